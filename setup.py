@@ -1,0 +1,34 @@
+"""Packaging for tfgan_zoo: `pip install .` (add `[test]` for the test suite)."""
+import re
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+VERSION = re.search(r'__version__ = "([^"]+)"',
+                    (HERE / "tfgan_zoo" / "__init__.py").read_text()).group(1)
+
+setup(
+    name="tfgan-zoo",
+    version=VERSION,
+    description="A TensorFlow/Keras 3 model zoo of generative adversarial networks, trained with model.fit.",
+    long_description=(HERE / "README.md").read_text(),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["tfgan_zoo", "tfgan_zoo.*"]),
+    install_requires=[
+        # tensorflow-cpu and tensorflow ship the same API; the CPU wheel is 2x smaller.
+        # Users with a GPU install `tensorflow[and-cuda]` first; pip then keeps it.
+        "tensorflow-cpu>=2.21,<2.22; platform_machine=='x86_64'",
+        "tensorflow>=2.21,<2.22; platform_machine!='x86_64'",
+        "keras>=3.15",
+        "numpy>=1.26",
+        "pillow>=10",
+    ],
+    extras_require={
+        "test": ["pytest>=8"],
+        "tfds": ["tensorflow-datasets>=4.9", "importlib_resources"],
+    },
+    entry_points={"console_scripts": ["tfgan-zoo=tfgan_zoo.cli:main"]},
+)
