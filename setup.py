@@ -17,16 +17,17 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["tfgan_zoo", "tfgan_zoo.*"]),
+    # TensorFlow is an extra, as in TF-GAN and TF Probability: `tensorflow` and
+    # `tensorflow-cpu` are different distributions of the same package, and pinning
+    # one would install it beside the other. Choose `.[cpu]` or `.[gpu]`.
     install_requires=[
-        # tensorflow-cpu and tensorflow ship the same API; the CPU wheel is 2x smaller.
-        # Users with a GPU install `tensorflow[and-cuda]` first; pip then keeps it.
-        "tensorflow-cpu>=2.21,<2.22; platform_machine=='x86_64'",
-        "tensorflow>=2.21,<2.22; platform_machine!='x86_64'",
         "keras>=3.15",
         "numpy>=1.26",
         "pillow>=10",
     ],
     extras_require={
+        "cpu": ["tensorflow-cpu>=2.21,<2.22"],
+        "gpu": ["tensorflow[and-cuda]>=2.21,<2.22"],
         "test": ["pytest>=8"],
         "tfds": ["tensorflow-datasets>=4.9", "importlib_resources"],
     },
