@@ -1,0 +1,73 @@
+"""Each adversarial loss equals its closed form on hand-set logits."""
+import numpy as np
+import pytest
+
+from tfgan_zoo.engine import losses
+
+REAL = np.array([2.0, -1.0, 0.5, 3.0], np.float32)
+FAKE = np.array([-2.0, 0.3, 1.5, -0.7], np.float32)
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x.astype(np.float64)))
+
+
+def test_minimax_discriminator_loss_is_binary_cross_entropy():
+    expected = -np.mean(np.log(sigmoid(REAL))) - np.mean(np.log(1 - sigmoid(FAKE)))
+    got = float(losses.minimax_discriminator_loss(REAL, FAKE))
+    assert got == pytest.approx(expected, rel=1e-6)
+
+
+def test_one_sided_label_smoothing_softens_only_real_target():
+    s = 0.1
+    p_real, p_fake = sigmoid(REAL), sigmoid(FAKE)
+    expected = (-np.mean((1 - s) * np.log(p_real) + s * np.log(1 - p_real))
+                - np.mean(np.log(1 - p_fake)))
+    got = float(losses.minimax_discriminator_loss(REAL, FAKE, label_smoothing=s))
+    assert got == pytest.approx(expected, rel=1e-6)
+    # The fake term is untouched: shifting smoothing changes the loss by the real term only.
+    unsmoothed = float(losses.minimax_discriminator_loss(REAL, FAKE))
+    assert got - unsmoothed == pytest.approx(
+        s * np.mean(np.log(p_real) - np.log(1 - p_real)), rel=1e-5)
+
+
+def test_saturating_generator_loss_is_log_one_minus_d():
+    expected = np.mean(np.log(1 - sigmoid(FAKE)))
+    assert float(losses.minimax_generator_loss(FAKE)) == pytest.approx(expected, rel=1e-6)
+
+
+def test_non_saturating_generator_loss_is_minus_log_d():
+    expected = -np.mean(np.log(sigmoid(FAKE)))
+    assert float(losses.non_saturating_generator_loss(FAKE)) == pytest.approx(expected, rel=1e-6)
+
+
+def test_saturating_and_non_saturating_differ_in_value_and_gradient():
+    import tensorflow as tf
+    # D confidently rejects the fake (logit -6): the saturating gradient vanishes.
+    logits = tf.constant([-6.0])
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(logits)
+        sat = losses.minimax_generator_loss(logits)
+        ns = losses.non_saturating_generator_loss(logits)
+    g_sat = float(tape.gradient(sat, logits)[0])
+    g_ns = float(tape.gradient(ns, logits)[0])
+    assert float(sat) == pytest.approx(np.log(1 - sigmoid(np.array(-6.0))), rel=1e-6)
+    assert float(ns) == pytest.approx(-np.log(sigmoid(np.array(-6.0))), rel=1e-6)
+    # d/dl log(1 - s(l)) = -s(l); d/dl -log s(l) = -(1 - s(l)).
+    assert g_sat == pytest.approx(-sigmoid(np.array(-6.0)), rel=1e-5)
+    assert g_ns == pytest.approx(-(1 - sigmoid(np.array(-6.0))), rel=1e-5)
+    assert abs(g_ns) > 100 * abs(g_sat)
+
+
+def test_losses_stay_finite_for_extreme_logits():
+    big = np.array([80.0, -80.0], np.float32)
+    for value in (losses.minimax_discriminator_loss(big, -big),
+                  losses.minimax_generator_loss(big),
+                  losses.non_saturating_generator_loss(-big)):
+        assert np.isfinite(float(value))
+    assert float(losses.non_saturating_generator_loss(np.array([-80.0]))) == pytest.approx(80.0)
+
+
+def test_unknown_loss_name_lists_choices():
+    with pytest.raises(ValueError, match="non_saturating"):
+        losses.get_loss("hinge-ish")

@@ -1,0 +1,289 @@
+"""The GAN engine: one `train_step` for every variant.
+
+A GAN is a `keras.Model` holding a generator and a discriminator. `train_step`
+runs Algorithm 1 of Goodfellow et al. (2014): each batch is split into `d_steps`
+slices, D takes one update per slice (fresh noise each time), then G takes one.
+Variants subclass `GAN` to build their networks and pick defaults; they do not
+write their own training loop.
+
+Conditional models (`num_classes` set) take integer labels as a second input to
+both networks; fakes in a D step reuse the labels of the real slice they are
+compared with, so both sides see the same label distribution.
+"""
+import numpy as np
+import tensorflow as tf
+import keras
+
+from tfgan_zoo.engine import losses as losses_lib
+from tfgan_zoo.engine.noise import stateless_normal, step_seed
+from tfgan_zoo.engine.validation import validate_training_data
+
+# Independent random streams: D steps, G steps and user sampling never share noise.
+_D_STREAM, _G_STREAM, _SAMPLE_STREAM = 1, 2, 3
+
+
+def _replica_context():
+    """(replica id, replica count) of the code running now; (0, 1) without a strategy."""
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None:  # cross-replica context: not inside train_step
+        return 0, tf.distribute.get_strategy().num_replicas_in_sync
+    return ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+
+
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
+class GAN(keras.Model):
+    """A generator and a discriminator trained by alternating SGD.
+
+    Args:
+      generator: model mapping `z` (or `[z, labels]`) to samples.
+      discriminator: model mapping samples (or `[samples, labels]`) to one raw
+        score per sample (a logit; never apply a sigmoid in the network).
+      latent_dim: size of `z`; read from the generator's first input if None.
+      num_classes: number of labels for a conditional GAN, None otherwise.
+      data_range: (low, high) every training value must lie in, or None for
+        unbounded data (e.g. 2D points). Checked before the first step.
+      seed: integer seed of all latent noise (training and `sample`). Noise is
+        a stateless function of (seed, optimizer step, replica), so a resumed
+        run draws exactly the noise an uninterrupted run would have drawn.
+    """
+
+    def __init__(self, generator, discriminator, latent_dim=None, num_classes=None,
+                 data_range=(-1.0, 1.0), seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(latent_dim or generator.inputs[0].shape[-1])
+        self.num_classes = None if num_classes is None else int(num_classes)
+        self.data_shape = tuple(generator.outputs[0].shape[1:])
+        self.data_range = None if data_range is None else tuple(float(v) for v in data_range)
+        self.noise_seed = int(np.random.SeedSequence().entropy % (2**31)) if seed is None else int(seed)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_real_tracker = keras.metrics.Mean(name="d_real")
+        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        # Both networks are built already; marking the wrapper built stops `fit`
+        # from calling it on a batch, which fails under tf.distribute.
+        self.built = True
+
+    # ----------------------------------------------------------------- defaults
+    @classmethod
+    def default_compile_args(cls):
+        """Per-variant defaults for `compile`; fresh optimizer objects every call."""
+        return dict(
+            g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+            d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+            loss="non_saturating",
+            d_steps=1,
+            label_smoothing=0.0,
+        )
+
+    def compile(self, g_optimizer=None, d_optimizer=None, loss=None, d_steps=None,
+                label_smoothing=None, jit_compile="auto", steps_per_execution=1,
+                run_eagerly=False):
+        """Configures training. Any argument left None takes the variant's default.
+
+        Args:
+          g_optimizer, d_optimizer: optimizers (instances, names or configs).
+            Call `compile` inside `strategy.scope()` when distributing.
+          loss: name in `tfgan_zoo.engine.losses.LOSSES` or an `AdversarialLoss`.
+          d_steps: discriminator updates per generator update (k in Algorithm 1);
+            each batch is split into k slices, so batch size must divide by k.
+          label_smoothing: one-sided smoothing s of the real target (1 - s).
+          jit_compile: "auto" lets Keras pick (off on CPU, where XLA measured
+            slower, and under tf.distribute; on for GPUs), or True/False.
+        """
+        defaults = self.default_compile_args()
+        self.g_optimizer = keras.optimizers.get(
+            defaults["g_optimizer"] if g_optimizer is None else g_optimizer)
+        self.d_optimizer = keras.optimizers.get(
+            defaults["d_optimizer"] if d_optimizer is None else d_optimizer)
+        if self.g_optimizer is self.d_optimizer:
+            raise ValueError("g_optimizer and d_optimizer must be two optimizer objects.")
+        self.adversarial_loss = losses_lib.get_loss(defaults["loss"] if loss is None else loss)
+        self.d_steps = int(defaults["d_steps"] if d_steps is None else d_steps)
+        if self.d_steps < 1:
+            raise ValueError(f"d_steps must be >= 1, got {self.d_steps}.")
+        smoothing = defaults["label_smoothing"] if label_smoothing is None else label_smoothing
+        self.label_smoothing = float(smoothing)
+        if not 0.0 <= self.label_smoothing < 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {smoothing}.")
+        if self.label_smoothing and not self.adversarial_loss.uses_label_smoothing:
+            raise ValueError(f"loss {self.adversarial_loss.name!r} has no label smoothing.")
+        super().compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution,
+                        run_eagerly=run_eagerly)
+        # Keras made an unused default optimizer; drop it so `fit` does not build
+        # slots for it (and saving does not store it).
+        self.optimizer = None
+        # Building here (inside the caller's strategy scope) creates the slot
+        # variables before the first step, as tf.distribute needs, and lets a
+        # `.keras` file restore both optimizer states on load.
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self._compile_args = dict(loss=self.adversarial_loss.name, d_steps=self.d_steps,
+                                  label_smoothing=self.label_smoothing,
+                                  jit_compile=jit_compile,
+                                  steps_per_execution=steps_per_execution)
+
+    def get_compile_config(self):
+        if not getattr(self, "compiled", False):
+            return {}
+        return dict(self._compile_args,
+                    g_optimizer=keras.optimizers.serialize(self.g_optimizer),
+                    d_optimizer=keras.optimizers.serialize(self.d_optimizer))
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        config["g_optimizer"] = keras.optimizers.deserialize(config["g_optimizer"])
+        config["d_optimizer"] = keras.optimizers.deserialize(config["d_optimizer"])
+        self.compile(**config)
+
+    # ------------------------------------------------------------------ config
+    def get_config(self):
+        return dict(
+            name=self.name,
+            generator=keras.saving.serialize_keras_object(self.generator),
+            discriminator=keras.saving.serialize_keras_object(self.discriminator),
+            latent_dim=self.latent_dim, num_classes=self.num_classes,
+            data_range=self.data_range, seed=self.noise_seed)
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            if isinstance(config.get(key), dict):
+                config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+    # ------------------------------------------------------------------ networks
+    def generate(self, z, labels=None, training=False):
+        return self.generator(z if self.num_classes is None else [z, labels], training=training)
+
+    def discriminate(self, x, labels=None, training=False):
+        return self.discriminator(x if self.num_classes is None else [x, labels],
+                                  training=training)
+
+    def call(self, inputs, training=False):
+        """`model(z)` (or `model([z, labels])`) runs the generator."""
+        if self.num_classes is None:
+            return self.generate(inputs, training=training)
+        z, labels = inputs
+        return self.generate(z, labels, training=training)
+
+    def sample_latent(self, batch_size, seed):
+        """Draws `z` from the prior (standard normal) with a stateless seed of shape [2]."""
+        return stateless_normal((batch_size, self.latent_dim), seed)
+
+    def noise_seed_for(self, stream, counter, replica_id=0):
+        """The stateless seed for one noise draw: a pure function of its arguments."""
+        return step_seed(self.noise_seed, stream, counter, replica_id)
+
+    def latent_noise(self, batch_size, stream, counter):
+        """Noise for one training step; each replica folds in its own id, so the
+        replicas of a distributed step draw different noise."""
+        replica_id, _ = _replica_context()
+        return self.sample_latent(batch_size, self.noise_seed_for(stream, counter, replica_id))
+
+    # -------------------------------------------------------------- train step
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker,
+                self.d_fake_tracker]
+
+    def _unpack(self, data):
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return x, (y if self.num_classes is not None else None)
+
+    def discriminator_loss(self, real, fake, labels, real_out, fake_out):
+        """D's objective for one slice. Penalties hook in here (they need `real`/`fake`)."""
+        loss_fn = self.adversarial_loss
+        if loss_fn.uses_label_smoothing:
+            return loss_fn.discriminator(real_out, fake_out, label_smoothing=self.label_smoothing)
+        return loss_fn.discriminator(real_out, fake_out)
+
+    def discriminator_step(self, real, labels):
+        """One D update on a real slice and as many fresh fakes."""
+        _, num_replicas = _replica_context()
+        z = self.latent_noise(tf.shape(real)[0], _D_STREAM, self.d_optimizer.iterations)
+        # Fakes are made outside the tape: D's update needs no gradient through G.
+        fake = self.generate(z, labels, training=True)
+        variables = self.discriminator.trainable_variables
+        with tf.GradientTape() as tape:
+            real_out = self.discriminate(real, labels, training=True)
+            fake_out = self.discriminate(fake, labels, training=True)
+            loss = self.discriminator_loss(real, fake, labels, real_out, fake_out)
+            total = loss + sum(self.discriminator.losses)
+            # Gradients are summed over replicas; dividing each replica's mean by
+            # the replica count makes the sum the mean over the global batch.
+            scaled = total / num_replicas
+        self.d_optimizer.apply(tape.gradient(scaled, variables), variables)
+        self.d_loss_tracker.update_state(loss)
+        score = self.adversarial_loss.score
+        self.d_real_tracker.update_state(score(real_out))
+        self.d_fake_tracker.update_state(score(fake_out))
+
+    def generator_step(self, batch_size, labels):
+        """One G update on fresh noise."""
+        _, num_replicas = _replica_context()
+        z = self.latent_noise(batch_size, _G_STREAM, self.g_optimizer.iterations)
+        variables = self.generator.trainable_variables
+        with tf.GradientTape() as tape:
+            fake = self.generate(z, labels, training=True)
+            fake_out = self.discriminate(fake, labels, training=True)
+            loss = self.adversarial_loss.generator(fake_out)
+            scaled = (loss + sum(self.generator.losses)) / num_replicas
+        self.g_optimizer.apply(tape.gradient(scaled, variables), variables)
+        self.g_loss_tracker.update_state(loss)
+
+    def train_step(self, data):
+        real, labels = self._unpack(data)
+        slice_size = tf.shape(real)[0] // self.d_steps
+        for i in range(self.d_steps):  # k is a Python int: the loop unrolls in the graph
+            part = slice(i * slice_size, (i + 1) * slice_size)
+            slice_labels = None if labels is None else labels[part]
+            self.discriminator_step(real[part], slice_labels)
+        self.generator_step(slice_size, slice_labels)
+        return {m.name: m.result() for m in self.metrics}
+
+    # ----------------------------------------------------------------- fit
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, shuffle=True,
+            validate_data=True, **kwargs):
+        """`keras.Model.fit`, after checking the data once against the model.
+
+        Arrays are batched here with `drop_remainder=True`: every batch is split
+        into `d_steps` slices and must divide evenly. `validate_data=False`
+        skips the pre-flight scan (see `tfgan_zoo.engine.validation`).
+        """
+        if isinstance(x, np.ndarray):
+            x = _array_dataset(x, y, batch_size or 32, shuffle, self.noise_seed)
+            y = None
+        if validate_data:
+            validate_training_data(self, x, y)
+        if isinstance(x, tf.data.Dataset):
+            shuffle = False  # a dataset shuffles itself; Keras would warn
+        else:
+            kwargs.update(batch_size=batch_size)
+        return super().fit(x, y, epochs=epochs, shuffle=shuffle, **kwargs)
+
+    # -------------------------------------------------------------- sampling
+    def sample(self, n, labels=None, seed=0, batch_size=256):
+        """`n` samples from the generator in inference mode, as a NumPy array.
+
+        Deterministic in `seed`; `labels` (int or [n] ints) for conditional models.
+        """
+        if self.num_classes is not None:
+            if labels is None:
+                labels = np.arange(n) % self.num_classes
+            labels = tf.constant(np.broadcast_to(np.asarray(labels, np.int32), (n,)))
+        z = self.sample_latent(n, self.noise_seed_for(_SAMPLE_STREAM, seed))
+        out = [self.generate(z[i:i + batch_size],
+                             None if labels is None else labels[i:i + batch_size])
+               for i in range(0, n, batch_size)]
+        return np.concatenate([keras.ops.convert_to_numpy(o) for o in out])
+
+
+def _array_dataset(x, y, batch_size, shuffle, seed):
+    data = x if y is None else (x, y)
+    ds = tf.data.Dataset.from_tensor_slices(data)
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)

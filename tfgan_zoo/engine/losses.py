@@ -1,0 +1,80 @@
+"""Adversarial losses as pure functions of discriminator outputs.
+
+Every function takes raw discriminator outputs (logits, never probabilities:
+`softplus` forms stay finite where `log(sigmoid(x))` underflows) and returns the
+scalar mean over the batch it is given. The engine divides by the number of
+replicas itself, so these stay plain, testable formulas.
+
+Identities used: -log(sigmoid(x)) = softplus(-x) and -log(1 - sigmoid(x)) = softplus(x).
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+from keras import ops
+
+
+def minimax_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+    """-E[t log D(x)] - E[(1 - t) log(1 - D(x))] - E[log(1 - D(G(z)))], t = 1 - smoothing.
+
+    One-sided label smoothing (Salimans et al. 2016) softens only the real target;
+    the fake target stays 0, so D is never rewarded for trusting a fake.
+    """
+    target = 1.0 - label_smoothing
+    real_loss = target * ops.softplus(-real_logits) + (1.0 - target) * ops.softplus(real_logits)
+    fake_loss = ops.softplus(fake_logits)
+    return ops.mean(real_loss) + ops.mean(fake_loss)
+
+
+def minimax_generator_loss(fake_logits):
+    """The saturating loss of the minimax game: G minimises E[log(1 - D(G(z)))].
+
+    Its gradient vanishes when D confidently rejects fakes (early training), which
+    is why Goodfellow et al. (2014) propose the non-saturating loss instead.
+    """
+    return -ops.mean(ops.softplus(fake_logits))
+
+
+def non_saturating_generator_loss(fake_logits):
+    """G maximises E[log D(G(z))], i.e. minimises E[-log D(G(z))]."""
+    return ops.mean(ops.softplus(-fake_logits))
+
+
+def sigmoid_score(logits):
+    """D's probability that a sample is real: what `d_real`/`d_fake` report."""
+    return ops.sigmoid(logits)
+
+
+@dataclass(frozen=True)
+class AdversarialLoss:
+    """A named pair of losses the engine plugs into its train step.
+
+    `score` maps raw D outputs to the number logged as `d_real`/`d_fake`
+    (a probability for classifier losses, the raw critic value otherwise).
+    `uses_label_smoothing` says whether `discriminator` takes `label_smoothing`.
+    """
+
+    name: str
+    discriminator: Callable
+    generator: Callable
+    score: Callable = sigmoid_score
+    uses_label_smoothing: bool = False
+
+
+LOSSES = {
+    "minimax": AdversarialLoss(
+        "minimax", minimax_discriminator_loss, minimax_generator_loss, uses_label_smoothing=True),
+    "non_saturating": AdversarialLoss(
+        "non_saturating", minimax_discriminator_loss, non_saturating_generator_loss,
+        uses_label_smoothing=True),
+}
+
+
+def get_loss(name):
+    """Looks up an `AdversarialLoss` by name (or passes one through)."""
+    if isinstance(name, AdversarialLoss):
+        return name
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise ValueError(
+            f"Unknown adversarial loss {name!r}; expected one of {sorted(LOSSES)}.") from None
