@@ -8,21 +8,28 @@ a seed means the same noise in eager, graph, XLA and serving code (to ~2e-5).
 """
 import tensorflow as tf
 
-_MANTISSA_BITS = 24  # float32 holds 24-bit integers exactly
+# 23 bits, not 24: (k + 0.5) / 2**24 with k = 2**24 - 1 rounds to exactly 1.0
+# in float32, and ndtri(1.0) = inf. With 23 bits every value stays in
+# [2**-24, 1 - 2**-24], all exactly representable.
+_UNIFORM_BITS = 23
+
+
+def bits_to_open_unit(bits):
+    """Maps uint32 random bits to float32 in the open interval (0, 1)."""
+    top = tf.bitwise.right_shift(bits, tf.constant(32 - _UNIFORM_BITS, tf.uint32))
+    return (tf.cast(top, tf.float32) + 0.5) * (2.0 ** -_UNIFORM_BITS)
 
 
 def stateless_uniform_open(shape, seed):
-    """U(0, 1) excluding both ends, from the top 24 random bits of each draw."""
-    bits = tf.random.stateless_uniform(shape, seed=seed, minval=None, maxval=None,
-                                       dtype=tf.uint32)
-    top = tf.bitwise.right_shift(bits, tf.constant(32 - _MANTISSA_BITS, tf.uint32))
-    return (tf.cast(top, tf.float32) + 0.5) * (2.0 ** -_MANTISSA_BITS)
+    """U(0, 1) excluding both ends, from the top 23 random bits of each draw."""
+    return bits_to_open_unit(tf.random.stateless_uniform(
+        shape, seed=seed, minval=None, maxval=None, dtype=tf.uint32))
 
 
 def stateless_normal(shape, seed):
     """N(0, 1) draws, a pure function of `shape` and the int64 `seed` of shape [2].
 
-    Tails are cut at |z| ~ 5.4 (the extreme 24-bit quantiles), which no latent
+    Tails are cut at |z| ~ 5.29 (the extreme quantiles 2**-24), which no latent
     prior of a GAN depends on.
     """
     return tf.math.ndtri(stateless_uniform_open(shape, seed))
