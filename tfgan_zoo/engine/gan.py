@@ -66,6 +66,15 @@ class GAN(keras.Model):
         self.built = True
 
     # ----------------------------------------------------------------- defaults
+    conditional = False  # whether the variant trains on (samples, labels)
+    description = "GAN from user-supplied generator and discriminator"
+
+    @classmethod
+    def for_data(cls, data_shape, num_classes=None, **kwargs):
+        """Builds the variant for data of `data_shape` (and `num_classes` labels);
+        `kwargs` are the variant's own hyper-parameters."""
+        raise TypeError(f"{cls.__name__} is built from explicit networks; use a variant.")
+
     @classmethod
     def default_compile_args(cls):
         """Per-variant defaults for `compile`; fresh optimizer objects every call."""

@@ -21,6 +21,7 @@ class ConditionalGAN(GAN):
       width: base filters (images) or hidden width (vectors).
     """
 
+    conditional = True
     description = "Class-conditional GAN, one-hot label into G and D (Mirza & Osindero 2014)"
 
     def __init__(self, data_shape=(28, 28, 1), num_classes=10, latent_dim=100, width=64,
@@ -39,6 +40,12 @@ class ConditionalGAN(GAN):
         super().__init__(generator=generator, discriminator=discriminator,
                          latent_dim=latent_dim, num_classes=num_classes,
                          data_range=data_range, seed=seed, **kwargs)
+
+    @classmethod
+    def for_data(cls, data_shape, num_classes=None, **kwargs):
+        if num_classes is None:
+            raise ValueError("a conditional GAN needs labelled data (num_classes).")
+        return cls(data_shape=data_shape, num_classes=num_classes, **kwargs)
 
     def get_config(self):
         return dict(name=self.name, data_shape=self.data_shape, num_classes=self.num_classes,

@@ -23,6 +23,13 @@ class DCGAN(GAN):
             discriminator=conv_discriminator(tuple(image_shape), self.base_filters),
             latent_dim=latent_dim, seed=seed, **kwargs)
 
+    @classmethod
+    def for_data(cls, data_shape, num_classes=None, **kwargs):
+        if len(data_shape) != 3:
+            raise ValueError(f"DCGAN generates images (height, width, channels); the data has "
+                             f"shape {tuple(data_shape)}. Use 'vanilla' for points.")
+        return cls(image_shape=data_shape, **kwargs)
+
     def get_config(self):
         return dict(name=self.name, image_shape=self.data_shape, latent_dim=self.latent_dim,
                     base_filters=self.base_filters, seed=self.noise_seed)

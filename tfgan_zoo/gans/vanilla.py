@@ -18,25 +18,32 @@ class VanillaGAN(GAN):
         and the [-1, 1] data range; other shapes are unbounded.
       latent_dim: size of z.
       hidden: widths of the hidden layers of both networks.
+      data_scale: typical magnitude of the data; G's output is scaled up by it
+        and D's input down, so both networks work at unit scale (4 for the grid).
     """
 
     description = "MLP generator and discriminator (Goodfellow et al. 2014)"
 
-    def __init__(self, data_shape=(2,), latent_dim=64, hidden=(256, 256, 256), seed=None,
-                 **kwargs):
+    def __init__(self, data_shape=(2,), latent_dim=64, hidden=(256, 256, 256), data_scale=1.0,
+                 seed=None, **kwargs):
         data_shape, hidden = tuple(data_shape), tuple(hidden)
         is_image = len(data_shape) == 3
-        self.hidden = hidden
+        self.hidden, self.data_scale = hidden, float(data_scale)
         super().__init__(
             generator=mlp_generator(latent_dim, data_shape, hidden,
-                                    output_activation="tanh" if is_image else None),
-            discriminator=mlp_discriminator(data_shape, hidden),
+                                    output_activation="tanh" if is_image else None,
+                                    data_scale=self.data_scale),
+            discriminator=mlp_discriminator(data_shape, hidden, data_scale=self.data_scale),
             latent_dim=latent_dim, data_range=(-1.0, 1.0) if is_image else None, seed=seed,
             **kwargs)
 
+    @classmethod
+    def for_data(cls, data_shape, num_classes=None, **kwargs):
+        return cls(data_shape=data_shape, **kwargs)
+
     def get_config(self):
         return dict(name=self.name, data_shape=self.data_shape, latent_dim=self.latent_dim,
-                    hidden=self.hidden, seed=self.noise_seed)
+                    hidden=self.hidden, data_scale=self.data_scale, seed=self.noise_seed)
 
     @classmethod
     def from_config(cls, config):
