@@ -116,7 +116,7 @@ def build_parser():
     demo = sub.add_parser("demo", help="train the built-in demo models and write samples")
     demo.add_argument("--out", type=Path, default=Path("runs/demo"))
     demo.add_argument("--data-dir")
-    demo.add_argument("--fashion-epochs", type=int, default=2)
+    demo.add_argument("--fashion-epochs", type=int, default=1)
     demo.set_defaults(func=cmd_demo)
     return parser
 
