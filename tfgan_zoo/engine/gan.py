@@ -15,11 +15,12 @@ import tensorflow as tf
 import keras
 
 from tfgan_zoo.engine import losses as losses_lib
-from tfgan_zoo.engine.noise import stateless_normal, step_seed
+from tfgan_zoo.engine import penalties as penalties_lib
+from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open, step_seed
 from tfgan_zoo.engine.validation import validate_training_data
 
-# Independent random streams: D steps, G steps and user sampling never share noise.
-_D_STREAM, _G_STREAM, _SAMPLE_STREAM = 1, 2, 3
+# Independent random streams: D steps, G steps, user sampling and penalties never share noise.
+_D_STREAM, _G_STREAM, _SAMPLE_STREAM, _PENALTY_STREAM = 1, 2, 3, 4
 
 
 def _replica_context():
@@ -61,6 +62,7 @@ class GAN(keras.Model):
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self.penalty_tracker = keras.metrics.Mean(name="penalty")
         # Both networks are built already; marking the wrapper built stops `fit`
         # from calling it on a batch, which fails under tf.distribute.
         self.built = True
@@ -84,11 +86,14 @@ class GAN(keras.Model):
             loss="non_saturating",
             d_steps=1,
             label_smoothing=0.0,
+            penalty=None,
+            penalty_weight=10.0,
+            clip_value=None,
         )
 
     def compile(self, g_optimizer=None, d_optimizer=None, loss=None, d_steps=None,
-                label_smoothing=None, jit_compile="auto", steps_per_execution=1,
-                run_eagerly=False):
+                label_smoothing=None, penalty=None, penalty_weight=None, clip_value=None,
+                jit_compile="auto", steps_per_execution=1, run_eagerly=False):
         """Configures training. Any argument left None takes the variant's default.
 
         Args:
@@ -98,6 +103,10 @@ class GAN(keras.Model):
           d_steps: discriminator updates per generator update (k in Algorithm 1);
             each batch is split into k slices, so batch size must divide by k.
           label_smoothing: one-sided smoothing s of the real target (1 - s).
+          penalty: D regulariser, a name in `penalties.PENALTIES`
+            ("gradient_penalty", "dragan", "r1"), "none", or None for the default.
+          penalty_weight: its weight (lambda; for R1 the paper's gamma / 2).
+          clip_value: clip every D weight into [-c, c] after each D update (WGAN).
           jit_compile: "auto" lets Keras pick (off on CPU, where XLA measured
             slower, and under tf.distribute; on for GPUs), or True/False.
         """
@@ -118,6 +127,13 @@ class GAN(keras.Model):
             raise ValueError(f"label_smoothing must be in [0, 1), got {smoothing}.")
         if self.label_smoothing and not self.adversarial_loss.uses_label_smoothing:
             raise ValueError(f"loss {self.adversarial_loss.name!r} has no label smoothing.")
+        penalty = defaults["penalty"] if penalty is None else penalty
+        self.penalty = None if penalty in (None, "none") else penalty
+        self.penalty_fn = None if self.penalty is None else penalties_lib.get_penalty(self.penalty)
+        self.penalty_weight = float(
+            defaults["penalty_weight"] if penalty_weight is None else penalty_weight)
+        clip_value = defaults["clip_value"] if clip_value is None else clip_value
+        self.clip_value = None if not clip_value else float(clip_value)
         super().compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution,
                         run_eagerly=run_eagerly)
         # Keras made an unused default optimizer; drop it so `fit` does not build
@@ -130,6 +146,9 @@ class GAN(keras.Model):
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self._compile_args = dict(loss=self.adversarial_loss.name, d_steps=self.d_steps,
                                   label_smoothing=self.label_smoothing,
+                                  penalty=self.penalty or "none",
+                                  penalty_weight=self.penalty_weight,
+                                  clip_value=self.clip_value or 0.0,
                                   jit_compile=jit_compile,
                                   steps_per_execution=steps_per_execution)
 
@@ -186,17 +205,23 @@ class GAN(keras.Model):
         """The stateless seed for one noise draw: a pure function of its arguments."""
         return step_seed(self.noise_seed, stream, counter, replica_id)
 
-    def latent_noise(self, batch_size, stream, counter):
-        """Noise for one training step; each replica folds in its own id, so the
-        replicas of a distributed step draw different noise."""
+    def replica_noise(self, sampler, shape, stream, counter):
+        """`sampler(shape, seed)` for one training step. The seed includes the
+        replica id, so the replicas of a distributed step draw different noise."""
         replica_id, _ = _replica_context()
-        return self.sample_latent(batch_size, self.noise_seed_for(stream, counter, replica_id))
+        return sampler(shape, self.noise_seed_for(stream, counter, replica_id))
+
+    def latent_noise(self, batch_size, stream, counter):
+        return self.replica_noise(self.sample_latent, batch_size, stream, counter)
 
     # -------------------------------------------------------------- train step
     @property
     def metrics(self):
-        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker,
-                self.d_fake_tracker]
+        trackers = [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker,
+                    self.d_fake_tracker]
+        if getattr(self, "penalty_fn", None) is not None:
+            trackers.append(self.penalty_tracker)
+        return trackers
 
     def _unpack(self, data):
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
@@ -209,8 +234,24 @@ class GAN(keras.Model):
             return loss_fn.discriminator(real_out, fake_out, label_smoothing=self.label_smoothing)
         return loss_fn.discriminator(real_out, fake_out)
 
+    def discriminator_penalty(self, real, fake, labels):
+        """The compiled penalty at this step (its random numbers come from the
+        engine's per-replica penalty stream), or None."""
+        if self.penalty_fn is None:
+            return None
+        counter = self.d_optimizer.iterations
+
+        def uniform(shape):
+            return self.replica_noise(stateless_uniform_open, shape, _PENALTY_STREAM, counter)
+
+        def critic(x):
+            return self.discriminate(x, labels, training=True)
+
+        return self.penalty_fn(critic, real, fake, uniform)
+
     def discriminator_step(self, real, labels):
-        """One D update on a real slice and as many fresh fakes."""
+        """One D update on a real slice and as many fresh fakes; returns D's
+        outputs on both, for variants that track them."""
         _, num_replicas = _replica_context()
         z = self.latent_noise(tf.shape(real)[0], _D_STREAM, self.d_optimizer.iterations)
         # Fakes are made outside the tape: D's update needs no gradient through G.
@@ -221,14 +262,22 @@ class GAN(keras.Model):
             fake_out = self.discriminate(fake, labels, training=True)
             loss = self.discriminator_loss(real, fake, labels, real_out, fake_out)
             total = loss + sum(self.discriminator.losses)
+            penalty = self.discriminator_penalty(real, fake, labels)
+            if penalty is not None:
+                total += self.penalty_weight * penalty
             # Gradients are summed over replicas; dividing each replica's mean by
             # the replica count makes the sum the mean over the global batch.
             scaled = total / num_replicas
         self.d_optimizer.apply(tape.gradient(scaled, variables), variables)
+        if self.clip_value is not None:
+            penalties_lib.clip_weights(variables, self.clip_value)
         self.d_loss_tracker.update_state(loss)
+        if penalty is not None:
+            self.penalty_tracker.update_state(penalty)
         score = self.adversarial_loss.score
         self.d_real_tracker.update_state(score(real_out))
         self.d_fake_tracker.update_state(score(fake_out))
+        return real_out, fake_out
 
     def generator_step(self, batch_size, labels):
         """One G update on fresh noise."""

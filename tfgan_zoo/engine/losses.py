@@ -39,9 +39,39 @@ def non_saturating_generator_loss(fake_logits):
     return ops.mean(ops.softplus(-fake_logits))
 
 
+def wasserstein_critic_loss(real_scores, fake_scores):
+    """WGAN critic (Arjovsky et al. 2017): minimise E[D(G(z))] - E[D(x)]."""
+    return ops.mean(fake_scores) - ops.mean(real_scores)
+
+
+def wasserstein_generator_loss(fake_scores):
+    """WGAN generator: minimise -E[D(G(z))]."""
+    return -ops.mean(fake_scores)
+
+
+def hinge_discriminator_loss(real_scores, fake_scores):
+    """Hinge loss (Lim & Ye 2017; SN-GAN): E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]."""
+    return ops.mean(ops.relu(1.0 - real_scores)) + ops.mean(ops.relu(1.0 + fake_scores))
+
+
+def least_squares_discriminator_loss(real_scores, fake_scores):
+    """LSGAN (Mao et al. 2017), a-b-c coding 0-1-1: 1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2]."""
+    return 0.5 * ops.mean(ops.square(real_scores - 1.0)) + 0.5 * ops.mean(ops.square(fake_scores))
+
+
+def least_squares_generator_loss(fake_scores):
+    """LSGAN generator: 1/2 E[(D(G(z)) - 1)^2]."""
+    return 0.5 * ops.mean(ops.square(fake_scores - 1.0))
+
+
 def sigmoid_score(logits):
     """D's probability that a sample is real: what `d_real`/`d_fake` report."""
     return ops.sigmoid(logits)
+
+
+def raw_score(scores):
+    """Critics and least-squares discriminators output scores, not logits."""
+    return scores
 
 
 @dataclass(frozen=True)
@@ -66,6 +96,14 @@ LOSSES = {
     "non_saturating": AdversarialLoss(
         "non_saturating", minimax_discriminator_loss, non_saturating_generator_loss,
         uses_label_smoothing=True),
+    "wasserstein": AdversarialLoss(
+        "wasserstein", wasserstein_critic_loss, wasserstein_generator_loss, score=raw_score),
+    # The hinge generator loss is the Wasserstein one (-E[D(G(z))]).
+    "hinge": AdversarialLoss(
+        "hinge", hinge_discriminator_loss, wasserstein_generator_loss, score=raw_score),
+    "least_squares": AdversarialLoss(
+        "least_squares", least_squares_discriminator_loss, least_squares_generator_loss,
+        score=raw_score),
 }
 
 
