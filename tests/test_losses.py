@@ -71,3 +71,32 @@ def test_losses_stay_finite_for_extreme_logits():
 def test_unknown_loss_name_lists_choices():
     with pytest.raises(ValueError, match="non_saturating"):
         losses.get_loss("hinge-ish")
+
+
+def test_wasserstein_losses_are_mean_score_differences():
+    assert float(losses.wasserstein_critic_loss(REAL, FAKE)) == pytest.approx(
+        FAKE.mean() - REAL.mean(), rel=1e-6)
+    assert float(losses.wasserstein_generator_loss(FAKE)) == pytest.approx(-FAKE.mean(), rel=1e-6)
+
+
+def test_hinge_discriminator_loss():
+    expected = np.mean(np.maximum(0, 1 - REAL)) + np.mean(np.maximum(0, 1 + FAKE))
+    # Hand value: real hinge terms [0, 2, 0.5, 0] -> 0.625; fake [0, 1.3, 2.5, 0.3] -> 1.025.
+    assert expected == pytest.approx(1.65)
+    assert float(losses.hinge_discriminator_loss(REAL, FAKE)) == pytest.approx(expected, rel=1e-6)
+
+
+def test_least_squares_losses():
+    expected_d = 0.5 * np.mean((REAL - 1) ** 2) + 0.5 * np.mean(FAKE ** 2)
+    expected_g = 0.5 * np.mean((FAKE - 1) ** 2)
+    assert float(losses.least_squares_discriminator_loss(REAL, FAKE)) == pytest.approx(
+        expected_d, rel=1e-6)
+    assert float(losses.least_squares_generator_loss(FAKE)) == pytest.approx(expected_g, rel=1e-6)
+
+
+def test_score_reported_as_probability_only_for_classifier_losses():
+    logits = np.array([0.0, 2.0], np.float32)
+    np.testing.assert_allclose(losses.get_loss("minimax").score(logits), [0.5, sigmoid(np.array(2.0))],
+                               rtol=1e-6)
+    for name in ("wasserstein", "hinge", "least_squares"):
+        np.testing.assert_array_equal(losses.get_loss(name).score(logits), logits)

@@ -64,6 +64,28 @@ def least_squares_generator_loss(fake_scores):
     return 0.5 * ops.mean(ops.square(fake_scores - 1.0))
 
 
+def began_discriminator_loss(real_errors, fake_errors, k=0.0):
+    """BEGAN (Berthelot et al. 2017): D's scores are auto-encoder reconstruction
+    errors L(.); D minimises L(x) - k_t L(G(z))."""
+    return ops.mean(real_errors) - k * ops.mean(fake_errors)
+
+
+def began_generator_loss(fake_errors):
+    """BEGAN generator: minimise L(G(z))."""
+    return ops.mean(fake_errors)
+
+
+def began_k_update(k, real_error, fake_error, gamma, lambda_k):
+    """The equilibrium controller: k + lambda_k (gamma L(x) - L(G(z))), clipped to [0, 1]."""
+    return ops.clip(ops.convert_to_tensor(k + lambda_k * (gamma * real_error - fake_error)),
+                    0.0, 1.0)
+
+
+def began_convergence(real_error, fake_error, gamma):
+    """M_global = L(x) + |gamma L(x) - L(G(z))|: falls as training converges."""
+    return real_error + ops.abs(gamma * real_error - fake_error)
+
+
 def sigmoid_score(logits):
     """D's probability that a sample is real: what `d_real`/`d_fake` report."""
     return ops.sigmoid(logits)
@@ -104,6 +126,9 @@ LOSSES = {
     "least_squares": AdversarialLoss(
         "least_squares", least_squares_discriminator_loss, least_squares_generator_loss,
         score=raw_score),
+    # k = 0 here; the BEGAN variant passes its controller's k_t.
+    "began": AdversarialLoss(
+        "began", began_discriminator_loss, began_generator_loss, score=raw_score),
 }
 
 

@@ -39,8 +39,20 @@ def conv_generator(latent_dim, image_shape=(28, 28, 1), base_filters=64, num_cla
     return keras.Model([z, labels] if num_classes is not None else z, out, name=name)
 
 
+def _normalization(kind):
+    """D's normalisation after its second conv: batch norm (DCGAN), layer norm
+    (for gradient penalties, which need samples not to interact) or none."""
+    if kind == "batch":
+        return keras.layers.BatchNormalization()
+    if kind == "layer":
+        return keras.layers.LayerNormalization()
+    if kind is None:
+        return keras.layers.Identity()
+    raise ValueError(f"normalization must be 'batch', 'layer' or None, got {kind!r}.")
+
+
 def conv_discriminator(image_shape=(28, 28, 1), base_filters=64, num_classes=None,
-                       name="discriminator"):
+                       normalization="batch", name="discriminator"):
     x = keras.Input(shape=tuple(image_shape), name="image")
     h = x
     if num_classes is not None:
@@ -51,9 +63,9 @@ def conv_discriminator(image_shape=(28, 28, 1), base_filters=64, num_classes=Non
     h = keras.layers.Conv2D(base_filters, 4, strides=2, padding="same",
                             kernel_initializer=dcgan_init())(h)
     h = keras.layers.LeakyReLU(0.2)(h)
-    h = keras.layers.Conv2D(base_filters * 2, 4, strides=2, padding="same", use_bias=False,
-                            kernel_initializer=dcgan_init())(h)
-    h = keras.layers.BatchNormalization()(h)
+    h = keras.layers.Conv2D(base_filters * 2, 4, strides=2, padding="same",
+                            use_bias=normalization is None, kernel_initializer=dcgan_init())(h)
+    h = _normalization(normalization)(h)
     h = keras.layers.LeakyReLU(0.2)(h)
     h = keras.layers.Flatten()(h)
     logit = keras.layers.Dense(1, kernel_initializer=dcgan_init(), dtype="float32",

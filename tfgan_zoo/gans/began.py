@@ -1,0 +1,84 @@
+"""BEGAN (Berthelot et al. 2017): boundary equilibrium GAN.
+
+What differs from the engine: D is an auto-encoder whose score is each
+sample's L1 reconstruction error; D minimises L(x) - k_t L(G(z)), G minimises
+L(G(z)); after every D step the controller moves k_t by λ_k (γ L(x) - L(G(z)))
+(clipped to [0, 1]) to hold L(G(z)) = γ L(x). The convergence measure
+M_global = L(x) + |γ L(x) - L(G(z))| and k_t are logged as metrics.
+"""
+import tensorflow as tf
+import keras
+
+from tfgan_zoo.engine import GAN
+from tfgan_zoo.engine import losses
+from tfgan_zoo.networks.autoencoder import autoencoder_discriminator, decoder
+
+
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
+class BEGAN(GAN):
+    """Args:
+      image_shape: images whose sides divide by 4.
+      latent_dim: size of z (and of D's bottleneck code).
+      filters: base width of the conv blocks.
+      gamma: diversity ratio γ = E[L(G(z))] / E[L(x)] the controller aims for.
+      lambda_k: the controller's gain λ_k.
+    """
+
+    description = "Auto-encoder discriminator with an equilibrium controller (Berthelot et al. 2017)"
+
+    def __init__(self, image_shape=(28, 28, 1), latent_dim=64, filters=32, gamma=0.5,
+                 lambda_k=0.001, seed=None, **kwargs):
+        image_shape = tuple(image_shape)
+        self.filters, self.gamma, self.lambda_k = int(filters), float(gamma), float(lambda_k)
+        super().__init__(
+            generator=decoder(latent_dim, image_shape, self.filters, name="generator"),
+            discriminator=autoencoder_discriminator(image_shape, self.filters, latent_dim),
+            latent_dim=latent_dim, seed=seed, **kwargs)
+        # Saved with the model, so a resumed run continues the controller.
+        # Every replica computes the same (all-reduced) update; keep the first's.
+        self.k_t = self.add_weight(name="k_t", shape=(), initializer="zeros", trainable=False,
+                                   aggregation="only_first_replica")
+        self.m_global_tracker = keras.metrics.Mean(name="m_global")
+        self.k_tracker = keras.metrics.Mean(name="k_t")
+
+    @classmethod
+    def for_data(cls, data_shape, num_classes=None, **kwargs):
+        if len(data_shape) != 3:
+            raise ValueError(f"BEGAN generates images; the data has shape {tuple(data_shape)}.")
+        return cls(image_shape=data_shape, **kwargs)
+
+    @classmethod
+    def default_compile_args(cls):
+        return dict(super().default_compile_args(),
+                    g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5),
+                    d_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5), loss="began")
+
+    @property
+    def metrics(self):
+        return super().metrics + [self.m_global_tracker, self.k_tracker]
+
+    def discriminator_loss(self, real, fake, labels, real_out, fake_out):
+        return losses.began_discriminator_loss(real_out, fake_out, k=self.k_t)
+
+    def discriminator_step(self, real, labels):
+        real_out, fake_out = super().discriminator_step(real, labels)
+        real_error, fake_error = tf.reduce_mean(real_out), tf.reduce_mean(fake_out)
+        ctx = tf.distribute.get_replica_context()
+        if ctx is not None and ctx.num_replicas_in_sync > 1:
+            real_error, fake_error = tf.unstack(ctx.all_reduce(
+                tf.distribute.ReduceOp.MEAN, tf.stack([real_error, fake_error])))
+        self.k_t.assign(losses.began_k_update(self.k_t, real_error, fake_error, self.gamma,
+                                              self.lambda_k))
+        self.m_global_tracker.update_state(
+            losses.began_convergence(real_error, fake_error, self.gamma))
+        self.k_tracker.update_state(self.k_t)
+        return real_out, fake_out
+
+    def get_config(self):
+        return dict(name=self.name, image_shape=self.data_shape, latent_dim=self.latent_dim,
+                    filters=self.filters, gamma=self.gamma, lambda_k=self.lambda_k,
+                    seed=self.noise_seed)
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

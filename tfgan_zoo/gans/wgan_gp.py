@@ -1,0 +1,21 @@
+"""WGAN-GP (Gulrajani et al. 2017): the Wasserstein critic with a gradient
+penalty on real-fake interpolates instead of clipping. Paper defaults: λ = 10,
+n_critic = 5, Adam(1e-4, β1 = 0, β2 = 0.9); no batch norm in the critic (the
+penalty is per sample), so image critics use layer norm."""
+import keras
+
+from tfgan_zoo.gans.standard import StandardGAN
+
+
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
+class WGANGP(StandardGAN):
+    description = "Wasserstein critic with gradient penalty (Gulrajani et al. 2017)"
+    image_d_normalization = "layer"
+
+    @classmethod
+    def default_compile_args(cls):
+        return dict(super().default_compile_args(),
+                    g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+                    d_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+                    loss="wasserstein", d_steps=5, penalty="gradient_penalty",
+                    penalty_weight=10.0)
