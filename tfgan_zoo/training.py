@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -126,11 +127,11 @@ def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, **overrides):
 
 
 def load_run(run_dir):
-    """The GAN saved in a run directory (final model, else the last checkpoint)."""
-    import keras
+    """(GAN, run record) of a run directory: the final model, else the last checkpoint."""
     run_dir = Path(run_dir)
+    record_path = run_dir / "run.json"
+    record = json.loads(record_path.read_text()) if record_path.exists() else {}
     for path in (run_dir / "model.keras", run_dir / "checkpoints" / "last.keras"):
         if path.exists():
-            return keras.models.load_model(path), json.loads((run_dir / "run.json").read_text()) \
-                if (run_dir / "run.json").exists() else {}
+            return keras.models.load_model(path), record
     raise FileNotFoundError(f"{run_dir} holds no model.keras or checkpoints/last.keras.")

@@ -19,7 +19,7 @@ class DataValidationError(ValueError):
     """Training data does not match what the model was built for."""
 
 
-def _split_spec(model, spec):
+def _split_spec(spec):
     """(sample spec, label spec or None) of one dataset element."""
     if isinstance(spec, dict):
         raise DataValidationError(
@@ -91,7 +91,7 @@ def validate_training_data(model, x, y=None, max_batches=None):
     """
     if not isinstance(x, tf.data.Dataset):
         return
-    x_spec, y_spec = _split_spec(model, x.element_spec)
+    x_spec, y_spec = _split_spec(x.element_spec)
     _check_static(model, x_spec, y_spec)
 
     if max_batches is None:
@@ -102,9 +102,7 @@ def validate_training_data(model, x, y=None, max_batches=None):
     use_labels = y_spec is not None
 
     def stats(*element):
-        xs, ys = (element[0], element[1] if use_labels else None) if len(element) > 1 \
-            else (element[0], None)
-        return _batch_stats(xs, ys)
+        return _batch_stats(element[0], element[1] if use_labels else None)
 
     ds = x.take(max_batches).map(stats)
     divisor = model.d_steps * model.distribute_strategy.num_replicas_in_sync
