@@ -131,3 +131,20 @@ def test_compile_rejects_bad_settings():
     opt = keras.optimizers.Adam()
     with pytest.raises(ValueError, match="two optimizer objects"):
         model.compile(g_optimizer=opt, d_optimizer=opt)
+
+
+def test_each_penalty_draw_gets_independent_noise():
+    model = small_gan(penalty="dragan")
+    draws = []
+
+    def recording_penalty(critic, real, fake, uniform):
+        draws.extend([uniform(tf.constant([64])), uniform(tf.constant([64]))])
+        return tf.constant(0.0)
+
+    model.penalty_fn = recording_penalty
+    real = tf.constant(points(8))
+    model.discriminator_penalty(real, real, None)
+    first, second = (d.numpy() for d in draws)
+    assert np.abs(first - second).min() > 0.0
+    assert abs(np.corrcoef(first, second)[0, 1]) < 0.35  # independent U(0, 1): ~N(0, 1/64)
+    assert 0.0 < min(first.min(), second.min()) and max(first.max(), second.max()) < 1.0

@@ -16,10 +16,12 @@ import keras
 
 from tfgan_zoo.engine import losses as losses_lib
 from tfgan_zoo.engine import penalties as penalties_lib
-from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open, step_seed
+from tfgan_zoo.engine.noise import (MAX_STREAMS, stateless_normal, stateless_uniform_open,
+                                    step_seed)
 from tfgan_zoo.engine.validation import validate_training_data
 
-# Independent random streams: D steps, G steps, user sampling and penalties never share noise.
+# Independent random streams: D steps, G steps, user sampling and penalties never share
+# noise; penalties use the streams from _PENALTY_STREAM up, one per draw.
 _D_STREAM, _G_STREAM, _SAMPLE_STREAM, _PENALTY_STREAM = 1, 2, 3, 4
 
 
@@ -240,9 +242,15 @@ class GAN(keras.Model):
         if self.penalty_fn is None:
             return None
         counter = self.d_optimizer.iterations
+        draws = []  # each draw gets its own stream, so two draws are never the same bits
 
         def uniform(shape):
-            return self.replica_noise(stateless_uniform_open, shape, _PENALTY_STREAM, counter)
+            stream = _PENALTY_STREAM + len(draws)
+            if stream >= MAX_STREAMS:
+                raise ValueError("a penalty may draw at most "
+                                 f"{MAX_STREAMS - _PENALTY_STREAM} noise tensors per step.")
+            draws.append(shape)
+            return self.replica_noise(stateless_uniform_open, shape, stream, counter)
 
         def critic(x):
             return self.discriminate(x, labels, training=True)
