@@ -87,6 +87,9 @@ def main():
     parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--mixtures", default="ring,grid")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--merge", nargs="*", default=[],
+                        help="JSON files of earlier runs to include in the table")
     parser.add_argument("--steps", type=int, default=8000, help="generator steps per run")
     parser.add_argument("--batch-size", type=int, default=256, help="per D step")
     parser.add_argument("--width", type=int, default=128)
@@ -95,10 +98,10 @@ def main():
                         help="cosine-decay both learning rates to 0 over the run")
     parser.add_argument("--json", help="also write every run to this file")
     args = parser.parse_args()
-    runs = []
+    runs = [run for path in args.merge for run in json.load(open(path))]
     for family in args.families.split(","):
         for mixture in args.mixtures.split(","):
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 runs.append(run_one(family, mixture, seed, args.steps, args.batch_size,
                                     args.width, args.lr, args.cosine))
                 print(json.dumps(runs[-1]), flush=True)
