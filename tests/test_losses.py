@@ -100,3 +100,19 @@ def test_score_reported_as_probability_only_for_classifier_losses():
                                rtol=1e-6)
     for name in ("wasserstein", "hinge", "least_squares"):
         np.testing.assert_array_equal(losses.get_loss(name).score(logits), logits)
+
+
+def test_registered_custom_loss_is_found_by_name_and_names_are_unique():
+    custom = losses.AdversarialLoss("test_scaled_wasserstein",
+                                    lambda r, f: 2.0 * losses.wasserstein_critic_loss(r, f),
+                                    losses.wasserstein_generator_loss, score=losses.raw_score)
+    try:
+        assert losses.register_loss(custom) is custom
+        assert losses.get_loss("test_scaled_wasserstein") is custom
+        assert float(custom.discriminator(REAL, FAKE)) == pytest.approx(
+            2 * (FAKE.mean() - REAL.mean()), rel=1e-6)
+        clash = losses.AdversarialLoss("hinge", custom.discriminator, custom.generator)
+        with pytest.raises(ValueError, match="registered already"):
+            losses.register_loss(clash)
+    finally:
+        losses.LOSSES.pop("test_scaled_wasserstein", None)

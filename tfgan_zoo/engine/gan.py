@@ -101,7 +101,8 @@ class GAN(keras.Model):
         Args:
           g_optimizer, d_optimizer: optimizers (instances, names or configs).
             Call `compile` inside `strategy.scope()` when distributing.
-          loss: name in `tfgan_zoo.engine.losses.LOSSES` or an `AdversarialLoss`.
+          loss: name in `tfgan_zoo.engine.losses.LOSSES` or an `AdversarialLoss`
+            (register a custom one with `register_loss` so a saved model reloads).
           d_steps: discriminator updates per generator update (k in Algorithm 1);
             each batch is split into k slices, so batch size must divide by k.
           label_smoothing: one-sided smoothing s of the real target (1 - s).

@@ -132,6 +132,15 @@ LOSSES = {
 }
 
 
+def register_loss(loss):
+    """Adds an `AdversarialLoss` to `LOSSES`, so `compile(loss=name)` and reloading
+    a `.keras` file saved with it find it by name."""
+    if loss.name in LOSSES and LOSSES[loss.name] is not loss:
+        raise ValueError(f"a loss named {loss.name!r} is registered already.")
+    LOSSES[loss.name] = loss
+    return loss
+
+
 def get_loss(name):
     """Looks up an `AdversarialLoss` by name (or passes one through)."""
     if isinstance(name, AdversarialLoss):
