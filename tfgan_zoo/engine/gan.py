@@ -18,19 +18,12 @@ from tfgan_zoo.engine import losses as losses_lib
 from tfgan_zoo.engine import penalties as penalties_lib
 from tfgan_zoo.engine.noise import (MAX_STREAMS, stateless_normal, stateless_uniform_open,
                                     step_seed)
+from tfgan_zoo.engine.replicas import replica_context
 from tfgan_zoo.engine.validation import validate_training_data
 
 # Independent random streams: D steps, G steps, user sampling and penalties never share
 # noise; penalties use the streams from _PENALTY_STREAM up, one per draw.
 _D_STREAM, _G_STREAM, _SAMPLE_STREAM, _PENALTY_STREAM = 1, 2, 3, 4
-
-
-def _replica_context():
-    """(replica id, replica count) of the code running now; (0, 1) without a strategy."""
-    ctx = tf.distribute.get_replica_context()
-    if ctx is None:  # cross-replica context: not inside train_step
-        return 0, tf.distribute.get_strategy().num_replicas_in_sync
-    return ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
@@ -211,7 +204,7 @@ class GAN(keras.Model):
     def replica_noise(self, sampler, shape, stream, counter):
         """`sampler(shape, seed)` for one training step. The seed includes the
         replica id, so the replicas of a distributed step draw different noise."""
-        replica_id, _ = _replica_context()
+        replica_id, _ = replica_context()
         return sampler(shape, self.noise_seed_for(stream, counter, replica_id))
 
     def latent_noise(self, batch_size, stream, counter):
@@ -261,7 +254,7 @@ class GAN(keras.Model):
     def discriminator_step(self, real, labels):
         """One D update on a real slice and as many fresh fakes; returns D's
         outputs on both, for variants that track them."""
-        _, num_replicas = _replica_context()
+        _, num_replicas = replica_context()
         z = self.latent_noise(tf.shape(real)[0], _D_STREAM, self.d_optimizer.iterations)
         # Fakes are made outside the tape: D's update needs no gradient through G.
         fake = self.generate(z, labels, training=True)
@@ -290,7 +283,7 @@ class GAN(keras.Model):
 
     def generator_step(self, batch_size, labels):
         """One G update on fresh noise."""
-        _, num_replicas = _replica_context()
+        _, num_replicas = replica_context()
         z = self.latent_noise(batch_size, _G_STREAM, self.g_optimizer.iterations)
         variables = self.generator.trainable_variables
         with tf.GradientTape() as tape:

@@ -10,6 +10,8 @@ by the penalty weight.
 """
 import tensorflow as tf
 
+from tfgan_zoo.engine.replicas import all_reduce
+
 # Keeps sqrt differentiable where a gradient is exactly zero.
 _NORM_EPSILON = 1e-12
 
@@ -73,10 +75,7 @@ def global_batch_std(x):
     x = tf.stop_gradient(tf.cast(x, tf.float32))
     stats = tf.stack([tf.cast(tf.size(x), tf.float32), tf.reduce_sum(x),
                       tf.reduce_sum(tf.square(x))])
-    ctx = tf.distribute.get_replica_context()
-    if ctx is not None and ctx.num_replicas_in_sync > 1:
-        stats = ctx.all_reduce(tf.distribute.ReduceOp.SUM, stats)
-    count, total, total_sq = tf.unstack(stats)
+    count, total, total_sq = tf.unstack(all_reduce(tf.distribute.ReduceOp.SUM, stats))
     mean = total / count
     return tf.sqrt(tf.maximum(total_sq / count - tf.square(mean), 0.0))
 

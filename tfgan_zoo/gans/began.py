@@ -11,6 +11,7 @@ import keras
 
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine import losses
+from tfgan_zoo.engine.replicas import all_reduce
 from tfgan_zoo.networks.autoencoder import autoencoder_discriminator, decoder
 
 
@@ -62,11 +63,9 @@ class BEGAN(GAN):
 
     def discriminator_step(self, real, labels):
         real_out, fake_out = super().discriminator_step(real, labels)
-        real_error, fake_error = tf.reduce_mean(real_out), tf.reduce_mean(fake_out)
-        ctx = tf.distribute.get_replica_context()
-        if ctx is not None and ctx.num_replicas_in_sync > 1:
-            real_error, fake_error = tf.unstack(ctx.all_reduce(
-                tf.distribute.ReduceOp.MEAN, tf.stack([real_error, fake_error])))
+        real_error, fake_error = tf.unstack(all_reduce(
+            tf.distribute.ReduceOp.MEAN, tf.stack([tf.reduce_mean(real_out),
+                                                   tf.reduce_mean(fake_out)])))
         self.k_t.assign(losses.began_k_update(self.k_t, real_error, fake_error, self.gamma,
                                               self.lambda_k))
         self.m_global_tracker.update_state(

@@ -1,0 +1,19 @@
+"""Where the running code sits in a tf.distribute strategy, and cross-replica reductions."""
+import tensorflow as tf
+
+
+def replica_context():
+    """(replica id, replica count) of the code running now; (0, 1) without a strategy."""
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None:  # cross-replica context: not inside train_step
+        return 0, tf.distribute.get_strategy().num_replicas_in_sync
+    return ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+
+
+def all_reduce(reduce_op, value):
+    """`value` reduced over the replicas of a step (`tf.distribute.ReduceOp`);
+    unchanged when there is a single replica."""
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync == 1:
+        return value
+    return ctx.all_reduce(reduce_op, value)
