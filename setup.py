@@ -17,6 +17,8 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["tfgan_zoo", "tfgan_zoo.*"]),
+    # The Fashion-MNIST feature classifier (FID/KID/IS) and its model card.
+    package_data={"tfgan_zoo": ["weights/*.h5", "weights/*.json"]},
     # TensorFlow is an extra, as in TF-GAN and TF Probability: `tensorflow` and
     # `tensorflow-cpu` are different distributions of the same package, and pinning
     # one would install it beside the other. Choose `.[cpu]` or `.[gpu]`.
