@@ -1,0 +1,60 @@
+"""Metrics with the shipped Fashion-MNIST classifier: the real-data floor, a
+collapsed generator, and a briefly trained cGAN against an untrained one."""
+import keras
+import numpy as np
+import pytest
+
+from tfgan_zoo.data import image_dataset, load_fashion_mnist
+from tfgan_zoo.gans import ConditionalGAN
+from tfgan_zoo.metrics.evaluate import evaluate_generator, evaluate_images
+from tfgan_zoo.metrics.reference import ReferenceSpec
+
+REFERENCE = ReferenceSpec(split="train", size=5000, seed=0)
+SAMPLES = 2000
+FAST = dict(reference=REFERENCE, kid_subsets=20, kid_subset_size=500)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def floor(cache):
+    test_images, _ = load_fashion_mnist("test")
+    return evaluate_images(test_images[:SAMPLES], metrics=("fid", "kid", "pr", "is"),
+                           cache=cache, **FAST)
+
+
+def test_real_data_floor(floor):
+    # Held-out real images against training images: the best a generator can do.
+    # (2,000 samples bias FID up: the full 10k test split scores about 0.3.)
+    kid = next(m for m in floor.values if m.name == "kid")
+    assert floor["fid"] < 2.0
+    assert abs(kid.value) < 2 * kid.std  # consistent with 0: KID is unbiased
+    assert floor["precision"] > 0.7 and floor["recall"] > 0.7
+    assert floor["inception_score"] > 7.0  # 10 balanced, confidently classified classes
+
+
+def test_one_repeated_image_has_no_recall_and_a_high_fid(floor, cache):
+    train_images, _ = load_fashion_mnist("train")
+    collapsed = np.repeat(train_images[12345:12346], SAMPLES, axis=0)
+    result = evaluate_images(collapsed, metrics=("fid", "pr", "is"), cache=cache, **FAST)
+    assert result["recall"] < 0.01
+    assert result["fid"] > 50 * max(floor["fid"], 0.1)
+    assert result["inception_score"] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_brief_cgan_training_beats_an_untrained_generator(cache):
+    images, labels = load_fashion_mnist("train")
+    keras.utils.set_random_seed(0)
+    model = ConditionalGAN(data_shape=(28, 28, 1), latent_dim=32, width=32, seed=0)
+    model.compile()
+    metrics = ("fid", "cacc")
+    untrained = evaluate_generator(model, metrics, SAMPLES, cache=cache, **FAST)
+    data = image_dataset(images[:24000], labels[:24000], batch_size=64, seed=0)
+    model.fit(data, epochs=1, verbose=0)  # 375 steps
+    trained = evaluate_generator(model, metrics, SAMPLES, cache=cache, **FAST)
+    assert trained["fid"] < 0.3 * untrained["fid"]
+    assert untrained["conditional_accuracy"] < 0.3  # chance is 0.1
+    assert trained["conditional_accuracy"] > 0.5
