@@ -1,9 +1,12 @@
-"""Keras callbacks for GAN training: sample images, mode coverage, atomic checkpoints."""
+"""Keras callbacks for GAN training: sample images, metrics, mode coverage, atomic
+checkpoints. Images and metrics can also go to TensorBoard (`log_dir`), written
+with `tf.summary`, which needs no TensorBoard install to write."""
 import os
 from pathlib import Path
 
 import numpy as np
 import keras
+import tensorflow as tf
 
 from tfgan_zoo import images
 from tfgan_zoo.data import get_mixture
@@ -24,19 +27,90 @@ def write_samples(model, path, n=None, seed=0, labels=None, mixture=None):
     return path
 
 
+def _summary_writer(log_dir):
+    return None if log_dir is None else tf.summary.create_file_writer(str(log_dir))
+
+
+def _plugin_metadata(plugin):
+    from tensorflow.core.framework import summary_pb2
+    metadata = summary_pb2.SummaryMetadata()
+    metadata.plugin_data.plugin_name = plugin
+    return metadata
+
+
+# tf.summary.scalar/image live in the tensorboard package, which TensorFlow no
+# longer installs; tf.summary.write plus the plugin name writes the same events.
+def log_scalar(writer, tag, value, step):
+    with writer.as_default():
+        tf.summary.write(tag, tf.constant(float(value), tf.float32), step=step,
+                         metadata=_plugin_metadata("scalars"))
+    writer.flush()
+
+
+def log_png(writer, tag, png_bytes, width, height, step):
+    """An image event as TensorBoard's image plugin stores it: [width, height, png]."""
+    with writer.as_default():
+        tf.summary.write(tag, tf.constant([str(width), str(height), png_bytes]), step=step,
+                         metadata=_plugin_metadata("images"))
+    writer.flush()
+
+
 class SampleWriter(keras.callbacks.Callback):
     """Saves a PNG of samples after every `every` epochs, always from the same
-    latent seed, so the files show one set of draws improving over training."""
+    latent seed, so the files show one set of draws improving over training.
+    With `log_dir`, the image grid is also logged to TensorBoard as "samples"."""
 
-    def __init__(self, directory, n=None, seed=0, every=1, mixture=None):
+    def __init__(self, directory, n=None, seed=0, every=1, mixture=None, log_dir=None):
         super().__init__()
         self.directory, self.n, self.seed, self.every = Path(directory), n, seed, every
         self.mixture = mixture
+        self.writer = _summary_writer(log_dir)
 
     def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every == 0:
-            write_samples(self.model, self.directory / f"epoch_{epoch + 1:03d}.png", self.n,
-                          self.seed, mixture=self.mixture)
+        if (epoch + 1) % self.every:
+            return
+        path = write_samples(self.model, self.directory / f"epoch_{epoch + 1:03d}.png",
+                             self.n, self.seed, mixture=self.mixture)
+        if self.writer is not None:
+            from PIL import Image
+            with Image.open(path) as picture:
+                width, height = picture.size
+            log_png(self.writer, "samples", Path(path).read_bytes(), width, height, epoch + 1)
+
+
+class MetricMonitor(keras.callbacks.Callback):
+    """Measures FID/KID (or any `metrics.evaluate` metric) every `every` epochs
+    on a small sample budget, and adds them to the epoch logs (so History keeps
+    them) and, with `log_dir`, to TensorBoard as "metrics/<name>".
+
+    A small budget (1,000 samples) biases FID upwards; compare values only
+    between runs of the same budget. The reference features are cached, so only
+    the generated samples cost time. History lists hold one entry per measured
+    epoch; `self.epochs` says which.
+    """
+
+    def __init__(self, metrics=("fid", "kid"), every=1, num_samples=1000, seed=0,
+                 log_dir=None, **evaluate_kwargs):
+        super().__init__()
+        self.metrics, self.every, self.num_samples, self.seed = tuple(metrics), every, \
+            num_samples, seed
+        self.evaluate_kwargs = evaluate_kwargs
+        self.writer = _summary_writer(log_dir)
+        self.epochs = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        from tfgan_zoo.metrics.evaluate import evaluate_generator
+        result = evaluate_generator(self.model, self.metrics, self.num_samples, self.seed,
+                                    **self.evaluate_kwargs)
+        values = {m.name: m.value for m in result.values}
+        self.epochs.append(epoch + 1)
+        if logs is not None:
+            logs.update(values)
+        if self.writer is not None:
+            for name, value in values.items():
+                log_scalar(self.writer, f"metrics/{name}", value, epoch + 1)
 
 
 class ModeCoverageMonitor(keras.callbacks.Callback):

@@ -1,9 +1,11 @@
-"""`tfgan-zoo`: train, sample, list and demo from the command line."""
+"""`tfgan-zoo`: train, sample, eval, list and demo from the command line."""
 import argparse
 import json
 import os
 import sys
 from pathlib import Path
+
+import numpy as np
 
 # TensorFlow logs C++ noise at import; level 3 hides it (2 still prints a
 # harmless grappler LeakyReluGrad error). Set before TensorFlow is imported.
@@ -38,6 +40,8 @@ def add_train_arguments(parser):
     parser.add_argument("--base-filters", type=int, help="dcgan base filters")
     parser.add_argument("--jit-compile", type=_jit, default="auto",
                         help="auto (XLA on GPU only), true or false")
+    parser.add_argument("--metrics-every", type=int,
+                        help="measure FID/KID (1,000 samples) every N epochs (image data)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quiet", action="store_true", help="one line per epoch")
 
@@ -46,7 +50,7 @@ def cmd_train(args):
     from tfgan_zoo.training import train
     overrides = {key: getattr(args, key) for key in (
         "epochs", "steps_per_epoch", "batch_size", "lr", "d_steps", "loss", "label_smoothing",
-        "latent_dim", "hidden", "width", "base_filters", "jit_compile")}
+        "latent_dim", "hidden", "width", "base_filters", "jit_compile", "metrics_every")}
     _, history = train(args.variant, args.dataset, args.out, seed=args.seed,
                        data_dir=args.data_dir, verbose=2 if args.quiet else 1, **overrides)
     last = {key: round(float(values[-1]), 4) for key, values in history.items()}
@@ -61,10 +65,73 @@ def cmd_sample(args):
         sys.exit("error: --label is for conditional models; this one is unconditional.")
     if args.label is not None and not 0 <= args.label < model.num_classes:
         sys.exit(f"error: --label must be in [0, {model.num_classes}).")
-    mixture = record.get("dataset") if record.get("dataset") in ("grid", "ring") else None
-    path = write_samples(model, args.out, n=args.n, seed=args.seed, labels=args.label,
-                         mixture=mixture)
+    if (args.interpolate or args.nearest) and len(model.data_shape) != 3:
+        sys.exit("error: --interpolate and --nearest are for image models.")
+    if args.interpolate:
+        from tfgan_zoo.latent import write_interpolation
+        labels = None if args.label is None else [args.label] * args.pairs
+        path = write_interpolation(model, args.out, pairs=args.pairs, steps=args.steps,
+                                   method=args.interpolate, seed=args.seed, labels=labels)
+    elif args.nearest:
+        path = _write_nearest(model, args)
+    else:
+        mixture = record.get("dataset") if record.get("dataset") in ("grid", "ring") else None
+        path = write_samples(model, args.out, n=args.n, seed=args.seed, labels=args.label,
+                             mixture=mixture)
     print(f"wrote {path}")
+
+
+def _write_nearest(model, args):
+    """Samples beside their nearest training images, and the distance report
+    (generated vs held-out test images) as text and JSON."""
+    from tfgan_zoo.data import load_fashion_mnist
+    from tfgan_zoo.metrics.memorization import memorization_report, write_nearest
+    n = args.n or 32
+    labels = None if model.num_classes is None else (
+        np.full(n, args.label) if args.label is not None else np.arange(n) % model.num_classes)
+    generated = model.sample(n, labels=labels, seed=args.seed)
+    train, _ = load_fashion_mnist("train", data_dir=args.data_dir)
+    heldout, _ = load_fashion_mnist("test", data_dir=args.data_dir)
+    feature_fn = None
+    if args.nearest == "feature":
+        from tfgan_zoo.metrics.features import get_feature_network
+        feature_fn = get_feature_network("fashion_mnist").features
+    report = memorization_report(generated, train, heldout[:n], feature_fn=feature_fn)
+    space = report.feature if args.nearest == "feature" else report.pixel
+    print(report.summary())
+    _write_json(Path(args.out).with_suffix(".json"), report.as_dict())
+    return write_nearest(generated, train, space.generated_nearest, args.out)
+
+
+def cmd_eval(args):
+    from tfgan_zoo.metrics.evaluate import evaluate_generator
+    from tfgan_zoo.metrics.reference import ReferenceSpec
+    from tfgan_zoo.training import load_run
+    model, record = load_run(args.run_dir)
+    dataset = record.get("dataset")
+    metrics = None if args.metrics is None else tuple(args.metrics.split(","))
+    if len(model.data_shape) == 1:
+        result = evaluate_generator(model, metrics, args.num_samples, args.seed,
+                                    mixture=args.mixture or dataset)
+    else:
+        if args.inception_weights:
+            os.environ["TFGAN_ZOO_INCEPTION_WEIGHTS"] = args.inception_weights
+        reference = ReferenceSpec(split=args.reference_split, size=args.reference_size or None)
+        result = evaluate_generator(model, metrics, args.num_samples, args.seed,
+                                    feature_network=args.feature_network, reference=reference,
+                                    data_dir=args.data_dir)
+    print(result.table())
+    out = args.json or Path(args.run_dir) / "eval.json"
+    _write_json(out, dict(source=str(args.run_dir), metrics=result.as_dict()))
+    print(f"wrote {out}")
+
+
+def _write_json(path, payload):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(payload, indent=2))
+    os.replace(tmp, path)
 
 
 def cmd_list(args):
@@ -108,7 +175,35 @@ def build_parser():
     sample.add_argument("--out", type=Path, default=Path("samples.png"))
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--label", type=int, help="class to generate (conditional models)")
+    sample.add_argument("--interpolate", choices=("slerp", "lerp"),
+                        help="write latent interpolations instead: --pairs rows of --steps")
+    sample.add_argument("--pairs", type=int, default=4)
+    sample.add_argument("--steps", type=int, default=8)
+    sample.add_argument("--nearest", choices=("pixel", "feature"),
+                        help="write samples beside their nearest training images, and a "
+                        "distance report against held-out test images (OUT with .json)")
+    sample.add_argument("--data-dir", help="folder of Fashion-MNIST IDX files")
     sample.set_defaults(func=cmd_sample)
+
+    evaluate = sub.add_parser("eval", help="measure a run's samples (FID, KID, precision/"
+                              "recall, IS, conditional accuracy; mode coverage in 2D)")
+    evaluate.add_argument("run_dir", type=Path)
+    evaluate.add_argument("--metrics", help="comma-separated: fid,kid,pr,is,cacc (images) or "
+                          "modes (2D); default fid,kid,pr (+cacc if conditional)")
+    evaluate.add_argument("--num-samples", type=int, default=10_000)
+    evaluate.add_argument("--seed", type=int, default=0, help="latent seed of the samples")
+    evaluate.add_argument("--feature-network", default="fashion_mnist",
+                          choices=("fashion_mnist", "inception_v3"))
+    evaluate.add_argument("--inception-weights", help="local InceptionV3 .h5 weights file")
+    evaluate.add_argument("--reference-split", default="train", choices=("train", "test"))
+    evaluate.add_argument("--reference-size", type=int, default=10_000,
+                          help="real images in the reference set (0: the whole split)")
+    evaluate.add_argument("--mixture", choices=("grid", "ring"),
+                          help="2D mixture (default: the run's training data)")
+    evaluate.add_argument("--data-dir", help="folder of Fashion-MNIST IDX files")
+    evaluate.add_argument("--json", type=Path, help="where to write results "
+                          "(default RUN_DIR/eval.json)")
+    evaluate.set_defaults(func=cmd_eval)
 
     listing = sub.add_parser("list", help="list variants, losses and datasets")
     listing.set_defaults(func=cmd_list)

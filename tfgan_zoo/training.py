@@ -5,6 +5,8 @@ A run directory holds:
   model.keras               the final GAN (networks and both optimizers)
   checkpoints/last.keras    the latest epoch, replaced atomically
   samples/epoch_NNN.png     samples from one fixed latent seed after each epoch
+  logs/                     TensorBoard events: the sample grids, and FID/KID when
+                            `metrics_every` is set (image data)
 """
 import json
 import time
@@ -37,7 +39,8 @@ RECIPES = {
                            steps_per_epoch=1000),
 }
 MODEL_KEYS = ("latent_dim", "hidden", "width", "base_filters", "data_scale")
-TRAIN_DEFAULTS = dict(batch_size=64, epochs=5, steps_per_epoch=None, lr=None)
+TRAIN_DEFAULTS = dict(batch_size=64, epochs=5, steps_per_epoch=None, lr=None,
+                      metrics_every=None)
 
 
 @dataclass
@@ -96,7 +99,8 @@ def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, **overrides):
 
     `overrides` (None means "default"): epochs, steps_per_epoch, batch_size, lr,
     d_steps, loss, label_smoothing, jit_compile, latent_dim, hidden, width,
-    base_filters. Returns (model, history dict).
+    base_filters, metrics_every (FID/KID on 1,000 samples every N epochs, for
+    image data). Returns (model, history dict).
     """
     out = Path(out)
     settings = resolve_settings(variant, dataset, overrides)
@@ -106,10 +110,14 @@ def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, **overrides):
                               steps_per_epoch=settings["steps_per_epoch"])
     model = build_model(variant, data, seed, settings)
     compile_model(model, settings)
-    callbacks = [cb.SampleWriter(out / "samples", mixture=data.mixture),
+    logs = out / "logs"
+    callbacks = [cb.SampleWriter(out / "samples", mixture=data.mixture, log_dir=logs),
                  cb.AtomicCheckpoint(out / "checkpoints" / "last.keras")]
     if data.mixture is not None and not conditional:
         callbacks.insert(0, cb.ModeCoverageMonitor(data.mixture))
+    if data.mixture is None and settings.get("metrics_every"):
+        callbacks.insert(0, cb.MetricMonitor(every=settings["metrics_every"], log_dir=logs,
+                                             data_dir=data_dir))
     started = time.time()
     history = model.fit(data.dataset, epochs=settings["epochs"],
                         steps_per_epoch=data.steps_per_epoch, callbacks=callbacks,
