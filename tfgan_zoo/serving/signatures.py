@@ -1,0 +1,98 @@
+"""The serving contract of a generator, as plain TensorFlow functions.
+
+Every signature takes and returns batched tensors (leading dimension None) in
+dtypes TF Serving's REST API can carry (no float16/bfloat16):
+
+  generate / serving_default  z float32 [None, latent_dim] (+ label int32 [None])
+                              -> images uint8 [None, H, W, C]
+  sample                      seed int64 [None] (+ label) -> images; one latent
+                              per seed, a stateless function of it, so a request
+                              replays exactly
+  png                         z (+ label) -> images_bytes string [None] (PNG)
+
+Inputs are checked inside the graph (finite z, labels in range), so a bad
+request fails with a message naming the input rather than returning a wrong
+image; TF Serving reports that message to the client.
+"""
+import tensorflow as tf
+
+from tfgan_zoo.data.pipeline import unscale_images
+
+# The second word of every `sample` seed: keeps serving latents apart from the
+# streams training uses.
+SERVING_STREAM = 0x5E7E
+
+
+def latents_for_seeds(seeds, latent_dim):
+    """One N(0, I) latent per int64 seed: row i depends on seeds[i] only."""
+    seeds = tf.convert_to_tensor(seeds, tf.int64)
+
+    def one(seed):
+        return tf.random.stateless_normal([latent_dim], tf.stack([seed, SERVING_STREAM]))
+
+    return tf.map_fn(one, seeds, fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
+
+
+def generate_uint8(generator, z, labels=None):
+    """Generator output as uint8 pixels: the function every signature ends in,
+    and the in-process reference the export is tested against."""
+    z = tf.convert_to_tensor(z, tf.float32)
+    inputs = z if labels is None else [z, tf.cast(labels, tf.int32)]
+    return unscale_images(generator(inputs, training=False))
+
+
+def _checked(z, labels, num_classes, latent_dim):
+    # The shape check is explicit because a SavedModel signature does not
+    # enforce its declared shape: a wrong z would fail deep in a MatMul.
+    checks = [tf.debugging.assert_equal(tf.shape(z)[1], latent_dim,
+                                        message=f"z must have shape [batch, {latent_dim}]"),
+              tf.debugging.assert_all_finite(z, "z must be finite (no NaN or inf)")]
+    if labels is not None:
+        checks += [
+            tf.debugging.assert_non_negative(labels, message=f"label must be in [0, {num_classes})"),
+            tf.debugging.assert_less(labels, tf.constant(num_classes, labels.dtype),
+                                     message=f"label must be in [0, {num_classes})"),
+            tf.debugging.assert_equal(tf.shape(labels)[0], tf.shape(z)[0],
+                                      message="label must have one entry per latent row"),
+        ]
+    with tf.control_dependencies(checks):
+        return tf.identity(z), None if labels is None else tf.identity(labels)
+
+
+def _png_batch(images):
+    return tf.map_fn(tf.io.encode_png, images, fn_output_signature=tf.TensorSpec([], tf.string))
+
+
+def serving_functions(generator, latent_dim, num_classes=None):
+    """{name: (function, input specs)} for the latent-to-image signatures."""
+    z_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="z")
+    seed_spec = tf.TensorSpec([None], tf.int64, name="seed")
+    label_spec = tf.TensorSpec([None], tf.int32, name="label")
+
+    if num_classes is None:
+        def generate(z):
+            z, _ = _checked(z, None, None, latent_dim)
+            return {"images": generate_uint8(generator, z)}
+
+        def sample(seed):
+            return generate(latents_for_seeds(seed, latent_dim))
+
+        def png(z):
+            return {"images_bytes": _png_batch(generate(z)["images"])}
+
+        return {"generate": (generate, [z_spec]), "sample": (sample, [seed_spec]),
+                "png": (png, [z_spec])}
+
+    def generate_c(z, label):
+        z, label = _checked(z, label, num_classes, latent_dim)
+        return {"images": generate_uint8(generator, z, label)}
+
+    def sample_c(seed, label):
+        return generate_c(latents_for_seeds(seed, latent_dim), label)
+
+    def png_c(z, label):
+        return {"images_bytes": _png_batch(generate_c(z, label)["images"])}
+
+    return {"generate": (generate_c, [z_spec, label_spec]),
+            "sample": (sample_c, [seed_spec, label_spec]),
+            "png": (png_c, [z_spec, label_spec])}

@@ -1,0 +1,71 @@
+"""TF Serving warmup requests: `assets.extra/tf_serving_warmup_requests`.
+
+TF Serving replays these PredictionLog records when it loads a version, so the
+first user request does not pay for graph optimisation. One request per
+signature and batch size (1 and 8 by default).
+
+The protos come from `tensorflow-serving-api`, which declares a dependency on
+the full `tensorflow` package; install it with
+`pip install --no-deps tensorflow-serving-api`.
+"""
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+WARMUP_FILE = Path("assets.extra") / "tf_serving_warmup_requests"
+
+
+def _apis():
+    try:
+        from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
+    except ImportError as error:
+        raise ImportError("exporting for TF Serving needs its protos: "
+                          "pip install --no-deps tensorflow-serving-api") from error
+    return model_pb2, predict_pb2, prediction_log_pb2
+
+
+def example_inputs(model, signature, batch_size, seed=0) -> dict:
+    """Valid numpy inputs for `signature` ("generate", "sample" or "png")."""
+    rng = np.random.default_rng(seed)
+    inputs = {}
+    if signature == "sample":
+        inputs["seed"] = np.arange(batch_size, dtype=np.int64)
+    else:
+        inputs["z"] = rng.standard_normal((batch_size, model.latent_dim)).astype(np.float32)
+    if model.num_classes is not None:
+        inputs["label"] = (np.arange(batch_size) % model.num_classes).astype(np.int32)
+    return inputs
+
+
+def predict_request(signature, inputs, model_name="generator"):
+    _, predict_pb2, _ = _apis()
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = model_name
+    request.model_spec.signature_name = signature
+    for name, value in inputs.items():
+        request.inputs[name].CopyFrom(tf.make_tensor_proto(value))
+    return request
+
+
+def write_warmup_requests(export_dir, model, batch_sizes=(1, 8), signatures=None) -> Path:
+    _, _, prediction_log_pb2 = _apis()
+    path = Path(export_dir) / WARMUP_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tf.io.TFRecordWriter(str(path)) as writer:
+        for signature in signatures or ("generate", "sample", "png"):
+            for batch_size in batch_sizes:
+                request = predict_request(signature, example_inputs(model, signature, batch_size))
+                log = prediction_log_pb2.PredictionLog(
+                    predict_log=prediction_log_pb2.PredictLog(request=request))
+                writer.write(log.SerializeToString())
+    return path
+
+
+def read_warmup_requests(export_dir) -> list:
+    """The PredictRequests stored in an export's warmup file."""
+    _, _, prediction_log_pb2 = _apis()
+    path = Path(export_dir) / WARMUP_FILE
+    logs = [prediction_log_pb2.PredictionLog.FromString(record.numpy())
+            for record in tf.data.TFRecordDataset(str(path))]
+    return [log.predict_log.request for log in logs]
