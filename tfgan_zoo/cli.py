@@ -1,4 +1,4 @@
-"""`tfgan-zoo`: train, sample, eval, list and demo from the command line."""
+"""`tfgan-zoo`: train, sample, eval, export, list and demo from the command line."""
 import argparse
 import json
 import os
@@ -134,6 +134,20 @@ def _write_json(path, payload):
     os.replace(tmp, path)
 
 
+def cmd_export(args):
+    from tfgan_zoo.serving import export_generator
+    from tfgan_zoo.training import load_run
+    model, record = load_run(args.run_dir)
+    card = dict(training={k: record[k] for k in ("variant", "dataset", "seed", "settings",
+                                                 "train_seconds") if k in record})
+    eval_path = Path(args.run_dir) / "eval.json"
+    if eval_path.exists():
+        card["metrics"] = json.loads(eval_path.read_text()).get("metrics", {})
+    path = export_generator(model, args.to, version=args.version,
+                            card=dict(card, source=str(args.run_dir)))
+    print(f"wrote {path} (signatures: generate = serving_default, sample, png)")
+
+
 def cmd_list(args):
     from tfgan_zoo.engine import LOSSES
     from tfgan_zoo.gans import VARIANTS
@@ -205,6 +219,13 @@ def build_parser():
                           "(default RUN_DIR/eval.json)")
     evaluate.set_defaults(func=cmd_eval)
 
+    export = sub.add_parser("export", help="export a run's generator as a TF Serving "
+                            "model version (BASE/<version>/)")
+    export.add_argument("run_dir", type=Path)
+    export.add_argument("--to", required=True, type=Path, help="model base path")
+    export.add_argument("--version", type=int, help="default: one more than the highest")
+    export.set_defaults(func=cmd_export)
+
     listing = sub.add_parser("list", help="list variants, losses and datasets")
     listing.set_defaults(func=cmd_list)
 
@@ -220,7 +241,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
-    except (ValueError, FileNotFoundError) as error:
+    except (ValueError, FileNotFoundError, FileExistsError) as error:
         # Bad user input: say what was wrong, without a traceback.
         sys.exit(f"error: {error}")
 
