@@ -22,16 +22,17 @@ from tfgan_zoo.data import points_dataset, sample_mixture  # noqa: E402
 from tfgan_zoo.gans import DRAGAN, LSGAN, WGAN, WGANGP, StandardGAN  # noqa: E402
 from tfgan_zoo.metrics import evaluate_mixture  # noqa: E402
 
-# family -> (variant class, compile overrides). Networks are the same for all:
-# 3 x `width` MLPs, 2-D latent; the variant's paper defaults otherwise.
+# family -> (variant class, compile overrides, model overrides). Networks are the
+# same for all: 3 x `width` MLPs, 2-D latent; the variant's paper defaults otherwise.
 FAMILIES = {
-    "gan_ns": (StandardGAN, {}),
-    "gan_minimax": (StandardGAN, dict(loss="minimax")),
-    "wgan": (WGAN, {}),
-    "wgan_gp": (WGANGP, {}),
-    "lsgan": (LSGAN, {}),
-    "dragan": (DRAGAN, {}),
-    "hinge_r1": (StandardGAN, dict(loss="hinge", penalty="r1", penalty_weight=5.0)),
+    "gan_ns": (StandardGAN, {}, {}),
+    "gan_minimax": (StandardGAN, dict(loss="minimax"), {}),
+    "wgan": (WGAN, {}, {}),
+    "wgan_gp": (WGANGP, {}, {}),
+    "lsgan": (LSGAN, {}, {}),
+    "dragan": (DRAGAN, {}, {}),
+    "hinge_r1": (StandardGAN, dict(loss="hinge", penalty="r1", penalty_weight=5.0), {}),
+    "pacgan2": (StandardGAN, {}, dict(pack=2)),  # non-saturating loss, D sees pairs
 }
 MIXTURES = {"ring": dict(data_scale=1.0), "grid": dict(data_scale=4.0)}
 PUBLISHED = [  # (method, mixture, modes, high-quality %), from the papers via STACK_NOTES
@@ -44,9 +45,10 @@ PUBLISHED = [  # (method, mixture, modes, high-quality %), from the papers via S
 
 
 def run_one(family, mixture, seed, steps, batch_size, width, lr, cosine):
-    cls, overrides = FAMILIES[family]
+    cls, overrides, model_overrides = FAMILIES[family]
     keras.utils.set_random_seed(seed)
-    model = cls(data_shape=(2,), latent_dim=2, width=width, seed=seed, **MIXTURES[mixture])
+    model = cls(data_shape=(2,), latent_dim=2, width=width, seed=seed, **MIXTURES[mixture],
+                **model_overrides)
     args = dict(cls.default_compile_args(), **overrides)
     for key, updates in (("g_optimizer", steps), ("d_optimizer", steps * args["d_steps"])):
         config = args[key].get_config()

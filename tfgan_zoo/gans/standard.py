@@ -18,6 +18,8 @@ class StandardGAN(GAN):
       width: base filters (images) or hidden width of the 3-layer MLPs (vectors).
       data_scale: magnitude of vector data (see `networks.mlp`); 1 for images.
       num_classes: labels for a conditional model, else None.
+      pack: PacGAN packing degree for vector data: D scores `pack` samples at
+        once (1: no packing). Batches per D step must divide by it.
     """
 
     description = "Standard networks with the engine's default objective"
@@ -25,9 +27,12 @@ class StandardGAN(GAN):
     image_d_normalization = "batch"
 
     def __init__(self, data_shape=(28, 28, 1), latent_dim=100, width=64, data_scale=1.0,
-                 num_classes=None, seed=None, **kwargs):
+                 num_classes=None, pack=1, seed=None, **kwargs):
         data_shape = tuple(data_shape)
-        self.width, self.data_scale = int(width), float(data_scale)
+        self.width, self.data_scale, self.pack = int(width), float(data_scale), int(pack)
+        if len(data_shape) == 3 and self.pack != 1:
+            raise ValueError("pack (PacGAN) is implemented for vector data (MLP discriminator); "
+                             f"got pack={pack} for images of shape {data_shape}")
         if len(data_shape) == 3:
             generator = conv_generator(latent_dim, data_shape, self.width, num_classes)
             discriminator = conv_discriminator(data_shape, self.width, num_classes,
@@ -38,7 +43,7 @@ class StandardGAN(GAN):
             generator = mlp_generator(latent_dim, data_shape, hidden, num_classes=num_classes,
                                       data_scale=self.data_scale)
             discriminator = mlp_discriminator(data_shape, hidden, num_classes=num_classes,
-                                              data_scale=self.data_scale)
+                                              data_scale=self.data_scale, pack=self.pack)
             data_range = None
         super().__init__(generator=generator, discriminator=discriminator,
                          latent_dim=latent_dim, num_classes=num_classes,
@@ -56,6 +61,8 @@ class StandardGAN(GAN):
                       width=self.width, data_scale=self.data_scale, seed=self.noise_seed)
         if self.num_classes is not None:
             config["num_classes"] = self.num_classes
+        if self.pack != 1:
+            config["pack"] = self.pack
         return config
 
     @classmethod
