@@ -28,9 +28,11 @@ def test_train_writes_run_record_samples_and_checkpoints(ring_run):
     pngs = sorted(p.name for p in (ring_run / "samples").iterdir())
     assert pngs == ["epoch_001.png", "epoch_002.png"]
     assert Image.open(ring_run / "samples" / "epoch_002.png").size == (512, 512)
-    checkpoint = keras.models.load_model(ring_run / "checkpoints" / "last.keras")
+    checkpoint = keras.models.load_model(ring_run / "checkpoints" / "epoch_0002.keras")
     assert int(checkpoint.g_optimizer.iterations) == 100
-    assert [p.name for p in (ring_run / "checkpoints").iterdir()] == ["last.keras"]
+    assert sorted(p.name for p in (ring_run / "checkpoints").iterdir()) == [
+        "epoch_0001.keras", "epoch_0002.keras", "index.json"]
+    assert record["status"] == "finished"
     final = keras.models.load_model(ring_run / "model.keras")
     np.testing.assert_array_equal(final.sample(8, seed=2), checkpoint.sample(8, seed=2))
 

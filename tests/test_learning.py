@@ -1,6 +1,5 @@
 """The engine learns: a GAN covers the 2D grid; a cGAN follows its labels."""
 import numpy as np
-import tensorflow as tf
 import keras
 
 from tfgan_zoo.data import get_mixture, points_dataset, sample_mixture

@@ -1,7 +1,6 @@
 """WGAN, WGAN-GP, LSGAN and DRAGAN: paper defaults, n_critic, clipping, learning."""
 import numpy as np
 import pytest
-import tensorflow as tf
 import keras
 
 from tfgan_zoo.data import points_dataset, sample_mixture

@@ -1,14 +1,14 @@
 """Keras callbacks for GAN training: sample images, metrics, mode coverage, atomic
 checkpoints. Images and metrics can also go to TensorBoard (`log_dir`), written
 with `tf.summary`, which needs no TensorBoard install to write."""
-import os
 from pathlib import Path
 
 import numpy as np
 import keras
 import tensorflow as tf
 
-from tfgan_zoo import images
+from tfgan_zoo import checkpoints, images
+from tfgan_zoo.checkpoints import save_atomically  # noqa: F401  (public here too)
 from tfgan_zoo.data import get_mixture
 from tfgan_zoo.metrics import evaluate_mixture
 
@@ -129,30 +129,64 @@ class ModeCoverageMonitor(keras.callbacks.Callback):
                         reverse_kl=score.reverse_kl)
 
 
-def save_atomically(model, path):
-    """Saves a `.keras` file so that `path` is always either the old or the new
-    complete file: write a sibling temporary file, then rename over `path`."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}.keras")
-    try:
-        model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+class RunCheckpoint(keras.callbacks.Callback):
+    """Checkpoints the whole GAN after every epoch into `directory`
+    (see `tfgan_zoo.checkpoints`): atomic, checksummed, the newest `keep` kept.
+    Skips (with a message) a model whose weights are not finite, or one the
+    DivergenceGuard has flagged, so a bad state never replaces a good one."""
 
-
-class AtomicCheckpoint(keras.callbacks.Callback):
-    """Saves the whole GAN (both networks and optimizers) to `path` every epoch."""
-
-    def __init__(self, path):
+    def __init__(self, directory, keep=3):
         super().__init__()
-        self.path = path
+        self.directory, self.keep = Path(directory), keep
 
     def on_epoch_end(self, epoch, logs=None):
-        save_atomically(self.model, self.path)
+        if getattr(self.model, "diverged", None):
+            return
+        try:
+            checkpoints.write_checkpoint(self.model, self.directory, epoch + 1, self.keep)
+        except checkpoints.CheckpointError as error:
+            print(f"RunCheckpoint: {error}")
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stops training at the first non-finite loss and says where it happened.
+
+    The report (`self.report`, also `model.diverged`) names the step, the epoch
+    and the network whose loss went bad first in the step (D updates before G).
+    With `checkpoint_dir`, the model is rolled back to the newest good
+    checkpoint (networks and optimizers), so what the run leaves behind is the
+    last good state; checkpoints are not written after divergence.
+    """
+
+    def __init__(self, checkpoint_dir=None, log=print):
+        super().__init__()
+        self.checkpoint_dir = None if checkpoint_dir is None else Path(checkpoint_dir)
+        self.log, self.report, self.epoch = log, None, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        bad = {k: float(np.asarray(logs[k])) for k in ("d_loss", "g_loss") if k in logs
+               and not np.isfinite(np.asarray(logs[k])).all()}
+        if not bad or self.report is not None:
+            return
+        network = "discriminator" if "d_loss" in bad else "generator"
+        self.report = dict(epoch=self.epoch + 1, batch=batch + 1,
+                           generator_step=int(self.model.g_optimizer.iterations),
+                           network=network, losses=bad)
+        self.model.diverged = self.report
+        self.model.stop_training = True
+        message = (f"training diverged: {network} loss not finite at epoch {self.epoch + 1}, "
+                   f"batch {batch + 1} (generator step {self.report['generator_step']})")
+        if self.checkpoint_dir is not None:
+            good, epoch = checkpoints.latest_good_checkpoint(self.checkpoint_dir, self.log)
+            if good is not None:
+                checkpoints.restore_state(self.model, good)
+                self.report["rolled_back_to_epoch"] = epoch
+                message += f"; rolled back to the checkpoint of epoch {epoch}"
+        self.log(message)
 
 
 def coverage_summary(history):

@@ -3,12 +3,13 @@
 A run directory holds:
   run.json                  what was trained, how, and the per-epoch history
   model.keras               the final GAN (networks and both optimizers)
-  checkpoints/last.keras    the latest epoch, replaced atomically
+  checkpoints/              epoch_NNNN.keras (newest 3) and index.json with their sha256
   samples/epoch_NNN.png     samples from one fixed latent seed after each epoch
   logs/                     TensorBoard events: the sample grids, and FID/KID when
                             `metrics_every` is set (image data)
 """
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ import tensorflow as tf
 
 import tfgan_zoo
 from tfgan_zoo import callbacks as cb
+from tfgan_zoo import checkpoints
 from tfgan_zoo import data as data_lib
 from tfgan_zoo.gans import get_variant
 
@@ -53,19 +55,25 @@ class TrainingData:
 
 
 def load_training_data(name, batch_size, labels=False, data_dir=None, seed=0,
-                       steps_per_epoch=None):
-    """A batched training dataset by name ('grid', 'ring' or 'fashion_mnist')."""
+                       steps_per_epoch=None, start_epoch=0):
+    """A batched training dataset by name ('grid', 'ring' or 'fashion_mnist').
+
+    Epoch e's batches depend only on (seed, e) (`data.epoch_batches`), so a run
+    resumed at `start_epoch` sees the batches an uninterrupted run would.
+    """
     if name in ("grid", "ring"):
         points, modes = data_lib.sample_mixture(name, MIXTURE_POOL, seed=seed)
-        ds = data_lib.points_dataset(points, modes if labels else None, batch_size=batch_size,
-                                     seed=seed, repeat=True)
+        steps = steps_per_epoch or 500
+        ds = data_lib.epoch_batches(points.astype(np.float32), modes if labels else None,
+                                    batch_size, steps, seed, start_epoch)
         num_classes = len(data_lib.get_mixture(name).centres) if labels else None
-        return TrainingData(ds, (2,), num_classes, steps_per_epoch or 500, mixture=name)
+        return TrainingData(ds, (2,), num_classes, steps, mixture=name)
     if name == "fashion_mnist":
         images, classes = data_lib.load_fashion_mnist("train", data_dir=data_dir)
-        ds = data_lib.image_dataset(images, classes if labels else None, batch_size=batch_size,
-                                    seed=seed, repeat=steps_per_epoch is not None)
-        return TrainingData(ds, tuple(images.shape[1:]), 10 if labels else None, steps_per_epoch)
+        steps = steps_per_epoch or len(images) // batch_size
+        ds = data_lib.epoch_batches(images, classes if labels else None, batch_size, steps,
+                                    seed, start_epoch, to_float=data_lib.scale_images)
+        return TrainingData(ds, tuple(images.shape[1:]), 10 if labels else None, steps)
     raise ValueError(f"Unknown dataset {name!r}; expected one of {list(DATASETS)}.")
 
 
@@ -94,52 +102,121 @@ def compile_model(model, settings):
     model.compile(**defaults, jit_compile=settings.get("jit_compile", "auto"))
 
 
-def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, **overrides):
+def _start(variant, dataset, out, seed, settings, data_shape_fn, resume):
+    """(model, first epoch): the newest good checkpoint when resuming, else new."""
+    checkpoint_dir = out / "checkpoints"
+    if resume:
+        model, epoch = checkpoints.latest_good_checkpoint(checkpoint_dir)
+        if model is not None:
+            print(f"resuming {out} after epoch {epoch}")
+            return model, epoch
+        print(f"no checkpoint in {checkpoint_dir}; starting from scratch")
+    elif checkpoints.read_manifest(checkpoint_dir) or (out / "model.keras").exists():
+        raise FileExistsError(f"{out} already holds a run; pass resume=True (--resume) to "
+                              "continue it, or choose another output directory")
+    keras.utils.set_random_seed(seed)  # initial weights follow the run's seed too
+    model = build_model(variant, data_shape_fn(), seed, settings)
+    compile_model(model, settings)
+    return model, 0
+
+
+def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, resume=False,
+          keep_checkpoints=3, **overrides):
     """Trains `variant` on `dataset`, writing a run directory at `out`.
 
     `overrides` (None means "default"): epochs, steps_per_epoch, batch_size, lr,
     d_steps, loss, label_smoothing, jit_compile, latent_dim, hidden, width,
     base_filters, metrics_every (FID/KID on 1,000 samples every N epochs, for
-    image data). Returns (model, history dict).
+    image data). With `resume`, training continues from the newest good
+    checkpoint in `out` and ends exactly as an uninterrupted run would (noise
+    and data order are functions of the seed and the step). A non-finite loss
+    stops the run and rolls back to the last good checkpoint; the record then
+    holds a `diverged` report and no model.keras is written.
+    Returns (model, history dict).
     """
     out = Path(out)
-    settings = resolve_settings(variant, dataset, overrides)
+    record_path = out / "run.json"
+    if resume and record_path.exists():  # the run's own settings, not today's defaults
+        stored = json.loads(record_path.read_text())
+        seed, data_dir = stored["seed"], stored.get("data_dir")
+        settings = {k: (tuple(v) if isinstance(v, list) else v)
+                    for k, v in stored["settings"].items()}
+    else:
+        settings = resolve_settings(variant, dataset, overrides)
     conditional = get_variant(variant).conditional
-    data = load_training_data(dataset, settings["batch_size"], labels=conditional,
-                              data_dir=data_dir, seed=seed,
-                              steps_per_epoch=settings["steps_per_epoch"])
-    model = build_model(variant, data, seed, settings)
-    compile_model(model, settings)
-    logs = out / "logs"
-    callbacks = [cb.SampleWriter(out / "samples", mixture=data.mixture, log_dir=logs),
-                 cb.AtomicCheckpoint(out / "checkpoints" / "last.keras")]
-    if data.mixture is not None and not conditional:
-        callbacks.insert(0, cb.ModeCoverageMonitor(data.mixture))
-    if data.mixture is None and settings.get("metrics_every"):
-        callbacks.insert(0, cb.MetricMonitor(every=settings["metrics_every"], log_dir=logs,
-                                             data_dir=data_dir))
-    started = time.time()
-    history = model.fit(data.dataset, epochs=settings["epochs"],
-                        steps_per_epoch=data.steps_per_epoch, callbacks=callbacks,
-                        verbose=verbose).history
-    cb.save_atomically(model, out / "model.keras")
+
+    def data_for(start_epoch):
+        return load_training_data(dataset, settings["batch_size"], labels=conditional,
+                                  data_dir=data_dir, seed=seed,
+                                  steps_per_epoch=settings["steps_per_epoch"],
+                                  start_epoch=start_epoch)
+
+    model, start_epoch = _start(variant, dataset, out, seed, settings, lambda: data_for(0),
+                                resume)
+    data = data_for(start_epoch)
     record = dict(variant=variant, dataset=dataset, seed=seed, data_dir=data_dir,
                   settings={k: (list(v) if isinstance(v, tuple) else v)
                             for k, v in settings.items()},
                   model_config=model.get_config(), tfgan_zoo_version=tfgan_zoo.__version__,
-                  train_seconds=round(time.time() - started, 1),
+                  status="running", resumed_from_epoch=start_epoch or None)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_record(record_path, record)
+    logs = out / "logs"
+    guard = cb.DivergenceGuard(out / "checkpoints")
+    callbacks = [guard, cb.SampleWriter(out / "samples", mixture=data.mixture, log_dir=logs),
+                 cb.RunCheckpoint(out / "checkpoints", keep=keep_checkpoints)]
+    if data.mixture is not None and not conditional:
+        callbacks.insert(1, cb.ModeCoverageMonitor(data.mixture))
+    if data.mixture is None and settings.get("metrics_every"):
+        callbacks.insert(1, cb.MetricMonitor(every=settings["metrics_every"], log_dir=logs,
+                                             data_dir=data_dir))
+    started = time.time()
+    history = model.fit(data.dataset, initial_epoch=start_epoch, epochs=settings["epochs"],
+                        steps_per_epoch=data.steps_per_epoch, callbacks=callbacks,
+                        verbose=verbose).history
+    record.update(train_seconds=round(time.time() - started, 1),
                   history={k: [float(np.asarray(v)) for v in vals]
                            for k, vals in history.items()})
-    (out / "run.json").write_text(json.dumps(record, indent=2, default=str))
+    if guard.report is not None:
+        record.update(status="diverged", diverged=guard.report)
+    else:
+        cb.save_atomically(model, out / "model.keras")
+        record.update(status="finished")
+    _write_record(record_path, record)
     return model, history
 
 
+def _write_record(path, record):
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(record, indent=2, default=str))
+    os.replace(tmp, path)
+
+
 def load_run(run_dir):
-    """(GAN, run record) of a run directory: the final model, else the last checkpoint."""
+    """(GAN, run record) of a run directory: the final model, else the newest
+    good checkpoint."""
     run_dir = Path(run_dir)
     record_path = run_dir / "run.json"
     record = json.loads(record_path.read_text()) if record_path.exists() else {}
-    for path in (run_dir / "model.keras", run_dir / "checkpoints" / "last.keras"):
-        if path.exists():
-            return keras.models.load_model(path), record
-    raise FileNotFoundError(f"{run_dir} holds no model.keras or checkpoints/last.keras.")
+    if (run_dir / "model.keras").exists():
+        return checkpoints.load_checkpoint(run_dir / "model.keras"), record
+    model, _ = checkpoints.latest_good_checkpoint(run_dir / "checkpoints")
+    if model is None:
+        raise FileNotFoundError(f"{run_dir} holds no model.keras and no usable checkpoint.")
+    return model, record
+
+
+def load_source(source):
+    """(GAN, record) from a run directory, or from a zoo entry by name.
+
+    A zoo entry's record holds its config, card and `zoo` name, in the same
+    keys a run's record uses where they overlap (variant, dataset, seed).
+    """
+    if Path(source).exists():
+        return load_run(source)
+    from tfgan_zoo import zoo
+    item = zoo.entry(str(source))
+    model = zoo.load(item.name)
+    record = dict(zoo=item.name, variant=item.variant, dataset=item.config.get("dataset"),
+                  seed=item.config.get("model", {}).get("seed"), card=item.card)
+    return model, record

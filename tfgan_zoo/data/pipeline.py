@@ -51,6 +51,45 @@ def _batched(features, labels, batch_size, shuffle, seed, repeat, to_float):
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
+def epoch_batches(features, labels, batch_size, steps_per_epoch, seed=0, start_epoch=0,
+                  to_float=tf.identity):
+    """An endless stream of epochs, where epoch e's batches depend only on (seed, e).
+
+    A plain `shuffle(reshuffle_each_iteration=True)` orders epoch e by how many
+    times this process has iterated the dataset, so a run resumed at epoch e
+    would see epoch 0's order. Here epoch e is shuffled with seed (seed, e):
+    starting at `start_epoch` yields exactly the batches an uninterrupted run
+    sees from that epoch on. Each epoch is `steps_per_epoch` batches, cycling
+    through the (reshuffled) data as often as needed.
+    """
+    count = len(features)
+    if batch_size <= 0 or batch_size > count:
+        raise ValueError(f"batch_size must be in [1, {count}] for {count} examples "
+                         f"(the last partial batch is dropped), found {batch_size}")
+    features = tf.constant(features)
+    labels = None if labels is None else tf.constant(_checked_labels(labels, count))
+    passes = -(-steps_per_epoch * batch_size // count)  # data passes one epoch needs
+
+    # Stateless permutations (not `shuffle(seed=...)`): they take a tensor seed
+    # and stay valid under op determinism.
+    def one_pass(e, p):
+        seed_pair = tf.stack([tf.constant(seed, tf.int64), e * 4096 + p])
+        order = tf.random.experimental.stateless_shuffle(tf.range(count, dtype=tf.int64),
+                                                          seed=seed_pair)
+        return tf.data.Dataset.from_tensor_slices(order)
+
+    def epoch(e):
+        return (tf.data.Dataset.range(passes).flat_map(lambda p: one_pass(e, p))
+                .batch(batch_size, drop_remainder=True).take(steps_per_epoch))
+
+    def gather(index):
+        x = to_float(tf.gather(features, index))
+        return x if labels is None else (x, tf.gather(labels, index))
+
+    ds = tf.data.Dataset.range(int(start_epoch), 2**62).flat_map(epoch)
+    return ds.map(gather, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
 def image_dataset(images, labels=None, batch_size=64, shuffle=True, seed=0, repeat=False):
     """Batches of float32 images in [-1, 1] (with int32 labels as `(images, labels)` if given).
 

@@ -8,7 +8,6 @@ file (never downloaded), 2048-d pool features and 1000-way logits.
 Both take images in [-1, 1] (or uint8) of shape [N, H, W, C] and return float64.
 """
 import functools
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo.data.pipeline import scale_images
+from tfgan_zoo.files import sha256_file  # noqa: F401  (used by the training tool too)
 
 FEATURE_NETWORKS = ("fashion_mnist", "inception_v3")
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
@@ -34,14 +34,6 @@ REGENERATE_HINT = "regenerate it with `python tools/train_feature_classifier.py`
 
 class ChecksumError(ValueError):
     """A weight file whose sha256 differs from the one recorded in its model card."""
-
-
-def sha256_file(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def build_classifier(num_classes=10) -> keras.Model:
