@@ -16,9 +16,12 @@ setup(
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.10",
-    packages=find_packages(include=["tfgan_zoo", "tfgan_zoo.*"]),
+    # The zoo catalogue lives at the top level (models/) and installs as tfgan_zoo.models.
+    packages=find_packages(include=["tfgan_zoo", "tfgan_zoo.*"]) + ["tfgan_zoo.models"],
+    package_dir={"tfgan_zoo.models": "models"},
     # The Fashion-MNIST feature classifier (FID/KID/IS) and its model card.
-    package_data={"tfgan_zoo": ["weights/*.h5", "weights/*.json"]},
+    package_data={"tfgan_zoo": ["weights/*.h5", "weights/*.json"],
+                  "tfgan_zoo.models": ["*/*.json", "*/*.h5", "*/*.md"]},
     # TensorFlow is an extra, as in TF-GAN and TF Probability: `tensorflow` and
     # `tensorflow-cpu` are different distributions of the same package, and pinning
     # one would install it beside the other. Choose `.[cpu]` or `.[gpu]`.

@@ -43,6 +43,12 @@ def add_train_arguments(parser):
     parser.add_argument("--metrics-every", type=int,
                         help="measure FID/KID (1,000 samples) every N epochs (image data)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run in --out from its newest good checkpoint")
+    parser.add_argument("--keep-checkpoints", type=int, default=3)
+    parser.add_argument("--deterministic", action="store_true",
+                        help="TF op determinism: a resumed run matches an uninterrupted one "
+                        "bit for bit (slower)")
     parser.add_argument("--quiet", action="store_true", help="one line per epoch")
 
 
@@ -51,16 +57,25 @@ def cmd_train(args):
     overrides = {key: getattr(args, key) for key in (
         "epochs", "steps_per_epoch", "batch_size", "lr", "d_steps", "loss", "label_smoothing",
         "latent_dim", "hidden", "width", "base_filters", "jit_compile", "metrics_every")}
-    _, history = train(args.variant, args.dataset, args.out, seed=args.seed,
-                       data_dir=args.data_dir, verbose=2 if args.quiet else 1, **overrides)
-    last = {key: round(float(values[-1]), 4) for key, values in history.items()}
+    if args.deterministic:
+        import tensorflow as tf
+        tf.config.experimental.enable_op_determinism()
+    model, history = train(args.variant, args.dataset, args.out, seed=args.seed,
+                           data_dir=args.data_dir, verbose=2 if args.quiet else 1,
+                           resume=args.resume, keep_checkpoints=args.keep_checkpoints,
+                           **overrides)
+    report = getattr(model, "diverged", None)
+    if report:
+        sys.exit(f"error: training diverged ({json.dumps(report)}); the last good checkpoint "
+                 f"is in {args.out}/checkpoints")
+    last = {key: round(float(values[-1]), 4) for key, values in history.items() if values}
     print(f"wrote {args.out}  last epoch: {json.dumps(last)}")
 
 
 def cmd_sample(args):
     from tfgan_zoo.callbacks import write_samples
-    from tfgan_zoo.training import load_run
-    model, record = load_run(args.run_dir)
+    from tfgan_zoo.training import load_source
+    model, record = load_source(args.run_dir)
     if args.label is not None and model.num_classes is None:
         sys.exit("error: --label is for conditional models; this one is unconditional.")
     if args.label is not None and not 0 <= args.label < model.num_classes:
@@ -106,21 +121,24 @@ def _write_nearest(model, args):
 def cmd_eval(args):
     from tfgan_zoo.metrics.evaluate import evaluate_generator
     from tfgan_zoo.metrics.reference import ReferenceSpec
-    from tfgan_zoo.training import load_run
-    model, record = load_run(args.run_dir)
+    from tfgan_zoo.training import load_source
+    model, record = load_source(args.run_dir)
     dataset = record.get("dataset")
     metrics = None if args.metrics is None else tuple(args.metrics.split(","))
     if len(model.data_shape) == 1:
-        result = evaluate_generator(model, metrics, args.num_samples, args.seed,
+        result = evaluate_generator(model, metrics, args.num_samples or 2500, args.seed,
                                     mixture=args.mixture or dataset)
     else:
         if args.inception_weights:
             os.environ["TFGAN_ZOO_INCEPTION_WEIGHTS"] = args.inception_weights
         reference = ReferenceSpec(split=args.reference_split, size=args.reference_size or None)
-        result = evaluate_generator(model, metrics, args.num_samples, args.seed,
+        result = evaluate_generator(model, metrics, args.num_samples or 10_000, args.seed,
                                     feature_network=args.feature_network, reference=reference,
                                     data_dir=args.data_dir)
     print(result.table())
+    if "zoo" in record and args.json is None:
+        print("(zoo entry: pass --json to keep the results)")
+        return
     out = args.json or Path(args.run_dir) / "eval.json"
     _write_json(out, dict(source=str(args.run_dir), metrics=result.as_dict()))
     print(f"wrote {out}")
@@ -136,12 +154,15 @@ def _write_json(path, payload):
 
 def cmd_export(args):
     from tfgan_zoo.serving import export_generator
-    from tfgan_zoo.training import load_run
-    model, record = load_run(args.run_dir)
+    from tfgan_zoo.training import load_source
+    model, record = load_source(args.run_dir)
     card = dict(training={k: record[k] for k in ("variant", "dataset", "seed", "settings",
                                                  "train_seconds") if k in record})
     eval_path = Path(args.run_dir) / "eval.json"
-    if eval_path.exists():
+    if "zoo" in record:
+        card.update(zoo=record["zoo"], training=record["card"].get("training", {}),
+                    metrics=record["card"].get("metrics", {}))
+    elif eval_path.exists():
         card["metrics"] = json.loads(eval_path.read_text()).get("metrics", {})
     path = export_generator(model, args.to, version=args.version,
                             card=dict(card, source=str(args.run_dir)))
@@ -157,6 +178,19 @@ def cmd_list(args):
     print("losses:  " + ", ".join(sorted(LOSSES)))
     print("datasets: grid, ring (2D Gaussian mixtures, built in), fashion_mnist (local IDX "
           "files or tensorflow-datasets)")
+    from tfgan_zoo import zoo
+    print("pretrained zoo (tfgan_zoo.zoo.load(NAME); tfgan-zoo sample|eval|export NAME):")
+    for item in zoo.entries():
+        print(f"  {item.name:<16} {item.variant:<8} {_headline(item.metrics)}  "
+              f"{item.config.get('description', '')}")
+
+
+def _headline(metrics):
+    """The card's key numbers in one short string."""
+    keys = ("fid", "precision", "recall", "conditional_accuracy", "modes_covered",
+            "high_quality")
+    parts = [f"{k}={metrics[k]['value']:.3g}" for k in keys if k in metrics]
+    return " ".join(parts) or "(no metrics)"
 
 
 def cmd_demo(args):
@@ -184,7 +218,7 @@ def build_parser():
     train_parser.set_defaults(func=cmd_train)
 
     sample = sub.add_parser("sample", help="write a PNG of samples from a run directory")
-    sample.add_argument("run_dir", type=Path)
+    sample.add_argument("run_dir", metavar="RUN_DIR_OR_ZOO_NAME")
     sample.add_argument("--n", type=int, help="samples (default 64 images or 2,500 points)")
     sample.add_argument("--out", type=Path, default=Path("samples.png"))
     sample.add_argument("--seed", type=int, default=0)
@@ -201,10 +235,11 @@ def build_parser():
 
     evaluate = sub.add_parser("eval", help="measure a run's samples (FID, KID, precision/"
                               "recall, IS, conditional accuracy; mode coverage in 2D)")
-    evaluate.add_argument("run_dir", type=Path)
+    evaluate.add_argument("run_dir", metavar="RUN_DIR_OR_ZOO_NAME")
     evaluate.add_argument("--metrics", help="comma-separated: fid,kid,pr,is,cacc (images) or "
                           "modes (2D); default fid,kid,pr (+cacc if conditional)")
-    evaluate.add_argument("--num-samples", type=int, default=10_000)
+    evaluate.add_argument("--num-samples", type=int,
+                          help="default 10,000 images or 2,500 points (the card protocols)")
     evaluate.add_argument("--seed", type=int, default=0, help="latent seed of the samples")
     evaluate.add_argument("--feature-network", default="fashion_mnist",
                           choices=("fashion_mnist", "inception_v3"))
@@ -221,7 +256,7 @@ def build_parser():
 
     export = sub.add_parser("export", help="export a run's generator as a TF Serving "
                             "model version (BASE/<version>/)")
-    export.add_argument("run_dir", type=Path)
+    export.add_argument("run_dir", metavar="RUN_DIR_OR_ZOO_NAME")
     export.add_argument("--to", required=True, type=Path, help="model base path")
     export.add_argument("--version", type=int, help="default: one more than the highest")
     export.set_defaults(func=cmd_export)

@@ -11,6 +11,7 @@ from tfgan_zoo.gans.wgan_gp import WGANGP
 
 VARIANTS = {
     "vanilla": VanillaGAN,
+    "standard": StandardGAN,
     "dcgan": DCGAN,
     "cgan": ConditionalGAN,
     "wgan": WGAN,

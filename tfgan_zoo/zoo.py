@@ -1,0 +1,179 @@
+"""The pretrained zoo: `load("fashion_dcgan")` gives a ready generator or GAN.
+
+The catalogue is the top-level `models/` folder, installed with the package as
+`tfgan_zoo.models`. Each entry is a folder:
+
+  config.json      name, variant, constructor arguments, dataset, labels, and
+                   every file with its sha256 (a local `path`, or a remote `url`
+                   for weights too large for the wheel)
+  card.json        the model card: data and licence, exact training command,
+                   time and hardware, metrics with their protocol, file hashes
+  *.weights.h5     generator (and discriminator) weights: arrays only
+
+Loading never runs code from a file: the variant must be one this version
+registers, its arguments must be plain JSON values, and the weight files (which
+hold arrays, not layers) are hashed before Keras reads them. Remote files are
+downloaded once into `$TFGAN_ZOO_CACHE/zoo/` (default `~/.cache/tfgan_zoo`).
+"""
+import difflib
+import importlib.resources
+import json
+import os
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from tfgan_zoo.files import sha256_file  # noqa: F401  (public: zoo.sha256_file)
+
+PARTS = ("generator", "discriminator")
+
+
+class ZooError(ValueError):
+    """A catalogue entry that cannot be loaded, with the reason."""
+
+
+class ChecksumError(ZooError):
+    """A file whose sha256 differs from the one recorded in its entry."""
+
+
+def catalogue_dir() -> Path:
+    if os.environ.get("TFGAN_ZOO_MODELS"):
+        return Path(os.environ["TFGAN_ZOO_MODELS"])
+    try:
+        return Path(str(importlib.resources.files("tfgan_zoo.models")))
+    except ModuleNotFoundError:  # a source checkout that was not installed
+        return Path(__file__).resolve().parent.parent / "models"
+
+
+@dataclass
+class Entry:
+    name: str
+    folder: Path
+    config: dict
+    card: dict
+
+    @property
+    def variant(self) -> str:
+        return self.config["variant"]
+
+    @property
+    def metrics(self) -> dict:
+        return self.card.get("metrics", {})
+
+
+def names(directory=None) -> list:
+    directory = Path(directory) if directory else catalogue_dir()
+    if not directory.is_dir():
+        return []
+    return sorted(p.name for p in directory.iterdir() if (p / "config.json").is_file())
+
+
+def entry(name, directory=None) -> Entry:
+    directory = Path(directory) if directory else catalogue_dir()
+    known = names(directory)
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise ZooError(f"No zoo entry {name!r}.{hint} Entries: {', '.join(known) or 'none'}.")
+    folder = directory / name
+    card_path = folder / "card.json"
+    return Entry(name, folder, json.loads((folder / "config.json").read_text()),
+                 json.loads(card_path.read_text()) if card_path.is_file() else {})
+
+
+def entries(directory=None) -> list:
+    return [entry(name, directory) for name in names(directory)]
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("TFGAN_ZOO_CACHE", Path.home() / ".cache" / "tfgan_zoo")) / "zoo"
+
+
+def _download(url, sha, timeout=60) -> Path:
+    """The file at `url`, fetched once into the cache (named by its hash)."""
+    target = _cache_dir() / f"{sha}.weights.h5"
+    if target.is_file() and sha256_file(target) == sha:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply, open(tmp, "wb") as out:
+            for block in iter(lambda: reply.read(1 << 20), b""):
+                out.write(block)
+        found = sha256_file(tmp)
+        if found != sha:
+            raise ChecksumError(f"{url}: downloaded sha256 {found} does not match the recorded "
+                                f"{sha}; refusing it.")
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return target
+
+
+def verified_file(item: Entry, part: str) -> Path:
+    """Local path of `part`'s weights after checking its sha256 (download if remote)."""
+    spec = item.config.get("files", {}).get(part)
+    if spec is None:
+        raise ZooError(f"Zoo entry {item.name!r} has no {part} weights.")
+    sha = spec["sha256"]
+    if "url" in spec:
+        return _download(spec["url"], sha)
+    path = item.folder / spec["path"]
+    if not path.is_file():
+        raise ZooError(f"Zoo entry {item.name!r}: missing file {path}. Reinstall tfgan_zoo or "
+                       f"retrain it with `python tools/train_zoo.py --only {item.name}`.")
+    found = sha256_file(path)
+    if found != sha:
+        raise ChecksumError(f"Zoo entry {item.name!r}: {path.name} has sha256 {found}, but "
+                            f"{sha} is recorded; refusing to load it (the file is corrupt or "
+                            "was changed).")
+    return path
+
+
+def _plain(value, where):
+    # Only JSON scalars and lists reach a constructor: a nested object could be
+    # a serialized layer or function, which we never deserialize from a file.
+    if isinstance(value, list):
+        return [_plain(v, where) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise ZooError(f"{where}: only plain values are allowed in a zoo config, found "
+                   f"{type(value).__name__}")
+
+
+def build(item: Entry):
+    """The entry's GAN with fresh weights (variant and arguments checked)."""
+    from tfgan_zoo.gans import VARIANTS
+    cls = VARIANTS.get(item.variant)
+    if cls is None:
+        raise ZooError(f"Zoo entry {item.name!r} needs variant {item.variant!r}, which this "
+                       f"version of tfgan_zoo does not have (known: {sorted(VARIANTS)}); "
+                       "upgrade tfgan_zoo.")
+    kwargs = {key: _plain(value, f"{item.name}: model.{key}")
+              for key, value in item.config.get("model", {}).items()}
+    return cls(**kwargs)
+
+
+def load(name, part="gan", compile=True, directory=None):
+    """A pretrained zoo model, verified before any weights are read.
+
+    part="gan" (default): the whole GAN with generator and discriminator weights,
+    compiled with the variant's defaults, ready for `sample` or for `fit`
+    (fine-tuning). part="generator": just the generator network.
+    """
+    if part not in ("gan", "generator"):
+        raise ValueError(f"part must be 'gan' or 'generator', got {part!r}")
+    item = entry(name, directory)
+    wanted = ["generator"] if part == "generator" else [
+        p for p in PARTS if p in item.config.get("files", {})]
+    paths = {p: verified_file(item, p) for p in wanted}  # every hash before any loading
+    model = build(item)
+    for p, path in paths.items():
+        getattr(model, p).load_weights(path)
+    if part == "generator":
+        return model.generator
+    if compile:
+        model.compile()
+    model.zoo_entry = item.name
+    return model

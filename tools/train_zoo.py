@@ -1,0 +1,158 @@
+"""(Re)train the zoo's entries from a clean checkout and rewrite their folders.
+
+Every entry below is trained from a fixed seed, evaluated with the metrics
+package (its default protocol), and written to models/<name>/ (config.json,
+card.json, weight files with sha256), replacing the old folder only once the
+new one is complete.
+
+    python tools/train_zoo.py                 # every entry
+    python tools/train_zoo.py --only fashion_dcgan --out models
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import tfgan_zoo  # noqa: E402
+from tfgan_zoo.gans import get_variant  # noqa: E402
+from tfgan_zoo.metrics.evaluate import evaluate_generator  # noqa: E402
+from tfgan_zoo import data as data_lib  # noqa: E402
+from tfgan_zoo.zoo import sha256_file  # noqa: E402
+
+FASHION = dict(dataset="Fashion-MNIST", split="train (60,000 images, 28x28 grayscale)",
+               licence="MIT (Zalando Research)",
+               source="Debian package dataset-fashion-mnist, or tensorflow-datasets")
+GRID = dict(dataset="2D grid of 25 Gaussians at {-4,-2,0,2,4}^2, sigma 0.05",
+            split="256,000 points drawn with the training seed", licence="synthetic",
+            source="tfgan_zoo.data.sample_mixture('grid')")
+CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+               "Sneaker", "Bag", "Ankle boot"]
+
+# name -> how to train it. steps are generator steps; batch_size is per D step.
+ENTRIES = {
+    "fashion_dcgan": dict(
+        description="DCGAN (Radford et al. 2015) on Fashion-MNIST",
+        variant="dcgan", dataset="fashion_mnist", data=FASHION,
+        model=dict(latent_dim=64, base_filters=32), batch_size=64, steps=4690),
+    "fashion_cgan": dict(
+        description="Class-conditional GAN (Mirza & Osindero 2014) on Fashion-MNIST",
+        variant="cgan", dataset="fashion_mnist", data=FASHION,
+        model=dict(latent_dim=64, width=32), batch_size=64, steps=4690),
+    "fashion_wgan_gp": dict(
+        description="WGAN-GP (Gulrajani et al. 2017) on Fashion-MNIST, n_critic 5, lambda 10",
+        variant="wgan_gp", dataset="fashion_mnist", data=FASHION,
+        model=dict(latent_dim=64, width=32), batch_size=64, steps=1500),
+    "grid_pacgan": dict(
+        description="PacGAN2 (non-saturating loss, D on pairs) on the 25-mode 2D grid",
+        variant="standard", dataset="grid", data=GRID,
+        model=dict(data_shape=[2], latent_dim=2, width=128, data_scale=4.0, pack=2),
+        batch_size=256, steps=96000, cosine=True),
+}
+
+
+def _compiled(model, recipe):
+    args = model.default_compile_args()
+    if recipe.get("cosine"):  # decay to 0 over the run: the late small steps sharpen modes
+        for key, updates in (("g_optimizer", recipe["steps"]),
+                             ("d_optimizer", recipe["steps"] * args["d_steps"])):
+            config = args[key].get_config()
+            rate = keras.optimizers.schedules.CosineDecay(config["learning_rate"], updates)
+            args[key] = type(args[key]).from_config(dict(config, learning_rate=rate))
+    model.compile(**args)
+    return model
+
+
+def _dataset(name, batch_size, labels, seed):
+    """The training stream: shuffled, repeated; one `fit` epoch covers the run."""
+    if name == "grid":
+        points, modes = data_lib.sample_mixture("grid", 256_000, seed=seed)
+        return data_lib.points_dataset(points, modes if labels else None,
+                                       batch_size=batch_size, seed=seed, repeat=True)
+    images, classes = data_lib.load_fashion_mnist("train")
+    return data_lib.image_dataset(images, classes if labels else None, batch_size=batch_size,
+                                  seed=seed, repeat=True)
+
+
+def train_entry(name, recipe, seed=0, steps=None):
+    steps = steps or recipe["steps"]
+    keras.utils.set_random_seed(seed)
+    cls = get_variant(recipe["variant"])
+    model = _compiled(cls(seed=seed, **recipe["model"]), dict(recipe, steps=steps))
+    dataset = _dataset(recipe["dataset"], recipe["batch_size"] * model.d_steps,
+                       cls.conditional, seed)
+    started = time.perf_counter()
+    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=2)
+    seconds = time.perf_counter() - started
+    if recipe["dataset"] == "grid":
+        result = evaluate_generator(model, None, 2500, seed=0, mixture="grid")
+    else:
+        metrics = ("fid", "kid", "pr", "is") + (("cacc",) if cls.conditional else ())
+        result = evaluate_generator(model, metrics, 10_000, seed=0)
+    return model, seconds, result
+
+
+def write_entry(out, name, recipe, model, seconds, result, seed, steps, command):
+    final = Path(out) / name
+    tmp = Path(out) / f".{name}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    model.generator.save_weights(tmp / "generator.weights.h5")
+    model.discriminator.save_weights(tmp / "discriminator.weights.h5")
+    files = {part: dict(path=f"{part}.weights.h5",
+                        sha256=sha256_file(tmp / f"{part}.weights.h5"))
+             for part in ("generator", "discriminator")}
+    labels = CLASS_NAMES if model.num_classes else None
+    config = dict(name=name, description=recipe["description"], variant=recipe["variant"],
+                  model=dict(recipe["model"], seed=seed), dataset=recipe["dataset"],
+                  labels=labels, files=files)
+    card = dict(
+        name=name, description=recipe["description"], data=recipe["data"],
+        training=dict(command=command, seed=seed, generator_steps=steps,
+                      batch_size_per_d_step=recipe["batch_size"], d_steps=model.d_steps,
+                      compile=model.get_compile_config(), cosine_decay=bool(recipe.get("cosine")),
+                      seconds=round(seconds, 1),
+                      hardware=f"{os.cpu_count()} vCPU {platform.machine()}, no GPU",
+                      tensorflow=tf.__version__, keras=keras.__version__,
+                      tfgan_zoo=tfgan_zoo.__version__),
+        metrics=result.as_dict(),
+        files={spec["path"]: spec["sha256"] for spec in files.values()})
+    (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    (tmp / "card.json").write_text(json.dumps(card, indent=2, default=str) + "\n")
+    old = Path(out) / f".{name}.old"
+    if final.exists():
+        os.replace(final, old)
+    os.replace(tmp, final)
+    shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="comma-separated entry names (default: all)")
+    parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "models"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=int, help="override generator steps (smoke runs)")
+    args = parser.parse_args()
+    chosen = args.only.split(",") if args.only else list(ENTRIES)
+    for name in chosen:
+        recipe = ENTRIES[name]
+        model, seconds, result = train_entry(name, recipe, args.seed, args.steps)
+        command = f"python tools/train_zoo.py --only {name}" + (
+            f" --seed {args.seed}" if args.seed else "") + (
+            f" --steps {args.steps}" if args.steps else "")
+        path = write_entry(args.out, name, recipe, model, seconds, result, args.seed,
+                           args.steps or recipe["steps"], command)
+        print(f"wrote {path} in {seconds:.0f} s")
+        print(result.table(), flush=True)
+
+
+if __name__ == "__main__":
+    main()
