@@ -21,6 +21,7 @@ import tensorflow as tf
 import tfgan_zoo
 from tfgan_zoo import callbacks as cb
 from tfgan_zoo import checkpoints
+from tfgan_zoo.engine.validation import validate_training_data
 from tfgan_zoo import data as data_lib
 from tfgan_zoo.gans import get_variant
 
@@ -52,6 +53,7 @@ class TrainingData:
     num_classes: int | None
     steps_per_epoch: int | None
     mixture: str | None = None
+    every_example: tf.data.Dataset | None = None  # all of it once, for the pre-flight check
 
 
 def load_training_data(name, batch_size, labels=False, data_dir=None, seed=0,
@@ -67,14 +69,23 @@ def load_training_data(name, batch_size, labels=False, data_dir=None, seed=0,
         ds = data_lib.epoch_batches(points.astype(np.float32), modes if labels else None,
                                     batch_size, steps, seed, start_epoch)
         num_classes = len(data_lib.get_mixture(name).centres) if labels else None
-        return TrainingData(ds, (2,), num_classes, steps, mixture=name)
+        return TrainingData(ds, (2,), num_classes, steps, mixture=name,
+                            every_example=_once(points, modes if labels else None, batch_size))
     if name == "fashion_mnist":
         images, classes = data_lib.load_fashion_mnist("train", data_dir=data_dir)
         steps = steps_per_epoch or len(images) // batch_size
         ds = data_lib.epoch_batches(images, classes if labels else None, batch_size, steps,
                                     seed, start_epoch, to_float=data_lib.scale_images)
-        return TrainingData(ds, tuple(images.shape[1:]), 10 if labels else None, steps)
+        return TrainingData(ds, tuple(images.shape[1:]), 10 if labels else None, steps,
+                            every_example=_once(images, classes if labels else None,
+                                                batch_size, data_lib.scale_images))
     raise ValueError(f"Unknown dataset {name!r}; expected one of {list(DATASETS)}.")
+
+
+def _once(features, labels, batch_size, to_float=tf.identity):
+    ds = tf.data.Dataset.from_tensor_slices(features if labels is None else (features, labels))
+    ds = ds.batch(batch_size, drop_remainder=True)
+    return ds.map(to_float if labels is None else lambda x, y: (to_float(x), y))
 
 
 def resolve_settings(variant, dataset, overrides):
@@ -154,6 +165,8 @@ def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, resume=False,
     model, start_epoch = _start(variant, dataset, out, seed, settings, lambda: data_for(0),
                                 resume)
     data = data_for(start_epoch)
+    # Check the data before anything is written, so a refusal leaves no run behind.
+    validate_training_data(model, data.every_example)
     record = dict(variant=variant, dataset=dataset, seed=seed, data_dir=data_dir,
                   settings={k: (list(v) if isinstance(v, tuple) else v)
                             for k, v in settings.items()},
@@ -173,7 +186,7 @@ def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, resume=False,
     started = time.time()
     history = model.fit(data.dataset, initial_epoch=start_epoch, epochs=settings["epochs"],
                         steps_per_epoch=data.steps_per_epoch, callbacks=callbacks,
-                        verbose=verbose).history
+                        verbose=verbose, validate_data=False).history
     record.update(train_seconds=round(time.time() - started, 1),
                   history={k: [float(np.asarray(v)) for v in vals]
                            for k, vals in history.items()})
