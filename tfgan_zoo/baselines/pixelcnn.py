@@ -1,0 +1,239 @@
+"""PixelCNN (van den Oord et al. 2016): an exact-likelihood autoregressive baseline.
+
+Single-channel images are modelled pixel by pixel in raster order (rows top to
+bottom, each left to right) as a categorical over `levels` intensity bins:
+p(x) = prod_i p(x_i | x_<i). Masked convolutions keep every output from seeing
+its own pixel or later ones: type "A" (first layer) also hides the centre pixel,
+type "B" (later layers) may use it, since there it holds only earlier context.
+
+Images are uint8-valued (ints or floats in 0..255); pixel v falls in class
+floor(v * levels / 256). `bits_per_dim` is the mean NLL in bits per pixel.
+"""
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+
+def causal_mask(kernel_size, mask_type):
+    """[k, k, 1, 1] float32 mask: 1 on rows above the centre and left of it in its row.
+
+    Type "B" also keeps the centre. Channels are one colour plane, so every
+    (in, out) channel pair shares the same spatial mask.
+    """
+    if mask_type not in ("A", "B"):
+        raise ValueError(f"mask_type must be 'A' or 'B', found {mask_type!r}")
+    mask = np.zeros((kernel_size, kernel_size, 1, 1), np.float32)
+    centre = kernel_size // 2
+    mask[:centre] = 1.0
+    mask[centre, :centre + (mask_type == "B")] = 1.0
+    return mask
+
+
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
+class MaskedConv2D(keras.layers.Layer):
+    """Stride-1 "same" conv whose kernel is multiplied by a fixed causal mask."""
+
+    def __init__(self, filters, kernel_size, mask_type="B", **kwargs):
+        super().__init__(**kwargs)
+        if kernel_size % 2 != 1:
+            raise ValueError(f"kernel_size must be odd, found {kernel_size}")
+        self.filters, self.kernel_size, self.mask_type = int(filters), int(kernel_size), mask_type
+        # A constant, not a weight: it follows from the config, so it is never saved or trained.
+        self.mask = ops.convert_to_tensor(causal_mask(self.kernel_size, mask_type))
+
+    def build(self, input_shape):
+        k = self.kernel_size
+        self.kernel = self.add_weight(name="kernel", shape=(k, k, input_shape[-1], self.filters),
+                                      initializer="glorot_uniform")
+        self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros")
+
+    def call(self, x):
+        return ops.conv(x, self.kernel * ops.cast(self.mask, self.kernel.dtype),
+                        padding="same") + self.bias
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.filters,)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": self.kernel_size, "mask_type": self.mask_type}
+
+
+def bits_per_dim_256(bits_L, levels):
+    """Bits/dim of the L-level model read as a model of the 8-bit pixels.
+
+    Spreading each bin's probability uniformly over its 256 / L pixel values gives
+    a 256-level model whose NLL is exactly bits_L + log2(256 / L) bits per pixel
+    (the dequantised-to-uniform-within-bin convention). A uniform L-level model,
+    log2(L) bits/dim, becomes the uniform 256-level model's 8 bits/dim.
+    """
+    return float(bits_L) + math.log2(256 / levels)
+
+
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
+class PixelCNN(keras.Model):
+    """uint8-valued images [N, H, W, 1] -> per-pixel logits [N, H, W, levels].
+
+    7x7 type-A masked conv, `blocks` residual blocks (1x1, 3x3 masked B, 1x1, ReLU),
+    then two 1x1 convs to the logits. With `num_classes`, a learned per-class bias
+    is added after the first layer (a constant per image, so causality holds) and
+    fit/sample take labels; otherwise labels given to fit are ignored.
+    """
+
+    def __init__(self, levels=8, filters=64, blocks=5, num_classes=None,
+                 image_shape=(28, 28, 1), **kwargs):
+        super().__init__(**kwargs)
+        if not (2 <= levels <= 256 and 256 % levels == 0):
+            raise ValueError(f"levels must be a power of two in [2, 256], found {levels}")
+        if tuple(image_shape)[-1] != 1:
+            raise ValueError(f"PixelCNN models one channel; found image_shape {image_shape}")
+        self.levels, self.filters, self.blocks = int(levels), int(filters), int(blocks)
+        self.num_classes, self.image_shape = num_classes, tuple(image_shape)
+        conv1 = lambda f: keras.layers.Conv2D(f, 1)  # noqa: E731  (1x1: a type-B mask is all ones)
+        self.stem = MaskedConv2D(filters, 7, "A", name="stem")
+        self.res = [[conv1(filters // 2), MaskedConv2D(filters // 2, 3, "B"), conv1(filters)]
+                    for _ in range(blocks)]
+        self.head = [conv1(filters), conv1(levels)]
+        self.class_bias = (keras.layers.Embedding(num_classes, filters, name="class_bias")
+                           if num_classes else None)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.bpd_tracker = keras.metrics.Mean(name="bits_per_dim")
+        # Rows above / columns either side that one output pixel can see (sampling windows).
+        self.reach = 3 + blocks
+        # Built now: fit() never calls build(), and .keras loading needs the variables.
+        self.build()
+
+    def build(self, input_shape=None):
+        """Creates every variable; the image shape comes from the config."""
+        dummy = ops.zeros((1,) + self.image_shape)
+        self.network(dummy, ops.zeros((1,), "int32") if self.class_bias else None)
+        self.built = True
+
+    def get_config(self):
+        return {**super().get_config(), "levels": self.levels, "filters": self.filters,
+                "blocks": self.blocks, "num_classes": self.num_classes,
+                "image_shape": list(self.image_shape)}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    # --- the network -------------------------------------------------------------
+    def quantise(self, images):
+        """0..255 values -> int32 class indices floor(v * levels / 256)."""
+        classes = ops.floor(ops.cast(images, "float32") * (self.levels / 256.0))
+        return ops.cast(ops.clip(classes, 0, self.levels - 1), "int32")
+
+    def to_input(self, classes):
+        """Class index -> [-1, 1], the network's input scale."""
+        return ops.cast(classes, "float32") * (2.0 / (self.levels - 1)) - 1.0
+
+    def network(self, x, labels=None):
+        """Scaled input [N, h, w, 1] in [-1, 1] -> logits; differentiable (causality tests)."""
+        h = self.stem(x)
+        if self.class_bias is not None:
+            if labels is None:
+                raise ValueError("this PixelCNN is class-conditional: pass labels")
+            h = h + self.class_bias(ops.cast(labels, "int32"))[:, None, None, :]
+        for first, masked, last in self.res:
+            h = h + last(ops.relu(masked(ops.relu(first(ops.relu(h))))))
+        return self.head[1](ops.relu(self.head[0](ops.relu(h))))
+
+    def call(self, images, labels=None):
+        return self.network(self.to_input(self.quantise(images)), labels)
+
+    # --- likelihood and training -----------------------------------------------------
+    def _pixel_nll(self, images, labels):
+        """NLL in nats per pixel, [N, H, W]."""
+        classes = self.quantise(images)
+        logits = self.network(self.to_input(classes), labels)
+        return tf.nn.sparse_softmax_cross_entropy_with_logits(classes[..., 0],
+                                                              tf.cast(logits, tf.float32))
+
+    def _unpack(self, data):
+        images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return images, (labels if self.class_bias is not None else None)
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.bpd_tracker]
+
+    def _record(self, nats):
+        self.loss_tracker.update_state(nats)
+        self.bpd_tracker.update_state(nats / math.log(2.0))
+        return {m.name: m.result() for m in self.metrics}
+
+    def train_step(self, data):
+        images, labels = self._unpack(data)
+        with tf.GradientTape() as tape:
+            nats = tf.reduce_mean(self._pixel_nll(images, labels))
+        grads = tape.gradient(nats, self.trainable_variables)
+        self.optimizer.apply(grads, self.trainable_variables)
+        return self._record(nats)
+
+    def test_step(self, data):
+        return self._record(tf.reduce_mean(self._pixel_nll(*self._unpack(data))))
+
+    # One trace per model: any batch size, and dummy labels when unconditional.
+    @tf.function(input_signature=[tf.TensorSpec([None, None, None, 1], tf.float32),
+                                  tf.TensorSpec([None], tf.int32)])
+    def _nll_sum(self, images, labels):
+        labels = labels if self.class_bias is not None else None
+        # float64: float32 sums over ~10^6 pixels drift in the 6th digit.
+        return tf.reduce_sum(tf.cast(self._pixel_nll(images, labels), "float64"))
+
+    def nll_bits_per_dim(self, images, batch_size=256, labels=None) -> float:
+        """Exact mean NLL of the quantised images, in bits/dim (see `bits_per_dim_256`)."""
+        images = np.asarray(images)
+        labels = np.zeros(len(images), np.int32) if labels is None else np.asarray(labels, np.int32)
+        total = 0.0
+        for start in range(0, len(images), batch_size):
+            batch = slice(start, start + batch_size)
+            total += float(self._nll_sum(tf.constant(images[batch], tf.float32),
+                                         tf.constant(labels[batch])))
+        return total / (images.size * math.log(2.0))
+
+    # --- sampling ---------------------------------------------------------------------
+    def window(self, row, col):
+        """Top-left corner (r0, c0) and size (h, w) of the crop that decides pixel (row, col).
+
+        Output (row, col) depends only on rows row-reach..row and columns within
+        `reach`; a crop with that much margin gives its exact logits (zero padding at
+        a cut edge is `reach` pixels away), so each step is ~12x cheaper than a full frame.
+        """
+        height, width = self.image_shape[:2]
+        h, w = min(height, self.reach + 1), min(width, 2 * self.reach + 1)
+        return max(0, row - self.reach), min(max(0, col - self.reach), width - w), h, w
+
+    def bin_centres(self, classes):
+        """Class index -> uint8 value at the centre of its bin (class itself for 256 levels)."""
+        step = 256 // self.levels
+        return (np.asarray(classes, np.int64) * step + step // 2).astype(np.uint8)
+
+    @tf.function(reduce_retracing=True)
+    def _sample_step(self, canvas, labels, seed, r0, c0, dr, dc, index):
+        """Draws pixel `index` (at (dr, dc) of the crop at (r0, c0)) into the class canvas."""
+        _, _, h, w = self.window(0, 0)
+        crop = tf.slice(canvas, [0, r0, c0, 0], [-1, h, w, 1])
+        logits = self.network(self.to_input(crop), labels)[:, dr, dc, :]
+        drawn = tf.random.stateless_categorical(tf.cast(logits, tf.float32), 1,
+                                                seed=tf.stack([seed, index]), dtype=tf.int32)
+        where = tf.one_hot(index, tf.size(canvas[0]), dtype=tf.int32)
+        return canvas + drawn[:, :, None, None] * tf.reshape(where, tf.shape(canvas[:1]))
+
+    def sample(self, n, seed=0, labels=None) -> np.ndarray:
+        """n images, uint8 [n, H, W, 1], drawn pixel by pixel; the same for the same seed."""
+        if (labels is None) != (self.class_bias is None):
+            raise ValueError("pass labels exactly when the PixelCNN is class-conditional")
+        height, width = self.image_shape[:2]
+        labels = None if labels is None else tf.constant(np.asarray(labels, np.int32))
+        canvas = tf.zeros((n, height, width, 1), tf.int32)  # unsampled pixels: class 0
+        for index in range(height * width):
+            row, col = divmod(index, width)
+            r0, c0, _, _ = self.window(row, col)
+            canvas = self._sample_step(canvas, labels, *(tf.constant(v) for v in (
+                seed, r0, c0, row - r0, col - c0, index)))
+        return self.bin_centres(canvas.numpy())
