@@ -57,7 +57,8 @@ def test_entries_load_from_an_installed_wheel_without_network(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
                    check=True)
     python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
+    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--ignore-installed", "-q",
+                    str(wheel)],
                    check=True, capture_output=True)
     script = textwrap.dedent("""
         import socket
