@@ -32,12 +32,14 @@ class VAE(keras.Model):
         extra = self.num_classes or 0
         self.encoder = encoder(self.data_shape, self.filters, code_dim=4 * self.latent_dim)
         self.posterior = keras.layers.Dense(2 * self.latent_dim, name="posterior")
+        self.posterior.build((None, 4 * self.latent_dim + extra))
         self.generator = decoder(self.latent_dim + extra, self.data_shape, self.filters)
         # log sigma of p(x|z), one scalar: learned with the ELBO.
         self.log_scale = self.add_weight(shape=(), initializer="zeros", name="log_scale")
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
         self.kl_tracker = keras.metrics.Mean(name="kl")
+        self.built = True  # every sub-network is built above; export needs this
 
     @property
     def metrics(self):

@@ -15,7 +15,7 @@ import keras
 
 import tfgan_zoo
 from tfgan_zoo.serving import warmup
-from tfgan_zoo.serving.signatures import serving_functions
+from tfgan_zoo.serving.signatures import encoder_functions, serving_functions
 
 CARD_NAME = "model_card.json"
 
@@ -52,7 +52,10 @@ def _endpoints(model):
     if len(model.data_shape) != 3:
         raise ValueError(f"only image generators are exported for serving; this model makes "
                          f"samples of shape {model.data_shape}")
-    return serving_functions(model.generator, model.latent_dim, model.num_classes)
+    endpoints = serving_functions(model.generate, model.latent_dim, model.num_classes)
+    if hasattr(model, "encode"):  # VAE: also encode / decode
+        endpoints.update(encoder_functions(model))
+    return endpoints
 
 
 def export_generator(model, base, version=None, card=None, warmup_batch_sizes=(1, 8)) -> Path:
@@ -76,6 +79,8 @@ def export_generator(model, base, version=None, card=None, warmup_batch_sizes=(1
     try:
         archive = keras.export.ExportArchive()
         archive.track(model.generator)
+        if hasattr(model, "encode"):
+            archive.track(model)  # the encoder's layers too
         for name, (fn, specs) in endpoints.items():  # "generate" first: serving_default
             archive.add_endpoint(name, fn, input_signature=specs)
         archive.write_out(str(tmp), verbose=False)

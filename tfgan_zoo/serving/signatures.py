@@ -14,9 +14,10 @@ Inputs are checked inside the graph (finite z, labels in range), so a bad
 request fails with a message naming the input rather than returning a wrong
 image; TF Serving reports that message to the client.
 """
+import keras
 import tensorflow as tf
 
-from tfgan_zoo.data.pipeline import unscale_images
+from tfgan_zoo.data.pipeline import scale_images, unscale_images
 
 # The second word of every `sample` seed: keeps serving latents apart from the
 # streams training uses.
@@ -33,12 +34,41 @@ def latents_for_seeds(seeds, latent_dim):
     return tf.map_fn(one, seeds, fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
 
 
+class _CallableGenerator:
+    """Adapts generate(z, labels) to the network calling convention used below."""
+
+    def __init__(self, generate):
+        self.generate = generate
+
+    def __call__(self, inputs, training=False):
+        z, labels = inputs if isinstance(inputs, list) else (inputs, None)
+        return self.generate(z, labels)
+
+
 def generate_uint8(generator, z, labels=None):
     """Generator output as uint8 pixels: the function every signature ends in,
     and the in-process reference the export is tested against."""
     z = tf.convert_to_tensor(z, tf.float32)
     inputs = z if labels is None else [z, tf.cast(labels, tf.int32)]
     return unscale_images(generator(inputs, training=False))
+
+
+def encoder_functions(model):
+    """`encode` (uint8 images (+ label) -> posterior mean and log variance) and
+    `decode` (z (+ label) -> images) for models with an encoder, such as the VAE."""
+    image_spec = tf.TensorSpec([None, *model.data_shape], tf.uint8, name="images")
+    label_spec = tf.TensorSpec([None], tf.int32, name="label")
+    z_spec = tf.TensorSpec([None, model.latent_dim], tf.float32, name="z")
+
+    def encode(images, label=None):
+        mean, log_var = model.encode(scale_images(images), label)
+        return {"mean": mean, "log_variance": log_var}
+
+    generate = serving_functions(model.generate, model.latent_dim, model.num_classes)
+    if model.num_classes is None:
+        return {"encode": (lambda images: encode(images), [image_spec]),
+                "decode": generate["generate"]}
+    return {"encode": (encode, [image_spec, label_spec]), "decode": generate["generate"]}
 
 
 def _checked(z, labels, num_classes, latent_dim):
@@ -64,7 +94,13 @@ def _png_batch(images):
 
 
 def serving_functions(generator, latent_dim, num_classes=None):
-    """{name: (function, input specs)} for the latent-to-image signatures."""
+    """{name: (function, input specs)} for the latent-to-image signatures.
+
+    `generator` is the generator network, or any callable (z, labels) -> images
+    in [-1, 1] whose variables the export tracks (e.g. a VAE's `generate`).
+    """
+    if not isinstance(generator, keras.Model):
+        generator = _CallableGenerator(generator)
     z_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="z")
     seed_spec = tf.TensorSpec([None], tf.int64, name="seed")
     label_spec = tf.TensorSpec([None], tf.int32, name="label")
