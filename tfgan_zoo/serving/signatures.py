@@ -58,7 +58,6 @@ def encoder_functions(model):
     `decode` (z (+ label) -> images) for models with an encoder, such as the VAE."""
     image_spec = tf.TensorSpec([None, *model.data_shape], tf.uint8, name="images")
     label_spec = tf.TensorSpec([None], tf.int32, name="label")
-    z_spec = tf.TensorSpec([None, model.latent_dim], tf.float32, name="z")
 
     def encode(images, label=None):
         mean, log_var = model.encode(scale_images(images), label)
