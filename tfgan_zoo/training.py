@@ -102,6 +102,22 @@ def build_model(variant, data, seed, settings):
     return cls.for_data(data.data_shape, data.num_classes, seed=seed, **model_args)
 
 
+def with_learning_rate(compile_args, generator_steps, rate=None, cosine=False):
+    """`compile_args` with both optimizers rebuilt at learning rate `rate` (None:
+    keep theirs) and, with `cosine`, decaying it to 0 over the run: D makes
+    `d_steps` updates per generator step. Used by the yardstick and the zoo,
+    where the late small steps sharpen the modes."""
+    args = dict(compile_args)
+    for key, updates in (("g_optimizer", generator_steps),
+                         ("d_optimizer", generator_steps * args["d_steps"])):
+        config = args[key].get_config()
+        value = config["learning_rate"] if rate is None else rate
+        if cosine:
+            value = keras.optimizers.schedules.CosineDecay(value, updates)
+        args[key] = type(args[key]).from_config(dict(config, learning_rate=value))
+    return args
+
+
 def compile_model(model, settings):
     defaults = model.default_compile_args()
     for key in ("g_optimizer", "d_optimizer"):

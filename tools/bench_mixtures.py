@@ -21,6 +21,7 @@ import keras  # noqa: E402
 from tfgan_zoo.data import points_dataset, sample_mixture  # noqa: E402
 from tfgan_zoo.gans import DRAGAN, LSGAN, WGAN, WGANGP, StandardGAN  # noqa: E402
 from tfgan_zoo.metrics import evaluate_mixture  # noqa: E402
+from tfgan_zoo.training import with_learning_rate  # noqa: E402
 
 # family -> (variant class, compile overrides, model overrides). Networks are the
 # same for all: 3 x `width` MLPs, 2-D latent; the variant's paper defaults otherwise.
@@ -49,14 +50,8 @@ def run_one(family, mixture, seed, steps, batch_size, width, lr, cosine):
     keras.utils.set_random_seed(seed)
     model = cls(data_shape=(2,), latent_dim=2, width=width, seed=seed, **MIXTURES[mixture],
                 **model_overrides)
-    args = dict(cls.default_compile_args(), **overrides)
-    for key, updates in (("g_optimizer", steps), ("d_optimizer", steps * args["d_steps"])):
-        config = args[key].get_config()
-        rate = config["learning_rate"] if lr is None else lr
-        if cosine:  # decay to 0 over the run: the late small steps sharpen the modes
-            rate = keras.optimizers.schedules.CosineDecay(rate, updates)
-        args[key] = type(args[key]).from_config(dict(config, learning_rate=rate))
-    model.compile(**args)
+    model.compile(**with_learning_rate(dict(cls.default_compile_args(), **overrides), steps,
+                                       lr, cosine))
     points, _ = sample_mixture(mixture, 200_000, seed=seed)
     data = points_dataset(points, batch_size=batch_size * model.d_steps, seed=seed, repeat=True)
     start = time.perf_counter()

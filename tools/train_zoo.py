@@ -24,6 +24,7 @@ import tensorflow as tf  # noqa: E402
 import tfgan_zoo  # noqa: E402
 from tfgan_zoo.gans import get_variant  # noqa: E402
 from tfgan_zoo.metrics.evaluate import evaluate_generator  # noqa: E402
+from tfgan_zoo.training import with_learning_rate  # noqa: E402
 from tfgan_zoo import data as data_lib  # noqa: E402
 from tfgan_zoo.zoo import sha256_file  # noqa: E402
 
@@ -59,14 +60,8 @@ ENTRIES = {
 
 
 def _compiled(model, recipe):
-    args = model.default_compile_args()
-    if recipe.get("cosine"):  # decay to 0 over the run: the late small steps sharpen modes
-        for key, updates in (("g_optimizer", recipe["steps"]),
-                             ("d_optimizer", recipe["steps"] * args["d_steps"])):
-            config = args[key].get_config()
-            rate = keras.optimizers.schedules.CosineDecay(config["learning_rate"], updates)
-            args[key] = type(args[key]).from_config(dict(config, learning_rate=rate))
-    model.compile(**args)
+    model.compile(**with_learning_rate(model.default_compile_args(), recipe["steps"],
+                                       cosine=recipe.get("cosine", False)))
     return model
 
 
