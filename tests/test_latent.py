@@ -201,3 +201,25 @@ def test_writers_save_the_grids(tmp_path):
     path = write_arithmetic(model, tmp_path / "sum.png", z, z[:1], z, perturbations=3)
     saved = np.asarray(Image.open(path))
     np.testing.assert_array_equal(saved, arithmetic_grid(model, z, z[:1], z, perturbations=3)[..., 0])
+
+
+def test_traversal_latents_sweep_one_coordinate_per_row():
+    from tfgan_zoo.latent import traversal_latents
+    z = traversal_latents(4, dims=[1, 3], values=[-1.0, 0.0, 2.0], base=[0.5, 0.5, 0.5, 0.5])
+    assert z.shape == (6, 4)
+    np.testing.assert_array_equal(z[:3, 1], [-1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(z[3:, 3], [-1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(z[:3, [0, 2, 3]], 0.5)
+    with pytest.raises(ValueError, match="dims must be in"):
+        traversal_latents(4, dims=[4], values=[0.0])
+
+
+def test_traversal_grid_tiles_match_the_generator():
+    from tfgan_zoo.baselines import VAE
+    from tfgan_zoo.latent import traversal_grid, traversal_latents
+    model = VAE(latent_dim=4, filters=4, seed=0)
+    grid = traversal_grid(model, dims=[0, 2], values=[-2.0, 0.0, 2.0])
+    assert grid.shape == (2 * 28 + 3 * 2, 3 * 28 + 4 * 2, 1)
+    z = traversal_latents(4, [0, 2], [-2.0, 0.0, 2.0])
+    last = unscale_images(keras.ops.convert_to_numpy(model.generate(z[-1:])))[0]
+    np.testing.assert_array_equal(grid[-2 - 28:-2, -2 - 28:-2], last)

@@ -80,9 +80,14 @@ def cmd_sample(args):
         sys.exit("error: --label is for conditional models; this one is unconditional.")
     if args.label is not None and not 0 <= args.label < model.num_classes:
         sys.exit(f"error: --label must be in [0, {model.num_classes}).")
-    if (args.interpolate or args.nearest) and len(model.data_shape) != 3:
-        sys.exit("error: --interpolate and --nearest are for image models.")
-    if args.interpolate:
+    if (args.interpolate or args.nearest or args.traverse) and len(model.data_shape) != 3:
+        sys.exit("error: --interpolate, --traverse and --nearest are for image models.")
+    if args.traverse:
+        from tfgan_zoo.images import save_png
+        from tfgan_zoo.latent import traversal_grid
+        path = save_png(traversal_grid(model, dims=range(args.pairs), label=args.label),
+                        args.out)
+    elif args.interpolate:
         from tfgan_zoo.latent import write_interpolation
         labels = None if args.label is None else [args.label] * args.pairs
         path = write_interpolation(model, args.out, pairs=args.pairs, steps=args.steps,
@@ -225,6 +230,9 @@ def build_parser():
     sample.add_argument("--label", type=int, help="class to generate (conditional models)")
     sample.add_argument("--interpolate", choices=("slerp", "lerp"),
                         help="write latent interpolations instead: --pairs rows of --steps")
+    sample.add_argument("--traverse", action="store_true",
+                        help="write latent traversals instead: one row per coordinate "
+                        "(the first --pairs), swept over [-3, 3]")
     sample.add_argument("--pairs", type=int, default=4)
     sample.add_argument("--steps", type=int, default=8)
     sample.add_argument("--nearest", choices=("pixel", "feature"),

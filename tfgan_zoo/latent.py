@@ -198,6 +198,37 @@ def arithmetic_grid(model, z_a, z_b, z_c, perturbations=7, std=0.25, seed=0,
     return image_grid(np.concatenate(tiles), nrow=columns)
 
 
+# ------------------------------------------------------------------ traversal
+def traversal_latents(latent_dim, dims, values, base=None) -> np.ndarray:
+    """[len(dims) * len(values), D]: row i sets coordinate dims[i] of `base`
+    (default the prior's mode, 0) to each of `values` in turn."""
+    base = (np.zeros(latent_dim) if base is None else _vector(base, "base")).astype(np.float32)
+    if base.shape != (latent_dim,):
+        raise ValueError(f"base must have shape ({latent_dim},), found {base.shape}")
+    dims = [int(d) for d in dims]
+    if not dims or min(dims) < 0 or max(dims) >= latent_dim:
+        raise ValueError(f"dims must be in [0, {latent_dim}), found {dims}")
+    values = np.asarray(values, np.float32)
+    out = np.repeat(base[None], len(dims) * len(values), axis=0)
+    for i, dim in enumerate(dims):
+        out[i * len(values):(i + 1) * len(values), dim] = values
+    return out
+
+
+def traversal_grid(model, dims=range(8), values=np.linspace(-3, 3, 9), base=None,
+                   label=None) -> np.ndarray:
+    """A uint8 grid: one row per latent coordinate in `dims`, sweeping it over
+    `values` while the others stay at `base`; shows what each coordinate
+    controls (the usual VAE/InfoGAN latent traversal)."""
+    dims = [d for d in dims if d < model.latent_dim]
+    latents = traversal_latents(model.latent_dim, dims, values, base)
+    labels = None
+    if model.num_classes is not None:
+        labels = _labels(model, np.full(len(latents), 0 if label is None else label),
+                         len(latents))
+    return image_grid(_generate(model, latents, labels), nrow=len(np.asarray(values)))
+
+
 # ------------------------------------------------------------------ writers
 def write_interpolation(model, path, **kwargs):
     """Save `interpolation_grid(model, **kwargs)` as a PNG at `path`; returns the path."""
