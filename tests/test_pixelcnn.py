@@ -178,3 +178,10 @@ def test_keras_file_round_trip_keeps_predictions(trained, data, tmp_path):
     images = data[1][:64]
     np.testing.assert_array_equal(loaded(images).numpy(), model(images).numpy())
     assert loaded.nll_bits_per_dim(images) == model.nll_bits_per_dim(images)
+
+
+def test_pixelcnn_export_is_refused_with_a_reason(tmp_path):
+    from tfgan_zoo.serving import export_generator
+    with pytest.raises(ValueError, match="samples pixel by pixel"):
+        export_generator(PixelCNN(levels=4, filters=8, blocks=1), tmp_path / "p")
+    assert not (tmp_path / "p").exists()

@@ -154,3 +154,23 @@ def test_a_remote_file_is_downloaded_once_and_verified(copy, file_server, tmp_pa
     with pytest.raises(zoo.ChecksumError, match="downloaded sha256"):
         zoo.load("tiny_dcgan", directory=copy)
     assert list((tmp_path / "cache" / "zoo").iterdir()) == []
+
+
+def test_a_baseline_entry_is_one_verified_weights_file(tmp_path):
+    from tfgan_zoo.baselines import VAE
+    folder = tmp_path / "models" / "tiny_vae"
+    folder.mkdir(parents=True)
+    original = VAE(latent_dim=4, filters=4, seed=2)
+    original.save_weights(folder / "model.weights.h5")
+    spec = dict(path="model.weights.h5", sha256=zoo.sha256_file(folder / "model.weights.h5"))
+    (folder / "config.json").write_text(json.dumps(dict(
+        name="tiny_vae", variant="vae", model=dict(latent_dim=4, filters=4, seed=2),
+        files={"model": spec})))
+    vae = zoo.load("tiny_vae", directory=tmp_path / "models")
+    np.testing.assert_array_equal(vae.sample(3, seed=1), original.sample(3, seed=1))
+    assert zoo.load("tiny_vae", part="generator", directory=tmp_path / "models") is not None
+    data = bytearray((folder / "model.weights.h5").read_bytes())
+    data[-100] ^= 0xFF
+    (folder / "model.weights.h5").write_bytes(bytes(data))
+    with pytest.raises(zoo.ChecksumError):
+        zoo.load("tiny_vae", directory=tmp_path / "models")

@@ -130,6 +130,10 @@ def cmd_eval(args):
     model, record = load_source(args.run_dir)
     dataset = record.get("dataset")
     metrics = None if args.metrics is None else tuple(args.metrics.split(","))
+    if "zoo" in record and args.num_samples is None:  # the card's own protocol
+        card_metrics = record["card"].get("metrics", {})
+        if card_metrics:
+            args.num_samples = next(iter(card_metrics.values()))["protocol"]["num_samples"]
     if len(model.data_shape) == 1:
         result = evaluate_generator(model, metrics, args.num_samples or 2500, args.seed,
                                     mixture=args.mixture or dataset)

@@ -23,6 +23,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import keras
+
 from tfgan_zoo.files import sha256_file  # noqa: F401  (public: zoo.sha256_file)
 
 PARTS = ("generator", "discriminator")
@@ -142,13 +144,19 @@ def _plain(value, where):
                    f"{type(value).__name__}")
 
 
-def build(item: Entry):
-    """The entry's GAN with fresh weights (variant and arguments checked)."""
+def _classes() -> dict:
+    from tfgan_zoo.baselines import BASELINES
     from tfgan_zoo.gans import VARIANTS
-    cls = VARIANTS.get(item.variant)
+    return {**VARIANTS, **BASELINES}
+
+
+def build(item: Entry):
+    """The entry's model with fresh weights (variant and arguments checked)."""
+    known = _classes()
+    cls = known.get(item.variant)
     if cls is None:
         raise ZooError(f"Zoo entry {item.name!r} needs variant {item.variant!r}, which this "
-                       f"version of tfgan_zoo does not have (known: {sorted(VARIANTS)}); "
+                       f"version of tfgan_zoo does not have (known: {sorted(known)}); "
                        "upgrade tfgan_zoo.")
     kwargs = {key: _plain(value, f"{item.name}: model.{key}")
               for key, value in item.config.get("model", {}).items()}
@@ -158,15 +166,29 @@ def build(item: Entry):
 def load(name, part="gan", compile=True, directory=None):
     """A pretrained zoo model, verified before any weights are read.
 
-    part="gan" (default): the whole GAN with generator and discriminator weights,
-    compiled with the variant's defaults, ready for `sample` or for `fit`
-    (fine-tuning). part="generator": just the generator network.
+    part="gan" (default): the whole model (a GAN with generator and discriminator
+    weights, or a baseline such as the VAE), compiled with its defaults, ready
+    for `sample` or for `fit` (fine-tuning). part="generator": just the
+    generator network (a VAE's decoder).
     """
     if part not in ("gan", "generator"):
         raise ValueError(f"part must be 'gan' or 'generator', got {part!r}")
     item = entry(name, directory)
-    wanted = ["generator"] if part == "generator" else [
-        p for p in PARTS if p in item.config.get("files", {})]
+    files = item.config.get("files", {})
+    if "model" in files:  # a baseline: one weights file for the whole model
+        path = verified_file(item, "model")
+        model = build(item)
+        model.load_weights(path)
+        if part == "generator":
+            if not hasattr(model, "generator"):
+                raise ZooError(f"Zoo entry {item.name!r} ({item.variant}) has no generator "
+                               "network; load part='gan' and call its sample().")
+            return model.generator
+        if compile:
+            model.compile(optimizer=keras.optimizers.Adam(1e-3))
+        model.zoo_entry = item.name
+        return model
+    wanted = ["generator"] if part == "generator" else [p for p in PARTS if p in files]
     paths = {p: verified_file(item, p) for p in wanted}  # every hash before any loading
     model = build(item)
     for p, path in paths.items():

@@ -51,6 +51,15 @@ ENTRIES = {
         description="WGAN-GP (Gulrajani et al. 2017) on Fashion-MNIST, n_critic 5, lambda 10",
         variant="wgan_gp", dataset="fashion_mnist", data=FASHION,
         model=dict(latent_dim=64, width=32), batch_size=64, steps=1500),
+    "fashion_vae": dict(
+        description="VAE (Kingma & Welling 2014) on Fashion-MNIST, a non-adversarial baseline",
+        variant="vae", dataset="fashion_mnist", data=FASHION,
+        model=dict(latent_dim=32, filters=32), batch_size=64, steps=4690, lr=1e-3),
+    "fashion_pixelcnn": dict(
+        description="PixelCNN (van den Oord et al. 2016) on Fashion-MNIST, 8 grey levels",
+        variant="pixelcnn", dataset="fashion_mnist", data=FASHION,
+        model=dict(levels=8, filters=32, blocks=4), batch_size=64, steps=2000, lr=1e-3,
+        samples=2000),  # sequential sampling is slow: a smaller metric budget
     "grid_pacgan": dict(
         description="PacGAN2 (non-saturating loss, D on pairs) on the 25-mode 2D grid",
         variant="standard", dataset="grid", data=GRID,
@@ -76,9 +85,34 @@ def _dataset(name, batch_size, labels, seed):
                                   seed=seed, repeat=True)
 
 
+def _baseline(recipe, seed):
+    """(model, dataset) for a non-adversarial baseline."""
+    from tfgan_zoo.baselines import BASELINES
+    cls = BASELINES[recipe["variant"]]
+    kwargs = dict(recipe["model"], **({"seed": seed} if recipe["variant"] == "vae" else {}))
+    model = cls(**kwargs)
+    model.compile(optimizer=keras.optimizers.Adam(recipe["lr"]))
+    if recipe["variant"] == "pixelcnn":  # it reads 0..255 pixel values
+        images, _ = data_lib.load_fashion_mnist("train")
+        dataset = (tf.data.Dataset.from_tensor_slices(images).shuffle(len(images), seed=seed)
+                   .repeat().batch(recipe["batch_size"], drop_remainder=True))
+        return model, dataset
+    return model, _dataset(recipe["dataset"], recipe["batch_size"], False, seed)
+
+
 def train_entry(name, recipe, seed=0, steps=None):
     steps = steps or recipe["steps"]
     keras.utils.set_random_seed(seed)
+    if "lr" in recipe:
+        model, dataset = _baseline(recipe, seed)
+        started = time.perf_counter()
+        model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=2)
+        seconds = time.perf_counter() - started
+        result = evaluate_generator(model, ("fid", "kid", "pr", "is"),
+                                    recipe.get("samples", 10_000), seed=0)
+        if recipe["variant"] == "pixelcnn":
+            result.values.append(_bits_per_dim(model))
+        return model, seconds, result
     cls = get_variant(recipe["variant"])
     model = _compiled(cls(seed=seed, **recipe["model"]), dict(recipe, steps=steps))
     dataset = _dataset(recipe["dataset"], recipe["batch_size"] * model.d_steps,
@@ -94,24 +128,39 @@ def train_entry(name, recipe, seed=0, steps=None):
     return model, seconds, result
 
 
+def _bits_per_dim(model):
+    from tfgan_zoo.baselines import bits_per_dim_256
+    from tfgan_zoo.metrics.evaluate import MetricValue
+    test_images, _ = data_lib.load_fashion_mnist("test")
+    bits = model.nll_bits_per_dim(test_images)
+    return MetricValue("bits_per_dim", bits, None, dict(
+        dataset="fashion_mnist", split="test", num_samples=len(test_images),
+        levels=model.levels, bits_per_dim_256=bits_per_dim_256(bits, model.levels)))
+
+
 def write_entry(out, name, recipe, model, seconds, result, seed, steps, command):
     final = Path(out) / name
     tmp = Path(out) / f".{name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    model.generator.save_weights(tmp / "generator.weights.h5")
-    model.discriminator.save_weights(tmp / "discriminator.weights.h5")
+    parts = ("model",) if "lr" in recipe else ("generator", "discriminator")
+    for part in parts:
+        (model if part == "model" else getattr(model, part)).save_weights(
+            tmp / f"{part}.weights.h5")
     files = {part: dict(path=f"{part}.weights.h5",
-                        sha256=sha256_file(tmp / f"{part}.weights.h5"))
-             for part in ("generator", "discriminator")}
+                        sha256=sha256_file(tmp / f"{part}.weights.h5")) for part in parts}
     labels = CLASS_NAMES if model.num_classes else None
+    model_args = dict(recipe["model"])
+    if recipe["variant"] != "pixelcnn":
+        model_args["seed"] = seed
     config = dict(name=name, description=recipe["description"], variant=recipe["variant"],
-                  model=dict(recipe["model"], seed=seed), dataset=recipe["dataset"],
+                  model=model_args, dataset=recipe["dataset"],
                   labels=labels, files=files)
     card = dict(
         name=name, description=recipe["description"], data=recipe["data"],
         training=dict(command=command, seed=seed, generator_steps=steps,
-                      batch_size_per_d_step=recipe["batch_size"], d_steps=model.d_steps,
+                      batch_size_per_d_step=recipe["batch_size"],
+                      d_steps=getattr(model, "d_steps", None),
                       compile=model.get_compile_config(), cosine_decay=bool(recipe.get("cosine")),
                       seconds=round(seconds, 1),
                       hardware=f"{os.cpu_count()} vCPU {platform.machine()}, no GPU",

@@ -112,6 +112,11 @@ class PixelCNN(keras.Model):
         self.network(dummy, ops.zeros((1,), "int32") if self.class_bias else None)
         self.built = True
 
+    @property
+    def data_shape(self):
+        """One sample's shape, as the GAN classes name it (metrics and CLI use it)."""
+        return tuple(self.image_shape)
+
     def get_config(self):
         return {**super().get_config(), "levels": self.levels, "filters": self.filters,
                 "blocks": self.blocks, "num_classes": self.num_classes,

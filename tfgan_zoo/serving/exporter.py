@@ -52,6 +52,9 @@ def _endpoints(model):
     if len(model.data_shape) != 3:
         raise ValueError(f"only image generators are exported for serving; this model makes "
                          f"samples of shape {model.data_shape}")
+    if not hasattr(model, "generate"):
+        raise ValueError(f"{type(model).__name__} has no latent-to-image generator to export "
+                         "(a PixelCNN samples pixel by pixel); this version exports GANs and VAEs")
     endpoints = serving_functions(model.generate, model.latent_dim, model.num_classes)
     if hasattr(model, "encode"):  # VAE: also encode / decode
         endpoints.update(encoder_functions(model))
