@@ -138,6 +138,16 @@ def _bits_per_dim(model):
         levels=model.levels, bits_per_dim_256=bits_per_dim_256(bits, model.levels)))
 
 
+def _network(model, part):
+    """What a weights file holds. A compiled model's save_weights also stores its
+    optimizer state (3x the size), so a whole-model entry saves an uncompiled copy."""
+    if part != "model":
+        return getattr(model, part)
+    copy = type(model).from_config(model.get_config())
+    copy.set_weights(model.get_weights())
+    return copy
+
+
 def write_entry(out, name, recipe, model, seconds, result, seed, steps, command):
     final = Path(out) / name
     tmp = Path(out) / f".{name}.tmp"
@@ -145,8 +155,7 @@ def write_entry(out, name, recipe, model, seconds, result, seed, steps, command)
     tmp.mkdir(parents=True)
     parts = ("model",) if "lr" in recipe else ("generator", "discriminator")
     for part in parts:
-        (model if part == "model" else getattr(model, part)).save_weights(
-            tmp / f"{part}.weights.h5")
+        _network(model, part).save_weights(tmp / f"{part}.weights.h5")
     files = {part: dict(path=f"{part}.weights.h5",
                         sha256=sha256_file(tmp / f"{part}.weights.h5")) for part in parts}
     labels = CLASS_NAMES if model.num_classes else None
