@@ -180,8 +180,20 @@ def test_keras_file_round_trip_keeps_predictions(trained, data, tmp_path):
     assert loaded.nll_bits_per_dim(images) == model.nll_bits_per_dim(images)
 
 
-def test_pixelcnn_export_is_refused_with_a_reason(tmp_path):
+def test_pixelcnn_exports_a_replayable_sample_signature(tmp_path):
+    import tensorflow as tf
     from tfgan_zoo.serving import export_generator
-    with pytest.raises(ValueError, match="samples pixel by pixel"):
-        export_generator(PixelCNN(levels=4, filters=8, blocks=1), tmp_path / "p")
-    assert not (tmp_path / "p").exists()
+    from tfgan_zoo.serving.rest import handle_grpc_request
+    from tfgan_zoo.serving.warmup import read_warmup_requests
+    model = PixelCNN(levels=4, filters=8, blocks=1)
+    path = export_generator(model, tmp_path / "p", warmup_batch_sizes=(1, 2))
+    loaded = tf.saved_model.load(str(path))
+    assert set(loaded.signatures) == {"sample", "png", "serving_default"}
+    both = loaded.signatures["sample"](seed=tf.constant([7, 9], tf.int64))["images"].numpy()
+    alone = loaded.signatures["sample"](seed=tf.constant([9], tf.int64))["images"].numpy()
+    assert both.dtype == np.uint8 and both.shape == (2, 28, 28, 1)
+    np.testing.assert_array_equal(both[1], alone[0])  # a row depends on its seed only
+    assert set(np.unique(both)) <= {32, 96, 160, 224}  # the 4 bin centres
+    for request in read_warmup_requests(path):
+        (output,) = handle_grpc_request(loaded, request).outputs.values()
+        assert tf.make_ndarray(output).shape[0] == len(tf.make_ndarray(request.inputs["seed"]))

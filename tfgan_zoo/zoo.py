@@ -8,7 +8,8 @@ The catalogue is the top-level `models/` folder, installed with the package as
                    for weights too large for the wheel)
   card.json        the model card: data and licence, exact training command,
                    time and hardware, metrics with their protocol, file hashes
-  *.weights.h5     generator (and discriminator) weights: arrays only
+  *.weights.h5     generator and discriminator weights (GANs), or one
+                   model.weights.h5 (baselines such as the VAE): arrays only
 
 Loading never runs code from a file: the variant must be one this version
 registers, its arguments must be plain JSON values, and the weight files (which

@@ -15,7 +15,8 @@ import keras
 
 import tfgan_zoo
 from tfgan_zoo.serving import warmup
-from tfgan_zoo.serving.signatures import encoder_functions, serving_functions
+from tfgan_zoo.serving.signatures import (autoregressive_functions, encoder_functions,
+                                         serving_functions)
 
 CARD_NAME = "model_card.json"
 
@@ -37,7 +38,7 @@ def model_card(model, source=None, metrics=None, training=None) -> dict:
     return dict(
         variant=type(model).__name__,
         data_shape=list(model.data_shape),
-        latent_dim=model.latent_dim,
+        latent_dim=getattr(model, "latent_dim", None),
         labels=None if model.num_classes is None else list(range(model.num_classes)),
         signatures=sorted(_endpoints(model)) + ["serving_default"],
         output="uint8 pixels, [batch, height, width, channels]",
@@ -52,9 +53,8 @@ def _endpoints(model):
     if len(model.data_shape) != 3:
         raise ValueError(f"only image generators are exported for serving; this model makes "
                          f"samples of shape {model.data_shape}")
-    if not hasattr(model, "generate"):
-        raise ValueError(f"{type(model).__name__} has no latent-to-image generator to export "
-                         "(a PixelCNN samples pixel by pixel); this version exports GANs and VAEs")
+    if hasattr(model, "levels") and hasattr(model, "network"):  # PixelCNN: no latent
+        return autoregressive_functions(model)
     endpoints = serving_functions(model.generate, model.latent_dim, model.num_classes)
     if hasattr(model, "encode"):  # VAE: also encode / decode
         endpoints.update(encoder_functions(model))
@@ -81,13 +81,16 @@ def export_generator(model, base, version=None, card=None, warmup_batch_sizes=(1
     tmp = base / f".tmp-{version}-{os.getpid()}"
     try:
         archive = keras.export.ExportArchive()
-        archive.track(model.generator)
-        if hasattr(model, "encode"):
+        if hasattr(model, "generator"):
+            archive.track(model.generator)
+        if not hasattr(model, "generator") or hasattr(model, "encode"):
             archive.track(model)  # the encoder's layers too
-        for name, (fn, specs) in endpoints.items():  # "generate" first: serving_default
+        for name, (fn, specs) in endpoints.items():  # the first one is serving_default
             archive.add_endpoint(name, fn, input_signature=specs)
         archive.write_out(str(tmp), verbose=False)
-        warmup.write_warmup_requests(tmp, model, warmup_batch_sizes)
+        warmup.write_warmup_requests(tmp, model, warmup_batch_sizes, {
+            name: [spec.name for spec in specs] for name, (_, specs) in endpoints.items()
+            if name in ("generate", "sample", "png")})
         (tmp / CARD_NAME).write_text(json.dumps(dict(model_card(model), **(card or {})),
                                                 indent=2))
         os.rename(tmp, final)  # atomic on one filesystem; fails if `final` appeared meanwhile

@@ -131,3 +131,48 @@ def serving_functions(generator, latent_dim, num_classes=None):
     return {"generate": (generate_c, [z_spec, label_spec]),
             "sample": (sample_c, [seed_spec, label_spec]),
             "png": (png_c, [z_spec, label_spec])}
+
+
+def autoregressive_functions(model):
+    """`sample` (int64 seed (+ label) -> uint8 images) and `png` (the same as PNG)
+    for a PixelCNN: each image is drawn pixel by pixel inside the graph, from its
+    own seed only (one while-loop per image), so a request replays exactly."""
+    height, width = model.image_shape[:2]
+    step = 256 // model.levels
+    seed_spec = tf.TensorSpec([None], tf.int64, name="seed")
+    label_spec = tf.TensorSpec([None], tf.int32, name="label")
+
+    def one_image(seed, label):
+        labels = None if label is None else label[None]
+
+        def body(index, canvas):
+            logits = model.network(model.to_input(canvas), labels)
+            row, col = index // width, index % width
+            drawn = tf.random.stateless_categorical(
+                tf.cast(logits[:, row, col, :], tf.float32), 1,
+                seed=tf.stack([seed, tf.cast(index, tf.int64)]), dtype=tf.int32)[0, 0]
+            where = tf.reshape(tf.one_hot(index, height * width, dtype=tf.int32),
+                               [1, height, width, 1])
+            return index + 1, canvas + drawn * where
+
+        canvas = tf.zeros([1, height, width, 1], tf.int32)
+        _, canvas = tf.while_loop(lambda i, c: i < height * width, body, [0, canvas])
+        return tf.cast(canvas[0] * step + step // 2, tf.uint8)
+
+    def sample(seed, label=None):
+        if label is None:
+            images = tf.map_fn(lambda s: one_image(s, None), seed,
+                               fn_output_signature=tf.TensorSpec(model.data_shape, tf.uint8))
+        else:
+            _, label = _checked(tf.zeros([tf.shape(seed)[0], 1]), label, model.num_classes, 1)
+            images = tf.map_fn(lambda a: one_image(a[0], a[1]), (seed, label),
+                               fn_output_signature=tf.TensorSpec(model.data_shape, tf.uint8))
+        return {"images": images}
+
+    def png(seed, label=None):
+        return {"images_bytes": _png_batch(sample(seed, label)["images"])}
+
+    if model.num_classes is None:
+        return {"sample": (lambda seed: sample(seed), [seed_spec]),
+                "png": (lambda seed: png(seed), [seed_spec])}
+    return {"sample": (sample, [seed_spec, label_spec]), "png": (png, [seed_spec, label_spec])}

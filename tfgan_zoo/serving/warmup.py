@@ -25,17 +25,15 @@ def _apis():
     return model_pb2, predict_pb2, prediction_log_pb2
 
 
-def example_inputs(model, signature, batch_size, seed=0) -> dict:
-    """Valid numpy inputs for `signature` ("generate", "sample" or "png")."""
+def example_inputs(model, input_names, batch_size, seed=0) -> dict:
+    """Valid numpy inputs for a signature taking `input_names` (z, seed, label)."""
     rng = np.random.default_rng(seed)
-    inputs = {}
-    if signature == "sample":
-        inputs["seed"] = np.arange(batch_size, dtype=np.int64)
-    else:
-        inputs["z"] = rng.standard_normal((batch_size, model.latent_dim)).astype(np.float32)
-    if model.num_classes is not None:
-        inputs["label"] = (np.arange(batch_size) % model.num_classes).astype(np.int32)
-    return inputs
+    makers = {
+        "seed": lambda: np.arange(batch_size, dtype=np.int64),
+        "z": lambda: rng.standard_normal((batch_size, model.latent_dim)).astype(np.float32),
+        "label": lambda: (np.arange(batch_size) % model.num_classes).astype(np.int32),
+    }
+    return {name: makers[name]() for name in input_names}
 
 
 def predict_request(signature, inputs, model_name="generator"):
@@ -48,14 +46,16 @@ def predict_request(signature, inputs, model_name="generator"):
     return request
 
 
-def write_warmup_requests(export_dir, model, batch_sizes=(1, 8), signatures=None) -> Path:
+def write_warmup_requests(export_dir, model, batch_sizes, signatures) -> Path:
+    """One request per signature ({name: input names}) and batch size."""
     _, _, prediction_log_pb2 = _apis()
     path = Path(export_dir) / WARMUP_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     with tf.io.TFRecordWriter(str(path)) as writer:
-        for signature in signatures or ("generate", "sample", "png"):
+        for signature, input_names in signatures.items():
             for batch_size in batch_sizes:
-                request = predict_request(signature, example_inputs(model, signature, batch_size))
+                request = predict_request(signature,
+                                          example_inputs(model, input_names, batch_size))
                 log = prediction_log_pb2.PredictionLog(
                     predict_log=prediction_log_pb2.PredictLog(request=request))
                 writer.write(log.SerializeToString())
