@@ -9,6 +9,7 @@ the reconstruction error ("mse" or "l1"). Images are in [-1, 1].
 import keras
 import tensorflow as tf
 
+from tfgan_zoo.baselines.fitting import DatasetFit
 from tfgan_zoo.engine.noise import stateless_normal
 from tfgan_zoo.networks.autoencoder import decoder, encoder
 
@@ -24,7 +25,7 @@ def kl_sparsity(activations, target, eps=1e-6):
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
-class Autoencoder(keras.Model):
+class Autoencoder(DatasetFit, keras.Model):
     def __init__(self, image_shape=(28, 28, 1), code_dim=32, filters=16, loss="mse",
                  noise_std=0.0, sparsity_target=None, sparsity_weight=1.0, seed=0, **kwargs):
         super().__init__(**kwargs)

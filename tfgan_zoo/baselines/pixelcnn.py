@@ -16,6 +16,8 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from tfgan_zoo.baselines.fitting import DatasetFit
+
 
 def causal_mask(kernel_size, mask_type):
     """[k, k, 1, 1] float32 mask: 1 on rows above the centre and left of it in its row.
@@ -74,7 +76,7 @@ def bits_per_dim_256(bits_L, levels):
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
-class PixelCNN(keras.Model):
+class PixelCNN(DatasetFit, keras.Model):
     """uint8-valued images [N, H, W, 1] -> per-pixel logits [N, H, W, levels].
 
     7x7 type-A masked conv, `blocks` residual blocks (1x1, 3x3 masked B, 1x1, ReLU),

@@ -17,12 +17,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_zoo.baselines.fitting import DatasetFit
 from tfgan_zoo.engine.noise import stateless_normal
 from tfgan_zoo.networks.autoencoder import decoder, encoder
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
-class VAE(keras.Model):
+class VAE(DatasetFit, keras.Model):
     def __init__(self, image_shape=(28, 28, 1), latent_dim=16, filters=32, num_classes=None,
                  seed=0, **kwargs):
         super().__init__(**kwargs)
