@@ -8,7 +8,6 @@ import keras
 import tensorflow as tf
 
 from tfgan_zoo import checkpoints, images
-from tfgan_zoo.checkpoints import save_atomically  # noqa: F401  (public here too)
 from tfgan_zoo.data import get_mixture
 from tfgan_zoo.metrics import evaluate_mixture
 

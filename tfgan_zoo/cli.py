@@ -154,11 +154,9 @@ def cmd_eval(args):
 
 
 def _write_json(path, payload):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2))
-    os.replace(tmp, path)
+    from tfgan_zoo.files import write_text_atomically
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomically(path, json.dumps(payload, indent=2))
 
 
 def cmd_export(args):

@@ -9,7 +9,6 @@ A run directory holds:
                             `metrics_every` is set (image data)
 """
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ import tfgan_zoo
 from tfgan_zoo import callbacks as cb
 from tfgan_zoo import checkpoints
 from tfgan_zoo.engine.validation import validate_training_data
+from tfgan_zoo.files import write_text_atomically
 from tfgan_zoo import data as data_lib
 from tfgan_zoo.gans import get_variant
 
@@ -209,16 +209,14 @@ def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, resume=False,
     if guard.report is not None:
         record.update(status="diverged", diverged=guard.report)
     else:
-        cb.save_atomically(model, out / "model.keras")
+        checkpoints.save_atomically(model, out / "model.keras")
         record.update(status="finished")
     _write_record(record_path, record)
     return model, history
 
 
 def _write_record(path, record):
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(record, indent=2, default=str))
-    os.replace(tmp, path)
+    write_text_atomically(path, json.dumps(record, indent=2, default=str))
 
 
 def load_run(run_dir):

@@ -56,8 +56,8 @@ def _endpoints(model):
     if hasattr(model, "levels") and hasattr(model, "network"):  # PixelCNN: no latent
         return autoregressive_functions(model)
     endpoints = serving_functions(model.generate, model.latent_dim, model.num_classes)
-    if hasattr(model, "encode"):  # VAE: also encode / decode
-        endpoints.update(encoder_functions(model))
+    if hasattr(model, "encode"):  # VAE: also encode, and decode (= generate)
+        endpoints.update(encoder_functions(model), decode=endpoints["generate"])
     return endpoints
 
 

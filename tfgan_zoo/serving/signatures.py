@@ -14,7 +14,6 @@ Inputs are checked inside the graph (finite z, labels in range), so a bad
 request fails with a message naming the input rather than returning a wrong
 image; TF Serving reports that message to the client.
 """
-import keras
 import tensorflow as tf
 
 from tfgan_zoo.data.pipeline import scale_images, unscale_images
@@ -34,17 +33,6 @@ def latents_for_seeds(seeds, latent_dim):
     return tf.map_fn(one, seeds, fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
 
 
-class _CallableGenerator:
-    """Adapts generate(z, labels) to the network calling convention used below."""
-
-    def __init__(self, generate):
-        self.generate = generate
-
-    def __call__(self, inputs, training=False):
-        z, labels = inputs if isinstance(inputs, list) else (inputs, None)
-        return self.generate(z, labels)
-
-
 def generate_uint8(generator, z, labels=None):
     """Generator output as uint8 pixels: the function every signature ends in,
     and the in-process reference the export is tested against."""
@@ -54,8 +42,8 @@ def generate_uint8(generator, z, labels=None):
 
 
 def encoder_functions(model):
-    """`encode` (uint8 images (+ label) -> posterior mean and log variance) and
-    `decode` (z (+ label) -> images) for models with an encoder, such as the VAE."""
+    """`encode` (uint8 images (+ label) -> posterior mean and log variance) for
+    models with an encoder, such as the VAE."""
     image_spec = tf.TensorSpec([None, *model.data_shape], tf.uint8, name="images")
     label_spec = tf.TensorSpec([None], tf.int32, name="label")
 
@@ -63,11 +51,9 @@ def encoder_functions(model):
         mean, log_var = model.encode(scale_images(images), label)
         return {"mean": mean, "log_variance": log_var}
 
-    generate = serving_functions(model.generate, model.latent_dim, model.num_classes)
     if model.num_classes is None:
-        return {"encode": (lambda images: encode(images), [image_spec]),
-                "decode": generate["generate"]}
-    return {"encode": (encode, [image_spec, label_spec]), "decode": generate["generate"]}
+        return {"encode": (lambda images: encode(images), [image_spec])}
+    return {"encode": (encode, [image_spec, label_spec])}
 
 
 def _checked(z, labels, num_classes, latent_dim):
@@ -92,14 +78,12 @@ def _png_batch(images):
     return tf.map_fn(tf.io.encode_png, images, fn_output_signature=tf.TensorSpec([], tf.string))
 
 
-def serving_functions(generator, latent_dim, num_classes=None):
+def serving_functions(generate_fn, latent_dim, num_classes=None):
     """{name: (function, input specs)} for the latent-to-image signatures.
 
-    `generator` is the generator network, or any callable (z, labels) -> images
-    in [-1, 1] whose variables the export tracks (e.g. a VAE's `generate`).
+    `generate_fn(z, labels)` returns images in [-1, 1]: a GAN's or a VAE's
+    `generate`, whose variables the export tracks.
     """
-    if not isinstance(generator, keras.Model):
-        generator = _CallableGenerator(generator)
     z_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="z")
     seed_spec = tf.TensorSpec([None], tf.int64, name="seed")
     label_spec = tf.TensorSpec([None], tf.int32, name="label")
@@ -107,7 +91,7 @@ def serving_functions(generator, latent_dim, num_classes=None):
     if num_classes is None:
         def generate(z):
             z, _ = _checked(z, None, None, latent_dim)
-            return {"images": generate_uint8(generator, z)}
+            return {"images": unscale_images(generate_fn(z, None))}
 
         def sample(seed):
             return generate(latents_for_seeds(seed, latent_dim))
@@ -120,7 +104,7 @@ def serving_functions(generator, latent_dim, num_classes=None):
 
     def generate_c(z, label):
         z, label = _checked(z, label, num_classes, latent_dim)
-        return {"images": generate_uint8(generator, z, label)}
+        return {"images": unscale_images(generate_fn(z, label))}
 
     def sample_c(seed, label):
         return generate_c(latents_for_seeds(seed, latent_dim), label)
