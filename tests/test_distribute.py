@@ -4,64 +4,26 @@ import pytest
 import tensorflow as tf
 import keras
 
-from tfgan_zoo.gans import VanillaGAN
+from helpers.distributed_setup import (OBJECTIVES, REPLICAS, TwoReplicaNoise,
+                                       TwoReplicaNoiseGAN, build, step_data, weights)
+from tfgan_zoo.gans import VARIANTS, VanillaGAN
 
-REPLICAS = 2
 # One strategy for the whole module: collective instance keys are per strategy,
 # and several strategies issuing collectives in one process can mismatch them.
 STRATEGY = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 
 
-class TwoReplicaNoiseGAN(VanillaGAN):
-    """On one device, draws the noise the two replicas would draw, stacked in replica order."""
-
-    def replica_noise(self, sampler, shape, stream, counter):
-        if isinstance(shape, int) or tf.is_tensor(shape) and shape.shape.rank == 0:
-            part = shape // REPLICAS  # a batch size
-        else:
-            part = tf.concat([shape[:1] // REPLICAS, shape[1:]], axis=0)
-        return tf.concat([sampler(part, self.noise_seed_for(stream, counter, r))
-                          for r in range(REPLICAS)], axis=0)
-
-
-# Every loss and penalty: hand-written means must be scaled by the replica count.
-OBJECTIVES = {
-    "non_saturating+smoothing": dict(loss="non_saturating", label_smoothing=0.1),
-    "minimax": dict(loss="minimax"),
-    "wasserstein+gradient_penalty": dict(loss="wasserstein", penalty="gradient_penalty"),
-    "wasserstein+clipping": dict(loss="wasserstein", clip_value=0.05),
-    "hinge+r1": dict(loss="hinge", penalty="r1", penalty_weight=5.0),
-    "least_squares+dragan": dict(loss="least_squares", penalty="dragan"),
-}
-
-
-def build(cls, objective="non_saturating+smoothing"):
-    keras.utils.set_random_seed(0)
-    model = cls(data_shape=(2,), latent_dim=4, hidden=(16, 16), seed=11)
-    # SGD keeps the comparison linear in the gradients (no Adam sign amplification).
-    model.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.1),
-                  **OBJECTIVES[objective])
-    return model
-
-
-def weights(model):
-    return [v.numpy() for v in model.generator.weights + model.discriminator.weights]
-
-
 @pytest.mark.parametrize("objective", sorted(OBJECTIVES))
 def test_mirrored_step_matches_single_device_step(objective):
-    data = np.random.default_rng(0).normal(size=(3 * 32, 2)).astype("float32")
-    dataset = tf.data.Dataset.from_tensor_slices(data).batch(32)  # global batch 32
-
-    reference = build(TwoReplicaNoiseGAN, objective)
-    reference.fit(dataset, epochs=1, verbose=0)
+    reference = build(objective, TwoReplicaNoiseGAN)
+    reference.fit(step_data(), epochs=1, verbose=0)
 
     with STRATEGY.scope():
-        mirrored = build(VanillaGAN, objective)
+        mirrored = build(objective)
     assert mirrored.distribute_strategy.num_replicas_in_sync == REPLICAS
-    history = mirrored.fit(dataset, epochs=1, verbose=0).history
+    history = mirrored.fit(step_data(), epochs=1, verbose=0).history
 
-    start = build(VanillaGAN, objective)
+    start = build(objective)
     moved = max(np.abs(a - b).max() for a, b in zip(weights(reference), weights(start)))
     diff = max(np.abs(a - b).max() for a, b in zip(weights(reference), weights(mirrored)))
     assert moved > 1e-3  # the 3 steps changed the weights...
@@ -71,10 +33,63 @@ def test_mirrored_step_matches_single_device_step(objective):
     assert np.isfinite(history["d_loss"][0])
 
 
+IMAGE_VARIANTS = sorted(set(VARIANTS) - {"vanilla"})
+
+
+def _image_variant(name, reference):
+    cls = VARIANTS[name]
+    if reference:
+        cls = type(f"TwoReplicaNoise{cls.__name__}", (TwoReplicaNoise, cls), {})
+    keras.utils.set_random_seed(0)
+    model = cls.for_data((8, 8, 1), 3 if cls.conditional else None, latent_dim=4, seed=5,
+                         **({"base_filters": 4} if name == "dcgan" else
+                            {"filters": 4} if name == "began" else {"width": 4}))
+    args = model.default_compile_args()
+    args.update(g_optimizer=keras.optimizers.SGD(0.01), d_optimizer=keras.optimizers.SGD(0.01))
+    model.compile(**args)
+    return model
+
+
+def _replica_slice_order(batch, d_steps):
+    half = batch // REPLICAS
+    part = half // d_steps
+    return np.concatenate([np.arange(r * half + i * part, r * half + (i + 1) * part)
+                           for i in range(d_steps) for r in range(REPLICAS)])
+
+
+@pytest.mark.parametrize("name", IMAGE_VARIANTS)
+def test_every_image_variant_fits_identically_under_mirrored(name):
+    """Each variant's own networks (synchronized batch norm) and objective."""
+    rng = np.random.default_rng(1)
+    model = _image_variant(name, reference=False)
+    batch = 4 * model.d_steps * REPLICAS
+    images = rng.uniform(-1, 1, (2 * batch, 8, 8, 1)).astype("float32")
+    data = images if not model.conditional else (images, rng.integers(0, 3, 2 * batch))
+    dataset = tf.data.Dataset.from_tensor_slices(data).batch(batch)
+    # Each replica splits its half of the global batch into d_steps slices, so
+    # D step i sees slice i of every replica: the one-device run gets its rows in
+    # that order (the same rows, grouped as the replicas group them).
+    order = _replica_slice_order(batch, model.d_steps)
+    ref_data = tuple(np.concatenate([a[b:b + batch][order] for b in range(0, 2 * batch, batch)])
+                     for a in (data if model.conditional else (data,)))
+    ref_dataset = tf.data.Dataset.from_tensor_slices(
+        ref_data if model.conditional else ref_data[0]).batch(batch)
+
+    reference = _image_variant(name, reference=True)
+    reference.fit(ref_dataset, epochs=1, verbose=0)
+    with STRATEGY.scope():
+        mirrored = _image_variant(name, reference=False)
+    mirrored.fit(dataset, epochs=1, verbose=0)
+    diff = max(np.abs(a - b).max() for a, b in zip(weights(reference), weights(mirrored)))
+    moved = max(np.abs(a - b).max() for a, b in zip(weights(reference), weights(model)))
+    assert moved > 1e-4
+    assert diff < 2e-5, name
+
+
 def test_replicas_draw_different_noise():
     strategy = STRATEGY
     with strategy.scope():
-        model = build(VanillaGAN)
+        model = build("minimax")
 
     @tf.function
     def draw():

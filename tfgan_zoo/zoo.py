@@ -161,7 +161,7 @@ def build(item: Entry):
                        "upgrade tfgan_zoo.")
     kwargs = {key: _plain(value, f"{item.name}: model.{key}")
               for key, value in item.config.get("model", {}).items()}
-    return cls(**kwargs)
+    return cls.from_config(kwargs)  # a GAN's `precision` key selects its dtype policy
 
 
 def load(name, part="gan", compile=True, directory=None):

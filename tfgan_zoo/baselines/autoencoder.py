@@ -10,6 +10,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_zoo.baselines.fitting import DatasetFit
+from tfgan_zoo.engine.replicas import step_logs
 from tfgan_zoo.engine.noise import stateless_normal
 from tfgan_zoo.networks.autoencoder import decoder, encoder
 
@@ -84,7 +85,7 @@ class Autoencoder(DatasetFit, keras.Model):
     def _track(self, terms):
         for tracker, value in zip(self.trackers.values(), terms):
             tracker.update_state(value)
-        return {m.name: m.result() for m in self.metrics}
+        return step_logs(self.metrics)
 
     def get_config(self):
         return dict(name=self.name, image_shape=self.data_shape, code_dim=self.code_dim,

@@ -17,6 +17,7 @@ import tensorflow as tf
 from keras import ops
 
 from tfgan_zoo.baselines.fitting import DatasetFit
+from tfgan_zoo.engine.replicas import step_logs
 
 
 def causal_mask(kernel_size, mask_type):
@@ -171,7 +172,7 @@ class PixelCNN(DatasetFit, keras.Model):
     def _record(self, nats):
         self.loss_tracker.update_state(nats)
         self.bpd_tracker.update_state(nats / math.log(2.0))
-        return {m.name: m.result() for m in self.metrics}
+        return step_logs(self.metrics)
 
     def train_step(self, data):
         images, labels = self._unpack(data)

@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo.baselines.fitting import DatasetFit
+from tfgan_zoo.engine.replicas import step_logs
 from tfgan_zoo.engine.noise import stateless_normal
 from tfgan_zoo.networks.autoencoder import decoder, encoder
 
@@ -109,7 +110,7 @@ class VAE(DatasetFit, keras.Model):
         self.loss_tracker.update_state(nll + kl)
         self.reconstruction_tracker.update_state(nll)
         self.kl_tracker.update_state(kl)
-        return {m.name: m.result() for m in self.metrics}
+        return step_logs(self.metrics)
 
     def sample_latent(self, batch_size, seed):
         return stateless_normal((batch_size, self.latent_dim), seed)

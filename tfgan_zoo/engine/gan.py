@@ -18,7 +18,8 @@ from tfgan_zoo.engine import losses as losses_lib
 from tfgan_zoo.engine import penalties as penalties_lib
 from tfgan_zoo.engine.noise import (MAX_STREAMS, stateless_normal, stateless_uniform_open,
                                     step_seed)
-from tfgan_zoo.engine.replicas import replica_context
+from tfgan_zoo.engine.precision import model_precision, precision_policy
+from tfgan_zoo.engine.replicas import replica_context, step_logs
 from tfgan_zoo.engine.validation import validate_training_data
 
 # Independent random streams: D steps, G steps, user sampling and penalties never share
@@ -124,6 +125,11 @@ class GAN(keras.Model):
             defaults["d_optimizer"] if d_optimizer is None else d_optimizer)
         if self.g_optimizer is self.d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two optimizer objects.")
+        if self.uses_float16():
+            # float16 gradients underflow without loss scaling. Keras' compile
+            # wraps only `self.optimizer`, so both of ours are wrapped here.
+            self.g_optimizer = _loss_scaled(self.g_optimizer)
+            self.d_optimizer = _loss_scaled(self.d_optimizer)
         self.adversarial_loss = losses_lib.get_loss(defaults["loss"] if loss is None else loss)
         self.d_steps = int(defaults["d_steps"] if d_steps is None else d_steps)
         if self.d_steps < 1:
@@ -173,7 +179,19 @@ class GAN(keras.Model):
         self.compile(**config)
 
     # ------------------------------------------------------------------ config
-    def get_config(self):
+    @property
+    def precision(self):
+        """The dtype policy the networks compute under: "float32", "mixed_bfloat16"
+        or "mixed_float16" (see `tfgan_zoo.engine.precision`)."""
+        return model_precision(self.generator)
+
+    def uses_float16(self):
+        """Whether either network computes in float16 (needs loss scaling)."""
+        return "mixed_float16" in (self.precision, model_precision(self.discriminator))
+
+    def constructor_config(self):
+        """The constructor arguments that rebuild this model. Variants return their
+        own hyper-parameters; the base class stores both networks."""
         return dict(
             name=self.name,
             generator=keras.saving.serialize_keras_object(self.generator),
@@ -181,13 +199,22 @@ class GAN(keras.Model):
             latent_dim=self.latent_dim, num_classes=self.num_classes,
             data_range=self.data_range, seed=self.noise_seed)
 
+    def get_config(self):
+        config = self.constructor_config()
+        if self.precision != "float32":
+            config["precision"] = self.precision
+        return config
+
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for key in ("generator", "discriminator"):
-            if isinstance(config.get(key), dict):
-                config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+        # Variants build their networks in __init__, under the global policy:
+        # rebuild them under the one they were saved with.
+        with precision_policy(config.pop("precision", "float32")):
+            for key in ("generator", "discriminator"):
+                if isinstance(config.get(key), dict):
+                    config[key] = keras.saving.deserialize_keras_object(config[key])
+            return cls(**config)
 
     # ------------------------------------------------------------------ networks
     def generate(self, z, labels=None, training=False):
@@ -280,7 +307,8 @@ class GAN(keras.Model):
                 total += self.penalty_weight * penalty
             # Gradients are summed over replicas; dividing each replica's mean by
             # the replica count makes the sum the mean over the global batch.
-            scaled = total / num_replicas
+            scaled = self.d_optimizer.scale_loss(total / num_replicas)
+        # A LossScaleOptimizer unscales the gradients and skips a non-finite step.
         self.d_optimizer.apply(tape.gradient(scaled, variables), variables)
         if self.clip_value is not None:
             penalties_lib.clip_weights(variables, self.clip_value)
@@ -301,7 +329,8 @@ class GAN(keras.Model):
             fake = self.generate(z, labels, training=True)
             fake_out = self.discriminate(fake, labels, training=True)
             loss = self.adversarial_loss.generator(fake_out)
-            scaled = (loss + sum(self.generator.losses)) / num_replicas
+            scaled = self.g_optimizer.scale_loss(
+                (loss + sum(self.generator.losses)) / num_replicas)
         self.g_optimizer.apply(tape.gradient(scaled, variables), variables)
         self.g_loss_tracker.update_state(loss)
 
@@ -313,7 +342,7 @@ class GAN(keras.Model):
             slice_labels = None if labels is None else labels[part]
             self.discriminator_step(real[part], slice_labels)
         self.generator_step(slice_size, slice_labels)
-        return {m.name: m.result() for m in self.metrics}
+        return step_logs(self.metrics)
 
     # ----------------------------------------------------------------- fit
     def fit(self, x=None, y=None, batch_size=None, epochs=1, shuffle=True,
@@ -358,3 +387,9 @@ def _array_dataset(x, y, batch_size, shuffle, seed):
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     return ds.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+def _loss_scaled(optimizer):
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return optimizer
+    return keras.optimizers.LossScaleOptimizer(optimizer)

@@ -73,11 +73,7 @@ class BEGAN(GAN):
         self.k_tracker.update_state(self.k_t)
         return real_out, fake_out
 
-    def get_config(self):
+    def constructor_config(self):
         return dict(name=self.name, image_shape=self.data_shape, latent_dim=self.latent_dim,
                     filters=self.filters, gamma=self.gamma, lambda_k=self.lambda_k,
                     seed=self.noise_seed)
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

@@ -30,10 +30,6 @@ class DCGAN(GAN):
                              f"shape {tuple(data_shape)}. Use 'vanilla' for points.")
         return cls(image_shape=data_shape, **kwargs)
 
-    def get_config(self):
+    def constructor_config(self):
         return dict(name=self.name, image_shape=self.data_shape, latent_dim=self.latent_dim,
                     base_filters=self.base_filters, seed=self.noise_seed)
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

@@ -56,7 +56,7 @@ class StandardGAN(GAN):
         return cls(data_shape=data_shape, num_classes=num_classes if cls.conditional else None,
                    **kwargs)
 
-    def get_config(self):
+    def constructor_config(self):
         config = dict(name=self.name, data_shape=self.data_shape, latent_dim=self.latent_dim,
                       width=self.width, data_scale=self.data_scale, seed=self.noise_seed)
         if self.num_classes is not None:
@@ -64,7 +64,3 @@ class StandardGAN(GAN):
         if self.pack != 1:
             config["pack"] = self.pack
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

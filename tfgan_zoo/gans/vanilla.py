@@ -41,10 +41,6 @@ class VanillaGAN(GAN):
     def for_data(cls, data_shape, num_classes=None, **kwargs):
         return cls(data_shape=data_shape, **kwargs)
 
-    def get_config(self):
+    def constructor_config(self):
         return dict(name=self.name, data_shape=self.data_shape, latent_dim=self.latent_dim,
                     hidden=self.hidden, data_scale=self.data_scale, seed=self.noise_seed)
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

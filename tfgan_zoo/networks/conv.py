@@ -14,6 +14,12 @@ def dcgan_init():
     return keras.initializers.RandomNormal(0.0, 0.02)
 
 
+def batch_norm():
+    """Batch norm whose statistics span the global batch under tf.distribute
+    (all-reduced over replicas), so a distributed step equals the one-device step."""
+    return keras.layers.BatchNormalization(synchronized=True)
+
+
 def conv_generator(latent_dim, image_shape=(28, 28, 1), base_filters=64, num_classes=None,
                    name="generator"):
     height, width, channels = image_shape
@@ -26,12 +32,12 @@ def conv_generator(latent_dim, image_shape=(28, 28, 1), base_filters=64, num_cla
         h = keras.layers.Concatenate()([z, one_hot])
     h = keras.layers.Dense((height // 4) * (width // 4) * base_filters * 2, use_bias=False,
                            kernel_initializer=dcgan_init())(h)
-    h = keras.layers.BatchNormalization()(h)
+    h = batch_norm()(h)
     h = keras.layers.ReLU()(h)
     h = keras.layers.Reshape((height // 4, width // 4, base_filters * 2))(h)
     h = keras.layers.Conv2DTranspose(base_filters, 4, strides=2, padding="same", use_bias=False,
                                      kernel_initializer=dcgan_init())(h)
-    h = keras.layers.BatchNormalization()(h)
+    h = batch_norm()(h)
     h = keras.layers.ReLU()(h)
     out = keras.layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh",
                                        kernel_initializer=dcgan_init(), dtype="float32",
@@ -43,7 +49,7 @@ def _normalization(kind):
     """D's normalisation after its second conv: batch norm (DCGAN), layer norm
     (for gradient penalties, which need samples not to interact) or none."""
     if kind == "batch":
-        return keras.layers.BatchNormalization()
+        return batch_norm()
     if kind == "layer":
         return keras.layers.LayerNormalization()
     if kind is None:
