@@ -99,3 +99,17 @@ def test_replicas_draw_different_noise():
     assert len(per_replica) == REPLICAS
     assert np.abs(per_replica[0] - per_replica[1]).min() > 0.0
     assert np.abs(per_replica[0] - per_replica[1]).mean() > 0.5  # independent N(0,1): ~1.13
+
+
+def test_steps_per_execution_falls_back_to_one_under_mirrored():
+    # Keras 3.15 fails on several steps per call under a multi-replica
+    # strategy (keras-team/keras#19246); the engine warns and runs one.
+    with STRATEGY.scope():
+        with pytest.warns(UserWarning, match="steps_per_execution=4 fails"):
+            mirrored = build("minimax", steps_per_execution=4)
+    assert mirrored.steps_per_execution == 1
+    mirrored.fit(step_data(), epochs=1, verbose=0)
+    reference = build("minimax", TwoReplicaNoiseGAN)
+    reference.fit(step_data(), epochs=1, verbose=0)
+    diff = max(np.abs(a - b).max() for a, b in zip(weights(reference), weights(mirrored)))
+    assert diff < 1e-5

@@ -81,6 +81,9 @@ def load_checkpoint(path, sha256=None):
     if not zipfile.is_zipfile(path):
         raise CheckpointError(f"{path.name} is not a Keras .keras archive (truncated, or a "
                               "foreign file)")
+    # Registers every variant and baseline class the file may name.
+    import tfgan_zoo.baselines  # noqa: F401
+    import tfgan_zoo.gans  # noqa: F401
     try:
         return keras.models.load_model(path, safe_mode=True)
     except Exception as error:  # Keras raises many types for damaged archives

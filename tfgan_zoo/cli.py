@@ -21,6 +21,8 @@ def _ints(value):
 
 
 def add_train_arguments(parser):
+    from tfgan_zoo.distribute import STRATEGIES
+    from tfgan_zoo.engine.precision import PRECISIONS
     from tfgan_zoo.gans import VARIANTS
     from tfgan_zoo.training import DATASETS
     parser.add_argument("variant", choices=sorted(VARIANTS))
@@ -40,6 +42,18 @@ def add_train_arguments(parser):
     parser.add_argument("--base-filters", type=int, help="dcgan base filters")
     parser.add_argument("--jit-compile", type=_jit, default="auto",
                         help="auto (XLA on GPU only), true or false")
+    parser.add_argument("--strategy", choices=STRATEGIES,
+                        help="tf.distribute strategy (default: none); --batch-size is then "
+                        "the global batch. multiworker reads TF_CONFIG")
+    parser.add_argument("--cpu-replicas", type=int,
+                        help="split the CPU into N logical devices, so --strategy mirrored "
+                        "has N replicas without GPUs (for trying distribution)")
+    parser.add_argument("--tpu", help="TPU name or grpc:// address for --strategy tpu")
+    parser.add_argument("--precision", choices=PRECISIONS,
+                        help="float32 (default), mixed_bfloat16 (faster on recent CPUs and "
+                        "TPUs) or mixed_float16 (GPUs; loss-scaled)")
+    parser.add_argument("--steps-per-execution", type=int,
+                        help="train steps per tf.function call (fewer Python round trips)")
     parser.add_argument("--metrics-every", type=int,
                         help="measure FID/KID (1,000 samples) every N epochs (image data)")
     parser.add_argument("--seed", type=int, default=0)
@@ -56,7 +70,11 @@ def cmd_train(args):
     from tfgan_zoo.training import train
     overrides = {key: getattr(args, key) for key in (
         "epochs", "steps_per_epoch", "batch_size", "lr", "d_steps", "loss", "label_smoothing",
-        "latent_dim", "hidden", "width", "base_filters", "jit_compile", "metrics_every")}
+        "latent_dim", "hidden", "width", "base_filters", "jit_compile", "metrics_every",
+        "strategy", "tpu", "precision", "steps_per_execution")}
+    if args.cpu_replicas:
+        from tfgan_zoo.distribute import split_cpu
+        split_cpu(args.cpu_replicas)
     if args.deterministic:
         import tensorflow as tf
         tf.config.experimental.enable_op_determinism()
@@ -69,7 +87,10 @@ def cmd_train(args):
         sys.exit(f"error: training diverged ({json.dumps(report)}); the last good checkpoint "
                  f"is in {args.out}/checkpoints")
     last = {key: round(float(values[-1]), 4) for key, values in history.items() if values}
-    print(f"wrote {args.out}  last epoch: {json.dumps(last)}")
+    from tfgan_zoo.distribute import is_chief
+    where = f"wrote {args.out}" if is_chief(model.distribute_strategy) else (
+        "trained as a worker (the chief writes the run)")
+    print(f"{where}  last epoch: {json.dumps(last)}")
 
 
 def cmd_sample(args):

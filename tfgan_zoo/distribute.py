@@ -22,7 +22,13 @@ import tempfile
 
 import tensorflow as tf
 
+from tfgan_zoo.engine.replicas import in_multi_worker_mode  # noqa: F401 (re-exported)
+
 STRATEGIES = ("default", "mirrored", "multiworker", "tpu")
+
+
+class StrategyError(ValueError):
+    """A strategy that cannot be made here (unknown name, no TF_CONFIG, no TPU)."""
 
 
 def split_cpu(replicas):
@@ -54,7 +60,7 @@ def make_strategy(name="default", tpu=None):
         return tf.distribute.MirroredStrategy([d.name for d in devices])
     if name == "multiworker":
         if "TF_CONFIG" not in os.environ:
-            raise ValueError("--strategy multiworker needs TF_CONFIG (cluster and task) in the "
+            raise StrategyError("--strategy multiworker needs TF_CONFIG (cluster and task) in the "
                              "environment of every worker; see the README.")
         return tf.distribute.MultiWorkerMirroredStrategy()
     if name == "tpu":
@@ -63,10 +69,10 @@ def make_strategy(name="default", tpu=None):
             tf.config.experimental_connect_to_cluster(resolver)
             tf.tpu.experimental.initialize_tpu_system(resolver)
         except (ValueError, tf.errors.OpError, RuntimeError) as error:
-            raise RuntimeError(f"no TPU could be reached ({error}); --strategy tpu needs a "
+            raise StrategyError(f"no TPU could be reached ({error}); --strategy tpu needs a "
                                "TPU VM or a TPU address in --tpu") from error
         return tf.distribute.TPUStrategy(resolver)
-    raise ValueError(f"strategy must be one of {list(STRATEGIES)}, got {name!r}.")
+    raise StrategyError(f"strategy must be one of {list(STRATEGIES)}, got {name!r}.")
 
 
 def is_chief(strategy=None):
@@ -74,7 +80,7 @@ def is_chief(strategy=None):
     non-chief workers of a multi-worker cluster."""
     strategy = strategy or tf.distribute.get_strategy()
     resolver = getattr(strategy, "cluster_resolver", None)
-    if resolver is None or not getattr(strategy.extended, "_in_multi_worker_mode", bool)():
+    if resolver is None or not in_multi_worker_mode(strategy):
         return True
     task_type, task_id = resolver.task_type, resolver.task_id
     return task_type == "chief" or (task_type == "worker" and task_id == 0

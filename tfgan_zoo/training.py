@@ -9,6 +9,7 @@ A run directory holds:
                             `metrics_every` is set (image data)
 """
 import json
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from tfgan_zoo import checkpoints
 from tfgan_zoo.engine.validation import validate_training_data
 from tfgan_zoo.files import write_text_atomically
 from tfgan_zoo import data as data_lib
+from tfgan_zoo import distribute
+from tfgan_zoo.engine.precision import precision_policy
 from tfgan_zoo.gans import get_variant
 
 DATASETS = ("grid", "ring", "fashion_mnist")
@@ -43,7 +46,8 @@ RECIPES = {
 }
 MODEL_KEYS = ("latent_dim", "hidden", "width", "base_filters", "data_scale")
 TRAIN_DEFAULTS = dict(batch_size=64, epochs=5, steps_per_epoch=None, lr=None,
-                      metrics_every=None)
+                      metrics_every=None, strategy="default", precision="float32",
+                      steps_per_execution=1)
 
 
 @dataclass
@@ -126,23 +130,26 @@ def compile_model(model, settings):
     for key in ("loss", "d_steps", "label_smoothing"):
         if settings.get(key) is not None:
             defaults[key] = settings[key]
-    model.compile(**defaults, jit_compile=settings.get("jit_compile", "auto"))
+    model.compile(**defaults, jit_compile=settings.get("jit_compile", "auto"),
+                  steps_per_execution=settings.get("steps_per_execution", 1))
 
 
-def _start(variant, dataset, out, seed, settings, data_shape_fn, resume):
-    """(model, first epoch): the newest good checkpoint when resuming, else new."""
-    checkpoint_dir = out / "checkpoints"
-    if resume:
+def _start(variant, dataset, out, seed, settings, data_shape_fn, resume_from):
+    """(model, first epoch): the newest good checkpoint in `resume_from` (a run
+    directory) when resuming, else a new model."""
+    if resume_from is not None:
+        checkpoint_dir = Path(resume_from) / "checkpoints"
         model, epoch = checkpoints.latest_good_checkpoint(checkpoint_dir)
         if model is not None:
-            print(f"resuming {out} after epoch {epoch}")
+            print(f"resuming {resume_from} after epoch {epoch}")
             return model, epoch
         print(f"no checkpoint in {checkpoint_dir}; starting from scratch")
-    elif checkpoints.read_manifest(checkpoint_dir) or (out / "model.keras").exists():
+    elif checkpoints.read_manifest(out / "checkpoints") or (out / "model.keras").exists():
         raise FileExistsError(f"{out} already holds a run; pass resume=True (--resume) to "
                               "continue it, or choose another output directory")
     keras.utils.set_random_seed(seed)  # initial weights follow the run's seed too
-    model = build_model(variant, data_shape_fn(), seed, settings)
+    with precision_policy(settings.get("precision", "float32")):
+        model = build_model(variant, data_shape_fn(), seed, settings)
     compile_model(model, settings)
     return model, 0
 
@@ -154,8 +161,11 @@ def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, resume=False,
     `overrides` (None means "default"): epochs, steps_per_epoch, batch_size, lr,
     d_steps, loss, label_smoothing, jit_compile, latent_dim, hidden, width,
     base_filters, metrics_every (FID/KID on 1,000 samples every N epochs, for
-    image data). With `resume`, training continues from the newest good
-    checkpoint in `out` and ends exactly as an uninterrupted run would (noise
+    image data), strategy (a name in `distribute.STRATEGIES`; batch_size is then
+    the global batch), precision ("float32", "mixed_bfloat16", "mixed_float16"),
+    steps_per_execution. Under a multi-worker strategy only the chief writes
+    `out`; the other workers write to a temporary folder. With `resume`, training
+    continues from the newest good checkpoint in `out` and ends exactly as an uninterrupted run would (noise
     and data order are functions of the seed and the step). A non-finite loss
     stops the run and rolls back to the last good checkpoint; the record then
     holds a `diverged` report and no model.keras is written.
@@ -170,7 +180,23 @@ def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, resume=False,
                     for k, v in stored["settings"].items()}
     else:
         settings = resolve_settings(variant, dataset, overrides)
+    strategy = distribute.make_strategy(settings.get("strategy", "default"),
+                                        tpu=settings.get("tpu"))
+    if not distribute.is_chief(strategy):
+        # Every worker runs the same steps; only the chief keeps what they write.
+        # A resumed worker reads the chief's checkpoints (a shared filesystem).
+        with tempfile.TemporaryDirectory() as scratch:
+            return _train(variant, dataset, Path(scratch) / "run", seed, data_dir, verbose,
+                          resume_from=out if resume else None, keep_checkpoints=1,
+                          settings=settings, strategy=strategy)
+    return _train(variant, dataset, out, seed, data_dir, verbose, out if resume else None,
+                  keep_checkpoints, settings, strategy)
+
+
+def _train(variant, dataset, out, seed, data_dir, verbose, resume_from, keep_checkpoints,
+           settings, strategy):
     conditional = get_variant(variant).conditional
+    record_path = out / "run.json"
 
     def data_for(start_epoch):
         return load_training_data(dataset, settings["batch_size"], labels=conditional,
@@ -178,9 +204,12 @@ def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, resume=False,
                                   steps_per_epoch=settings["steps_per_epoch"],
                                   start_epoch=start_epoch)
 
-    model, start_epoch = _start(variant, dataset, out, seed, settings, lambda: data_for(0),
-                                resume)
+    with strategy.scope():  # variables and optimizer slots are created per replica
+        model, start_epoch = _start(variant, dataset, out, seed, settings,
+                                    lambda: data_for(0), resume_from)
     data = data_for(start_epoch)
+    if distribute.in_multi_worker_mode(strategy):
+        data.dataset = distribute.shard_by_data(data.dataset)
     # Check the data before anything is written, so a refusal leaves no run behind.
     validate_training_data(model, data.every_example)
     record = dict(variant=variant, dataset=dataset, seed=seed, data_dir=data_dir,

@@ -10,6 +10,8 @@ Conditional models (`num_classes` set) take integer labels as a second input to
 both networks; fakes in a D step reuse the labels of the real slice they are
 compared with, so both sides see the same label distribution.
 """
+import warnings
+
 import numpy as np
 import tensorflow as tf
 import keras
@@ -117,6 +119,8 @@ class GAN(keras.Model):
           clip_value: clip every D weight into [-c, c] after each D update (WGAN).
           jit_compile: "auto" lets Keras pick (off on CPU, where XLA measured
             slower, and under tf.distribute; on for GPUs), or True/False.
+          steps_per_execution: train steps per call of the compiled function;
+            the updates do not depend on it (noise is keyed on the step).
         """
         defaults = self.default_compile_args()
         self.g_optimizer = keras.optimizers.get(
@@ -147,6 +151,16 @@ class GAN(keras.Model):
             defaults["penalty_weight"] if penalty_weight is None else penalty_weight)
         clip_value = defaults["clip_value"] if clip_value is None else clip_value
         self.clip_value = None if not clip_value else float(clip_value)
+        steps_per_execution = int(steps_per_execution)
+        if steps_per_execution > 1 and self.distribute_strategy.num_replicas_in_sync > 1:
+            # Keras 3.15 runs several steps in a while-loop whose tf.cond cannot
+            # hold a cross-replica merge (keras-team/keras#19246: "You must feed a
+            # value for placeholder tensor"); a stock Sequential fails the same way.
+            warnings.warn(f"steps_per_execution={steps_per_execution} fails under a "
+                          "multi-replica strategy in this Keras version; using 1 (the "
+                          "updates are the same, only the Python overhead differs).",
+                          stacklevel=2)
+            steps_per_execution = 1
         super().compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution,
                         run_eagerly=run_eagerly)
         # Keras made an unused default optimizer; drop it so `fit` does not build
