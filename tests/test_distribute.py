@@ -113,3 +113,11 @@ def test_steps_per_execution_falls_back_to_one_under_mirrored():
     reference.fit(step_data(), epochs=1, verbose=0)
     diff = max(np.abs(a - b).max() for a, b in zip(weights(reference), weights(mirrored)))
     assert diff < 1e-5
+
+
+def test_auto_jit_compile_is_off_under_a_strategy():
+    from tfgan_zoo.gans import WGANGP
+    with STRATEGY.scope():
+        model = WGANGP.for_data((8, 8, 1), latent_dim=4, width=4)
+        model.compile()
+    assert model.jit_compile is False  # XLA on 1 CPU image WGAN-GP, but not mirrored

@@ -67,6 +67,9 @@ class GAN(keras.Model):
 
     # ----------------------------------------------------------------- defaults
     conditional = False  # whether the variant trains on (samples, labels)
+    # XLA on a CPU, for image data: off unless tools/bench_throughput.py measured
+    # the variant faster with it (most GAN steps were 5-20 % slower; see README).
+    xla_on_cpu = False
     description = "GAN from user-supplied generator and discriminator"
 
     @classmethod
@@ -117,8 +120,8 @@ class GAN(keras.Model):
             ("gradient_penalty", "dragan", "r1"), "none", or None for the default.
           penalty_weight: its weight (lambda; for R1 the paper's gamma / 2).
           clip_value: clip every D weight into [-c, c] after each D update (WGAN).
-          jit_compile: "auto" lets Keras pick (off on CPU, where XLA measured
-            slower, and under tf.distribute; on for GPUs), or True/False.
+          jit_compile: "auto" for `default_jit_compile()` (chosen by measurement),
+            or True/False.
           steps_per_execution: train steps per call of the compiled function;
             the updates do not depend on it (noise is keyed on the step).
         """
@@ -161,8 +164,9 @@ class GAN(keras.Model):
                           "updates are the same, only the Python overhead differs).",
                           stacklevel=2)
             steps_per_execution = 1
-        super().compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution,
-                        run_eagerly=run_eagerly)
+        super().compile(jit_compile=self.default_jit_compile() if jit_compile == "auto"
+                        else jit_compile,
+                        steps_per_execution=steps_per_execution, run_eagerly=run_eagerly)
         # Keras made an unused default optimizer; drop it so `fit` does not build
         # slots for it (and saving does not store it).
         self.optimizer = None
@@ -178,6 +182,17 @@ class GAN(keras.Model):
                                   clip_value=self.clip_value or 0.0,
                                   jit_compile=jit_compile,
                                   steps_per_execution=steps_per_execution)
+
+    def default_jit_compile(self):
+        """What `jit_compile="auto"` means for this model here: XLA on GPUs; on CPUs
+        only for image variants with `xla_on_cpu`; never under a tf.distribute
+        strategy (XLA with MirroredStrategy on logical CPUs fails; Keras' own
+        "auto" makes the same exception)."""
+        if tf.distribute.has_strategy() or self.distribute_strategy.num_replicas_in_sync > 1:
+            return False
+        if tf.config.list_physical_devices("GPU"):
+            return True
+        return bool(self.xla_on_cpu and len(self.data_shape) == 3)
 
     def get_compile_config(self):
         if not getattr(self, "compiled", False):

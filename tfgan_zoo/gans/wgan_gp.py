@@ -11,6 +11,9 @@ from tfgan_zoo.gans.standard import StandardGAN
 class WGANGP(StandardGAN):
     description = "Wasserstein critic with gradient penalty (Gulrajani et al. 2017)"
     image_d_normalization = "layer"
+    # The layer-norm critic and the penalty's double backprop fuse well: 1.29x
+    # (fit) and 1.37x (raw loop) images/s with XLA on a 2-vCPU CPU.
+    xla_on_cpu = True
 
     @classmethod
     def default_compile_args(cls):
