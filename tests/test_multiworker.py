@@ -10,7 +10,9 @@ import sys
 import numpy as np
 import pytest
 
-from helpers.distributed_setup import OBJECTIVES, TwoReplicaNoiseGAN, build, step_data
+from helpers.distributed_setup import (OBJECTIVES, TwoReplicaNoiseConditionalGAN,
+                                       TwoReplicaNoiseGAN, build, build_conditional,
+                                       conditional_step_data, step_data)
 from tfgan_zoo.distribute import WorkerError, local_cluster, run_local_workers
 
 HELPER = os.path.join(os.path.dirname(__file__), "helpers", "multiworker_step.py")
@@ -28,18 +30,22 @@ def worker_results(tmp_path_factory):
 def test_workers_end_with_identical_weights(worker_results):
     first, second = worker_results
     assert first.keys() == second.keys()
-    for objective in OBJECTIVES:
+    for objective in [*OBJECTIVES, "conditional"]:
         assert int(first[f"{objective}/replicas"]) == 2
         keys = [k for k in first if k.startswith(f"{objective}/w")]
-        assert len(keys) == 12  # 3 dense layers x (kernel, bias) in G and D
+        assert len(keys) >= 12  # at least 3 dense layers x (kernel, bias) in G and D
         for key in keys:
             np.testing.assert_array_equal(first[key], second[key])
 
 
-@pytest.mark.parametrize("objective", sorted(OBJECTIVES))
+@pytest.mark.parametrize("objective", sorted(OBJECTIVES) + ["conditional"])
 def test_multiworker_matches_single_process(worker_results, objective):
-    reference = build(objective, TwoReplicaNoiseGAN)
-    history = reference.fit(step_data(), epochs=1, verbose=0).history
+    if objective == "conditional":  # (points, labels) batches
+        reference = build_conditional(TwoReplicaNoiseConditionalGAN)
+        history = reference.fit(conditional_step_data(), epochs=1, verbose=0).history
+    else:
+        reference = build(objective, TwoReplicaNoiseGAN)
+        history = reference.fit(step_data(), epochs=1, verbose=0).history
     worker = worker_results[0]
     single = reference.generator.weights + reference.discriminator.weights
     diff = max(np.abs(v.numpy() - worker[f"{objective}/w{i}"]).max()

@@ -9,7 +9,7 @@ import numpy as np
 import tensorflow as tf
 import keras
 
-from tfgan_zoo.gans import VanillaGAN
+from tfgan_zoo.gans import ConditionalGAN, VanillaGAN
 
 REPLICAS = 2
 GLOBAL_BATCH = 32
@@ -58,3 +58,22 @@ def step_data(steps=3):
 
 def weights(model):
     return [v.numpy() for v in model.generator.weights + model.discriminator.weights]
+
+
+class TwoReplicaNoiseConditionalGAN(TwoReplicaNoise, ConditionalGAN):
+    pass
+
+
+def build_conditional(cls=ConditionalGAN):
+    """A conditional model: its batches are (points, labels) tuples."""
+    keras.utils.set_random_seed(0)
+    model = cls(data_shape=(2,), num_classes=4, latent_dim=4, width=16, seed=12)
+    model.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.1))
+    return model
+
+
+def conditional_step_data(steps=3):
+    rng = np.random.default_rng(1)
+    points = rng.normal(size=(steps * GLOBAL_BATCH, 2)).astype("float32")
+    labels = rng.integers(0, 4, steps * GLOBAL_BATCH).astype("int32")
+    return tf.data.Dataset.from_tensor_slices((points, labels)).batch(GLOBAL_BATCH)

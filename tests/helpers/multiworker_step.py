@@ -1,8 +1,8 @@
 """One worker of the loopback multi-worker test (tests/test_multiworker.py).
 
 Trains the distributed-test MLP GAN for 3 steps on global batches of 32 under
-MultiWorkerMirroredStrategy, once per objective, and saves its final weights
-and logged losses to OUT_DIR/worker_<task index>.npz.
+MultiWorkerMirroredStrategy, once per objective and once as a conditional GAN,
+and saves the final weights and logged losses to OUT_DIR/worker_<index>.npz.
 """
 import json
 import os
@@ -16,17 +16,20 @@ import tensorflow as tf  # noqa: E402
 from tfgan_zoo.distribute import make_strategy, shard_by_data  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))
-from helpers.distributed_setup import OBJECTIVES, build, step_data  # noqa: E402
+from helpers.distributed_setup import (OBJECTIVES, build, build_conditional,  # noqa: E402
+                                       conditional_step_data, step_data)
 
 
 def main(out_dir):
     index = json.loads(os.environ["TF_CONFIG"])["task"]["index"]
     strategy = make_strategy("multiworker")
     arrays = {}
-    for objective in sorted(OBJECTIVES):
+    # Every objective on points, then a conditional model on (points, labels).
+    for objective in sorted(OBJECTIVES) + ["conditional"]:
         with strategy.scope():
-            model = build(objective)
-        history = model.fit(shard_by_data(step_data()), epochs=1, verbose=0).history
+            model = build_conditional() if objective == "conditional" else build(objective)
+        data = conditional_step_data() if objective == "conditional" else step_data()
+        history = model.fit(shard_by_data(data), epochs=1, verbose=0).history
         for i, v in enumerate(model.generator.weights + model.discriminator.weights):
             arrays[f"{objective}/w{i}"] = v.numpy()
         for key, values in history.items():

@@ -393,6 +393,16 @@ class GAN(keras.Model):
             kwargs.update(batch_size=batch_size)
         return super().fit(x, y, epochs=epochs, shuffle=shuffle, **kwargs)
 
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Keras (3.15) builds a model under a strategy from a first batch it
+        # `strategy.reduce`s, which fails for (samples, labels) batches under a
+        # multi-worker strategy. Both networks are built already, so only the
+        # bookkeeping is left to do.
+        if not all(layer.built for layer in self._flatten_layers()):
+            return super()._maybe_symbolic_build(iterator, data_batch)
+        with self.distribute_strategy.scope():
+            self._symbolic_build(data_batch=None)
+
     # -------------------------------------------------------------- sampling
     def sample(self, n, labels=None, seed=0, batch_size=256):
         """`n` samples from the generator in inference mode, as a NumPy array.
