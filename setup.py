@@ -33,7 +33,8 @@ setup(
     extras_require={
         "cpu": ["tensorflow-cpu>=2.21,<2.22"],
         "gpu": ["tensorflow[and-cuda]>=2.21,<2.22"],
-        "test": ["pytest>=8"],
+        # tfds: the tests run its offline mock of the CycleGAN sets.
+        "test": ["pytest>=8", "tensorflow-datasets>=4.9", "importlib_resources"],
         "tfds": ["tensorflow-datasets>=4.9", "importlib_resources"],
     },
     entry_points={"console_scripts": ["tfgan-zoo=tfgan_zoo.cli:main"]},

@@ -1,6 +1,5 @@
 """`tfgan-zoo train --strategy/--precision/--steps-per-execution` end to end."""
 import json
-import os
 import subprocess
 import sys
 

@@ -6,7 +6,7 @@ import keras
 
 from helpers.distributed_setup import (OBJECTIVES, REPLICAS, TwoReplicaNoise,
                                        TwoReplicaNoiseGAN, build, step_data, weights)
-from tfgan_zoo.gans import VARIANTS, VanillaGAN
+from tfgan_zoo.gans import VARIANTS
 
 # One strategy for the whole module: collective instance keys are per strategy,
 # and several strategies issuing collectives in one process can mismatch them.

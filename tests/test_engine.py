@@ -37,9 +37,9 @@ class RecordingGAN(VanillaGAN):
                                                    self.d_optimizer.iterations).numpy())
         super().discriminator_step(real, labels)
 
-    def generator_step(self, batch_size, labels):
-        self.g_batch_sizes.append(int(batch_size))
-        super().generator_step(batch_size, labels)
+    def generator_step(self, real, labels):
+        self.g_batch_sizes.append(int(tf.shape(real)[0]))
+        super().generator_step(real, labels)
 
 
 def test_each_d_step_gets_its_own_slice_and_fresh_noise():

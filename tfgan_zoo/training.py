@@ -21,7 +21,6 @@ import tensorflow as tf
 import tfgan_zoo
 from tfgan_zoo import callbacks as cb
 from tfgan_zoo import checkpoints
-from tfgan_zoo.engine.validation import validate_training_data
 from tfgan_zoo.files import write_text_atomically
 from tfgan_zoo import data as data_lib
 from tfgan_zoo import distribute
@@ -211,7 +210,7 @@ def _train(variant, dataset, out, seed, data_dir, verbose, resume_from, keep_che
     if distribute.in_multi_worker_mode(strategy):
         data.dataset = distribute.shard_by_data(data.dataset)
     # Check the data before anything is written, so a refusal leaves no run behind.
-    validate_training_data(model, data.every_example)
+    model.validate_data(data.every_example)
     record = dict(variant=variant, dataset=dataset, seed=seed, data_dir=data_dir,
                   settings={k: (list(v) if isinstance(v, tuple) else v)
                             for k, v in settings.items()},

@@ -147,8 +147,8 @@ def _plain(value, where):
 
 def _classes() -> dict:
     from tfgan_zoo.baselines import BASELINES
-    from tfgan_zoo.gans import VARIANTS
-    return {**VARIANTS, **BASELINES}
+    from tfgan_zoo.gans import TRANSLATORS, VARIANTS
+    return {**VARIANTS, **TRANSLATORS, **BASELINES}
 
 
 def build(item: Entry):

@@ -11,7 +11,6 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from tfgan_zoo.distribute import make_strategy, shard_by_data  # noqa: E402
 

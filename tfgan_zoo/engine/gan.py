@@ -18,15 +18,17 @@ import keras
 
 from tfgan_zoo.engine import losses as losses_lib
 from tfgan_zoo.engine import penalties as penalties_lib
-from tfgan_zoo.engine.noise import (MAX_STREAMS, stateless_normal, stateless_uniform_open,
+from tfgan_zoo.engine.noise import (stateless_normal, stateless_uniform_open,
                                     step_seed)
 from tfgan_zoo.engine.precision import model_precision, precision_policy
 from tfgan_zoo.engine.replicas import replica_context, step_logs
 from tfgan_zoo.engine.validation import validate_training_data
 
 # Independent random streams: D steps, G steps, user sampling and penalties never share
-# noise; penalties use the streams from _PENALTY_STREAM up, one per draw.
+# noise; penalties use the streams from _PENALTY_STREAM up, one per draw, and
+# variants draw their own noise (e.g. CycleGAN's image pool) from VARIANT_STREAMS.
 _D_STREAM, _G_STREAM, _SAMPLE_STREAM, _PENALTY_STREAM = 1, 2, 3, 4
+VARIANT_STREAMS = (6, 7)
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
@@ -51,7 +53,7 @@ class GAN(keras.Model):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = int(latent_dim or generator.inputs[0].shape[-1])
+        self.latent_dim = int(generator.inputs[0].shape[-1] if latent_dim is None else latent_dim)
         self.num_classes = None if num_classes is None else int(num_classes)
         self.data_shape = tuple(generator.outputs[0].shape[1:])
         self.data_range = None if data_range is None else tuple(float(v) for v in data_range)
@@ -70,6 +72,9 @@ class GAN(keras.Model):
     # XLA on a CPU, for image data: off unless tools/bench_throughput.py measured
     # the variant faster with it (most GAN steps were 5-20 % slower; see README).
     xla_on_cpu = False
+    # Weight of G's adversarial loss; a variant with other G terms may lower it
+    # (0 gives a purely reconstructive baseline with the same networks).
+    adversarial_weight = 1.0
     description = "GAN from user-supplied generator and discriminator"
 
     @classmethod
@@ -173,7 +178,7 @@ class GAN(keras.Model):
         # Building here (inside the caller's strategy scope) creates the slot
         # variables before the first step, as tf.distribute needs, and lets a
         # `.keras` file restore both optimizer states on load.
-        self.g_optimizer.build(self.generator.trainable_variables)
+        self.g_optimizer.build(self.generator_variables())
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self._compile_args = dict(loss=self.adversarial_loss.name, d_steps=self.d_steps,
                                   label_smoothing=self.label_smoothing,
@@ -307,9 +312,9 @@ class GAN(keras.Model):
 
         def uniform(shape):
             stream = _PENALTY_STREAM + len(draws)
-            if stream >= MAX_STREAMS:
+            if stream >= VARIANT_STREAMS[0]:
                 raise ValueError("a penalty may draw at most "
-                                 f"{MAX_STREAMS - _PENALTY_STREAM} noise tensors per step.")
+                                 f"{VARIANT_STREAMS[0] - _PENALTY_STREAM} noise tensors per step.")
             draws.append(shape)
             return self.replica_noise(stateless_uniform_open, shape, stream, counter)
 
@@ -318,17 +323,38 @@ class GAN(keras.Model):
 
         return self.penalty_fn(critic, real, fake, uniform)
 
+    # Hooks for variants whose fakes are not G(z) alone (image translation):
+    # what D is shown, what G is trained through, and G's terms beyond the
+    # adversarial loss. The loop, scaling and updates stay in the steps below.
+    def discriminator_fakes(self, real, labels):
+        """(fakes, their conditions) for one D step; made outside the tape."""
+        z = self.latent_noise(tf.shape(real)[0], _D_STREAM, self.d_optimizer.iterations)
+        return self.generate(z, labels, training=True), labels
+
+    def generator_fakes(self, real, labels):
+        """(fakes, their conditions, extras) for one G step, inside G's tape;
+        `extras` is passed on to `generator_extra_loss`."""
+        z = self.latent_noise(tf.shape(real)[0], _G_STREAM, self.g_optimizer.iterations)
+        return self.generate(z, labels, training=True), labels, None
+
+    def generator_extra_loss(self, real, labels, fake, extras):
+        """Terms G minimises besides the adversarial loss (a scalar), or None."""
+        return None
+
+    def generator_variables(self):
+        """What a G step updates (G, and e.g. an encoder trained with it)."""
+        return self.generator.trainable_variables
+
     def discriminator_step(self, real, labels):
         """One D update on a real slice and as many fresh fakes; returns D's
         outputs on both, for variants that track them."""
         _, num_replicas = replica_context()
-        z = self.latent_noise(tf.shape(real)[0], _D_STREAM, self.d_optimizer.iterations)
         # Fakes are made outside the tape: D's update needs no gradient through G.
-        fake = self.generate(z, labels, training=True)
+        fake, fake_labels = self.discriminator_fakes(real, labels)
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
             real_out = self.discriminate(real, labels, training=True)
-            fake_out = self.discriminate(fake, labels, training=True)
+            fake_out = self.discriminate(fake, fake_labels, training=True)
             loss = self.discriminator_loss(real, fake, labels, real_out, fake_out)
             total = loss + sum(self.discriminator.losses)
             penalty = self.discriminator_penalty(real, fake, labels)
@@ -349,17 +375,20 @@ class GAN(keras.Model):
         self.d_fake_tracker.update_state(score(fake_out))
         return real_out, fake_out
 
-    def generator_step(self, batch_size, labels):
-        """One G update on fresh noise."""
+    def generator_step(self, real, labels):
+        """One G update on fresh noise (`real` is the last D slice: its size, and
+        the targets of variants with reconstruction terms)."""
         _, num_replicas = replica_context()
-        z = self.latent_noise(batch_size, _G_STREAM, self.g_optimizer.iterations)
-        variables = self.generator.trainable_variables
+        variables = self.generator_variables()
         with tf.GradientTape() as tape:
-            fake = self.generate(z, labels, training=True)
-            fake_out = self.discriminate(fake, labels, training=True)
+            fake, fake_labels, extras = self.generator_fakes(real, labels)
+            fake_out = self.discriminate(fake, fake_labels, training=True)
             loss = self.adversarial_loss.generator(fake_out)
-            scaled = self.g_optimizer.scale_loss(
-                (loss + sum(self.generator.losses)) / num_replicas)
+            total = self.adversarial_weight * loss + sum(self.generator.losses)
+            extra = self.generator_extra_loss(real, labels, fake, extras)
+            if extra is not None:
+                total += extra
+            scaled = self.g_optimizer.scale_loss(total / num_replicas)
         self.g_optimizer.apply(tape.gradient(scaled, variables), variables)
         self.g_loss_tracker.update_state(loss)
 
@@ -370,7 +399,7 @@ class GAN(keras.Model):
             part = slice(i * slice_size, (i + 1) * slice_size)
             slice_labels = None if labels is None else labels[part]
             self.discriminator_step(real[part], slice_labels)
-        self.generator_step(slice_size, slice_labels)
+        self.generator_step(real[part], slice_labels)
         return step_logs(self.metrics)
 
     # ----------------------------------------------------------------- fit
@@ -386,7 +415,7 @@ class GAN(keras.Model):
             x = _array_dataset(x, y, batch_size or 32, shuffle, self.noise_seed)
             y = None
         if validate_data:
-            validate_training_data(self, x, y)
+            self.validate_data(x, y)
         if isinstance(x, tf.data.Dataset):
             shuffle = False  # a dataset shuffles itself; Keras would warn
         else:
@@ -402,6 +431,10 @@ class GAN(keras.Model):
             return super()._maybe_symbolic_build(iterator, data_batch)
         with self.distribute_strategy.scope():
             self._symbolic_build(data_batch=None)
+
+    def validate_data(self, x, y=None):
+        """The pre-flight check `fit` runs (see `tfgan_zoo.engine.validation`)."""
+        validate_training_data(self, x, y)
 
     # -------------------------------------------------------------- sampling
     def sample(self, n, labels=None, seed=0, batch_size=256):

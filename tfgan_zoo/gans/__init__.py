@@ -1,9 +1,12 @@
 """The variants, by the name the CLI and the zoo use."""
 from tfgan_zoo.gans.began import BEGAN
+from tfgan_zoo.gans.bicyclegan import BicycleGAN
 from tfgan_zoo.gans.cgan import ConditionalGAN
+from tfgan_zoo.gans.cyclegan import CycleGAN
 from tfgan_zoo.gans.dcgan import DCGAN
 from tfgan_zoo.gans.dragan import DRAGAN
 from tfgan_zoo.gans.lsgan import LSGAN
+from tfgan_zoo.gans.pix2pix import Pix2Pix
 from tfgan_zoo.gans.standard import StandardGAN
 from tfgan_zoo.gans.vanilla import VanillaGAN
 from tfgan_zoo.gans.wgan import WGAN
@@ -21,6 +24,14 @@ VARIANTS = {
     "began": BEGAN,
 }
 
+# Image-to-image translators: trained on (source, target) pairs or on two
+# unpaired domains instead of noise -> sample.
+TRANSLATORS = {
+    "pix2pix": Pix2Pix,
+    "cyclegan": CycleGAN,
+    "bicyclegan": BicycleGAN,
+}
+
 
 def get_variant(name):
     try:
@@ -29,5 +40,5 @@ def get_variant(name):
         raise ValueError(f"Unknown variant {name!r}; expected one of {sorted(VARIANTS)}.") from None
 
 
-__all__ = ["VARIANTS", "get_variant", "StandardGAN", "VanillaGAN", "DCGAN", "ConditionalGAN",
+__all__ = ["VARIANTS", "TRANSLATORS", "get_variant", "Pix2Pix", "CycleGAN", "BicycleGAN", "StandardGAN", "VanillaGAN", "DCGAN", "ConditionalGAN",
            "WGAN", "WGANGP", "LSGAN", "DRAGAN", "BEGAN"]

@@ -17,6 +17,7 @@ import tfgan_zoo
 from tfgan_zoo.serving import warmup
 from tfgan_zoo.serving.signatures import (autoregressive_functions, encoder_functions,
                                          serving_functions)
+from tfgan_zoo.serving.translation import translation_functions
 
 CARD_NAME = "model_card.json"
 
@@ -37,7 +38,7 @@ def model_card(model, source=None, metrics=None, training=None) -> dict:
     """What a serving user needs to call the model, and where it came from."""
     return dict(
         variant=type(model).__name__,
-        data_shape=list(model.data_shape),
+        data_shape=list(getattr(model, "image_shape", model.data_shape)),
         latent_dim=getattr(model, "latent_dim", None),
         labels=None if model.num_classes is None else list(range(model.num_classes)),
         signatures=sorted(_endpoints(model)) + ["serving_default"],
@@ -50,6 +51,8 @@ def model_card(model, source=None, metrics=None, training=None) -> dict:
 
 
 def _endpoints(model):
+    if hasattr(model, "translate_ab") or hasattr(model, "translate_batch"):  # translators
+        return translation_functions(model)
     if len(model.data_shape) != 3:
         raise ValueError(f"only image generators are exported for serving; this model makes "
                          f"samples of shape {model.data_shape}")
@@ -90,7 +93,7 @@ def export_generator(model, base, version=None, card=None, warmup_batch_sizes=(1
         archive.write_out(str(tmp), verbose=False)
         warmup.write_warmup_requests(tmp, model, warmup_batch_sizes, {
             name: [spec.name for spec in specs] for name, (_, specs) in endpoints.items()
-            if name in ("generate", "sample", "png")})
+            if name in ("generate", "sample", "png", "translate", "translate_ba")})
         (tmp / CARD_NAME).write_text(json.dumps(dict(model_card(model), **(card or {})),
                                                 indent=2))
         os.rename(tmp, final)  # atomic on one filesystem; fails if `final` appeared meanwhile

@@ -26,12 +26,14 @@ def _apis():
 
 
 def example_inputs(model, input_names, batch_size, seed=0) -> dict:
-    """Valid numpy inputs for a signature taking `input_names` (z, seed, label)."""
+    """Valid numpy inputs for a signature taking `input_names` (z, seed, label, images)."""
     rng = np.random.default_rng(seed)
     makers = {
         "seed": lambda: np.arange(batch_size, dtype=np.int64),
         "z": lambda: rng.standard_normal((batch_size, model.latent_dim)).astype(np.float32),
         "label": lambda: (np.arange(batch_size) % model.num_classes).astype(np.int32),
+        "images": lambda: rng.integers(0, 256, (batch_size, *getattr(
+            model, "image_shape", model.data_shape)), dtype=np.uint8),
     }
     return {name: makers[name]() for name in input_names}
 

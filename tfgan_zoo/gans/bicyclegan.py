@@ -1,0 +1,113 @@
+"""BicycleGAN (Zhu et al. 2017, "Toward multimodal image-to-image translation").
+
+What differs from pix2pix: G(A, z) takes a latent code (tiled onto the source),
+and an encoder E maps a target B to q(z | B). Each G step trains G and E on two
+cycles at once:
+  cVAE-GAN  B -> z ~ E(B) -> G(A, z) ≈ B: λ_img·L1 + λ_kl·KL(q(z|B) || N(0, I)) + GAN
+  cLR-GAN   z ~ N(0, I) -> G(A, z) -> E's mean ≈ z: λ_latent·L1 + GAN
+D (a PatchGAN on (source, image)) sees both kinds of fakes. Paper weights:
+λ_img = 10, λ_kl = 0.01, λ_latent = 0.5. One simplification: the latent L1
+also updates E (the paper stops it at E and updates G only).
+"""
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from tfgan_zoo.engine.gan import VARIANT_STREAMS
+from tfgan_zoo.engine.noise import stateless_normal
+from tfgan_zoo.gans.translation import PairedTranslationGAN
+from tfgan_zoo.networks.translation import (latent_encoder, patch_discriminator,
+                                            unet_generator)
+
+
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
+class BicycleGAN(PairedTranslationGAN):
+    description = "Multimodal paired translation: G(A, z), encoder E, cVAE-GAN + cLR-GAN (Zhu et al. 2017)"
+
+    def __init__(self, image_shape=(28, 28, 1), latent_dim=8, filters=32, depth=2,
+                 d_downsamplings=1, image_weight=10.0, kl_weight=0.01, latent_weight=0.5,
+                 seed=None, **kwargs):
+        image_shape = tuple(image_shape)
+        self.filters, self.depth = int(filters), int(depth)
+        self.d_downsamplings = int(d_downsamplings)
+        self.image_weight, self.kl_weight = float(image_weight), float(kl_weight)
+        self.latent_weight = float(latent_weight)
+        self.encoder = latent_encoder(image_shape, self.filters, int(latent_dim))
+        super().__init__(
+            generator=unet_generator(image_shape, self.filters, self.depth, dropout=0.0,
+                                     latent_dim=int(latent_dim)),
+            discriminator=patch_discriminator(image_shape, self.filters, self.d_downsamplings),
+            latent_dim=int(latent_dim), seed=seed, **kwargs)
+        self.l1_tracker = keras.metrics.Mean(name="l1")
+        self.kl_tracker = keras.metrics.Mean(name="kl")
+        self.latent_tracker = keras.metrics.Mean(name="latent_l1")
+
+    @property
+    def metrics(self):
+        return super().metrics + [self.l1_tracker, self.kl_tracker, self.latent_tracker]
+
+    def generate(self, z, labels=None, training=False):
+        return self.generator([labels, z], training=training)
+
+    def generator_variables(self):
+        return self.generator.trainable_variables + self.encoder.trainable_variables
+
+    def encode(self, images, training=False):
+        """(mean, log variance) of q(z | images)."""
+        stats = self.encoder(images, training=training)
+        return stats[:, :self.latent_dim], stats[:, self.latent_dim:]
+
+    def _two_cycles(self, target, source, stream, counter, training):
+        """Fakes of both cycles, stacked: G(A, z ~ E(B)) then G(A, z ~ N(0, I))."""
+        n = tf.shape(target)[0]
+        mean, log_var = self.encode(target, training=training)
+        eps = self.replica_noise(stateless_normal, tf.stack([n, self.latent_dim]),
+                                 VARIANT_STREAMS[0], counter)
+        z_encoded = mean + tf.exp(0.5 * log_var) * eps
+        z_random = self.latent_noise(n, stream, counter)
+        fakes = self.generate(tf.concat([z_encoded, z_random], 0),
+                              tf.concat([source, source], 0), training=True)
+        return fakes, tf.concat([source, source], 0), (mean, log_var, z_random)
+
+    def discriminator_fakes(self, real, labels):
+        fakes, conditions, _ = self._two_cycles(real, labels, 1, self.d_optimizer.iterations,
+                                                training=False)
+        return fakes, conditions
+
+    def generator_fakes(self, real, labels):
+        return self._two_cycles(real, labels, 2, self.g_optimizer.iterations, training=True)
+
+    def generator_extra_loss(self, real, labels, fake, extras):
+        mean, log_var, z_random = extras
+        n = tf.shape(real)[0]
+        fake_encoded, fake_random = fake[:n], fake[n:]
+        l1 = ops.mean(ops.abs(fake_encoded - real))
+        kl = ops.mean(ops.sum(0.5 * (ops.square(mean) + ops.exp(log_var) - 1.0 - log_var),
+                              axis=-1))
+        recovered, _ = self.encode(fake_random, training=True)
+        latent = ops.mean(ops.abs(recovered - z_random))
+        self.l1_tracker.update_state(l1)
+        self.kl_tracker.update_state(kl)
+        self.latent_tracker.update_state(latent)
+        return self.image_weight * l1 + self.kl_weight * kl + self.latent_weight * latent
+
+    def translate_batch(self, sources, seed=0):
+        """One output per source, with latent codes drawn from `seed` (row i uses
+        the code of seed + i, as the serving signature does)."""
+        from tfgan_zoo.serving.signatures import latents_for_seeds
+        n = int(sources.shape[0])
+        z = latents_for_seeds(np.arange(seed, seed + n), self.latent_dim)
+        return self.generator([sources, z], training=False)
+
+    def sample_outputs(self, source, count=8, seed=0):
+        """`count` outputs for one source image, each from its own latent code."""
+        source = np.asarray(source)[None]
+        return self.translate(np.repeat(source, count, axis=0), seed=seed)
+
+    def constructor_config(self):
+        return dict(name=self.name, image_shape=self.data_shape, latent_dim=self.latent_dim,
+                    filters=self.filters, depth=self.depth,
+                    d_downsamplings=self.d_downsamplings, image_weight=self.image_weight,
+                    kl_weight=self.kl_weight, latent_weight=self.latent_weight,
+                    seed=self.noise_seed)
