@@ -4,7 +4,11 @@ A GAN is a `keras.Model` holding a generator and a discriminator. `train_step`
 runs Algorithm 1 of Goodfellow et al. (2014): each batch is split into `d_steps`
 slices, D takes one update per slice (fresh noise each time), then G takes one.
 Variants subclass `GAN` to build their networks and pick defaults; they do not
-write their own training loop.
+write their own training loop. Variants whose fakes are more than G(z) (image
+translation) fill in the hooks `discriminator_fakes`, `generator_fakes`,
+`generator_extra_loss` and `generator_variables`. The pure pieces live beside
+this file (losses, penalties, noise, augment, ema, precision, replicas); what is
+left here is the loop and its configuration, so it is the longest file.
 
 Conditional models (`num_classes` set) take integer labels as a second input to
 both networks; fakes in a D step reuse the labels of the real slice they are
@@ -16,8 +20,10 @@ import numpy as np
 import tensorflow as tf
 import keras
 
+from tfgan_zoo.engine import augment as augment_lib
 from tfgan_zoo.engine import losses as losses_lib
 from tfgan_zoo.engine import penalties as penalties_lib
+from tfgan_zoo.engine.ema import GeneratorEMA
 from tfgan_zoo.engine.noise import (stateless_normal, stateless_uniform_open,
                                     step_seed)
 from tfgan_zoo.engine.precision import model_precision, precision_policy
@@ -27,7 +33,7 @@ from tfgan_zoo.engine.validation import validate_training_data
 # Independent random streams: D steps, G steps, user sampling and penalties never share
 # noise; penalties use the streams from _PENALTY_STREAM up, one per draw, and
 # variants draw their own noise (e.g. CycleGAN's image pool) from VARIANT_STREAMS.
-_D_STREAM, _G_STREAM, _SAMPLE_STREAM, _PENALTY_STREAM = 1, 2, 3, 4
+_AUGMENT_STREAM, _D_STREAM, _G_STREAM, _SAMPLE_STREAM, _PENALTY_STREAM = 0, 1, 2, 3, 4
 VARIANT_STREAMS = (6, 7)
 
 
@@ -106,11 +112,14 @@ class GAN(keras.Model):
             penalty=None,
             penalty_weight=10.0,
             clip_value=None,
+            augment=None,
+            ema_decay=None,
         )
 
     def compile(self, g_optimizer=None, d_optimizer=None, loss=None, d_steps=None,
                 label_smoothing=None, penalty=None, penalty_weight=None, clip_value=None,
-                jit_compile="auto", steps_per_execution=1, run_eagerly=False):
+                augment=None, ema_decay=None, jit_compile="auto", steps_per_execution=1,
+                run_eagerly=False):
         """Configures training. Any argument left None takes the variant's default.
 
         Args:
@@ -125,6 +134,10 @@ class GAN(keras.Model):
             ("gradient_penalty", "dragan", "r1"), "none", or None for the default.
           penalty_weight: its weight (lambda; for R1 the paper's gamma / 2).
           clip_value: clip every D weight into [-c, c] after each D update (WGAN).
+          augment: DiffAugment policy applied to every image D sees, real and
+            fake, e.g. "color,translation,cutout" (`tfgan_zoo.engine.augment`).
+          ema_decay: keep an exponential moving average of G's weights with this
+            decay (e.g. 0.999) and sample and export from it.
           jit_compile: "auto" for `default_jit_compile()` (chosen by measurement),
             or True/False.
           steps_per_execution: train steps per call of the compiled function;
@@ -159,6 +172,16 @@ class GAN(keras.Model):
             defaults["penalty_weight"] if penalty_weight is None else penalty_weight)
         clip_value = defaults["clip_value"] if clip_value is None else clip_value
         self.clip_value = None if not clip_value else float(clip_value)
+        self.augment_policy = augment_lib.parse_policy(
+            defaults["augment"] if augment is None else augment)
+        if self.augment_policy and len(self.data_shape) != 3:
+            raise ValueError("augment (DiffAugment) is for image data; this model makes "
+                             f"samples of shape {self.data_shape}.")
+        ema_decay = defaults["ema_decay"] if ema_decay is None else ema_decay
+        if ema_decay is not None and getattr(self, "ema", None) is None:
+            self.ema = GeneratorEMA(self, ema_decay)
+        elif ema_decay is None:
+            self.ema = None
         steps_per_execution = int(steps_per_execution)
         if steps_per_execution > 1 and self.distribute_strategy.num_replicas_in_sync > 1:
             # Keras 3.15 runs several steps in a while-loop whose tf.cond cannot
@@ -185,6 +208,8 @@ class GAN(keras.Model):
                                   penalty=self.penalty or "none",
                                   penalty_weight=self.penalty_weight,
                                   clip_value=self.clip_value or 0.0,
+                                  augment=",".join(self.augment_policy) or "none",
+                                  ema_decay=None if self.ema is None else self.ema.decay,
                                   jit_compile=jit_compile,
                                   steps_per_execution=steps_per_execution)
 
@@ -345,12 +370,25 @@ class GAN(keras.Model):
         """What a G step updates (G, and e.g. an encoder trained with it)."""
         return self.generator.trainable_variables
 
+    def augment_for_discriminator(self, images, counter, draw):
+        """DiffAugment of a batch D is about to judge (unchanged without a
+        policy); `draw` keeps the real (0) and fake (1) batches of a D step and
+        the fakes of a G step (2) on separate noise."""
+        if not self.augment_policy:
+            return images
+        shape = tf.stack([tf.shape(images)[0], augment_lib.draws_needed(self.augment_policy)])
+        uniform = self.replica_noise(stateless_uniform_open, shape, _AUGMENT_STREAM,
+                                     counter * 3 + draw)
+        return augment_lib.diff_augment(images, self.augment_policy, uniform)
+
     def discriminator_step(self, real, labels):
         """One D update on a real slice and as many fresh fakes; returns D's
         outputs on both, for variants that track them."""
         _, num_replicas = replica_context()
         # Fakes are made outside the tape: D's update needs no gradient through G.
         fake, fake_labels = self.discriminator_fakes(real, labels)
+        real = self.augment_for_discriminator(real, self.d_optimizer.iterations, 0)
+        fake = self.augment_for_discriminator(fake, self.d_optimizer.iterations, 1)
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
             real_out = self.discriminate(real, labels, training=True)
@@ -382,7 +420,8 @@ class GAN(keras.Model):
         variables = self.generator_variables()
         with tf.GradientTape() as tape:
             fake, fake_labels, extras = self.generator_fakes(real, labels)
-            fake_out = self.discriminate(fake, fake_labels, training=True)
+            seen = self.augment_for_discriminator(fake, self.g_optimizer.iterations, 2)
+            fake_out = self.discriminate(seen, fake_labels, training=True)
             loss = self.adversarial_loss.generator(fake_out)
             total = self.adversarial_weight * loss + sum(self.generator.losses)
             extra = self.generator_extra_loss(real, labels, fake, extras)
@@ -390,6 +429,8 @@ class GAN(keras.Model):
                 total += extra
             scaled = self.g_optimizer.scale_loss(total / num_replicas)
         self.g_optimizer.apply(tape.gradient(scaled, variables), variables)
+        if self.ema is not None:
+            self.ema.update()
         self.g_loss_tracker.update_state(loss)
 
     def train_step(self, data):
@@ -437,6 +478,17 @@ class GAN(keras.Model):
         validate_training_data(self, x, y)
 
     # -------------------------------------------------------------- sampling
+    def inference_generate(self):
+        """`generate(z, labels)` for sampling and export: from the moving average
+        of G's weights when the model keeps one (`ema_decay`), else from G."""
+        if getattr(self, "ema", None) is None:
+            return self.generate
+        network = self.ema.synced_network()
+
+        def generate(z, labels=None, training=False):
+            return network(z if self.num_classes is None else [z, labels], training=False)
+        return generate
+
     def sample(self, n, labels=None, seed=0, batch_size=256):
         """`n` samples from the generator in inference mode, as a NumPy array.
 
@@ -447,7 +499,8 @@ class GAN(keras.Model):
                 labels = np.arange(n) % self.num_classes
             labels = tf.constant(np.broadcast_to(np.asarray(labels, np.int32), (n,)))
         z = self.sample_latent(n, self.noise_seed_for(_SAMPLE_STREAM, seed))
-        out = [self.generate(z[i:i + batch_size],
+        generate = self.inference_generate()
+        out = [generate(z[i:i + batch_size],
                              None if labels is None else labels[i:i + batch_size])
                for i in range(0, n, batch_size)]
         return np.concatenate([keras.ops.convert_to_numpy(o) for o in out])

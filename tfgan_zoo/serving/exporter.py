@@ -58,7 +58,9 @@ def _endpoints(model):
                          f"samples of shape {model.data_shape}")
     if hasattr(model, "levels") and hasattr(model, "network"):  # PixelCNN: no latent
         return autoregressive_functions(model)
-    endpoints = serving_functions(model.generate, model.latent_dim, model.num_classes)
+    generate = model.inference_generate() if hasattr(model, "inference_generate") else (
+        model.generate)
+    endpoints = serving_functions(generate, model.latent_dim, model.num_classes)
     if hasattr(model, "encode"):  # VAE: also encode, and decode (= generate)
         endpoints.update(encoder_functions(model), decode=endpoints["generate"])
     return endpoints
@@ -86,6 +88,8 @@ def export_generator(model, base, version=None, card=None, warmup_batch_sizes=(1
         archive = keras.export.ExportArchive()
         if hasattr(model, "generator"):
             archive.track(model.generator)
+        if getattr(model, "ema", None) is not None:
+            archive.track(model.ema.network)  # signatures sample from the average
         if not hasattr(model, "generator") or hasattr(model, "encode"):
             archive.track(model)  # the encoder's layers too
         for name, (fn, specs) in endpoints.items():  # the first one is serving_default
