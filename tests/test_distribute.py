@@ -41,9 +41,10 @@ def _image_variant(name, reference):
     if reference:
         cls = type(f"TwoReplicaNoise{cls.__name__}", (TwoReplicaNoise, cls), {})
     keras.utils.set_random_seed(0)
-    model = cls.for_data((8, 8, 1), 3 if cls.conditional else None, latent_dim=4, seed=5,
-                         **({"base_filters": 4} if name == "dcgan" else
-                            {"filters": 4} if name == "began" else {"width": 4}))
+    size = {"dcgan": dict(latent_dim=4, base_filters=4), "began": dict(latent_dim=4, filters=4),
+            "infogan": dict(noise_dim=4, categories=3, base_filters=4)}
+    model = cls.for_data((8, 8, 1), 3 if cls.conditional else None, seed=5,
+                         **size.get(name, dict(latent_dim=4, width=4)))
     args = model.default_compile_args()
     args.update(g_optimizer=keras.optimizers.SGD(0.01), d_optimizer=keras.optimizers.SGD(0.01))
     model.compile(**args)

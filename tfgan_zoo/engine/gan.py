@@ -35,6 +35,7 @@ from tfgan_zoo.engine.validation import validate_training_data
 # variants draw their own noise (e.g. CycleGAN's image pool) from VARIANT_STREAMS.
 _AUGMENT_STREAM, _D_STREAM, _G_STREAM, _SAMPLE_STREAM, _PENALTY_STREAM = 0, 1, 2, 3, 4
 VARIANT_STREAMS = (6, 7)
+D_STREAM, G_STREAM = _D_STREAM, _G_STREAM  # for variants that redraw a step's latents
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")

@@ -5,6 +5,7 @@ from tfgan_zoo.gans.cgan import ConditionalGAN
 from tfgan_zoo.gans.cyclegan import CycleGAN
 from tfgan_zoo.gans.dcgan import DCGAN
 from tfgan_zoo.gans.dragan import DRAGAN
+from tfgan_zoo.gans.infogan import InfoGAN
 from tfgan_zoo.gans.lsgan import LSGAN
 from tfgan_zoo.gans.pix2pix import Pix2Pix
 from tfgan_zoo.gans.standard import StandardGAN
@@ -22,6 +23,7 @@ VARIANTS = {
     "lsgan": LSGAN,
     "dragan": DRAGAN,
     "began": BEGAN,
+    "infogan": InfoGAN,
 }
 
 # Image-to-image translators: trained on (source, target) pairs or on two
@@ -41,4 +43,4 @@ def get_variant(name):
 
 
 __all__ = ["VARIANTS", "TRANSLATORS", "get_variant", "Pix2Pix", "CycleGAN", "BicycleGAN", "StandardGAN", "VanillaGAN", "DCGAN", "ConditionalGAN",
-           "WGAN", "WGANGP", "LSGAN", "DRAGAN", "BEGAN"]
+           "WGAN", "WGANGP", "LSGAN", "DRAGAN", "BEGAN", "InfoGAN"]

@@ -1,0 +1,77 @@
+"""InfoGAN: the mutual-information loss, and codes that steer and can be read back.
+
+Measured with this budget (300 steps of 64 on Fashion-MNIST, base 32 filters,
+~15 s on 2 vCPU): Q reads the categorical code back from fresh samples 99.6 % of
+the time (untrained 9.4 %, chance 10 %); the classifier's class histograms for
+the 10 code values differ by a mean total variation of 0.30 (untrained 0.0).
+"""
+import numpy as np
+import pytest
+import tensorflow as tf
+import keras
+
+from tfgan_zoo.data import image_dataset, load_fashion_mnist
+from tfgan_zoo.gans import InfoGAN
+from tfgan_zoo.gans.infogan import info_loss
+from tfgan_zoo.metrics.features import get_feature_network
+
+
+def test_info_loss_is_cross_entropy_plus_half_squared_error():
+    logits = tf.constant([[2.0, 0.0, -1.0], [0.0, 0.0, 0.0]])
+    codes = tf.constant([0, 2])
+    pred, target = tf.constant([[0.5, -0.5], [1.0, 0.0]]), tf.constant([[0.0, 0.0], [0.0, 1.0]])
+    log_softmax = logits.numpy() - np.log(np.exp(logits.numpy()).sum(axis=1, keepdims=True))
+    ce = -(log_softmax[0, 0] + log_softmax[1, 2]) / 2
+    mse = np.mean((pred.numpy() - target.numpy()) ** 2)
+    assert float(info_loss(logits, codes, pred, target, 2.0)) == pytest.approx(ce + mse, rel=1e-6)
+    assert float(info_loss(logits, codes, pred[:, :0], target[:, :0])) == pytest.approx(ce)
+
+
+def _steering_and_recovery(model, net):
+    grid = model.code_grid(rows=10, steps=20, seed=1)  # 10 code values x 20 noises
+    predicted = np.argmax(net.logits(grid.reshape(-1, 28, 28, 1)), axis=-1).reshape(10, 20)
+    hist = np.stack([np.bincount(row, minlength=10) / 20 for row in predicted])
+    tv = np.mean([0.5 * np.abs(hist[i] - hist[j]).sum() for i in range(10)
+                  for j in range(i + 1, 10)])
+    latent = model.sample_latent(500, tf.constant([5, 6], tf.int64)).numpy()
+    codes = np.argmax(latent[:, model.noise_dim:model.noise_dim + model.categories], axis=-1)
+    q = model.q_network(model.inference_generate()(latent), training=False).numpy()
+    return tv, np.mean(np.argmax(q[:, :model.categories], axis=-1) == codes)
+
+
+def test_codes_steer_the_class_and_are_recovered(tmp_path):
+    images, _ = load_fashion_mnist("train")
+    net = get_feature_network("fashion_mnist")
+    keras.utils.set_random_seed(0)
+    model = InfoGAN(base_filters=32, seed=0)
+    model.compile()
+    tv_before, recovered_before = _steering_and_recovery(model, net)
+    history = model.fit(image_dataset(images, batch_size=64, repeat=True), steps_per_epoch=300,
+                        epochs=1, verbose=0).history
+    tv_after, recovered_after = _steering_and_recovery(model, net)
+    assert recovered_before < 0.2 and recovered_after > 0.6   # measured 0.094 -> 0.996
+    assert tv_before < 0.05 and tv_after > 0.15                # measured 0.0 -> 0.30
+    assert history["code_accuracy"][-1] > 0.5
+
+    sweep = model.code_grid(rows=2, steps=5, continuous_index=0, seed=2)
+    assert sweep.shape == (2, 5, 28, 28, 1)
+    assert np.abs(sweep[:, 0] - sweep[:, -1]).mean() > 0.01  # the continuous code moves pixels
+
+    model.save(tmp_path / "info.keras")
+    loaded = keras.saving.load_model(tmp_path / "info.keras")
+    np.testing.assert_array_equal(loaded.sample(4, seed=3), model.sample(4, seed=3))
+    assert int(loaded.g_optimizer.iterations) == 300
+
+
+def test_a_step_redraws_the_codes_it_generated_with():
+    model = InfoGAN(image_shape=(8, 8, 1), noise_dim=3, categories=4, continuous=1,
+                    base_filters=4, seed=1)
+    model.compile()
+    counter = tf.constant(7, tf.int64)
+    latent = model.latent_noise(6, 1, counter).numpy()
+    categorical, continuous = model.draw_codes(6, 1, counter)
+    np.testing.assert_array_equal(np.argmax(latent[:, 3:7], axis=-1), categorical.numpy())
+    np.testing.assert_array_equal(latent[:, 7:], continuous.numpy())
+    assert np.abs(continuous.numpy()).max() <= 1.0
+    _, other = model.draw_codes(6, 2, counter)  # the G stream draws other codes
+    assert np.abs(other.numpy() - continuous.numpy()).min() > 0

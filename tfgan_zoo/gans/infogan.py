@@ -1,0 +1,173 @@
+"""InfoGAN (Chen et al. 2016): latent codes the generator must keep recoverable.
+
+What differs from the engine: G's input is [z, one-hot c, continuous c'] with a
+categorical code c (K values) and continuous codes c' ~ U(-1, 1); a Q head on
+D's conv body predicts the codes from an image; both players also minimise the
+mutual-information bound L_I = CE(Q_cat(x), c) + λ_cont · ½‖Q_cont(x) − c'‖²
+(a Gaussian Q with unit variance), weighted by λ_info = 1. In a D step L_I
+trains D's body; in a G step it trains G and the Q head. Codes are drawn from
+seeded streams, so a step's codes can be drawn again where the loss needs them.
+"""
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from tfgan_zoo.engine import GAN
+from tfgan_zoo.engine.gan import D_STREAM, G_STREAM, VARIANT_STREAMS
+from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
+from tfgan_zoo.networks.conv import batch_norm, conv_generator, dcgan_init
+
+
+def info_loss(categorical_logits, codes, continuous_pred, continuous, continuous_weight=1.0):
+    """L_I for one batch: cross-entropy of the categorical code plus
+    λ_cont · ½ mean squared error of the continuous ones (per code, averaged)."""
+    ce = ops.mean(keras.losses.sparse_categorical_crossentropy(codes, categorical_logits,
+                                                                from_logits=True))
+    if continuous is None or continuous.shape[-1] == 0:
+        return ce
+    return ce + continuous_weight * 0.5 * ops.mean(ops.square(continuous_pred - continuous))
+
+
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
+class InfoGAN(GAN):
+    """Args:
+      image_shape: images with sides divisible by 4.
+      noise_dim: size of the incompressible noise z.
+      categories: K, values of the categorical code.
+      continuous: number of continuous codes.
+      info_weight, continuous_weight: λ_info and λ_cont.
+    The generator's input (and the serving `z`) is [z, one-hot c, c'].
+    """
+
+    description = "Categorical + continuous codes recovered by a Q head on D (Chen et al. 2016)"
+
+    def __init__(self, image_shape=(28, 28, 1), noise_dim=62, categories=10, continuous=2,
+                 base_filters=64, info_weight=1.0, continuous_weight=1.0, seed=None, **kwargs):
+        image_shape = tuple(image_shape)
+        self.noise_dim, self.categories = int(noise_dim), int(categories)
+        self.continuous, self.base_filters = int(continuous), int(base_filters)
+        self.info_weight, self.continuous_weight = float(info_weight), float(continuous_weight)
+        latent_dim = self.noise_dim + self.categories + self.continuous
+        generator = conv_generator(latent_dim, image_shape, self.base_filters)
+        discriminator, self.q_network, self.q_head = self._d_and_q(image_shape)
+        super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
+        self.info_tracker = keras.metrics.Mean(name="info")
+        self.code_accuracy_tracker = keras.metrics.Mean(name="code_accuracy")
+
+    def _d_and_q(self, image_shape):
+        """D and Q share the conv body; each has its own head."""
+        f = self.base_filters
+        x = keras.Input(shape=image_shape, name="image")
+        h = keras.layers.Conv2D(f, 4, strides=2, padding="same", kernel_initializer=dcgan_init())(x)
+        h = keras.layers.LeakyReLU(0.2)(h)
+        h = keras.layers.Conv2D(2 * f, 4, strides=2, padding="same", use_bias=False,
+                                kernel_initializer=dcgan_init())(h)
+        h = keras.layers.LeakyReLU(0.2)(batch_norm()(h))
+        body = keras.layers.Flatten()(h)
+        logit = keras.layers.Dense(1, dtype="float32", name="logit")(body)
+        q_in = keras.Input(shape=body.shape[1:], name="features")
+        q = keras.layers.Dense(128, use_bias=False)(q_in)
+        q = keras.layers.LeakyReLU(0.2)(batch_norm()(q))
+        q = keras.layers.Dense(self.categories + self.continuous, dtype="float32",
+                               name="codes")(q)
+        q_head = keras.Model(q_in, q, name="q_head")
+        discriminator = keras.Model(x, logit, name="discriminator")
+        q_network = keras.Model(x, q_head(body), name="q_network")
+        return discriminator, q_network, q_head
+
+    @classmethod
+    def for_data(cls, data_shape, num_classes=None, **kwargs):
+        if len(data_shape) != 3:
+            raise ValueError(f"InfoGAN generates images; the data has shape {tuple(data_shape)}.")
+        return cls(image_shape=data_shape, **kwargs)
+
+    @property
+    def metrics(self):
+        return super().metrics + [self.info_tracker, self.code_accuracy_tracker]
+
+    def generator_variables(self):
+        return self.generator.trainable_variables + self.q_head.trainable_variables
+
+    # ------------------------------------------------------------------ codes
+    def draw_codes(self, batch_size, stream, counter):
+        """(categorical [n] int32, continuous [n, M]) for one step; a pure function
+        of (stream, counter, replica), so the loss can draw the same codes again."""
+        shape = tf.stack([batch_size])
+        key = counter * 8 + stream
+        u = self.replica_noise(stateless_uniform_open, shape, VARIANT_STREAMS[0], key)
+        categorical = tf.minimum(tf.cast(u * self.categories, tf.int32), self.categories - 1)
+        v = self.replica_noise(stateless_uniform_open, tf.stack([batch_size, self.continuous]),
+                               VARIANT_STREAMS[1], key)
+        return categorical, 2.0 * v - 1.0
+
+    def compose_latent(self, noise, categorical, continuous):
+        """[z, one-hot c, c'] — the generator's input."""
+        return tf.concat([noise, tf.one_hot(categorical, self.categories), continuous], axis=-1)
+
+    def latent_noise(self, batch_size, stream, counter):
+        noise = self.replica_noise(stateless_normal, tf.stack([batch_size, self.noise_dim]),
+                                   stream, counter)
+        return self.compose_latent(noise, *self.draw_codes(batch_size, stream, counter))
+
+    def sample_latent(self, batch_size, seed):
+        """Latents with random codes, for sampling (a pure function of `seed`)."""
+        noise = stateless_normal((batch_size, self.noise_dim), seed)
+        u = stateless_uniform_open((batch_size, 1 + self.continuous), seed + [0, 1])
+        categorical = tf.minimum(tf.cast(u[:, 0] * self.categories, tf.int32),
+                                 self.categories - 1)
+        return self.compose_latent(noise, categorical, 2.0 * u[:, 1:] - 1.0)
+
+    def _info(self, images, codes, training):
+        predicted = self.q_network(images, training=training)
+        categorical, continuous = codes
+        loss = info_loss(predicted[:, :self.categories], categorical,
+                         predicted[:, self.categories:], continuous, self.continuous_weight)
+        guess = ops.cast(ops.argmax(predicted[:, :self.categories], axis=-1), "int32")
+        hits = ops.cast(guess == ops.cast(categorical, "int32"), "float32")
+        return loss, ops.mean(hits)
+
+    # ------------------------------------------------------- engine hooks
+    def discriminator_loss(self, real, fake, labels, real_out, fake_out):
+        adversarial = super().discriminator_loss(real, fake, labels, real_out, fake_out)
+        # The D step's fakes were made from latent_noise(n, D stream, D step).
+        codes = self.draw_codes(tf.shape(fake)[0], D_STREAM, self.d_optimizer.iterations)
+        info, _ = self._info(fake, codes, training=True)
+        return adversarial + self.info_weight * info
+
+    def generator_fakes(self, real, labels):
+        n = tf.shape(real)[0]
+        counter = self.g_optimizer.iterations
+        latent = self.latent_noise(n, G_STREAM, counter)
+        return (self.generate(latent, labels, training=True), labels,
+                self.draw_codes(n, G_STREAM, counter))
+
+    def generator_extra_loss(self, real, labels, fake, extras):
+        info, accuracy = self._info(fake, extras, training=True)
+        self.info_tracker.update_state(info)
+        self.code_accuracy_tracker.update_state(accuracy)
+        return self.info_weight * info
+
+    # ------------------------------------------------------------ tools
+    def code_grid(self, rows=10, steps=8, continuous_index=None, seed=0):
+        """Images [rows, steps, H, W, C]. Without `continuous_index`: row r holds
+        categorical value r % K, columns different noise. With it: each row one
+        noise and category, columns sweep that continuous code from -1 to 1."""
+        rng = np.random.default_rng(seed)
+        noise = rng.standard_normal((rows, 1 if continuous_index is not None else steps,
+                                     self.noise_dim)).astype(np.float32)
+        noise = np.broadcast_to(noise, (rows, steps, self.noise_dim)).reshape(-1, self.noise_dim)
+        categorical = np.repeat(np.arange(rows) % self.categories, steps).astype(np.int32)
+        continuous = np.zeros((rows * steps, self.continuous), np.float32)
+        if continuous_index is not None:
+            continuous[:, continuous_index] = np.tile(np.linspace(-1, 1, steps), rows)
+        latent = self.compose_latent(tf.constant(noise), tf.constant(categorical),
+                                     tf.constant(continuous))
+        images = np.asarray(self.inference_generate()(latent))
+        return images.reshape(rows, steps, *images.shape[1:])
+
+    def constructor_config(self):
+        return dict(name=self.name, image_shape=self.data_shape, noise_dim=self.noise_dim,
+                    categories=self.categories, continuous=self.continuous,
+                    base_filters=self.base_filters, info_weight=self.info_weight,
+                    continuous_weight=self.continuous_weight, seed=self.noise_seed)
