@@ -42,7 +42,8 @@ def _image_variant(name, reference):
         cls = type(f"TwoReplicaNoise{cls.__name__}", (TwoReplicaNoise, cls), {})
     keras.utils.set_random_seed(0)
     size = {"dcgan": dict(latent_dim=4, base_filters=4), "began": dict(latent_dim=4, filters=4),
-            "infogan": dict(noise_dim=4, categories=3, base_filters=4)}
+            "infogan": dict(noise_dim=4, categories=3, base_filters=4),
+            "biggan": dict(latent_dim=6, filters=4, embedding_dim=4)}
     model = cls.for_data((8, 8, 1), 3 if cls.conditional else None, seed=5,
                          **size.get(name, dict(latent_dim=4, width=4)))
     args = model.default_compile_args()

@@ -1,6 +1,7 @@
 """The variants, by the name the CLI and the zoo use."""
 from tfgan_zoo.gans.began import BEGAN
 from tfgan_zoo.gans.bicyclegan import BicycleGAN
+from tfgan_zoo.gans.biggan import BigGAN
 from tfgan_zoo.gans.cgan import ConditionalGAN
 from tfgan_zoo.gans.cyclegan import CycleGAN
 from tfgan_zoo.gans.dcgan import DCGAN
@@ -24,6 +25,7 @@ VARIANTS = {
     "dragan": DRAGAN,
     "began": BEGAN,
     "infogan": InfoGAN,
+    "biggan": BigGAN,
 }
 
 # Image-to-image translators: trained on (source, target) pairs or on two
@@ -43,4 +45,4 @@ def get_variant(name):
 
 
 __all__ = ["VARIANTS", "TRANSLATORS", "get_variant", "Pix2Pix", "CycleGAN", "BicycleGAN", "StandardGAN", "VanillaGAN", "DCGAN", "ConditionalGAN",
-           "WGAN", "WGANGP", "LSGAN", "DRAGAN", "BEGAN", "InfoGAN"]
+           "WGAN", "WGANGP", "LSGAN", "DRAGAN", "BEGAN", "InfoGAN", "BigGAN"]

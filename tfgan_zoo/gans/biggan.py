@@ -1,0 +1,104 @@
+"""BigGAN (Brock et al. 2019), sized for small images.
+
+What differs from the engine: class-conditional batch norm driven by a shared
+class embedding and chunks of z, a self-attention block, residual blocks with
+spectral norm in G and D, a projection discriminator, hinge loss, two D steps
+per G step, Adam(1e-4 / 4e-4, β = (0, 0.999)), BigGAN's orthogonal
+regularisation β·Σ‖WᵀW ⊙ (1 − I)‖²_F on G's kernels (β = 1e-4), a moving
+average of G (engine option, decay 0.999) and the truncation trick at sampling.
+"""
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from tfgan_zoo.engine import GAN
+from tfgan_zoo.engine.noise import stateless_uniform_open
+from tfgan_zoo.networks.biggan import biggan_discriminator, biggan_generator
+
+
+def orthogonal_penalty(kernels):
+    """Σ over kernels of ‖WᵀW ⊙ (1 − I)‖²_F, W reshaped to [fan_in, out]."""
+    total = 0.0
+    for kernel in kernels:
+        w = ops.reshape(kernel, (-1, kernel.shape[-1]))
+        gram = ops.matmul(ops.transpose(w), w)
+        off_diagonal = gram * (1.0 - ops.eye(kernel.shape[-1], dtype=gram.dtype))
+        total += ops.sum(ops.square(off_diagonal))
+    return total
+
+
+def truncated_normal(shape, seed, threshold):
+    """N(0, 1) restricted to [-threshold, threshold], exactly (inverse CDF of a
+    uniform on [Φ(-t), Φ(t)]), from the engine's stateless uniforms."""
+    low = 0.5 * (1.0 + tf.math.erf(tf.constant(-threshold / np.sqrt(2.0), tf.float32)))
+    u = stateless_uniform_open(shape, seed)
+    return tf.math.ndtri(low + u * (1.0 - 2.0 * low))
+
+
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
+class BigGAN(GAN):
+    description = "Conditional BN, self-attention, SN, hinge, orthogonal reg., EMA, truncation (Brock et al. 2019)"
+    conditional = True
+
+    def __init__(self, image_shape=(28, 28, 1), num_classes=10, latent_dim=48, filters=32,
+                 embedding_dim=32, attention=True, orthogonal_weight=1e-4, seed=None,
+                 **kwargs):
+        image_shape = tuple(image_shape)
+        self.filters, self.embedding_dim = int(filters), int(embedding_dim)
+        self.attention, self.orthogonal_weight = bool(attention), float(orthogonal_weight)
+        super().__init__(
+            generator=biggan_generator(image_shape, int(latent_dim), int(num_classes),
+                                       self.filters, self.embedding_dim, self.attention),
+            discriminator=biggan_discriminator(image_shape, int(num_classes), self.filters,
+                                               self.attention),
+            latent_dim=int(latent_dim), num_classes=int(num_classes), seed=seed, **kwargs)
+        self.orthogonal_tracker = keras.metrics.Mean(name="orthogonal")
+
+    @classmethod
+    def for_data(cls, data_shape, num_classes=None, **kwargs):
+        if num_classes is None:
+            raise ValueError("BigGAN is class-conditional: it needs labelled data.")
+        return cls(image_shape=data_shape, num_classes=num_classes, **kwargs)
+
+    @classmethod
+    def default_compile_args(cls):
+        return dict(super().default_compile_args(),
+                    g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.999),
+                    d_optimizer=keras.optimizers.Adam(4e-4, beta_1=0.0, beta_2=0.999),
+                    loss="hinge", d_steps=2, ema_decay=0.999)
+
+    @property
+    def metrics(self):
+        return super().metrics + [self.orthogonal_tracker]
+
+    def spectral_layers(self, network):
+        return [layer for layer in network._flatten_layers()
+                if isinstance(layer, keras.layers.SpectralNormalization)]
+
+    def generator_extra_loss(self, real, labels, fake, extras):
+        kernels = [layer.kernel for layer in self.spectral_layers(self.generator)
+                   if len(layer.kernel.shape) > 1 and layer.kernel.shape[-1] > 1]
+        penalty = orthogonal_penalty(kernels)
+        self.orthogonal_tracker.update_state(penalty)
+        return self.orthogonal_weight * penalty
+
+    def sample(self, n, labels=None, seed=0, batch_size=256, truncation=None):
+        """Samples as `GAN.sample`; with `truncation` t, z is drawn from N(0, 1)
+        restricted to [-t, t] (the truncation trick: less variety, more fidelity)."""
+        if truncation is None:
+            return super().sample(n, labels, seed, batch_size)
+        if labels is None:
+            labels = np.arange(n) % self.num_classes
+        labels = tf.constant(np.broadcast_to(np.asarray(labels, np.int32), (n,)))
+        z = truncated_normal((n, self.latent_dim), self.noise_seed_for(3, seed),
+                             float(truncation))
+        generate = self.inference_generate()
+        return np.concatenate([np.asarray(generate(z[i:i + batch_size], labels[i:i + batch_size]))
+                               for i in range(0, n, batch_size)])
+
+    def constructor_config(self):
+        return dict(name=self.name, image_shape=self.data_shape, num_classes=self.num_classes,
+                    latent_dim=self.latent_dim, filters=self.filters,
+                    embedding_dim=self.embedding_dim, attention=self.attention,
+                    orthogonal_weight=self.orthogonal_weight, seed=self.noise_seed)
