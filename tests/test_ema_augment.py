@@ -63,6 +63,9 @@ def test_ema_decay_zero_is_the_generator_and_export_samples_from_the_average(tmp
     with pytest.raises(ValueError, match=r"ema_decay must be in \[0, 1\)"):
         DCGAN(image_shape=(8, 8, 1), latent_dim=4, base_filters=4).compile(ema_decay=1.0)
 
+    model.compile(ema_decay=0.5)  # compiling again keeps the averages, with the new decay
+    assert model.ema.decay == 0.5 and len(model.ema.averages) == len(model.generator.weights)
+
     zero = VanillaGAN(data_shape=(2,), latent_dim=4, hidden=(8,), seed=1)
     zero.compile(ema_decay=0.0)
     zero.fit(_points(128), batch_size=64, epochs=1, verbose=0)

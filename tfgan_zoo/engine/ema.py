@@ -13,9 +13,7 @@ import keras
 
 class GeneratorEMA:
     def __init__(self, model, decay):
-        if not 0.0 <= float(decay) < 1.0:
-            raise ValueError(f"ema_decay must be in [0, 1), got {decay}.")
-        self.decay = float(decay)
+        self.set_decay(decay)
         self.generator = model.generator
         self.averages = [
             model.add_weight(name=f"ema_{i}", shape=w.shape, dtype=w.dtype, trainable=False,
@@ -26,6 +24,11 @@ class GeneratorEMA:
             average.assign(weight)
         # The network that samples: G's architecture, loaded with the averages on demand.
         self.network = keras.models.clone_model(model.generator)
+
+    def set_decay(self, decay):
+        if not 0.0 <= float(decay) < 1.0:
+            raise ValueError(f"ema_decay must be in [0, 1), got {decay}.")
+        self.decay = float(decay)
 
     def update(self):
         """One step of avg <- decay * avg + (1 - decay) * w; batch-norm statistics

@@ -138,7 +138,7 @@ class GAN(keras.Model):
           augment: DiffAugment policy applied to every image D sees, real and
             fake, e.g. "color,translation,cutout" (`tfgan_zoo.engine.augment`).
           ema_decay: keep an exponential moving average of G's weights with this
-            decay (e.g. 0.999) and sample and export from it.
+            decay (e.g. 0.999) and sample and export from it; "none" keeps none.
           jit_compile: "auto" for `default_jit_compile()` (chosen by measurement),
             or True/False.
           steps_per_execution: train steps per call of the compiled function;
@@ -179,10 +179,12 @@ class GAN(keras.Model):
             raise ValueError("augment (DiffAugment) is for image data; this model makes "
                              f"samples of shape {self.data_shape}.")
         ema_decay = defaults["ema_decay"] if ema_decay is None else ema_decay
-        if ema_decay is not None and getattr(self, "ema", None) is None:
-            self.ema = GeneratorEMA(self, ema_decay)
-        elif ema_decay is None:
+        if ema_decay in (None, "none"):
             self.ema = None
+        elif getattr(self, "ema", None) is None:
+            self.ema = GeneratorEMA(self, ema_decay)
+        else:  # compiled again: the averages (weights of the model) stay
+            self.ema.set_decay(ema_decay)
         steps_per_execution = int(steps_per_execution)
         if steps_per_execution > 1 and self.distribute_strategy.num_replicas_in_sync > 1:
             # Keras 3.15 runs several steps in a while-loop whose tf.cond cannot
@@ -210,7 +212,7 @@ class GAN(keras.Model):
                                   penalty_weight=self.penalty_weight,
                                   clip_value=self.clip_value or 0.0,
                                   augment=",".join(self.augment_policy) or "none",
-                                  ema_decay=None if self.ema is None else self.ema.decay,
+                                  ema_decay="none" if self.ema is None else self.ema.decay,
                                   jit_compile=jit_compile,
                                   steps_per_execution=steps_per_execution)
 
