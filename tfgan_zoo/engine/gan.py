@@ -35,7 +35,8 @@ from tfgan_zoo.engine.validation import validate_training_data
 # variants draw their own noise (e.g. CycleGAN's image pool) from VARIANT_STREAMS.
 _AUGMENT_STREAM, _D_STREAM, _G_STREAM, _SAMPLE_STREAM, _PENALTY_STREAM = 0, 1, 2, 3, 4
 VARIANT_STREAMS = (6, 7)
-D_STREAM, G_STREAM = _D_STREAM, _G_STREAM  # for variants that redraw a step's latents
+# For variants that redraw a step's latents or draw their own samples.
+D_STREAM, G_STREAM, SAMPLE_STREAM = _D_STREAM, _G_STREAM, _SAMPLE_STREAM
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
@@ -497,14 +498,19 @@ class GAN(keras.Model):
 
         Deterministic in `seed`; `labels` (int or [n] ints) for conditional models.
         """
+        z = self.sample_latent(n, self.noise_seed_for(SAMPLE_STREAM, seed))
+        return self.samples_from(z, labels, batch_size)
+
+    def samples_from(self, z, labels=None, batch_size=256):
+        """Samples for given latents `z` [n, latent_dim], in batches, as NumPy."""
+        n = int(z.shape[0])
         if self.num_classes is not None:
             if labels is None:
                 labels = np.arange(n) % self.num_classes
             labels = tf.constant(np.broadcast_to(np.asarray(labels, np.int32), (n,)))
-        z = self.sample_latent(n, self.noise_seed_for(_SAMPLE_STREAM, seed))
         generate = self.inference_generate()
         out = [generate(z[i:i + batch_size],
-                             None if labels is None else labels[i:i + batch_size])
+                        None if labels is None else labels[i:i + batch_size])
                for i in range(0, n, batch_size)]
         return np.concatenate([keras.ops.convert_to_numpy(o) for o in out])
 

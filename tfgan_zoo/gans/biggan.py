@@ -13,6 +13,7 @@ import tensorflow as tf
 from keras import ops
 
 from tfgan_zoo.engine import GAN
+from tfgan_zoo.engine.gan import SAMPLE_STREAM
 from tfgan_zoo.engine.noise import stateless_uniform_open
 from tfgan_zoo.networks.biggan import biggan_discriminator, biggan_generator
 
@@ -88,14 +89,9 @@ class BigGAN(GAN):
         restricted to [-t, t] (the truncation trick: less variety, more fidelity)."""
         if truncation is None:
             return super().sample(n, labels, seed, batch_size)
-        if labels is None:
-            labels = np.arange(n) % self.num_classes
-        labels = tf.constant(np.broadcast_to(np.asarray(labels, np.int32), (n,)))
-        z = truncated_normal((n, self.latent_dim), self.noise_seed_for(3, seed),
+        z = truncated_normal((n, self.latent_dim), self.noise_seed_for(SAMPLE_STREAM, seed),
                              float(truncation))
-        generate = self.inference_generate()
-        return np.concatenate([np.asarray(generate(z[i:i + batch_size], labels[i:i + batch_size]))
-                               for i in range(0, n, batch_size)])
+        return self.samples_from(z, labels, batch_size)
 
     def constructor_config(self):
         return dict(name=self.name, image_shape=self.data_shape, num_classes=self.num_classes,
