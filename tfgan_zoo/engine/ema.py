@@ -5,10 +5,15 @@ smoother, better samples than the latest G, which moves with every D update.
 Training continues from the raw G: the average is a separate copy, as StyleGAN
 and BigGAN keep it (the optimizer's `use_ema` would instead overwrite G).
 The averages are weights of the GAN, so `.keras` files and checkpoints keep them.
+The decay warms up as min(decay, (1 + t) / (10 + t)) after t updates (the rule
+of `tf.train.ExponentialMovingAverage` with `num_updates`): a 0.999 average
+would otherwise hold mostly the random initial G for thousands of steps, which
+is all of a short run (StyleGAN ramps its average up for the same reason).
 Under tf.distribute they are updated from the first replica (all replicas hold
 the same G after a step).
 """
 import keras
+import tensorflow as tf
 
 
 class GeneratorEMA:
@@ -30,12 +35,18 @@ class GeneratorEMA:
             raise ValueError(f"ema_decay must be in [0, 1), got {decay}.")
         self.decay = float(decay)
 
-    def update(self):
-        """One step of avg <- decay * avg + (1 - decay) * w; batch-norm statistics
-        (non-trainable) are copied as they are."""
+    def decay_at(self, updates):
+        """The decay used by update number `updates` (1 for the first)."""
+        updates = tf.cast(updates, tf.float32)
+        return tf.minimum(self.decay, (1.0 + updates) / (10.0 + updates))
+
+    def update(self, updates):
+        """One step of avg <- d * avg + (1 - d) * w with d = `decay_at(updates)`;
+        batch-norm statistics (non-trainable) are copied as they are."""
+        decay = self.decay_at(updates)
         for average, weight in zip(self.averages, self.generator.weights):
             if weight.trainable:
-                average.assign(self.decay * average + (1.0 - self.decay) * weight)
+                average.assign(decay * average + (1.0 - decay) * weight)
             else:
                 average.assign(weight)
 

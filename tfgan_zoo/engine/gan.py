@@ -5,10 +5,11 @@ runs Algorithm 1 of Goodfellow et al. (2014): each batch is split into `d_steps`
 slices, D takes one update per slice (fresh noise each time), then G takes one.
 Variants subclass `GAN` to build their networks and pick defaults; they do not
 write their own training loop. Variants whose fakes are more than G(z) (image
-translation) fill in the hooks `discriminator_fakes`, `generator_fakes`,
-`generator_extra_loss` and `generator_variables`. The pure pieces live beside
-this file (losses, penalties, noise, augment, ema, precision, replicas); what is
-left here is the loop and its configuration, so it is the longest file.
+translation, StyleGAN) fill in the hooks `discriminator_fakes`, `generator_fakes`,
+`generator_extra_loss`, `generator_variables` and `discriminator_variables`.
+The pure pieces live beside this file (losses, penalties, noise, augment, ema,
+precision, replicas); what is left here is the loop and its configuration, so
+it is the longest file.
 
 Conditional models (`num_classes` set) take integer labels as a second input to
 both networks; fakes in a D step reuse the labels of the real slice they are
@@ -206,7 +207,7 @@ class GAN(keras.Model):
         # variables before the first step, as tf.distribute needs, and lets a
         # `.keras` file restore both optimizer states on load.
         self.g_optimizer.build(self.generator_variables())
-        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.d_optimizer.build(self.discriminator_variables())
         self._compile_args = dict(loss=self.adversarial_loss.name, d_steps=self.d_steps,
                                   label_smoothing=self.label_smoothing,
                                   penalty=self.penalty or "none",
@@ -374,6 +375,10 @@ class GAN(keras.Model):
         """What a G step updates (G, and e.g. an encoder trained with it)."""
         return self.generator.trainable_variables
 
+    def discriminator_variables(self):
+        """What a D step updates (D, and e.g. an encoder head sharing its body)."""
+        return self.discriminator.trainable_variables
+
     def augment_for_discriminator(self, images, counter, draw):
         """DiffAugment of a batch D is about to judge (unchanged without a
         policy); `draw` keeps the real (0) and fake (1) batches of a D step and
@@ -393,7 +398,7 @@ class GAN(keras.Model):
         fake, fake_labels = self.discriminator_fakes(real, labels)
         real = self.augment_for_discriminator(real, self.d_optimizer.iterations, 0)
         fake = self.augment_for_discriminator(fake, self.d_optimizer.iterations, 1)
-        variables = self.discriminator.trainable_variables
+        variables = self.discriminator_variables()
         with tf.GradientTape() as tape:
             real_out = self.discriminate(real, labels, training=True)
             fake_out = self.discriminate(fake, fake_labels, training=True)
@@ -434,7 +439,7 @@ class GAN(keras.Model):
             scaled = self.g_optimizer.scale_loss(total / num_replicas)
         self.g_optimizer.apply(tape.gradient(scaled, variables), variables)
         if self.ema is not None:
-            self.ema.update()
+            self.ema.update(self.g_optimizer.iterations)
         self.g_loss_tracker.update_state(loss)
 
     def train_step(self, data):
