@@ -36,6 +36,16 @@ def test_real_data_floor(floor):
     assert floor["inception_score"] > 7.0  # 10 balanced, confidently classified classes
 
 
+def test_padded_samples_are_scored_on_their_centre(floor, cache):
+    from tfgan_zoo.data.padding import pad_images
+    test_images, _ = load_fashion_mnist("test")
+    padded = evaluate_images(pad_images(test_images[:SAMPLES], 32),
+                             metrics=("fid", "kid", "pr", "is"), cache=cache, **FAST)
+    for name in ("fid", "kid", "precision", "recall", "inception_score"):
+        assert padded[name] == floor[name]
+    assert padded.values[0].protocol["centre_crop"] == 28
+
+
 def test_one_repeated_image_has_no_recall_and_a_high_fid(floor, cache):
     train_images, _ = load_fashion_mnist("train")
     collapsed = np.repeat(train_images[12345:12346], SAMPLES, axis=0)

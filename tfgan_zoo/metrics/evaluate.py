@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from tfgan_zoo.data.padding import crop_images
 from tfgan_zoo.metrics.fid import fid
 from tfgan_zoo.metrics.inception_score import conditional_accuracy, inception_score
 from tfgan_zoo.metrics.kid import kid
@@ -67,7 +68,8 @@ def evaluate_images(images, labels=None, metrics=DEFAULT_METRICS, feature_networ
                     kid_subsets=100, kid_subset_size=1000, pr_k=3, is_splits=10) -> Evaluation:
     """Metrics of generated (or any) images against the real reference set.
 
-    `images`: uint8 or [-1, 1] float [N, 28, 28, 1]; `labels`: the class each
+    `images`: uint8 or [-1, 1] float [N, 28, 28, 1] (larger ones, e.g. 32×32 samples,
+    are centre-cropped to the network's input); `labels`: the class each
     image was generated for (needed by "cacc", conditional accuracy).
     `feature_network`: a name in `features.FEATURE_NETWORKS` or any object with
     `protocol_id` and `features_and_logits(images)` (your own network).
@@ -80,8 +82,11 @@ def evaluate_images(images, labels=None, metrics=DEFAULT_METRICS, feature_networ
                          "generated for")
     network = (feature_network if hasattr(feature_network, "features_and_logits")
                else get_feature_network(feature_network))
+    images, cropped = _fit_to_network(images, network)
     features, logits = network.features_and_logits(images)
     base = dict(feature_network=network.protocol_id, num_samples=len(features))
+    if cropped:
+        base["centre_crop"] = cropped
     needs_reference = any(m in metrics for m in ("fid", "kid", "pr"))
     ref = load_reference(network, reference, data_dir, cache) if needs_reference else None
     with_ref = dict(base, reference=asdict(reference))
@@ -106,6 +111,19 @@ def evaluate_images(images, labels=None, metrics=DEFAULT_METRICS, feature_networ
             values.append(MetricValue("conditional_accuracy",
                                       conditional_accuracy(logits, labels), None, base))
     return Evaluation(values)
+
+
+def _fit_to_network(images, network):
+    """Images larger than a fixed-size network's input (32×32 samples of a
+    progressive model, the 28×28 classifier) are centre-cropped to it; returns
+    (images, crop side or None)."""
+    expected = getattr(network, "input_shape", None)
+    shape = np.shape(images)
+    if (expected and len(shape) == 4 and shape[3] == expected[2]
+            and shape[1] >= expected[0] and shape[2] >= expected[1]
+            and shape[1:3] != tuple(expected[:2])):
+        return crop_images(np.asarray(images), expected[0]), int(expected[0])
+    return images, None
 
 
 def generate(model, num_samples, seed=0):
