@@ -1,8 +1,7 @@
 """BigGAN's mechanisms: spectral norm, orthogonal regularisation, truncation,
-projection D, conditional batch norm, self-attention, EMA and saving.
-
-Learning quality is not claimed here yet: with this CPU budget (800 steps of
-64, filters 16) samples reached 13 % conditional accuracy (chance 10 %).
+projection D, conditional batch norm, self-attention, EMA, saving and the
+truncation serving input. Learning on a fixed CPU budget is measured by
+tools/bench_modern.py (README table), not here.
 """
 import numpy as np
 import pytest
@@ -75,11 +74,16 @@ def test_conditioning_layers():
     cbn = ConditionalBatchNorm()
     x = tf.random.normal((4, 3, 3, 2))
     condition = tf.random.normal((4, 5))
-    out = cbn([x, condition], training=True)  # gain/bias start at 1 and 0: plain batch norm
+    out = cbn([x, tf.zeros_like(condition)], training=True)  # gain 1, bias 0: plain BN
     mean = tf.reduce_mean(x, axis=[0, 1, 2])
     std = tf.math.reduce_std(x, axis=[0, 1, 2])
-    np.testing.assert_allclose(out.numpy(), ((x - mean) / tf.sqrt(std ** 2 + 1e-3)).numpy(),
-                               atol=1e-4)
+    normalised = ((x - mean) / tf.sqrt(std ** 2 + 1e-3)).numpy()
+    np.testing.assert_allclose(out.numpy(), normalised, atol=1e-4)
+    out = cbn([x, condition], training=True).numpy()
+    gain = 1 + cbn.gain(condition).numpy()[:, None, None, :]
+    bias = cbn.bias(condition).numpy()[:, None, None, :]
+    np.testing.assert_allclose(out, normalised * gain + bias, atol=1e-4)
+    assert np.abs(gain - 1).max() > 0.05  # the condition steers from the start
     attention = SelfAttention()
     np.testing.assert_array_equal(attention(x).numpy(), x.numpy())  # γ starts at 0
     attention.gamma.assign(1.0)
@@ -93,3 +97,26 @@ def test_projection_discriminator_uses_the_label():
     embedding.embeddings.assign(tf.random.normal(embedding.embeddings.shape))
     scores = [model.discriminate(images, tf.fill([4], c)).numpy() for c in range(3)]
     assert not np.allclose(scores[0], scores[1])
+
+
+def test_export_takes_a_truncation_per_request(tmp_path):
+    from tfgan_zoo.gans.biggan import truncated_latents_for_seeds
+    from tfgan_zoo.serving import export_generator
+    from tfgan_zoo.serving.signatures import generate_uint8
+    model = _small()
+    model.compile(ema_decay=0.9)
+    images, labels = _data()
+    model.fit(images, labels, batch_size=16, epochs=1, verbose=0)
+    served = tf.saved_model.load(str(export_generator(model, tmp_path / "big"))).signatures[
+        "sample_truncated"]
+    seed, label = tf.constant([1, 2, 1], tf.int64), tf.constant([0, 2, 0], tf.int32)
+    truncation = tf.constant([0.5, 2.0, 100.0])
+    got = served(seed=seed, label=label, truncation=truncation)["images"].numpy()
+    z = truncated_latents_for_seeds(seed, 6, truncation)
+    assert np.abs(z.numpy()[0]).max() <= 0.5 and np.abs(z.numpy()[1]).max() <= 2.0
+    np.testing.assert_array_equal(got, generate_uint8(model.ema.synced_network(), z, label).numpy())
+    assert np.abs(got[0].astype(int) - got[2].astype(int)).max() > 0  # same seed, other t
+    with pytest.raises(tf.errors.InvalidArgumentError, match="truncation must be > 0"):
+        served(seed=seed, label=label, truncation=tf.constant([0.5, 0.0, 1.0]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"label must be in \[0, 3\)"):
+        served(seed=seed, label=tf.constant([0, 3, 0], tf.int32), truncation=truncation)

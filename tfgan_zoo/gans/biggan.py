@@ -12,10 +12,12 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from tfgan_zoo.data.pipeline import unscale_images
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.gan import SAMPLE_STREAM
 from tfgan_zoo.engine.noise import stateless_uniform_open
 from tfgan_zoo.networks.biggan import biggan_discriminator, biggan_generator
+from tfgan_zoo.serving.signatures import SERVING_STREAM
 
 
 def orthogonal_penalty(kernels):
@@ -29,12 +31,27 @@ def orthogonal_penalty(kernels):
     return total
 
 
-def truncated_normal(shape, seed, threshold):
-    """N(0, 1) restricted to [-threshold, threshold], exactly (inverse CDF of a
-    uniform on [Φ(-t), Φ(t)]), from the engine's stateless uniforms."""
-    low = 0.5 * (1.0 + tf.math.erf(tf.constant(-threshold / np.sqrt(2.0), tf.float32)))
-    u = stateless_uniform_open(shape, seed)
+def truncate_uniform(u, threshold):
+    """Uniforms u in (0, 1) -> N(0, 1) restricted to [-t, t], exactly (inverse
+    CDF of a uniform on [Φ(-t), Φ(t)]); `threshold` broadcasts against u."""
+    low = 0.5 * (1.0 + tf.math.erf(-tf.cast(threshold, tf.float32) / np.sqrt(2.0)))
     return tf.math.ndtri(low + u * (1.0 - 2.0 * low))
+
+
+def truncated_normal(shape, seed, threshold):
+    """Truncated N(0, 1) draws from the engine's stateless uniforms."""
+    return truncate_uniform(stateless_uniform_open(shape, seed), threshold)
+
+
+def truncated_latents_for_seeds(seeds, latent_dim, thresholds):
+    """One truncated latent per int64 seed and threshold (row i depends on
+    seeds[i] and thresholds[i] only): the serving `sample_truncated` latents."""
+    def one(args):
+        seed, threshold = args
+        u = stateless_uniform_open([latent_dim], tf.stack([seed, SERVING_STREAM + 1]))
+        return truncate_uniform(u, threshold)
+    return tf.map_fn(one, (tf.cast(seeds, tf.int64), tf.cast(thresholds, tf.float32)),
+                     fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
@@ -92,6 +109,30 @@ class BigGAN(GAN):
         z = truncated_normal((n, self.latent_dim), self.noise_seed_for(SAMPLE_STREAM, seed),
                              float(truncation))
         return self.samples_from(z, labels, batch_size)
+
+    def extra_serving_functions(self):
+        """`sample_truncated`: seed int64 [batch], label int32 [batch] and
+        truncation float32 [batch] (> 0) -> uint8 images, z truncated per row."""
+        specs = [tf.TensorSpec([None], tf.int64, name="seed"),
+                 tf.TensorSpec([None], tf.int32, name="label"),
+                 tf.TensorSpec([None], tf.float32, name="truncation")]
+        generate = self.inference_generate()
+
+        def sample_truncated(seed, label, truncation):
+            checks = [
+                tf.debugging.assert_positive(truncation, message="truncation must be > 0"),
+                tf.debugging.assert_equal(tf.shape(truncation), tf.shape(seed),
+                                          message="truncation must have one entry per seed"),
+                tf.debugging.assert_equal(tf.shape(label), tf.shape(seed),
+                                          message="label must have one entry per seed"),
+                tf.debugging.assert_non_negative(label, message=f"label must be in [0, {self.num_classes})"),
+                tf.debugging.assert_less(label, self.num_classes,
+                                         message=f"label must be in [0, {self.num_classes})")]
+            with tf.control_dependencies(checks):
+                z = truncated_latents_for_seeds(seed, self.latent_dim, truncation)
+                return {"images": unscale_images(generate(z, label))}
+
+        return {"sample_truncated": (sample_truncated, specs)}
 
     def constructor_config(self):
         return dict(name=self.name, image_shape=self.data_shape, num_classes=self.num_classes,

@@ -1,8 +1,9 @@
 """BigGAN building blocks (Brock et al. 2019), sized for small images.
 
 - `ConditionalBatchNorm`: batch norm without its own affine; gain 1 + W_g·e and
-  bias W_b·e come from a conditioning vector e (the shared class embedding
-  concatenated with this block's chunk of z: "hierarchical latents").
+  bias W_b·e come from a conditioning vector e (the shared class embedding,
+  N(0, 1) like z, concatenated with this block's chunk of z: "hierarchical
+  latents"); W_g, W_b are spectrally normalised.
 - `SelfAttention` (SAGAN, Zhang et al. 2019): x + γ·attention(x), γ starting at 0.
 - residual up/down blocks; every conv and dense is spectrally normalised
   (`keras.layers.SpectralNormalization`, one power iteration per call).
@@ -35,8 +36,10 @@ class ConditionalBatchNorm(keras.layers.Layer):
         # exists when the optimizers are built in `compile`.
         x_shape, condition_shape = shapes
         channels = x_shape[-1]
-        self.gain = sn(keras.layers.Dense(channels, kernel_initializer="zeros"))
-        self.bias = sn(keras.layers.Dense(channels, kernel_initializer="zeros"))
+        # Random (not zero) kernels: the class steers G from the first step; spectral
+        # norm bounds how far (a zero-initialised conditioning was learnt too slowly).
+        self.gain = sn(keras.layers.Dense(channels, kernel_initializer="orthogonal"))
+        self.bias = sn(keras.layers.Dense(channels, kernel_initializer="orthogonal"))
         self.norm.build(x_shape)
         self.gain.build(condition_shape)
         self.bias.build(condition_shape)
@@ -114,7 +117,11 @@ def biggan_generator(image_shape, latent_dim, num_classes, filters=32, embedding
         raise ValueError(f"latent_dim must be a positive multiple of 3, got {latent_dim}.")
     z = keras.Input(shape=(latent_dim,), name="z")
     labels = keras.Input(shape=(), dtype="int32", name="label")
-    shared = keras.layers.Embedding(num_classes, embedding_dim, name="shared_embedding")(labels)
+    # N(0, 1) class vectors, as large as the z chunks they sit beside (Keras' default
+    # U(±0.05) leaves the class a whisper that G learnt to hear only slowly).
+    shared = keras.layers.Embedding(num_classes, embedding_dim, name="shared_embedding",
+                                    embeddings_initializer=keras.initializers.RandomNormal(
+                                        stddev=1.0))(labels)
     chunks = [ChannelSlice(i * chunk, (i + 1) * chunk)(z) for i in range(3)]
     h = sn(keras.layers.Dense((height // 4) * (width // 4) * 2 * filters))(chunks[0])
     h = keras.layers.Reshape((height // 4, width // 4, 2 * filters))(h)
@@ -138,7 +145,8 @@ def biggan_discriminator(image_shape, num_classes, filters=32, attention=True):
     h = keras.layers.ReLU()(h)
     features = keras.layers.GlobalAveragePooling2D()(h)
     linear = sn(keras.layers.Dense(1))(features)
-    embedded = keras.layers.Embedding(num_classes, 2 * filters)(labels)
+    embedded = keras.layers.Embedding(num_classes, 2 * filters,
+                                      embeddings_initializer="glorot_normal")(labels)
     projection = keras.layers.Dot(axes=1)([embedded, features])
     logit = keras.layers.Add(dtype="float32", name="logit")([linear, projection])
     return keras.Model([x, labels], logit, name="discriminator")

@@ -63,6 +63,8 @@ def _endpoints(model):
     endpoints = serving_functions(generate, model.latent_dim, model.num_classes)
     if hasattr(model, "encode"):  # VAE: also encode, and decode (= generate)
         endpoints.update(encoder_functions(model), decode=endpoints["generate"])
+    if hasattr(model, "extra_serving_functions"):  # e.g. StyleGAN's truncation and mixing
+        endpoints.update(model.extra_serving_functions())
     return endpoints
 
 
@@ -90,8 +92,9 @@ def export_generator(model, base, version=None, card=None, warmup_batch_sizes=(1
             archive.track(model.generator)
         if getattr(model, "ema", None) is not None:
             archive.track(model.ema.network)  # signatures sample from the average
-        if not hasattr(model, "generator") or hasattr(model, "encode"):
-            archive.track(model)  # the encoder's layers too
+        if (not hasattr(model, "generator") or hasattr(model, "encode")
+                or hasattr(model, "extra_serving_functions")):
+            archive.track(model)  # an encoder's layers, StyleGAN's average w
         for name, (fn, specs) in endpoints.items():  # the first one is serving_default
             archive.add_endpoint(name, fn, input_signature=specs)
         archive.write_out(str(tmp), verbose=False)
