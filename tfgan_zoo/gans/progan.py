@@ -1,0 +1,192 @@
+"""Progressive GAN (Karras et al. 2018): growing G and D a resolution at a time.
+
+What differs from the engine:
+- networks of `tfgan_zoo.networks.progan`: equalized learning rate, pixel norm,
+  minibatch standard deviation, one toRGB / fromRGB per resolution. Both are
+  static graphs holding every level; a float `level` weight picks the
+  resolution and the fade-in α (see that module).
+- the schedule: level 0 (4×4) trains on `images_per_phase` images; each later
+  level fades in over `images_per_phase` images (α from 0 to 1) and is then
+  stable for as many; after the last level the model stays at the top. The
+  level is a pure function of `images_seen` (`level_at`), a weight of the
+  model counted up by the global batch size at every G step, so `.keras` files
+  and checkpoints resume mid-phase at the same level and α. `train_step` only
+  sets the level of both networks, then runs the engine's step.
+- D sees real images at the current resolution: averaged down to it and
+  upsampled back, blended with α between the adjacent resolutions exactly like
+  G's output (`discriminator_step` transforms the real slice).
+- the paper's loss: WGAN-GP (λ = 10) plus the drift term ε·E[D(x)²] (ε = 0.001),
+  Adam(1e-3, β = (0, 0.99)), one D step per G step and a moving average of G
+  (engine option, decay 0.999) that sampling and export use.
+- G's output is linear, as in the paper; samples (`sample`, export) are clipped
+  to the data range. `model.sample(n)` gives full-resolution images at any phase.
+
+The defaults are the paper's, meant for long runs (600 000 images a phase). On
+a short CPU budget they learn too slowly: Fashion-MNIST padded to 32×32,
+filters (64, 64, 32, 16), batch 32, EMA 0.9, FID (project classifier, 500
+samples) from 322 untrained: WGAN-GP + Adam(1e-3) 285-430 after 300-600 steps,
+WGAN-GP + Adam(1e-2) 307 after 300; non-saturating + R1 (weight 1) 267 with
+Adam(1e-3), 231 with 5e-3 and 188-194 with 1e-2 after 300 steps. Equalized
+weights are N(0, 1), so Adam's step of lr moves them by lr relative to their
+size, several times slower than a DCGAN's; short runs want the larger rate:
+`compile(loss="non_saturating", penalty="r1", penalty_weight=1.0,
+g_optimizer=Adam(1e-2, 0.0, 0.99), d_optimizer=Adam(1e-2, 0.0, 0.99))`
+(tests/test_progan.py trains that way). The drift term is added with either loss.
+"""
+import keras
+from keras import ops
+
+from tfgan_zoo.engine import GAN
+from tfgan_zoo.engine.replicas import in_multi_worker_mode, replica_context
+from tfgan_zoo.networks.progan import (blend_resolutions, level_filters, num_levels_for,
+                                       progan_discriminator, progan_generator,
+                                       progressive_layer)
+
+PAD_HINT = ("pad Fashion-MNIST's 28×28 images to 32×32 with "
+            "`tfgan_zoo.data.padding.pad_images(images, 32)`")
+
+
+def level_at(images_seen, images_per_phase, num_levels):
+    """The level (float: integer part L, fade α = level − L) after `images_seen`
+    training images: 0 for the first phase; level k (>= 1) fades in during
+    phase 2k − 1 and is stable during phase 2k; capped at `num_levels` − 1.
+    Works on Python numbers and on tensors (returns float64)."""
+    phase = ops.cast(images_seen, "float64") / float(images_per_phase)
+    past_first = ops.maximum(phase - 1.0, 0.0)  # phases since level 0's stable phase
+    completed = ops.floor(past_first / 2.0)  # levels fully faded in
+    within = past_first - 2.0 * completed  # [0, 2): fading in [0, 1), stable [1, 2)
+    return ops.minimum(completed + ops.minimum(within, 1.0), float(num_levels - 1))
+
+
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
+class ProGAN(GAN):
+    """Args:
+      image_shape: square images whose side is a power of two >= 4, e.g. (32, 32, 1)
+        (pad Fashion-MNIST with `tfgan_zoo.data.padding.pad_images`).
+      latent_dim: size of z; None for the feature maps at 4×4 (as the paper).
+      filters: feature maps per level (4×4 first), or None for the rule
+        min(max_filters, base_filters / 2^(k+1)) (`level_filters`).
+      images_per_phase: training images per stable and per fade-in phase
+        (600 000 in the paper; ~20 000 makes a CPU run).
+      drift_weight: ε of the drift term ε·E[D(x)²].
+      group_size: samples per minibatch-standard-deviation group.
+    """
+
+    description = ("Progressive growing with fade-in, equalized LR, pixel norm, minibatch "
+                   "stddev, WGAN-GP + drift (Karras et al. 2018)")
+    power_of_two_sides = True  # the command-line trainer pads 28×28 data to 32×32
+
+    def __init__(self, image_shape=(32, 32, 1), latent_dim=None, filters=None, base_filters=256,
+                 max_filters=64, images_per_phase=20_000, drift_weight=1e-3, group_size=4,
+                 seed=None, **kwargs):
+        height, width, channels = (int(v) for v in image_shape)
+        if height != width:
+            raise ValueError(f"ProGAN needs square images, got {tuple(image_shape)}; "
+                             + PAD_HINT + ".")
+        self.num_levels = num_levels_for(height)
+        self.filters = (level_filters(self.num_levels, base_filters, max_filters)
+                        if filters is None else tuple(int(f) for f in filters))
+        self.images_per_phase = int(images_per_phase)
+        if self.images_per_phase < 1:
+            raise ValueError(f"images_per_phase must be >= 1, got {images_per_phase}.")
+        self.drift_weight, self.group_size = float(drift_weight), int(group_size)
+        latent_dim = self.filters[0] if latent_dim is None else int(latent_dim)
+        super().__init__(
+            generator=progan_generator(latent_dim, height, channels, self.filters),
+            discriminator=progan_discriminator(height, channels, self.filters, self.group_size),
+            latent_dim=latent_dim, seed=seed, **kwargs)
+        self.images_seen = self.add_weight(
+            name="images_seen", shape=(), dtype="int64", initializer="zeros", trainable=False,
+            aggregation="only_first_replica")
+
+    @classmethod
+    def for_data(cls, data_shape, num_classes=None, **kwargs):
+        data_shape = tuple(data_shape)
+        if len(data_shape) != 3:
+            raise ValueError(f"ProGAN generates images (height, width, channels); the data has "
+                             f"shape {data_shape}.")
+        side = data_shape[0]
+        if data_shape[1] != side or side < 4 or side & (side - 1):
+            raise ValueError(f"ProGAN needs square images whose side is a power of two "
+                             f"(4, 8, 16, 32, ...); the data has shape {data_shape}: "
+                             + PAD_HINT + ".")
+        return cls(image_shape=data_shape, **kwargs)
+
+    @classmethod
+    def default_compile_args(cls):
+        return dict(super().default_compile_args(),
+                    g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.99,
+                                                      epsilon=1e-8),
+                    d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.99,
+                                                      epsilon=1e-8),
+                    loss="wasserstein", penalty="gradient_penalty", penalty_weight=10.0,
+                    d_steps=1, ema_decay=0.999)
+
+    # ------------------------------------------------------------------ level
+    def scheduled_level(self):
+        """The level the schedule gives for `images_seen` (a float32 tensor)."""
+        return ops.cast(level_at(self.images_seen, self.images_per_phase, self.num_levels),
+                        "float32")
+
+    @property
+    def level(self):
+        """The level both networks are at now (float: resolution index + α)."""
+        return float(progressive_layer(self.generator).level.numpy())
+
+    def set_level(self, level):
+        """Puts G and D at `level`, clipped to [0, num_levels − 1]. Training sets it
+        from the schedule at every step; sampling follows G's level."""
+        level = ops.clip(ops.cast(level, "float32"), 0.0, float(self.num_levels - 1))
+        progressive_layer(self.generator).level.assign(level)
+        progressive_layer(self.discriminator).level.assign(level)
+
+    # ------------------------------------------------------- engine hooks
+    def real_at_level(self, real):
+        """Real images as D sees them at the current level (full size, blended)."""
+        level = progressive_layer(self.discriminator).level
+        return blend_resolutions(real, ops.cast(level, real.dtype), self.num_levels)
+
+    def discriminator_step(self, real, labels):
+        return super().discriminator_step(self.real_at_level(real), labels)
+
+    def discriminator_loss(self, real, fake, labels, real_out, fake_out):
+        adversarial = super().discriminator_loss(real, fake, labels, real_out, fake_out)
+        # Keeps the critic's output near 0 (WGAN-GP alone lets it drift).
+        return adversarial + self.drift_weight * ops.mean(ops.square(real_out))
+
+    def generator_step(self, real, labels):
+        super().generator_step(real, labels)
+        _, num_replicas = replica_context()
+        # `real` is one of d_steps slices of this replica's batch.
+        seen = ops.cast(ops.shape(real)[0] * self.d_steps * num_replicas, "int64")
+        self.images_seen.assign_add(seen)
+
+    def train_step(self, data):
+        level = self.scheduled_level()
+        self.set_level(level)
+        logs = super().train_step(data)
+        logs["level"] = ops.reshape(level, [1]) if in_multi_worker_mode() else level
+        return logs
+
+    # ------------------------------------------------------------ sampling
+    def inference_generate(self):
+        """The engine's (EMA) generator at the current level, clipped to the data range
+        (G's output is linear)."""
+        generate = super().inference_generate()
+        if getattr(self, "ema", None) is not None:
+            # The averages copy the level only at G steps; set_level may have moved it.
+            progressive_layer(self.ema.network).level.assign(
+                progressive_layer(self.generator).level)
+        if self.data_range is None:
+            return generate
+        low, high = self.data_range
+
+        def clipped(z, labels=None, training=False):
+            return ops.clip(generate(z, labels, training=training), low, high)
+        return clipped
+
+    def constructor_config(self):
+        return dict(name=self.name, image_shape=self.data_shape, latent_dim=self.latent_dim,
+                    filters=list(self.filters), images_per_phase=self.images_per_phase,
+                    drift_weight=self.drift_weight, group_size=self.group_size,
+                    data_range=self.data_range, seed=self.noise_seed)
