@@ -120,3 +120,35 @@ def test_export_takes_a_truncation_per_request(tmp_path):
         served(seed=seed, label=label, truncation=tf.constant([0.5, 0.0, 1.0]))
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"label must be in \[0, 3\)"):
         served(seed=seed, label=tf.constant([0, 3, 0], tf.int32), truncation=truncation)
+
+
+def test_brief_training_learns_the_classes_and_truncation_trades_recall_for_precision():
+    """200 steps of 64 on Fashion-MNIST (filters 32) at Adam(1e-3, β = (0, 0.999))
+    for both players, the short-run step size (the paper's 1e-4 / 4e-4 suit its
+    batch of 2048 and long runs; at 1e-4 / 4e-4 this budget reached 16 %
+    conditional accuracy). Measured: FID 678 -> 213, conditional accuracy
+    10 % -> 30 %; truncation at 0.5: precision 0.68 -> 0.79, recall 0.14 -> 0.01."""
+    from helpers.fashion_fid import features, fashion_fid, predicted_classes, reference_features
+    from tfgan_zoo.data import image_dataset, load_fashion_mnist
+    from tfgan_zoo.metrics.precision_recall import precision_recall
+    images, labels = load_fashion_mnist("train")
+    keras.utils.set_random_seed(0)
+    model = BigGAN(filters=32, seed=0)
+    adam = dict(learning_rate=1e-3, beta_1=0.0, beta_2=0.999)
+    model.compile(g_optimizer=keras.optimizers.Adam(**adam),
+                  d_optimizer=keras.optimizers.Adam(**adam))
+    classes = np.arange(500) % 10
+    untrained = fashion_fid(model.sample(500, labels=classes, seed=1))
+    model.fit(image_dataset(images, labels, batch_size=64, repeat=True), steps_per_epoch=200,
+              epochs=1, verbose=0)
+    samples = model.sample(500, labels=classes, seed=1)
+    truncated = model.sample(500, labels=classes, seed=1, truncation=0.5)
+    trained = fashion_fid(samples)
+    accuracy = np.mean(predicted_classes(samples) == classes)
+    precision, recall = precision_recall(reference_features(), features(samples))
+    t_precision, t_recall = precision_recall(reference_features(), features(truncated))
+    print(f"FID {untrained:.1f} -> {trained:.1f}, accuracy {accuracy:.3f}; precision/recall "
+          f"{precision:.3f}/{recall:.3f}, truncated {t_precision:.3f}/{t_recall:.3f}")
+    assert trained < 0.5 * untrained
+    assert accuracy > 0.2  # chance 0.1
+    assert t_precision > precision and t_recall < recall

@@ -21,9 +21,18 @@ def as_28(samples):
     return crop_images(samples, 28) if samples.shape[1] > 28 else samples
 
 
+def features(samples):
+    return get_feature_network("fashion_mnist").features(as_28(samples))
+
+
+def reference_features():
+    """Classifier features of the 1000 test images every score here is against."""
+    return _reference()
+
+
 def fashion_fid(samples):
     """FID of `samples` (floats in about [-1, 1]) against 1000 Fashion-MNIST test images."""
-    return fid(get_feature_network("fashion_mnist").features(as_28(samples)), _reference())
+    return fid(features(samples), _reference())
 
 
 def predicted_classes(samples):

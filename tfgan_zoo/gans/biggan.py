@@ -6,6 +6,9 @@ spectral norm in G and D, a projection discriminator, hinge loss, two D steps
 per G step, Adam(1e-4 / 4e-4, β = (0, 0.999)), BigGAN's orthogonal
 regularisation β·Σ‖WᵀW ⊙ (1 − I)‖²_F on G's kernels (β = 1e-4), a moving
 average of G (engine option, decay 0.999) and the truncation trick at sampling.
+The optimizer settings are the paper's, for its batch of 2048 and long runs; a
+short CPU run at batch 64 learns the classes at Adam(1e-3, β = (0, 0.999)) for
+both players (30 % against 16 % conditional accuracy after 200-400 steps).
 """
 import keras
 import numpy as np
