@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from tfgan_zoo.cli import main
+from tfgan_zoo.training import load_training_data
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +60,21 @@ def test_conditional_run_on_fashion_mnist_samples_a_class(tmp_path):
     assert grid.shape == (4 * 28 + 5 * 2, 4 * 28 + 5 * 2)  # 4x4 tiles with 2-px borders
     with pytest.raises(SystemExit, match=r"--label must be in \[0, 10\)"):
         main(["sample", str(out), "--label", "10", "--out", str(tmp_path / "d.png")])
+
+
+def test_growing_and_semi_supervised_variants_train_on_padded_fashion_mnist(tmp_path):
+    out = tmp_path / "semi"
+    main(["train", "semi_stylegan", "--dataset", "fashion_mnist", "--epochs", "1",
+          "--steps-per-epoch", "2", "--batch-size", "16", "--out", str(out), "--quiet"])
+    record = json.loads((out / "run.json").read_text())
+    assert record["model_config"]["image_shape"] == [32, 32, 1]  # 28x28 padded to 32x32
+    main(["sample", str(out), "--n", "4", "--out", str(tmp_path / "s.png")])
+    assert np.asarray(Image.open(tmp_path / "s.png")).shape == (2 * 32 + 3 * 2, 2 * 32 + 3 * 2)
+    data = load_training_data("fashion_mnist", 16, labels=True, labels_per_class=10,
+                              power_of_two=True)
+    _, labels = next(iter(data.every_example.unbatch().batch(60000)))
+    assert np.sum(labels.numpy() >= 0) == 100 and set(np.unique(labels.numpy())) == set(
+        range(-1, 10))
 
 
 def test_image_variant_on_point_data_is_a_clear_error(tmp_path):

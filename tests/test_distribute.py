@@ -34,6 +34,7 @@ def test_mirrored_step_matches_single_device_step(objective):
 
 
 IMAGE_VARIANTS = sorted(set(VARIANTS) - {"vanilla"})
+STYLE = dict(w_dim=4, mapping_depth=1, filters=(4, 4), mbstd_group=1)
 
 
 def _image_variant(name, reference):
@@ -43,7 +44,12 @@ def _image_variant(name, reference):
     keras.utils.set_random_seed(0)
     size = {"dcgan": dict(latent_dim=4, base_filters=4), "began": dict(latent_dim=4, filters=4),
             "infogan": dict(noise_dim=4, categories=3, base_filters=4),
-            "biggan": dict(latent_dim=6, filters=4, embedding_dim=4)}
+            "biggan": dict(latent_dim=6, filters=4, embedding_dim=4),
+            # Minibatch-stddev groups of one: a replica sees only its own samples.
+            "progan": dict(latent_dim=4, filters=(4, 4), group_size=1),
+            "stylegan": dict(latent_dim=4, **STYLE),
+            "info_stylegan": dict(noise_dim=4, categories=3, **STYLE),
+            "semi_stylegan": dict(noise_dim=4, categories=3, **STYLE)}
     model = cls.for_data((8, 8, 1), 3 if cls.conditional else None, seed=5,
                          **size.get(name, dict(latent_dim=4, width=4)))
     args = model.default_compile_args()

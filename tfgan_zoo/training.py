@@ -24,8 +24,10 @@ from tfgan_zoo import checkpoints
 from tfgan_zoo.files import write_text_atomically
 from tfgan_zoo import data as data_lib
 from tfgan_zoo import distribute
+from tfgan_zoo.data.padding import pad_images
 from tfgan_zoo.engine.precision import precision_policy
 from tfgan_zoo.gans import get_variant
+from tfgan_zoo.gans.semi_stylegan import hide_labels
 
 DATASETS = ("grid", "ring", "fashion_mnist")
 MIXTURE_POOL = 256_000  # 2D training points drawn once per run; epochs reshuffle them
@@ -60,11 +62,15 @@ class TrainingData:
 
 
 def load_training_data(name, batch_size, labels=False, data_dir=None, seed=0,
-                       steps_per_epoch=None, start_epoch=0):
+                       steps_per_epoch=None, start_epoch=0, power_of_two=False,
+                       labels_per_class=None):
     """A batched training dataset by name ('grid', 'ring' or 'fashion_mnist').
 
     Epoch e's batches depend only on (seed, e) (`data.epoch_batches`), so a run
     resumed at `start_epoch` sees the batches an uninterrupted run would.
+    With `power_of_two`, images are padded to the next power-of-two side (28 ->
+    32) for models that grow by doubling; with `labels_per_class`, all other
+    labels are -1 (semi-supervised models).
     """
     if name in ("grid", "ring"):
         points, modes = data_lib.sample_mixture(name, MIXTURE_POOL, seed=seed)
@@ -76,6 +82,10 @@ def load_training_data(name, batch_size, labels=False, data_dir=None, seed=0,
                             every_example=_once(points, modes if labels else None, batch_size))
     if name == "fashion_mnist":
         images, classes = data_lib.load_fashion_mnist("train", data_dir=data_dir)
+        if power_of_two:
+            images = pad_images(images, 1 << (max(images.shape[1:3]) - 1).bit_length())
+        if labels and labels_per_class:
+            classes = hide_labels(classes, labels_per_class, seed=seed)
         steps = steps_per_epoch or len(images) // batch_size
         ds = data_lib.epoch_batches(images, classes if labels else None, batch_size, steps,
                                     seed, start_epoch, to_float=data_lib.scale_images)
@@ -194,14 +204,17 @@ def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, resume=False,
 
 def _train(variant, dataset, out, seed, data_dir, verbose, resume_from, keep_checkpoints,
            settings, strategy):
-    conditional = get_variant(variant).conditional
+    cls = get_variant(variant)
+    conditional = cls.conditional
     record_path = out / "run.json"
 
     def data_for(start_epoch):
         return load_training_data(dataset, settings["batch_size"], labels=conditional,
                                   data_dir=data_dir, seed=seed,
                                   steps_per_epoch=settings["steps_per_epoch"],
-                                  start_epoch=start_epoch)
+                                  start_epoch=start_epoch,
+                                  power_of_two=getattr(cls, "power_of_two_sides", False),
+                                  labels_per_class=getattr(cls, "labels_per_class", None))
 
     with strategy.scope():  # variables and optimizer slots are created per replica
         model, start_epoch = _start(variant, dataset, out, seed, settings,

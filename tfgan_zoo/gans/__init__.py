@@ -7,9 +7,13 @@ from tfgan_zoo.gans.cyclegan import CycleGAN
 from tfgan_zoo.gans.dcgan import DCGAN
 from tfgan_zoo.gans.dragan import DRAGAN
 from tfgan_zoo.gans.infogan import InfoGAN
+from tfgan_zoo.gans.info_stylegan import InfoStyleGAN
 from tfgan_zoo.gans.lsgan import LSGAN
 from tfgan_zoo.gans.pix2pix import Pix2Pix
+from tfgan_zoo.gans.semi_stylegan import SemiStyleGAN
+from tfgan_zoo.gans.progan import ProGAN
 from tfgan_zoo.gans.standard import StandardGAN
+from tfgan_zoo.gans.stylegan import StyleGAN
 from tfgan_zoo.gans.vanilla import VanillaGAN
 from tfgan_zoo.gans.wgan import WGAN
 from tfgan_zoo.gans.wgan_gp import WGANGP
@@ -26,6 +30,10 @@ VARIANTS = {
     "began": BEGAN,
     "infogan": InfoGAN,
     "biggan": BigGAN,
+    "progan": ProGAN,
+    "stylegan": StyleGAN,
+    "info_stylegan": InfoStyleGAN,
+    "semi_stylegan": SemiStyleGAN,
 }
 
 # Image-to-image translators: trained on (source, target) pairs or on two
@@ -45,4 +53,4 @@ def get_variant(name):
 
 
 __all__ = ["VARIANTS", "TRANSLATORS", "get_variant", "Pix2Pix", "CycleGAN", "BicycleGAN", "StandardGAN", "VanillaGAN", "DCGAN", "ConditionalGAN",
-           "WGAN", "WGANGP", "LSGAN", "DRAGAN", "BEGAN", "InfoGAN", "BigGAN"]
+           "WGAN", "WGANGP", "LSGAN", "DRAGAN", "BEGAN", "InfoGAN", "BigGAN", "ProGAN", "StyleGAN"]

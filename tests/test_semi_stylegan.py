@@ -1,0 +1,138 @@
+"""Info-StyleGAN and Semi-StyleGAN: code losses, mixup, who trains what."""
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from helpers.fashion_fid import fashion_fid, predicted_classes
+from tfgan_zoo.data import image_dataset, load_fashion_mnist
+from tfgan_zoo.data.padding import pad_images
+from tfgan_zoo.engine.validation import DataValidationError
+from tfgan_zoo.gans import InfoStyleGAN, SemiStyleGAN
+from tfgan_zoo.gans.info_stylegan import code_reconstruction
+from tfgan_zoo.gans.semi_stylegan import hide_labels, mixup_pairs, stateless_beta
+
+TINY = dict(image_shape=(8, 8, 1), noise_dim=3, categories=4, w_dim=5, mapping_depth=1,
+            filters=(8, 4), seed=0)
+
+
+def test_code_reconstruction_is_the_masked_mean_squared_distance():
+    predicted = tf.constant([[1.0, 0.0], [0.0, 2.0], [3.0, 3.0]])
+    codes = tf.constant([[0.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    assert float(code_reconstruction(predicted, codes)) == pytest.approx((1 + 1 + 18) / 3)
+    mask = tf.constant([True, True, False])
+    assert float(code_reconstruction(predicted, codes, mask)) == pytest.approx(1.0)
+    assert float(code_reconstruction(predicted, codes, tf.zeros(3, bool))) == 0.0
+
+
+def test_mixup_keeps_the_real_side_dominant():
+    real, fake = tf.ones((2, 2, 2, 1)), tf.zeros((2, 2, 2, 1))
+    real_codes, fake_codes = tf.constant([[1.0, 0.0]] * 2), tf.constant([[0.0, 1.0]] * 2)
+    mixed, codes = mixup_pairs(real, real_codes, fake, fake_codes, tf.constant([0.2, 0.7]))
+    np.testing.assert_allclose(mixed.numpy()[:, 0, 0, 0], [0.8, 0.7])  # λ' = max(λ, 1 − λ)
+    np.testing.assert_allclose(codes.numpy(), [[0.8, 0.2], [0.7, 0.3]])
+
+
+def test_beta_draws_have_the_beta_moments():
+    for xi in (0.5, 2.0):
+        lam = stateless_beta((20000,), tf.constant([1, 2], tf.int64), xi).numpy()
+        assert lam.min() >= 0 and lam.max() <= 1
+        assert lam.mean() == pytest.approx(0.5, abs=0.01)
+        assert lam.var() == pytest.approx(1 / (4 * (2 * xi + 1)), rel=0.05)
+
+
+def test_hide_labels_keeps_a_few_per_class():
+    labels = np.repeat(np.arange(5), 20)
+    kept = hide_labels(labels, per_class=3, seed=1)
+    assert (kept >= 0).sum() == 15
+    assert all((kept == c).sum() == 3 for c in range(5))
+    np.testing.assert_array_equal(kept[kept >= 0], labels[kept >= 0])
+    assert (kept == -1).sum() == 85
+
+
+def test_latent_carries_the_code_and_the_grid_steers_it():
+    model = InfoStyleGAN(**TINY)
+    latent = model.sample_latent(400, tf.constant([3, 4], tf.int64)).numpy()
+    assert latent.shape == (400, 7)
+    codes = model.codes_of(latent).numpy()
+    np.testing.assert_array_equal(latent[:, 3:].sum(axis=1), 1.0)
+    assert set(np.bincount(codes, minlength=4)) and np.bincount(codes).min() > 70
+    grid = model.code_grid(steps=3)
+    assert grid.shape == (4, 3, 8, 8, 1)
+    assert np.abs(grid[0] - grid[1]).max() > 1e-4  # the code reaches the pixels
+
+
+def _step_changes(model, data):
+    before = {v.path: v.numpy().copy() for v in model.weights}
+    model.fit(data, epochs=1, verbose=0)
+    return {path for path, value in before.items()
+            if not np.array_equal(value, next(v for v in model.weights if v.path == path).numpy())}
+
+
+def test_encoder_head_trains_with_d_and_codes_reach_g():
+    model = InfoStyleGAN(**TINY)
+    model.compile(ema_decay="none")
+    images = np.random.default_rng(0).uniform(-1, 1, (16, 8, 8, 1)).astype("float32")
+    changed = _step_changes(model, image_dataset(images, batch_size=16))
+    head = model.encoder.layers[-1]
+    assert all(v.path in changed for v in head.trainable_variables)
+    assert len(model.d_optimizer._trainable_variables) == (
+        len(model.discriminator.trainable_variables) + len(head.trainable_variables))
+
+
+def test_semi_supervised_terms_use_only_the_labelled_images():
+    model = SemiStyleGAN(**TINY)
+    model.compile(ema_decay="none")
+    images = np.random.default_rng(0).uniform(-1, 1, (16, 8, 8, 1)).astype("float32")
+    labels = np.full(16, -1, np.int32)
+    history = model.fit(image_dataset(images, labels, batch_size=16), epochs=1, verbose=0).history
+    assert history["supervised"][-1] == 0.0 and history["smoothness"][-1] == 0.0
+    labels[:4] = [0, 1, 2, 3]
+    history = model.fit(image_dataset(images, labels, batch_size=16), epochs=1, verbose=0).history
+    assert history["supervised"][-1] > 0.0 and history["smoothness"][-1] > 0.0
+
+
+def test_semi_stylegan_rejects_labels_out_of_range_and_missing_labels():
+    model = SemiStyleGAN(**TINY)
+    model.compile()
+    images = np.zeros((16, 8, 8, 1), np.float32)
+    with pytest.raises(DataValidationError, match=r"labels must be -1 \(unlabelled\) or in \[0, 4\)"):
+        model.fit(image_dataset(images, np.full(16, 4), batch_size=16), epochs=1, verbose=0)
+    with pytest.raises(DataValidationError, match="trains on \\(images, labels\\)"):
+        model.fit(image_dataset(images, batch_size=16), epochs=1, verbose=0)
+
+
+def _code_report(model):
+    """(mean total variation between the classifier's class histograms of the
+    codes, fraction of fresh samples whose code E reads back)."""
+    grid = model.code_grid(steps=20, seed=1)
+    predicted = predicted_classes(grid.reshape(-1, *grid.shape[2:])).reshape(grid.shape[:2])
+    hist = np.stack([np.bincount(row, minlength=10) / row.size for row in predicted])
+    tv = np.mean([0.5 * np.abs(hist[i] - hist[j]).sum()
+                  for i in range(len(hist)) for j in range(i + 1, len(hist))])
+    latent = model.sample_latent(500, tf.constant([5, 6], tf.int64))
+    read = np.argmax(model.encode(model.styled_generate(latent)).numpy(), axis=-1)
+    return tv, np.mean(read == model.codes_of(latent).numpy())
+
+
+def test_semi_stylegan_codes_steer_the_class_and_are_read_back():
+    """400 steps of 32 on padded Fashion-MNIST with 10 labels per class, at the
+    short-run Adam(1e-2) (see test_stylegan). Measured: FID 312.5 -> 226.4,
+    code-histogram TV 0.18 -> 0.49, codes read back by E 10.4 % -> 27.8 %
+    (chance 10 %). Codes are not yet matched to the labelled classes at this
+    budget (the classifier's class equals the code for 6-9 % of samples)."""
+    images, labels = load_fashion_mnist("train")
+    keras.utils.set_random_seed(0)
+    model = SemiStyleGAN(seed=0)
+    model.compile(g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.99),
+                  d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.99))
+    fid_before, (tv_before, read_before) = fashion_fid(model.sample(500, seed=1)), _code_report(model)
+    data = image_dataset(pad_images(images, 32), hide_labels(labels, 10, seed=0), batch_size=32,
+                         repeat=True)
+    model.fit(data, steps_per_epoch=400, epochs=1, verbose=0)
+    fid_after, (tv_after, read_after) = fashion_fid(model.sample(500, seed=1)), _code_report(model)
+    print(f"FID {fid_before:.1f} -> {fid_after:.1f}; TV {tv_before:.3f} -> {tv_after:.3f}; "
+          f"read back {read_before:.3f} -> {read_after:.3f}")
+    assert fid_after < 0.85 * fid_before
+    assert tv_after > tv_before + 0.15
+    assert read_before < 0.15 and read_after > 0.2
