@@ -136,3 +136,16 @@ def test_semi_stylegan_codes_steer_the_class_and_are_read_back():
     assert fid_after < 0.85 * fid_before
     assert tv_after > tv_before + 0.15
     assert read_before < 0.15 and read_after > 0.2
+
+
+def test_saving_keeps_the_encoder_and_the_code_layout(tmp_path):
+    model = SemiStyleGAN(supervised_weight=2.0, mixup_concentration=0.5, **TINY)
+    model.compile()
+    images = np.random.default_rng(0).uniform(-1, 1, (16, 8, 8, 1)).astype("float32")
+    model.fit(image_dataset(images, np.arange(16) % 4, batch_size=16), epochs=1, verbose=0)
+    model.save(tmp_path / "semi.keras")
+    loaded = keras.saving.load_model(tmp_path / "semi.keras")
+    assert (loaded.categories, loaded.noise_dim, loaded.latent_dim) == (4, 3, 7)
+    assert (loaded.supervised_weight, loaded.mixup_concentration) == (2.0, 0.5)
+    np.testing.assert_array_equal(loaded.encode(images).numpy(), model.encode(images).numpy())
+    np.testing.assert_array_equal(loaded.code_grid(steps=2), model.code_grid(steps=2))
