@@ -75,6 +75,8 @@ def test_growing_and_semi_supervised_variants_train_on_padded_fashion_mnist(tmp_
     _, labels = next(iter(data.every_example.unbatch().batch(60000)))
     assert np.sum(labels.numpy() >= 0) == 100 and set(np.unique(labels.numpy())) == set(
         range(-1, 10))
+    images, batch_labels = next(iter(data.dataset))
+    assert images.shape == (16, 32, 32, 1) and np.sum(batch_labels.numpy() >= 0) == 4
 
 
 def test_image_variant_on_point_data_is_a_clear_error(tmp_path):

@@ -10,7 +10,8 @@ from tfgan_zoo.data.padding import pad_images
 from tfgan_zoo.engine.validation import DataValidationError
 from tfgan_zoo.gans import InfoStyleGAN, SemiStyleGAN
 from tfgan_zoo.gans.info_stylegan import code_reconstruction
-from tfgan_zoo.gans.semi_stylegan import hide_labels, mixup_pairs, stateless_beta
+from tfgan_zoo.data.semi import hide_labels, semi_supervised_dataset
+from tfgan_zoo.gans.semi_stylegan import mixup_pairs, stateless_beta
 
 TINY = dict(image_shape=(8, 8, 1), noise_dim=3, categories=4, w_dim=5, mapping_depth=1,
             filters=(8, 4), seed=0)
@@ -48,6 +49,23 @@ def test_hide_labels_keeps_a_few_per_class():
     assert all((kept == c).sum() == 3 for c in range(5))
     np.testing.assert_array_equal(kept[kept >= 0], labels[kept >= 0])
     assert (kept == -1).sum() == 85
+
+
+def test_every_semi_supervised_batch_holds_its_share_of_labelled_images():
+    images = np.arange(40, dtype=np.uint8).reshape(40, 1, 1, 1).repeat(2, axis=1)
+    labels = hide_labels(np.arange(40) % 4, per_class=1, seed=0)  # 4 labelled images
+    batches = list(semi_supervised_dataset(images, labels, batch_size=8, labelled_per_batch=3)
+                   .take(6).as_numpy_iterator())
+    by_value = {int(v): int(l) for v, l in zip(images[:, 0, 0, 0], labels)}
+    for x, y in batches:
+        assert x.shape == (8, 2, 1, 1) and x.dtype == np.float32 and x.min() >= -1
+        assert (y[:3] >= 0).all() and (y[3:] == -1).all()
+        pixel = np.round((x[:, 0, 0, 0] + 1) * 127.5).astype(int)
+        assert [by_value[p] for p in pixel[:3]] == list(y[:3])  # images keep their labels
+    seen = {p for x, _ in batches for p in np.round((x[:3, 0, 0, 0] + 1) * 127.5).astype(int)}
+    assert seen == {p for p, l in by_value.items() if l >= 0}
+    with pytest.raises(ValueError, match="no labelled image"):
+        semi_supervised_dataset(images, np.full(40, -1), batch_size=8, labelled_per_batch=3)
 
 
 def test_latent_carries_the_code_and_the_grid_steers_it():
@@ -104,38 +122,46 @@ def test_semi_stylegan_rejects_labels_out_of_range_and_missing_labels():
 
 def _code_report(model):
     """(mean total variation between the classifier's class histograms of the
-    codes, fraction of fresh samples whose code E reads back)."""
+    codes, fraction of fresh samples whose code E reads back, fraction of
+    samples whose class is their code)."""
     grid = model.code_grid(steps=20, seed=1)
     predicted = predicted_classes(grid.reshape(-1, *grid.shape[2:])).reshape(grid.shape[:2])
+    class_is_code = np.mean(predicted == np.arange(len(predicted))[:, None])
     hist = np.stack([np.bincount(row, minlength=10) / row.size for row in predicted])
     tv = np.mean([0.5 * np.abs(hist[i] - hist[j]).sum()
                   for i in range(len(hist)) for j in range(i + 1, len(hist))])
     latent = model.sample_latent(500, tf.constant([5, 6], tf.int64))
     read = np.argmax(model.encode(model.styled_generate(latent)).numpy(), axis=-1)
-    return tv, np.mean(read == model.codes_of(latent).numpy())
+    return tv, np.mean(read == model.codes_of(latent).numpy()), class_is_code
 
 
-def test_semi_stylegan_codes_steer_the_class_and_are_read_back():
-    """400 steps of 32 on padded Fashion-MNIST with 10 labels per class, at the
-    short-run Adam(1e-2) (see test_stylegan). Measured: FID 312.5 -> 226.4,
-    code-histogram TV 0.18 -> 0.49, codes read back by E 10.4 % -> 27.8 %
-    (chance 10 %). Codes are not yet matched to the labelled classes at this
-    budget (the classifier's class equals the code for 6-9 % of samples)."""
+def test_semi_stylegan_ties_codes_to_the_labelled_classes():
+    """400 steps of 32 on padded Fashion-MNIST with 10 labels per class, 8 of
+    them in every batch, at the short-run Adam(1e-2) (see test_stylegan).
+    Measured: FID 312.5 -> 158.2; the classifier's class is the code for 46.5 %
+    of samples (chance 10 %; about 70 % after 600 steps); code-histogram TV
+    0.18 -> 0.71; codes read back by E 10.4 % -> 63.4 %. Without the labelled
+    share of every batch (labels at their natural rate, once in 19 batches)
+    the class was the code for 6-9 % of samples."""
     images, labels = load_fashion_mnist("train")
     keras.utils.set_random_seed(0)
     model = SemiStyleGAN(seed=0)
     model.compile(g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.99),
                   d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.99))
-    fid_before, (tv_before, read_before) = fashion_fid(model.sample(500, seed=1)), _code_report(model)
-    data = image_dataset(pad_images(images, 32), hide_labels(labels, 10, seed=0), batch_size=32,
-                         repeat=True)
+    fid_before, (tv_before, read_before, class_before) = (fashion_fid(model.sample(500, seed=1)),
+                                                          _code_report(model))
+    data = semi_supervised_dataset(pad_images(images, 32), hide_labels(labels, 10, seed=0),
+                                   batch_size=32, labelled_per_batch=8)
     model.fit(data, steps_per_epoch=400, epochs=1, verbose=0)
-    fid_after, (tv_after, read_after) = fashion_fid(model.sample(500, seed=1)), _code_report(model)
+    fid_after, (tv_after, read_after, class_after) = (fashion_fid(model.sample(500, seed=1)),
+                                                      _code_report(model))
     print(f"FID {fid_before:.1f} -> {fid_after:.1f}; TV {tv_before:.3f} -> {tv_after:.3f}; "
-          f"read back {read_before:.3f} -> {read_after:.3f}")
-    assert fid_after < 0.85 * fid_before
-    assert tv_after > tv_before + 0.15
-    assert read_before < 0.15 and read_after > 0.2
+          f"read back {read_before:.3f} -> {read_after:.3f}; class is code "
+          f"{class_before:.3f} -> {class_after:.3f}")
+    assert fid_after < 0.7 * fid_before
+    assert tv_after > tv_before + 0.3
+    assert read_before < 0.15 and read_after > 0.4
+    assert class_before < 0.15 and class_after > 0.3
 
 
 def test_saving_keeps_the_encoder_and_the_code_layout(tmp_path):

@@ -25,9 +25,9 @@ from tfgan_zoo.files import write_text_atomically
 from tfgan_zoo import data as data_lib
 from tfgan_zoo import distribute
 from tfgan_zoo.data.padding import pad_images
+from tfgan_zoo.data.semi import hide_labels, semi_supervised_dataset
 from tfgan_zoo.engine.precision import precision_policy
 from tfgan_zoo.gans import get_variant
-from tfgan_zoo.gans.semi_stylegan import hide_labels
 
 DATASETS = ("grid", "ring", "fashion_mnist")
 MIXTURE_POOL = 256_000  # 2D training points drawn once per run; epochs reshuffle them
@@ -70,7 +70,8 @@ def load_training_data(name, batch_size, labels=False, data_dir=None, seed=0,
     resumed at `start_epoch` sees the batches an uninterrupted run would.
     With `power_of_two`, images are padded to the next power-of-two side (28 ->
     32) for models that grow by doubling; with `labels_per_class`, all other
-    labels are -1 (semi-supervised models).
+    labels are -1 and a quarter of every batch is labelled (semi-supervised
+    models, `tfgan_zoo.data.semi`).
     """
     if name in ("grid", "ring"):
         points, modes = data_lib.sample_mixture(name, MIXTURE_POOL, seed=seed)
@@ -85,7 +86,15 @@ def load_training_data(name, batch_size, labels=False, data_dir=None, seed=0,
         if power_of_two:
             images = pad_images(images, 1 << (max(images.shape[1:3]) - 1).bit_length())
         if labels and labels_per_class:
+            # A quarter of every batch from the few labelled images (data.semi); the
+            # order after a resumed epoch e is drawn again from (seed, e).
             classes = hide_labels(classes, labels_per_class, seed=seed)
+            steps = steps_per_epoch or len(images) // batch_size
+            ds = semi_supervised_dataset(images, classes, batch_size, max(batch_size // 4, 1),
+                                         seed=seed + 1009 * start_epoch)
+            return TrainingData(ds, tuple(images.shape[1:]), 10, steps,
+                                every_example=_once(images, classes, batch_size,
+                                                    data_lib.scale_images))
         steps = steps_per_epoch or len(images) // batch_size
         ds = data_lib.epoch_batches(images, classes if labels else None, batch_size, steps,
                                     seed, start_epoch, to_float=data_lib.scale_images)

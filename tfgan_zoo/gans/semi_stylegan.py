@@ -2,7 +2,8 @@
 
 What differs from Info-StyleGAN: training data is (images, labels) where a
 label is the factor code of a labelled image or -1 (`hide_labels` keeps a few
-per class). D and E also minimise the supervised code reconstruction
+per class; `tfgan_zoo.data.semi.semi_supervised_dataset` puts some in every
+batch). D and E also minimise the supervised code reconstruction
 L_sup = E_(x,c)‖E(x) − c‖² over the labelled reals (weight β), and both
 players the smoothness regulariser L_sr = E‖E(x̃) − c̃‖² (weight α) on mixed
 pairs x̃ = λ'x + (1 − λ')x', c̃ = λ'c + (1 − λ')c' of a labelled real (x, c)
@@ -14,25 +15,13 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from tfgan_zoo.data.semi import UNLABELLED, hide_labels  # noqa: F401 (re-exported)
 from tfgan_zoo.engine.gan import D_STREAM, G_STREAM, VARIANT_STREAMS
 from tfgan_zoo.engine.validation import DataValidationError
 from tfgan_zoo.gans.info_stylegan import InfoStyleGAN, code_reconstruction
 
-UNLABELLED = -1
 # Offset of this variant's draws in StyleGAN's per-step streams (past its noise images).
 _MIXUP_DRAWS = 48
-
-
-def hide_labels(labels, per_class, seed=0):
-    """Labels with all but `per_class` randomly chosen ones per class set to -1."""
-    labels = np.asarray(labels)
-    kept = np.full(labels.shape, UNLABELLED, np.int32)
-    rng = np.random.default_rng(seed)
-    for value in np.unique(labels):
-        where = np.flatnonzero(labels == value)
-        chosen = rng.choice(where, size=min(per_class, len(where)), replace=False)
-        kept[chosen] = value
-    return kept
 
 
 def mixup_pairs(real, real_codes, fake, fake_codes, lam):
@@ -90,7 +79,7 @@ class SemiStyleGAN(InfoStyleGAN):
             if not isinstance(spec, tuple) or len(spec) < 2:
                 raise DataValidationError(
                     "Semi-StyleGAN trains on (images, labels) with label -1 for unlabelled "
-                    "images (see tfgan_zoo.gans.semi_stylegan.hide_labels).")
+                    "images (see tfgan_zoo.data.semi).")
             labels = np.concatenate([np.asarray(b[1]) for b in x.take(100).as_numpy_iterator()])
             if labels.min() < UNLABELLED or labels.max() >= self.categories:
                 raise DataValidationError(
