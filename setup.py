@@ -34,7 +34,9 @@ setup(
         "cpu": ["tensorflow-cpu>=2.21,<2.22"],
         "gpu": ["tensorflow[and-cuda]>=2.21,<2.22"],
         # tfds: the tests run its offline mock of the CycleGAN sets.
-        "test": ["pytest>=8", "tensorflow-datasets>=4.9", "importlib_resources"],
+        # pytest-xdist: the suite runs in two processes, one test file each at a time.
+        "test": ["pytest>=8", "pytest-xdist>=3.5", "tensorflow-datasets>=4.9",
+                 "importlib_resources"],
         "tfds": ["tensorflow-datasets>=4.9", "importlib_resources"],
     },
     entry_points={"console_scripts": ["tfgan-zoo=tfgan_zoo.cli:main"]},
