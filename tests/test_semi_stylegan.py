@@ -1,4 +1,5 @@
-"""Info-StyleGAN and Semi-StyleGAN: code losses, mixup, who trains what."""
+"""Info-StyleGAN and Semi-StyleGAN: code losses, mixup, semi-supervised batches,
+who trains what, and short learning runs on Fashion-MNIST."""
 import keras
 import numpy as np
 import pytest
@@ -175,3 +176,27 @@ def test_saving_keeps_the_encoder_and_the_code_layout(tmp_path):
     assert (loaded.supervised_weight, loaded.mixup_concentration) == (2.0, 0.5)
     np.testing.assert_array_equal(loaded.encode(images).numpy(), model.encode(images).numpy())
     np.testing.assert_array_equal(loaded.code_grid(steps=2), model.code_grid(steps=2))
+
+
+def test_info_stylegan_codes_steer_the_class_and_are_read_back():
+    """300 steps of 32 on padded Fashion-MNIST without labels, Adam(1e-2).
+    Measured: the classifier's class histograms of the 10 codes move apart (mean
+    TV 0.18 -> 0.52), E reads the code back from 35 % of fresh samples (10.4 %
+    untrained, chance 10 %); FID 312.5 -> 215.5. After 1200 steps: TV 0.89, read
+    back 97 % (tools/bench_modern.py)."""
+    images, _ = load_fashion_mnist("train")
+    keras.utils.set_random_seed(0)
+    model = InfoStyleGAN(seed=0)
+    model.compile(g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.99),
+                  d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.99))
+    fid_before, (tv_before, read_before, _) = (fashion_fid(model.sample(500, seed=1)),
+                                               _code_report(model))
+    model.fit(image_dataset(pad_images(images, 32), batch_size=32, repeat=True),
+              steps_per_epoch=300, epochs=1, verbose=0)
+    fid_after, (tv_after, read_after, _) = (fashion_fid(model.sample(500, seed=1)),
+                                            _code_report(model))
+    print(f"FID {fid_before:.1f} -> {fid_after:.1f}; TV {tv_before:.3f} -> {tv_after:.3f}; "
+          f"read back {read_before:.3f} -> {read_after:.3f}")
+    assert fid_after < 0.8 * fid_before
+    assert tv_after > tv_before + 0.2
+    assert read_before < 0.15 and read_after > 0.25
