@@ -41,27 +41,32 @@ def _adam(rate):
 # Equalized-learning-rate models take the short-run step size Adam(1e-2) (their
 # tests measured it against the papers' 1e-3 / 2e-3); ProGAN also the
 # non-saturating loss + R1, which learnt where WGAN-GP did not on this budget.
-SHORT_RUN = lambda: _adam(1e-2)  # noqa: E731
-PROGAN_RUN = lambda: dict(_adam(1e-2), loss="non_saturating", penalty="r1",  # noqa: E731
-                          penalty_weight=1.0)
+def short_run():
+    return _adam(1e-2)
 
-# BigGAN's paper rates (1e-4 / 4e-4) suit its batch of 2048; a short run at batch 64
-# learns its classes at 1e-3 for both (tests/test_biggan.py).
-BIGGAN_RUN = lambda: dict(  # noqa: E731
-    g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.999),
-    d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.999))
+
+def progan_run():
+    return dict(_adam(1e-2), loss="non_saturating", penalty="r1", penalty_weight=1.0)
+
+
+def biggan_run():
+    """BigGAN's paper rates (1e-4 / 4e-4) suit its batch of 2048; a short run at
+    batch 64 learns its classes at 1e-3 for both (tests/test_biggan.py)."""
+    return dict(g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.999),
+                d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.999))
+
 
 # name: (variant, constructor kwargs, compile kwargs (a function: fresh optimizers),
 #        batch size, padded to 32×32, labels: None / "all" / "10 per class")
 ENTRIES = {
     "dcgan": ("dcgan", {}, dict, 64, False, None),
     "infogan": ("infogan", dict(base_filters=32), dict, 64, False, None),
-    "biggan": ("biggan", dict(filters=32), BIGGAN_RUN, 64, False, "all"),
-    "progan": ("progan", dict(filters=(32, 32, 16, 8), latent_dim=64), PROGAN_RUN, 32, True,
+    "biggan": ("biggan", dict(filters=32), biggan_run, 64, False, "all"),
+    "progan": ("progan", dict(filters=(32, 32, 16, 8), latent_dim=64), progan_run, 32, True,
                None),
-    "stylegan": ("stylegan", {}, SHORT_RUN, 32, True, None),
-    "info_stylegan": ("info_stylegan", {}, SHORT_RUN, 32, True, None),
-    "semi_stylegan": ("semi_stylegan", {}, SHORT_RUN, 32, True, "10 per class"),
+    "stylegan": ("stylegan", {}, short_run, 32, True, None),
+    "info_stylegan": ("info_stylegan", {}, short_run, 32, True, None),
+    "semi_stylegan": ("semi_stylegan", {}, short_run, 32, True, "10 per class"),
 }
 
 

@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 import tensorflow as tf
 import keras
+from keras import ops
 
 from tfgan_zoo.engine import augment as augment_lib
 from tfgan_zoo.engine import losses as losses_lib
@@ -487,15 +488,20 @@ class GAN(keras.Model):
         validate_training_data(self, x, y)
 
     # -------------------------------------------------------------- sampling
+    def inference_network(self):
+        """The generator network that samples and exports: the moving average of
+        G's weights when the model keeps one (`ema_decay`), else G."""
+        return self.generator if getattr(self, "ema", None) is None else self.ema.synced_network()
+
     def inference_generate(self):
-        """`generate(z, labels)` for sampling and export: from the moving average
-        of G's weights when the model keeps one (`ema_decay`), else from G."""
-        if getattr(self, "ema", None) is None:
-            return self.generate
-        network = self.ema.synced_network()
+        """`generate(z, labels)` for sampling and export, from `inference_network()`,
+        clipped to `data_range` (a no-op for tanh outputs; linear ones, as in
+        ProGAN and StyleGAN, can overshoot it)."""
+        network = self.inference_network()
 
         def generate(z, labels=None, training=False):
-            return network(z if self.num_classes is None else [z, labels], training=False)
+            out = network(z if self.num_classes is None else [z, labels], training=False)
+            return out if self.data_range is None else ops.clip(out, *self.data_range)
         return generate
 
     def sample(self, n, labels=None, seed=0, batch_size=256):

@@ -169,21 +169,12 @@ class ProGAN(GAN):
         return logs
 
     # ------------------------------------------------------------ sampling
-    def inference_generate(self):
-        """The engine's (EMA) generator at the current level, clipped to the data range
-        (G's output is linear)."""
-        generate = super().inference_generate()
-        if getattr(self, "ema", None) is not None:
-            # The averages copy the level only at G steps; set_level may have moved it.
-            progressive_layer(self.ema.network).level.assign(
-                progressive_layer(self.generator).level)
-        if self.data_range is None:
-            return generate
-        low, high = self.data_range
-
-        def clipped(z, labels=None, training=False):
-            return ops.clip(generate(z, labels, training=training), low, high)
-        return clipped
+    def inference_network(self):
+        """The engine's (EMA) generator, at G's current level."""
+        network = super().inference_network()
+        # The averages copy the level only at G steps; set_level may have moved it.
+        progressive_layer(network).level.assign(progressive_layer(self.generator).level)
+        return network
 
     def constructor_config(self):
         return dict(name=self.name, image_shape=self.data_shape, latent_dim=self.latent_dim,

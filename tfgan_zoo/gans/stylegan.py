@@ -145,20 +145,17 @@ class StyleGAN(GAN):
         return fake, labels, None
 
     # ---------------------------------------------------------------- sampling
-    def sampling_network(self):
-        return self.ema.synced_network() if getattr(self, "ema", None) is not None else (
-            self.generator)
-
     def styled_generate(self, z, psi=1.0, z_mix=None, crossover=None, noise=None,
                         network=None):
         """G(z) with truncation ψ, style mixing from `z_mix` at `crossover` (one
         int per sample), and given or fixed noise; from `network` (default: the
         EMA generator when there is one)."""
-        network = network or self.sampling_network()
+        network = network or self.inference_network()
         ws = truncate(self.styles(z, network), self.w_avg, psi)
         if z_mix is not None:
             ws = mix_styles(ws, truncate(self.styles(z_mix, network), self.w_avg, psi), crossover)
-        return self.synthesize(ws, noise, network)
+        images = self.synthesize(ws, noise, network)
+        return images if self.data_range is None else ops.clip(images, *self.data_range)
 
     def sample(self, n, labels=None, seed=0, batch_size=256, psi=1.0, mix_seed=None,
                crossover=None):
@@ -168,7 +165,7 @@ class StyleGAN(GAN):
         z_mix = None if mix_seed is None else self.sample_latent(
             n, self.noise_seed_for(SAMPLE_STREAM, mix_seed))
         crossover = ops.full((n,), self.num_ws if crossover is None else int(crossover), "int32")
-        network = self.sampling_network()
+        network = self.inference_network()
         out = [self.styled_generate(z[i:i + batch_size], psi,
                                     None if z_mix is None else z_mix[i:i + batch_size],
                                     crossover[i:i + batch_size], network=network)
@@ -182,7 +179,7 @@ class StyleGAN(GAN):
                  tf.TensorSpec([None], tf.float32, name="psi"),
                  tf.TensorSpec([None], tf.int64, name="mix_seed"),
                  tf.TensorSpec([None], tf.int32, name="crossover")]
-        network = self.sampling_network()  # synced once, before tracing
+        network = self.inference_network()  # synced once, before tracing
 
         def generate_styled(z, psi, mix_seed, crossover):
             checks = [
