@@ -23,7 +23,7 @@ from tfgan_zoo.data.pipeline import unscale_images
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.gan import D_STREAM, G_STREAM, SAMPLE_STREAM, VARIANT_STREAMS
 from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
-from tfgan_zoo.networks.stylegan import head, discriminator_body, noise_sizes, stylegan_generator
+from tfgan_zoo.networks.stylegan import discriminator_body, head, noise_sizes, stylegan_generator
 from tfgan_zoo.serving.signatures import latents_for_seeds
 
 # Draws per step within a variant stream (second z, mixing uniforms, noise images).
@@ -45,6 +45,17 @@ def mix_styles(ws, ws_other, crossover):
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class StyleGAN(GAN):
+    """Args:
+      image_shape: square images with a power-of-two side (Fashion-MNIST padded to 32).
+      latent_dim, w_dim: sizes of z and w; mapping_depth: dense layers z -> w.
+      filters: feature maps per resolution, 4×4 first (G and D mirror them).
+      style_mixing: probability that a training fake mixes two latents' styles.
+      w_avg_decay: decay of the running average w̄ used by truncation.
+      mapping_lr_multiplier: the mapping network's share of the learning rate.
+      factor_codes: trailing latent entries that are a one-hot code (Info-StyleGAN).
+      mbstd_group: samples per minibatch-stddev group in D.
+    """
+
     description = "Mapping network, AdaIN styles, noise inputs, style mixing, truncation, R1 (Karras et al. 2019)"
     power_of_two_sides = True  # the command-line trainer pads 28×28 data to 32×32
 
