@@ -1,9 +1,9 @@
 """Semi-StyleGAN (Nie et al. 2020): Info-StyleGAN plus a few labelled images.
 
 What differs from Info-StyleGAN: training data is (images, labels) where a
-label is the factor code of a labelled image or -1 (`hide_labels` keeps a few
-per class; `tfgan_zoo.data.semi.semi_supervised_dataset` puts some in every
-batch). D and E also minimise the supervised code reconstruction
+label is the factor code of a labelled image or -1 (`tfgan_zoo.data.semi`:
+`hide_labels` keeps a few per class, `semi_supervised_dataset` puts some of
+them in every batch). D and E also minimise the supervised code reconstruction
 L_sup = E_(x,c)‖E(x) − c‖² over the labelled reals (weight β), and both
 players the smoothness regulariser L_sr = E‖E(x̃) − c̃‖² (weight α) on mixed
 pairs x̃ = λ'x + (1 − λ')x', c̃ = λ'c + (1 − λ')c' of a labelled real (x, c)
@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from tfgan_zoo.data.semi import UNLABELLED, hide_labels  # noqa: F401 (re-exported)
+from tfgan_zoo.data.semi import UNLABELLED
 from tfgan_zoo.engine.gan import D_STREAM, G_STREAM, VARIANT_STREAMS
 from tfgan_zoo.engine.validation import DataValidationError
 from tfgan_zoo.gans.info_stylegan import InfoStyleGAN, code_reconstruction
