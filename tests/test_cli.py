@@ -62,7 +62,7 @@ def test_conditional_run_on_fashion_mnist_samples_a_class(tmp_path):
         main(["sample", str(out), "--label", "10", "--out", str(tmp_path / "d.png")])
 
 
-def test_growing_and_semi_supervised_variants_train_on_padded_fashion_mnist(tmp_path):
+def test_growing_and_semi_supervised_variants_train_on_padded_fashion_mnist(tmp_path, capsys):
     out = tmp_path / "semi"
     main(["train", "semi_stylegan", "--dataset", "fashion_mnist", "--epochs", "1",
           "--steps-per-epoch", "2", "--batch-size", "16", "--out", str(out), "--quiet"])
@@ -70,6 +70,9 @@ def test_growing_and_semi_supervised_variants_train_on_padded_fashion_mnist(tmp_
     assert record["model_config"]["image_shape"] == [32, 32, 1]  # 28x28 padded to 32x32
     main(["sample", str(out), "--n", "4", "--out", str(tmp_path / "s.png")])
     assert np.asarray(Image.open(tmp_path / "s.png")).shape == (2 * 32 + 3 * 2, 2 * 32 + 3 * 2)
+    capsys.readouterr()
+    main(["export", str(out), "--to", str(tmp_path / "served")])
+    assert "generate_styled" in capsys.readouterr().out  # the export lists what it wrote
     data = load_training_data("fashion_mnist", 16, labels=True, labels_per_class=10,
                               power_of_two=True)
     _, labels = next(iter(data.every_example.unbatch().batch(60000)))

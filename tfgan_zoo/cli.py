@@ -194,7 +194,8 @@ def cmd_export(args):
         card["metrics"] = json.loads(eval_path.read_text()).get("metrics", {})
     path = export_generator(model, args.to, version=args.version,
                             card=dict(card, source=str(args.run_dir)))
-    print(f"wrote {path} (signatures: generate = serving_default, sample, png)")
+    signatures = json.loads((path / "model_card.json").read_text())["signatures"]
+    print(f"wrote {path} (signatures: {', '.join(signatures)})")
 
 
 def cmd_list(args):

@@ -25,6 +25,9 @@ from tfgan_zoo.networks.autoencoder import decoder, encoder
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class VAE(DatasetFit, keras.Model):
+    # The serving export adds `encode` (images -> posterior mean, log variance) and `decode`.
+    serves_posterior = True
+
     def __init__(self, image_shape=(28, 28, 1), latent_dim=16, filters=32, num_classes=None,
                  seed=0, **kwargs):
         super().__init__(**kwargs)

@@ -61,7 +61,7 @@ def _endpoints(model):
     generate = model.inference_generate() if hasattr(model, "inference_generate") else (
         model.generate)
     endpoints = serving_functions(generate, model.latent_dim, model.num_classes)
-    if hasattr(model, "encode"):  # VAE: also encode, and decode (= generate)
+    if getattr(model, "serves_posterior", False):  # VAE: also encode, and decode (= generate)
         endpoints.update(encoder_functions(model), decode=endpoints["generate"])
     if hasattr(model, "extra_serving_functions"):  # e.g. StyleGAN's truncation and mixing
         endpoints.update(model.extra_serving_functions())
@@ -92,7 +92,7 @@ def export_generator(model, base, version=None, card=None, warmup_batch_sizes=(1
             archive.track(model.generator)
         if getattr(model, "ema", None) is not None:
             archive.track(model.ema.network)  # signatures sample from the average
-        if (not hasattr(model, "generator") or hasattr(model, "encode")
+        if (not hasattr(model, "generator") or getattr(model, "serves_posterior", False)
                 or hasattr(model, "extra_serving_functions")):
             archive.track(model)  # an encoder's layers, StyleGAN's average w
         for name, (fn, specs) in endpoints.items():  # the first one is serving_default
