@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers.fashion_fid import fashion_fid, predicted_classes
+from helpers.fashion_fid import fashion_fid, predicted_classes, short_run_optimizers
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.data.padding import pad_images
 from tfgan_zoo.engine.validation import DataValidationError
@@ -147,8 +147,7 @@ def test_semi_stylegan_ties_codes_to_the_labelled_classes():
     images, labels = load_fashion_mnist("train")
     keras.utils.set_random_seed(0)
     model = SemiStyleGAN(seed=0)
-    model.compile(g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.99),
-                  d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.99))
+    model.compile(**short_run_optimizers())
     fid_before, (tv_before, read_before, class_before) = (fashion_fid(model.sample(500, seed=1)),
                                                           _code_report(model))
     data = semi_supervised_dataset(pad_images(images, 32), hide_labels(labels, 10, seed=0),
@@ -187,8 +186,7 @@ def test_info_stylegan_codes_steer_the_class_and_are_read_back():
     images, _ = load_fashion_mnist("train")
     keras.utils.set_random_seed(0)
     model = InfoStyleGAN(seed=0)
-    model.compile(g_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.99),
-                  d_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.99))
+    model.compile(**short_run_optimizers())
     fid_before, (tv_before, read_before, _) = (fashion_fid(model.sample(500, seed=1)),
                                                _code_report(model))
     model.fit(image_dataset(pad_images(images, 32), batch_size=32, repeat=True),

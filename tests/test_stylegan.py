@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 import keras
 
-from helpers.fashion_fid import fashion_fid, predicted_classes
+from helpers.fashion_fid import fashion_fid, predicted_classes, short_run_optimizers
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.data.padding import pad_images
 from tfgan_zoo.gans import StyleGAN
@@ -163,8 +163,7 @@ def test_stylegan_learns_fashion_mnist_and_noise_leaves_the_class():
     images, _ = load_fashion_mnist("train")
     keras.utils.set_random_seed(0)
     model = StyleGAN(seed=0)
-    model.compile(g_optimizer=keras.optimizers.Adam(LEARNING_RATE, beta_1=0.0, beta_2=0.99),
-                  d_optimizer=keras.optimizers.Adam(LEARNING_RATE, beta_1=0.0, beta_2=0.99))
+    model.compile(**short_run_optimizers(LEARNING_RATE))
     untrained = fashion_fid(model.sample(500, seed=1))
     model.fit(image_dataset(pad_images(images, 32), batch_size=32, repeat=True),
               steps_per_epoch=STEPS, epochs=1, verbose=0)

@@ -20,7 +20,7 @@ from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.gan import SAMPLE_STREAM
 from tfgan_zoo.engine.noise import stateless_uniform_open
 from tfgan_zoo.networks.biggan import biggan_discriminator, biggan_generator
-from tfgan_zoo.serving.signatures import SERVING_STREAM
+from tfgan_zoo.serving.signatures import SERVING_STREAM, checked_latents
 
 
 def orthogonal_penalty(kernels):
@@ -125,15 +125,11 @@ class BigGAN(GAN):
             checks = [
                 tf.debugging.assert_positive(truncation, message="truncation must be > 0"),
                 tf.debugging.assert_equal(tf.shape(truncation), tf.shape(seed),
-                                          message="truncation must have one entry per seed"),
-                tf.debugging.assert_equal(tf.shape(label), tf.shape(seed),
-                                          message="label must have one entry per seed"),
-                tf.debugging.assert_non_negative(label, message=f"label must be in [0, {self.num_classes})"),
-                tf.debugging.assert_less(label, self.num_classes,
-                                         message=f"label must be in [0, {self.num_classes})")]
+                                          message="truncation must have one entry per seed")]
             with tf.control_dependencies(checks):
                 z = truncated_latents_for_seeds(seed, self.latent_dim, truncation)
-                return {"images": unscale_images(generate(z, label))}
+            z, label = checked_latents(z, label, self.num_classes, self.latent_dim)
+            return {"images": unscale_images(generate(z, label))}
 
         return {"sample_truncated": (sample_truncated, specs)}
 

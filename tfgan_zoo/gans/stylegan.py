@@ -24,7 +24,7 @@ from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.gan import D_STREAM, G_STREAM, SAMPLE_STREAM, VARIANT_STREAMS
 from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
 from tfgan_zoo.networks.stylegan import discriminator_body, head, noise_sizes, stylegan_generator
-from tfgan_zoo.serving.signatures import latents_for_seeds
+from tfgan_zoo.serving.signatures import checked_latents, latents_for_seeds
 
 # Draws per step within a variant stream (second z, mixing uniforms, noise images).
 _DRAWS_PER_STEP = 64
@@ -193,10 +193,8 @@ class StyleGAN(GAN):
         network = self.inference_network()  # synced once, before tracing
 
         def generate_styled(z, psi, mix_seed, crossover):
+            z, _ = checked_latents(z, None, None, self.latent_dim)
             checks = [
-                tf.debugging.assert_equal(tf.shape(z)[1], self.latent_dim,
-                                          message=f"z must have shape [batch, {self.latent_dim}]"),
-                tf.debugging.assert_all_finite(z, "z must be finite (no NaN or inf)"),
                 tf.debugging.assert_all_finite(psi, "psi must be finite"),
                 tf.debugging.assert_equal(tf.shape(psi), tf.shape(z)[:1],
                                           message="psi must have one entry per latent row"),

@@ -56,7 +56,9 @@ def encoder_functions(model):
     return {"encode": (encode, [image_spec, label_spec])}
 
 
-def _checked(z, labels, num_classes, latent_dim):
+def checked_latents(z, labels, num_classes, latent_dim):
+    """(z, labels) that fail with a message naming the input unless z is finite
+    [batch, latent_dim] and labels lie in [0, num_classes), one per row."""
     # The shape check is explicit because a SavedModel signature does not
     # enforce its declared shape: a wrong z would fail deep in a MatMul.
     checks = [tf.debugging.assert_equal(tf.shape(z)[1], latent_dim,
@@ -90,7 +92,7 @@ def serving_functions(generate_fn, latent_dim, num_classes=None):
 
     if num_classes is None:
         def generate(z):
-            z, _ = _checked(z, None, None, latent_dim)
+            z, _ = checked_latents(z, None, None, latent_dim)
             return {"images": unscale_images(generate_fn(z, None))}
 
         def sample(seed):
@@ -103,7 +105,7 @@ def serving_functions(generate_fn, latent_dim, num_classes=None):
                 "png": (png, [z_spec])}
 
     def generate_c(z, label):
-        z, label = _checked(z, label, num_classes, latent_dim)
+        z, label = checked_latents(z, label, num_classes, latent_dim)
         return {"images": unscale_images(generate_fn(z, label))}
 
     def sample_c(seed, label):
@@ -148,7 +150,7 @@ def autoregressive_functions(model):
             images = tf.map_fn(lambda s: one_image(s, None), seed,
                                fn_output_signature=tf.TensorSpec(model.data_shape, tf.uint8))
         else:
-            _, label = _checked(tf.zeros([tf.shape(seed)[0], 1]), label, model.num_classes, 1)
+            _, label = checked_latents(tf.zeros([tf.shape(seed)[0], 1]), label, model.num_classes, 1)
             images = tf.map_fn(lambda a: one_image(a[0], a[1]), (seed, label),
                                fn_output_signature=tf.TensorSpec(model.data_shape, tf.uint8))
         return {"images": images}
