@@ -29,15 +29,26 @@ setup(
         "keras>=3.15",
         "numpy>=1.26",
         "pillow>=10",
+        # TF Serving's request protos are declared with it (tfgan_zoo.serving.protos).
+        "protobuf>=6.31.1",
     ],
     extras_require={
         "cpu": ["tensorflow-cpu>=2.21,<2.22"],
         "gpu": ["tensorflow[and-cuda]>=2.21,<2.22"],
         # tfds: the tests run its offline mock of the CycleGAN sets.
         # pytest-xdist: the suite runs in two processes, one test file each at a time.
+        # scipy: the FID test checks our matrix square root against scipy's.
+        # grpcio: the gRPC client test talks to a loopback server.
         "test": ["pytest>=8", "pytest-xdist>=3.5", "tensorflow-datasets>=4.9",
-                 "importlib_resources"],
+                 "importlib_resources", "scipy>=1.11", "grpcio>=1.60"],
         "tfds": ["tensorflow-datasets>=4.9", "importlib_resources"],
+        # The TF Serving gRPC client (tfgan_zoo.serving.client); TensorFlow already needs it.
+        "grpc": ["grpcio>=1.60"],
+        # tools/bench_throughput.py --torch-python: the same DCGAN in PyTorch, side by side.
+        "bench": ["torch>=2.9"],
+        # The real TF Serving protos, for tools/make_serving_golden.py and the parity test
+        # only. It requires the full `tensorflow` package: install it with --no-deps.
+        "serving-api": ["tensorflow-serving-api>=2.21,<2.22"],
     },
     entry_points={"console_scripts": ["tfgan-zoo=tfgan_zoo.cli:main"]},
 )
