@@ -1,22 +1,24 @@
 """Exported generators: the TF Serving contract, checked without a server."""
+import importlib.util
 import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
 import tensorflow as tf
-from tensorflow_serving.apis import predict_pb2
 
 from tfgan_zoo.cli import main
 from tfgan_zoo.gans import DCGAN, ConditionalGAN
 from tfgan_zoo.serving import export_generator, generate_uint8, latents_for_seeds, next_version
 from tfgan_zoo.serving import client as client_lib
-from tfgan_zoo.serving import exporter, warmup
+from tfgan_zoo.serving import exporter, protos, warmup
 from tfgan_zoo.serving.rest import (RestRequestError, handle_grpc_request, handle_rest_request)
 
 LATENT = 16
+GOLDEN = Path(__file__).parent / "data" / "serving_golden"
 
 
 @pytest.fixture(scope="module")
@@ -129,13 +131,76 @@ def test_saved_model_cli_runs_every_signature(exported, tmp_path):
 
 def test_warmup_requests_are_valid_for_the_signatures(exported, loaded):
     requests = warmup.read_warmup_requests(exported["cgan"])
-    assert sorted((r.model_spec.signature_name, tf.make_ndarray(r.inputs["label"]).shape[0])
+    assert sorted((r.model_spec.signature_name, protos.to_numpy(r.inputs["label"]).shape[0])
                   for r in requests) == sorted(
         (s, b) for s in ("generate", "sample", "png") for b in (1, 8))
     for request in requests:
         response = handle_grpc_request(loaded["cgan"], request)
         (output,) = response.outputs.values()
-        assert tf.make_ndarray(output).shape[0] == len(tf.make_ndarray(request.inputs["label"]))
+        assert protos.to_numpy(output).shape[0] == len(protos.to_numpy(request.inputs["label"]))
+
+
+def _golden_cases():
+    """tools/make_serving_golden.py: the golden inputs, and builders using the real classes."""
+    path = Path(__file__).resolve().parents[1] / "tools" / "make_serving_golden.py"
+    spec = importlib.util.spec_from_file_location("make_serving_golden", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _our_messages(cases) -> dict:
+    warm, sample = dict(cases.WARMUP), dict(cases.REQUEST)
+    request = protos.predict_request(inputs=cases.pick(sample.pop("inputs")), **sample)
+    return {"prediction_log": protos.prediction_log(
+                protos.predict_request(inputs=cases.pick(warm.pop("inputs")), **warm)),
+            "predict_request": request,
+            "predict_response": protos.predict_response(cases.pick(cases.RESPONSE_OUTPUTS),
+                                                        request.model_spec)}
+
+
+def test_messages_match_bytes_recorded_from_tensorflow_serving():
+    cases = _golden_cases()
+    ours = _our_messages(cases)
+    assert sorted(ours) == sorted(path.stem for path in GOLDEN.glob("*.bin"))
+    for name, message in ours.items():
+        golden = (GOLDEN / f"{name}.bin").read_bytes()
+        assert message.SerializeToString(deterministic=True) == golden, name
+        assert type(message).FromString(golden) == message
+    request = protos.PredictRequest.FromString((GOLDEN / "predict_request.bin").read_bytes())
+    assert request.model_spec.version.value == 3
+    for name, value in protos.tensor_map_to_numpy(request.inputs).items():
+        assert value.dtype == cases.INPUTS[name].dtype
+        np.testing.assert_array_equal(value, cases.INPUTS[name])
+
+
+def test_messages_match_the_real_tensorflow_serving_classes(exported, loaded):
+    pytest.importorskip("tensorflow_serving")
+    from tensorflow_serving.apis import predict_pb2, prediction_log_pb2
+    cases = _golden_cases()
+    real = cases.real_messages()
+    for name, message in _our_messages(cases).items():
+        data = message.SerializeToString(deterministic=True)
+        assert data == real[name].SerializeToString(deterministic=True), name
+        assert type(real[name]).FromString(data) == real[name]
+    # Each warmup record of an export is what the real classes write for its request.
+    path = exported["cgan"] / warmup.WARMUP_FILE
+    for record in tf.data.TFRecordDataset(str(path)):
+        request = prediction_log_pb2.PredictionLog.FromString(record.numpy()).predict_log.request
+        rebuilt = cases.real_request(request.model_spec.signature_name, request.model_spec.name,
+                                     protos.tensor_map_to_numpy(request.inputs))
+        log = prediction_log_pb2.PredictionLog(
+            predict_log=prediction_log_pb2.PredictLog(request=rebuilt))
+        assert log.SerializeToString(deterministic=True) == record.numpy()
+    (output,) = handle_grpc_request(loaded["cgan"], rebuilt).outputs.values()  # a real request
+    assert protos.to_numpy(output).shape[0] == len(protos.to_numpy(rebuilt.inputs["label"]))
+    # The fields the zoo does not set still travel both ways.
+    ours = protos.PredictRequest(model_spec=protos.ModelSpec(name="m", version_label="stable"),
+                                 output_filter=["images"])
+    theirs = predict_pb2.PredictRequest.FromString(ours.SerializeToString())
+    assert theirs.model_spec.WhichOneof("version_choice") == "version_label"
+    assert list(theirs.output_filter) == ["images"]
+    assert protos.PredictRequest.FromString(theirs.SerializeToString()) == ours
 
 
 @pytest.mark.parametrize("style", ["instances", "inputs"])
@@ -176,9 +241,7 @@ def test_bad_requests_get_clear_errors(loaded):
         dcgan.signatures["generate"](z=tf.zeros([1, 7]))
     with pytest.raises((TypeError, tf.errors.InvalidArgumentError), match="int64"):
         dcgan.signatures["sample"](seed=tf.constant([1.5]))
-    request = predict_pb2.PredictRequest()
-    request.model_spec.signature_name = "sample"
-    request.inputs["seed"].CopyFrom(tf.make_tensor_proto(np.array([1.0], np.float32)))
+    request = protos.predict_request("sample", {"seed": np.array([1.0], np.float32)})
     with pytest.raises(RestRequestError, match="expected int64"):
         handle_grpc_request(dcgan, request)
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"label must be in \[0, 10\)"):

@@ -9,10 +9,9 @@ import grpc
 import numpy as np
 import pytest
 import tensorflow as tf
-from tensorflow_serving.apis import prediction_service_pb2_grpc
 
 from tfgan_zoo.gans import ConditionalGAN
-from tfgan_zoo.serving import export_generator
+from tfgan_zoo.serving import export_generator, protos
 from tfgan_zoo.serving.client import GeneratorClient
 from tfgan_zoo.serving.rest import RestRequestError, handle_grpc_request, handle_rest_request
 
@@ -51,12 +50,14 @@ def rest_port(model):
 
 @pytest.fixture(scope="module")
 def grpc_port(model):
-    class Servicer(prediction_service_pb2_grpc.PredictionServiceServicer):
-        def Predict(self, request, context):
-            return handle_grpc_request(model, request)
-
+    service, method = protos.PREDICT_METHOD.strip("/").split("/")
+    predict = grpc.unary_unary_rpc_method_handler(
+        lambda request, context: handle_grpc_request(model, request),
+        request_deserializer=protos.PredictRequest.FromString,
+        response_serializer=protos.PredictResponse.SerializeToString)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
-    prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(Servicer(), server)
+    server.add_generic_rpc_handlers(
+        [grpc.method_handlers_generic_handler(service, {method: predict})])
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     yield port

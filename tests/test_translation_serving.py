@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from tfgan_zoo.data import unscale_images
 from tfgan_zoo.gans import BicycleGAN, CycleGAN, Pix2Pix
-from tfgan_zoo.serving import export_generator
+from tfgan_zoo.serving import export_generator, protos
 from tfgan_zoo.serving.warmup import read_warmup_requests
 
 IMAGES = np.random.default_rng(0).integers(0, 256, (6, 28, 28, 1), dtype=np.uint8)
@@ -79,7 +79,7 @@ def test_warmup_requests_run(exported, name):
     requests = read_warmup_requests(path)
     assert len(requests) == 2 * len([s for s in sigs if s != "serving_default"])
     for request in requests:
-        inputs = {k: tf.make_ndarray(v) for k, v in request.inputs.items()}
+        inputs = protos.tensor_map_to_numpy(request.inputs)
         out = sigs[request.model_spec.signature_name](**{k: tf.constant(v)
                                                           for k, v in inputs.items()})
         assert out["images"].dtype == tf.uint8

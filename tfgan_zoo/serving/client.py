@@ -5,8 +5,9 @@
     images = client.predict_grpc("generate", {"z": z})["images"]
 
 REST bodies use the row ("instances") format by default; `*_bytes` outputs are
-base64-decoded back to bytes. gRPC needs `grpcio` (installed with TensorFlow)
-and the `tensorflow-serving-api` protos.
+base64-decoded back to bytes. gRPC needs only `grpcio`, which TensorFlow
+installs: the messages come from `tfgan_zoo.serving.protos`, and the call goes
+through grpc's generic API, so `tensorflow-serving-api` is not needed.
 """
 import base64
 import json
@@ -59,21 +60,21 @@ def decode_rest_response(response, output_names) -> dict:
 
 
 def grpc_request(signature, inputs, model="generator", version=None):
-    import tensorflow as tf
-    from tensorflow_serving.apis import predict_pb2
-    request = predict_pb2.PredictRequest()
-    request.model_spec.name = model
-    request.model_spec.signature_name = signature
-    if version is not None:
-        request.model_spec.version.value = int(version)
-    for name, value in _arrays(inputs).items():
-        request.inputs[name].CopyFrom(tf.make_tensor_proto(value))
-    return request
+    from tfgan_zoo.serving import protos
+    return protos.predict_request(signature, _arrays(inputs), model, version)
 
 
 def decode_grpc_response(response) -> dict:
-    import tensorflow as tf
-    return {name: tf.make_ndarray(proto) for name, proto in response.outputs.items()}
+    from tfgan_zoo.serving import protos
+    return protos.tensor_map_to_numpy(response.outputs)
+
+
+def _grpc():
+    try:
+        import grpc
+    except ImportError as error:
+        raise ImportError("the gRPC client needs grpcio: pip install grpcio") from error
+    return grpc
 
 
 class GeneratorClient:
@@ -94,12 +95,15 @@ class GeneratorClient:
             return decode_rest_response(json.loads(reply.read()), signature_outputs(signature))
 
     def predict_grpc(self, signature, inputs, version=None) -> dict:
-        import grpc
-        from tensorflow_serving.apis import prediction_service_pb2_grpc
+        from tfgan_zoo.serving import protos
+        grpc = _grpc()
         with grpc.insecure_channel(f"{self.host}:{self.grpc_port}") as channel:
-            stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
-            reply = stub.Predict(grpc_request(signature, inputs, self.model, version),
-                                 timeout=self.timeout)
+            predict = channel.unary_unary(
+                protos.PREDICT_METHOD,
+                request_serializer=protos.PredictRequest.SerializeToString,
+                response_deserializer=protos.PredictResponse.FromString)
+            reply = predict(grpc_request(signature, inputs, self.model, version),
+                            timeout=self.timeout)
         return decode_grpc_response(reply)
 
 

@@ -19,6 +19,8 @@ import json
 import numpy as np
 import tensorflow as tf
 
+from tfgan_zoo.serving import protos
+
 
 class RestRequestError(ValueError):
     """A request TF Serving would reject (HTTP 400), with its reason."""
@@ -110,22 +112,19 @@ def handle_rest_request(loaded, body, default_signature="serving_default") -> di
 
 
 def handle_grpc_request(loaded, request):
-    """The PredictResponse the server's gRPC Predict returns for `request`."""
-    from tensorflow_serving.apis import predict_pb2
+    """The PredictResponse the server's gRPC Predict returns for `request` (a
+    PredictRequest of `tfgan_zoo.serving.protos` or of tensorflow-serving-api)."""
     name = request.model_spec.signature_name or "serving_default"
     signature = loaded.signatures[name]
     specs = input_specs(signature)
     if set(request.inputs) != set(specs):
         raise RestRequestError(f"signature {name!r} takes inputs {sorted(specs)}, "
                                f"request has {sorted(request.inputs)}")
-    inputs = {k: tf.make_ndarray(v) for k, v in request.inputs.items()}
+    inputs = protos.tensor_map_to_numpy(request.inputs)
     for key, value in inputs.items():
         if value.dtype != specs[key].dtype.as_numpy_dtype:
             raise RestRequestError(f"input {key!r}: expected {specs[key].dtype.name}, "
                                    f"found {value.dtype}")
     outputs = signature(**{k: tf.constant(v) for k, v in inputs.items()})
-    response = predict_pb2.PredictResponse()
-    response.model_spec.CopyFrom(request.model_spec)
-    for key, value in outputs.items():
-        response.outputs[key].CopyFrom(tf.make_tensor_proto(value.numpy()))
-    return response
+    return protos.predict_response({k: v.numpy() for k, v in outputs.items()},
+                                   request.model_spec)

@@ -4,25 +4,17 @@ TF Serving replays these PredictionLog records when it loads a version, so the
 first user request does not pay for graph optimisation. One request per
 signature and batch size (1 and 8 by default).
 
-The protos come from `tensorflow-serving-api`, which declares a dependency on
-the full `tensorflow` package; install it with
-`pip install --no-deps tensorflow-serving-api`.
+The records are written with `tfgan_zoo.serving.protos`, our copy of the TF
+Serving messages, so exporting needs no `tensorflow-serving-api`.
 """
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
+from tfgan_zoo.serving import protos
+
 WARMUP_FILE = Path("assets.extra") / "tf_serving_warmup_requests"
-
-
-def _apis():
-    try:
-        from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
-    except ImportError as error:
-        raise ImportError("exporting for TF Serving needs its protos: "
-                          "pip install --no-deps tensorflow-serving-api") from error
-    return model_pb2, predict_pb2, prediction_log_pb2
 
 
 def example_inputs(model, input_names, batch_size, seed=0) -> dict:
@@ -38,36 +30,22 @@ def example_inputs(model, input_names, batch_size, seed=0) -> dict:
     return {name: makers[name]() for name in input_names}
 
 
-def predict_request(signature, inputs, model_name="generator"):
-    _, predict_pb2, _ = _apis()
-    request = predict_pb2.PredictRequest()
-    request.model_spec.name = model_name
-    request.model_spec.signature_name = signature
-    for name, value in inputs.items():
-        request.inputs[name].CopyFrom(tf.make_tensor_proto(value))
-    return request
-
-
 def write_warmup_requests(export_dir, model, batch_sizes, signatures) -> Path:
     """One request per signature ({name: input names}) and batch size."""
-    _, _, prediction_log_pb2 = _apis()
     path = Path(export_dir) / WARMUP_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     with tf.io.TFRecordWriter(str(path)) as writer:
         for signature, input_names in signatures.items():
             for batch_size in batch_sizes:
-                request = predict_request(signature,
-                                          example_inputs(model, input_names, batch_size))
-                log = prediction_log_pb2.PredictionLog(
-                    predict_log=prediction_log_pb2.PredictLog(request=request))
-                writer.write(log.SerializeToString())
+                request = protos.predict_request(
+                    signature, example_inputs(model, input_names, batch_size))
+                writer.write(protos.prediction_log(request).SerializeToString(deterministic=True))
     return path
 
 
 def read_warmup_requests(export_dir) -> list:
     """The PredictRequests stored in an export's warmup file."""
-    _, _, prediction_log_pb2 = _apis()
     path = Path(export_dir) / WARMUP_FILE
-    logs = [prediction_log_pb2.PredictionLog.FromString(record.numpy())
+    logs = [protos.PredictionLog.FromString(record.numpy())
             for record in tf.data.TFRecordDataset(str(path))]
     return [log.predict_log.request for log in logs]
