@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from helpers.cli import user_error
 from tfgan_zoo.cli import main
 from tfgan_zoo.training import load_training_data
 
@@ -46,20 +47,20 @@ def test_sample_is_reproducible_from_a_run_directory(ring_run, tmp_path):
     assert (a < 250).any(axis=-1).sum() > 300  # points and centres were drawn
 
 
-def test_sample_refuses_a_label_for_an_unconditional_model(ring_run, tmp_path):
-    with pytest.raises(SystemExit, match="--label is for conditional models"):
-        main(["sample", str(ring_run), "--label", "1", "--out", str(tmp_path / "x.png")])
+def test_sample_refuses_a_label_for_an_unconditional_model(ring_run, tmp_path, capsys):
+    user_error(capsys, ["sample", str(ring_run), "--label", "1", "--out",
+                        str(tmp_path / "x.png")], "--label is for conditional models")
 
 
-def test_conditional_run_on_fashion_mnist_samples_a_class(tmp_path):
+def test_conditional_run_on_fashion_mnist_samples_a_class(tmp_path, capsys):
     out = tmp_path / "cgan"
     main(["train", "cgan", "--dataset", "fashion_mnist", "--epochs", "1", "--steps-per-epoch",
           "3", "--batch-size", "16", "--width", "8", "--out", str(out), "--quiet"])
     main(["sample", str(out), "--label", "3", "--n", "16", "--out", str(tmp_path / "c.png")])
     grid = np.asarray(Image.open(tmp_path / "c.png"))
     assert grid.shape == (4 * 28 + 5 * 2, 4 * 28 + 5 * 2)  # 4x4 tiles with 2-px borders
-    with pytest.raises(SystemExit, match=r"--label must be in \[0, 10\)"):
-        main(["sample", str(out), "--label", "10", "--out", str(tmp_path / "d.png")])
+    user_error(capsys, ["sample", str(out), "--label", "10", "--out", str(tmp_path / "d.png")],
+               r"--label must be in \[0, 10\)")
 
 
 def test_growing_and_semi_supervised_variants_train_on_padded_fashion_mnist(tmp_path, capsys):
@@ -82,9 +83,9 @@ def test_growing_and_semi_supervised_variants_train_on_padded_fashion_mnist(tmp_
     assert images.shape == (16, 32, 32, 1) and np.sum(batch_labels.numpy() >= 0) == 4
 
 
-def test_image_variant_on_point_data_is_a_clear_error(tmp_path):
-    with pytest.raises(SystemExit, match="DCGAN generates images"):
-        main(["train", "dcgan", "--dataset", "grid", "--out", str(tmp_path / "bad")])
+def test_image_variant_on_point_data_is_a_clear_error(tmp_path, capsys):
+    user_error(capsys, ["train", "dcgan", "--dataset", "grid", "--out", str(tmp_path / "bad")],
+               "DCGAN generates images")
     assert not (tmp_path / "bad").exists()
 
 

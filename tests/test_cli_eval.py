@@ -8,6 +8,7 @@ import tensorflow as tf
 from PIL import Image
 from tensorflow.core.util import event_pb2
 
+from helpers.cli import user_error
 from tfgan_zoo.cli import main
 from tfgan_zoo.metrics.evaluate import evaluate_generator
 from tfgan_zoo.metrics.reference import ReferenceSpec
@@ -75,7 +76,7 @@ def test_eval_writes_values_with_their_protocol(cgan_run, tmp_path):
     assert written["conditional_accuracy"]["value"] == again["conditional_accuracy"]
 
 
-def test_eval_of_a_point_model_reports_mode_coverage(tmp_path):
+def test_eval_of_a_point_model_reports_mode_coverage(tmp_path, capsys):
     run = tmp_path / "ring"
     main(["train", "vanilla", "--dataset", "ring", "--epochs", "1", "--steps-per-epoch", "20",
           "--out", str(run), "--quiet"])
@@ -83,8 +84,7 @@ def test_eval_of_a_point_model_reports_mode_coverage(tmp_path):
     written = json.loads((run / "eval.json").read_text())["metrics"]
     assert written["modes_covered"]["protocol"]["mixture"] == "ring"
     assert 0 <= written["modes_covered"]["value"] <= 8
-    with pytest.raises(SystemExit, match="unknown metrics"):
-        main(["eval", str(run), "--metrics", "fid"])
+    user_error(capsys, ["eval", str(run), "--metrics", "fid"], "unknown metrics")
 
 
 def test_sample_interpolate_and_nearest(cgan_run, tmp_path):

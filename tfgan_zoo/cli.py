@@ -1,4 +1,10 @@
-"""`tfgan-zoo`: train, sample, eval, export, list and demo from the command line."""
+"""`tfgan-zoo`: train, sample, eval, export, list and demo from the command line.
+
+A user error (a bad flag, path or name, a missing optional package, data that do
+not fit the model) prints one line, `tfgan-zoo: error: ...`, and exits with 2;
+`--debug` shows the traceback instead. Anything else is a bug and keeps its
+traceback.
+"""
 import argparse
 import json
 import os
@@ -7,9 +13,22 @@ from pathlib import Path
 
 import numpy as np
 
-# TensorFlow logs C++ noise at import; level 3 hides it (2 still prints a
-# harmless grappler LeakyReluGrad error). Set before TensorFlow is imported.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+class UsageError(Exception):
+    """A mistake in the command line itself, reported in one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line (not usage + error)."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+# Errors that mean the input was wrong, not the program: the library raises
+# ValueError subclasses for bad names, data and settings, and ImportError with an
+# install hint for a missing optional package.
+USER_ERRORS = (UsageError, ValueError, OSError, ImportError)
 
 
 def _jit(value):
@@ -17,7 +36,14 @@ def _jit(value):
 
 
 def _ints(value):
-    return tuple(int(v) for v in value.split(","))
+    return tuple(_positive(v) for v in value.split(","))
+
+
+def _positive(value):
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, found {value}")
+    return number
 
 
 def add_train_arguments(parser):
@@ -29,45 +55,53 @@ def add_train_arguments(parser):
     parser.add_argument("--dataset", choices=DATASETS, default="fashion_mnist")
     parser.add_argument("--out", required=True, type=Path, help="run directory to write")
     parser.add_argument("--data-dir", help="folder of Fashion-MNIST IDX files")
-    parser.add_argument("--epochs", type=int)
-    parser.add_argument("--steps-per-epoch", type=int)
-    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--epochs", type=_positive)
+    parser.add_argument("--steps-per-epoch", type=_positive)
+    parser.add_argument("--batch-size", type=_positive)
     parser.add_argument("--lr", type=float, help="learning rate of both optimizers")
-    parser.add_argument("--d-steps", type=int, help="D updates per G update (k)")
+    parser.add_argument("--d-steps", type=_positive, help="D updates per G update (k)")
     parser.add_argument("--loss", help="adversarial loss (see `tfgan-zoo list`)")
     parser.add_argument("--label-smoothing", type=float)
-    parser.add_argument("--latent-dim", type=int)
+    parser.add_argument("--latent-dim", type=_positive)
     parser.add_argument("--hidden", type=_ints, help="MLP widths, e.g. 256,256,256")
-    parser.add_argument("--width", type=int, help="cgan base width")
-    parser.add_argument("--base-filters", type=int, help="dcgan base filters")
+    parser.add_argument("--width", type=_positive, help="cgan base width")
+    parser.add_argument("--base-filters", type=_positive, help="dcgan base filters")
     parser.add_argument("--jit-compile", type=_jit, default="auto",
                         help="auto (XLA on GPU only), true or false")
     parser.add_argument("--strategy", choices=STRATEGIES,
                         help="tf.distribute strategy (default: none); --batch-size is then "
                         "the global batch. multiworker reads TF_CONFIG")
-    parser.add_argument("--cpu-replicas", type=int,
+    parser.add_argument("--cpu-replicas", type=_positive,
                         help="split the CPU into N logical devices, so --strategy mirrored "
                         "has N replicas without GPUs (for trying distribution)")
     parser.add_argument("--tpu", help="TPU name or grpc:// address for --strategy tpu")
     parser.add_argument("--precision", choices=PRECISIONS,
                         help="float32 (default), mixed_bfloat16 (faster on recent CPUs and "
                         "TPUs) or mixed_float16 (GPUs; loss-scaled)")
-    parser.add_argument("--steps-per-execution", type=int,
+    parser.add_argument("--steps-per-execution", type=_positive,
                         help="train steps per tf.function call (fewer Python round trips)")
-    parser.add_argument("--metrics-every", type=int,
+    parser.add_argument("--metrics-every", type=_positive,
                         help="measure FID/KID (1,000 samples) every N epochs (image data)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--resume", action="store_true",
                         help="continue the run in --out from its newest good checkpoint")
-    parser.add_argument("--keep-checkpoints", type=int, default=3)
+    parser.add_argument("--keep-checkpoints", type=_positive, default=3)
     parser.add_argument("--deterministic", action="store_true",
                         help="TF op determinism: a resumed run matches an uninterrupted one "
                         "bit for bit (slower)")
     parser.add_argument("--quiet", action="store_true", help="one line per epoch")
 
 
+def _check_train_flags(args):
+    if args.tpu and args.strategy != "tpu":
+        raise UsageError("--tpu names the TPU for --strategy tpu; add --strategy tpu")
+    if args.cpu_replicas and args.strategy != "mirrored":
+        raise UsageError("--cpu-replicas makes replicas for --strategy mirrored; add it")
+
+
 def cmd_train(args):
     from tfgan_zoo.training import train
+    _check_train_flags(args)
     overrides = {key: getattr(args, key) for key in (
         "epochs", "steps_per_epoch", "batch_size", "lr", "d_steps", "loss", "label_smoothing",
         "latent_dim", "hidden", "width", "base_filters", "jit_compile", "metrics_every",
@@ -98,11 +132,11 @@ def cmd_sample(args):
     from tfgan_zoo.training import load_source
     model, record = load_source(args.run_dir)
     if args.label is not None and model.num_classes is None:
-        sys.exit("error: --label is for conditional models; this one is unconditional.")
+        raise UsageError("--label is for conditional models; this one is unconditional.")
     if args.label is not None and not 0 <= args.label < model.num_classes:
-        sys.exit(f"error: --label must be in [0, {model.num_classes}).")
+        raise UsageError(f"--label must be in [0, {model.num_classes}).")
     if (args.interpolate or args.nearest or args.traverse) and len(model.data_shape) != 3:
-        sys.exit("error: --interpolate, --traverse and --nearest are for image models.")
+        raise UsageError("--interpolate, --traverse and --nearest are for image models.")
     if args.traverse:
         from tfgan_zoo.images import save_png
         from tfgan_zoo.latent import traversal_grid
@@ -240,7 +274,9 @@ def cmd_demo(args):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="tfgan-zoo", description=__doc__)
+    parser = _Parser(prog="tfgan-zoo", description=__doc__.split("\n")[0])
+    parser.add_argument("--debug", action="store_true",
+                        help="on an error, show the traceback (may also follow the command)")
     sub = parser.add_subparsers(dest="command", required=True)
     train_parser = sub.add_parser("train", help="train a variant, writing a run directory")
     add_train_arguments(train_parser)
@@ -248,7 +284,7 @@ def build_parser():
 
     sample = sub.add_parser("sample", help="write a PNG of samples from a run directory")
     sample.add_argument("run_dir", metavar="RUN_DIR_OR_ZOO_NAME")
-    sample.add_argument("--n", type=int, help="samples (default 64 images or 2,500 points)")
+    sample.add_argument("--n", type=_positive, help="samples (default 64 images or 2,500 points)")
     sample.add_argument("--out", type=Path, default=Path("samples.png"))
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--label", type=int, help="class to generate (conditional models)")
@@ -257,8 +293,8 @@ def build_parser():
     sample.add_argument("--traverse", action="store_true",
                         help="write latent traversals instead: one row per coordinate "
                         "(the first --pairs), swept over [-3, 3]")
-    sample.add_argument("--pairs", type=int, default=4)
-    sample.add_argument("--steps", type=int, default=8)
+    sample.add_argument("--pairs", type=_positive, default=4)
+    sample.add_argument("--steps", type=_positive, default=8)
     sample.add_argument("--nearest", choices=("pixel", "feature"),
                         help="write samples beside their nearest training images, and a "
                         "distance report against held-out test images (OUT with .json)")
@@ -270,7 +306,7 @@ def build_parser():
     evaluate.add_argument("run_dir", metavar="RUN_DIR_OR_ZOO_NAME")
     evaluate.add_argument("--metrics", help="comma-separated: fid,kid,pr,is,cacc (images) or "
                           "modes (2D); default fid,kid,pr (+cacc if conditional)")
-    evaluate.add_argument("--num-samples", type=int,
+    evaluate.add_argument("--num-samples", type=_positive,
                           help="default 10,000 images or 2,500 points (the card protocols)")
     evaluate.add_argument("--seed", type=int, default=0, help="latent seed of the samples")
     evaluate.add_argument("--feature-network", default="fashion_mnist",
@@ -290,7 +326,7 @@ def build_parser():
                             "model version (BASE/<version>/)")
     export.add_argument("run_dir", metavar="RUN_DIR_OR_ZOO_NAME")
     export.add_argument("--to", required=True, type=Path, help="model base path")
-    export.add_argument("--version", type=int, help="default: one more than the highest")
+    export.add_argument("--version", type=_positive, help="default: one more than the highest")
     export.set_defaults(func=cmd_export)
 
     listing = sub.add_parser("list", help="list variants, losses and datasets")
@@ -299,18 +335,29 @@ def build_parser():
     demo = sub.add_parser("demo", help="train the built-in demo models and write samples")
     demo.add_argument("--out", type=Path, default=Path("runs/demo"))
     demo.add_argument("--data-dir")
-    demo.add_argument("--fashion-epochs", type=int, default=1)
+    demo.add_argument("--fashion-epochs", type=_positive, default=1)
     demo.set_defaults(func=cmd_demo)
     return parser
 
 
+def one_line(error) -> str:
+    """The error's message on one line (KeyError quotes dropped)."""
+    message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
+    return " ".join(str(message).split()) or type(error).__name__
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    debug = "--debug" in argv
+    argv = [arg for arg in argv if arg != "--debug"]
     try:
+        args = build_parser().parse_args(argv)
         args.func(args)
-    except (ValueError, FileNotFoundError, FileExistsError) as error:
-        # Bad user input: say what was wrong, without a traceback.
-        sys.exit(f"error: {error}")
+    except USER_ERRORS as error:
+        if debug:
+            raise
+        print(f"tfgan-zoo: error: {one_line(error)}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

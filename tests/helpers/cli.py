@@ -1,0 +1,20 @@
+"""Runs the command line and checks a user error: exit code 2 and one line on stderr."""
+import re
+
+import pytest
+
+from tfgan_zoo.cli import main
+
+
+def user_error(capsys, argv, match) -> str:
+    """Runs `tfgan-zoo argv`, expects a user error whose one stderr line matches
+    the regular expression `match`, and returns that line."""
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(argv))
+    assert exit_info.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("tfgan-zoo: error: "), lines[0]
+    assert re.search(match, lines[0]), lines[0]
+    return lines[0]
