@@ -18,6 +18,7 @@ from keras import ops
 
 from tfgan_zoo.baselines.fitting import DatasetFit
 from tfgan_zoo.engine.replicas import step_logs
+from tfgan_zoo.engine.validation import checked_sample_request
 
 
 def causal_mask(kernel_size, mask_type):
@@ -236,7 +237,10 @@ class PixelCNN(DatasetFit, keras.Model):
         """n images, uint8 [n, H, W, 1], drawn pixel by pixel; the same for the same seed."""
         if (labels is None) != (self.class_bias is None):
             raise ValueError("pass labels exactly when the PixelCNN is class-conditional")
+        n, labels = checked_sample_request(n, labels, self.num_classes)
         height, width = self.image_shape[:2]
+        if n == 0:
+            return self.bin_centres(np.zeros((0, height, width, 1), np.int32))
         labels = None if labels is None else tf.constant(np.asarray(labels, np.int32))
         canvas = tf.zeros((n, height, width, 1), tf.int32)  # unsampled pixels: class 0
         for index in range(height * width):

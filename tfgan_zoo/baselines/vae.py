@@ -20,6 +20,7 @@ import tensorflow as tf
 from tfgan_zoo.baselines.fitting import DatasetFit
 from tfgan_zoo.engine.replicas import step_logs
 from tfgan_zoo.engine.noise import stateless_normal
+from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.networks.autoencoder import decoder, encoder
 
 
@@ -122,6 +123,9 @@ class VAE(DatasetFit, keras.Model):
         """`n` decoder means for z ~ N(0, I), NumPy [-1, 1], deterministic in `seed`."""
         if self.num_classes is not None and labels is None:
             raise ValueError("a conditional VAE needs `labels` to sample")
+        n, labels = checked_sample_request(n, labels, self.num_classes)
+        if n == 0:
+            return np.zeros((0, *self.data_shape), np.float32)
         z = self.sample_latent(n, tf.constant([seed, 3], tf.int64))
         out = [self.generate(z[i:i + batch_size],
                              None if labels is None else np.asarray(labels)[i:i + batch_size])

@@ -30,7 +30,7 @@ from tfgan_zoo.engine.noise import (stateless_normal, stateless_uniform_open,
                                     step_seed)
 from tfgan_zoo.engine.precision import model_precision, precision_policy
 from tfgan_zoo.engine.replicas import replica_context, step_logs
-from tfgan_zoo.engine.validation import validate_training_data
+from tfgan_zoo.engine.validation import checked_sample_request, validate_training_data
 
 # Independent random streams: D steps, G steps, user sampling and penalties never share
 # noise; penalties use the streams from _PENALTY_STREAM up, one per draw, and
@@ -509,16 +509,16 @@ class GAN(keras.Model):
 
         Deterministic in `seed`; `labels` (int or [n] ints) for conditional models.
         """
+        n, labels = checked_sample_request(n, labels, self.num_classes)
         z = self.sample_latent(n, self.noise_seed_for(SAMPLE_STREAM, seed))
         return self.samples_from(z, labels, batch_size)
 
     def samples_from(self, z, labels=None, batch_size=256):
         """Samples for given latents `z` [n, latent_dim], in batches, as NumPy."""
-        n = int(z.shape[0])
-        if self.num_classes is not None:
-            if labels is None:
-                labels = np.arange(n) % self.num_classes
-            labels = tf.constant(np.broadcast_to(np.asarray(labels, np.int32), (n,)))
+        n, labels = checked_sample_request(int(z.shape[0]), labels, self.num_classes)
+        if n == 0:
+            return np.zeros((0, *self.data_shape), np.float32)
+        labels = None if labels is None else tf.constant(labels)
         generate = self.inference_generate()
         out = [generate(z[i:i + batch_size],
                         None if labels is None else labels[i:i + batch_size])

@@ -145,3 +145,33 @@ def validate_training_data(model, x, y=None, max_batches=None):
         raise DataValidationError(
             f"samples must be floating point; found {x_spec.dtype.name} values in "
             f"[{low_seen:g}, {high_seen:g}].")
+
+
+def checked_sample_request(n, labels, num_classes):
+    """(n, labels as int32 [n] or None) for a `sample(n, labels=...)` call.
+
+    Raises a ValueError naming the argument for a negative or non-integer `n`,
+    labels given to an unconditional model, labels of the wrong length, and
+    labels outside [0, num_classes). Conditional models without labels cycle
+    through the classes.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"n must be a non-negative integer; got {n!r}")
+    n = int(n)
+    if num_classes is None:
+        if labels is not None:
+            raise ValueError("labels= is for conditional models; this model is "
+                             "unconditional (num_classes is None)")
+        return n, None
+    if labels is None:
+        return n, np.arange(n, dtype=np.int32) % num_classes
+    labels = np.asarray(labels)
+    if labels.ndim > 1 or (labels.ndim == 1 and len(labels) != n):
+        raise ValueError(f"labels must be one int or {n} ints; got shape {labels.shape}")
+    if labels.size and not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be integers; got {labels.dtype}")
+    labels = np.broadcast_to(labels.astype(np.int32), (n,))
+    if n and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(f"labels must be in [0, {num_classes}); got {labels.min()}.."
+                         f"{labels.max()}")
+    return n, labels

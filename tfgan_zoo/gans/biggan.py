@@ -19,6 +19,7 @@ from tfgan_zoo.data.pipeline import unscale_images
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.gan import SAMPLE_STREAM
 from tfgan_zoo.engine.noise import stateless_uniform_open
+from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.networks.biggan import biggan_discriminator, biggan_generator
 from tfgan_zoo.serving.signatures import SERVING_STREAM, checked_latents
 
@@ -109,6 +110,7 @@ class BigGAN(GAN):
         restricted to [-t, t] (the truncation trick: less variety, more fidelity)."""
         if truncation is None:
             return super().sample(n, labels, seed, batch_size)
+        n, labels = checked_sample_request(n, labels, self.num_classes)
         z = truncated_normal((n, self.latent_dim), self.noise_seed_for(SAMPLE_STREAM, seed),
                              float(truncation))
         return self.samples_from(z, labels, batch_size)

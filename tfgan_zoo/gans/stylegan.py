@@ -23,6 +23,7 @@ from tfgan_zoo.data.pipeline import unscale_images
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.gan import D_STREAM, G_STREAM, SAMPLE_STREAM, VARIANT_STREAMS
 from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
+from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.networks.stylegan import discriminator_body, head, noise_sizes, stylegan_generator
 from tfgan_zoo.serving.signatures import checked_latents, latents_for_seeds
 
@@ -172,6 +173,9 @@ class StyleGAN(GAN):
                crossover=None):
         """Samples as `GAN.sample`, with truncation `psi` and, given `mix_seed`,
         styles from layer `crossover` on taken from the latents of `mix_seed`."""
+        n, _ = checked_sample_request(n, labels, self.num_classes)
+        if n == 0:
+            return np.zeros((0, *self.data_shape), np.float32)
         z = self.sample_latent(n, self.noise_seed_for(SAMPLE_STREAM, seed))
         z_mix = None if mix_seed is None else self.sample_latent(
             n, self.noise_seed_for(SAMPLE_STREAM, mix_seed))
