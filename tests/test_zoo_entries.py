@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -53,13 +54,19 @@ def test_entries_load_from_an_installed_wheel_without_network(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
                     str(wheel_dir), REPO], check=True, capture_output=True)
     (wheel,) = wheel_dir.glob("tfgan_zoo-*.whl")
-    # TensorFlow and Keras come from this environment; the package itself only from the wheel.
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
-                   check=True)
+    # TensorFlow and Keras come from this environment, through a .pth file that appends its
+    # site-packages (`--system-site-packages` would link the base interpreter's instead,
+    # which lacks them when this environment is itself a venv). The package comes only
+    # from the wheel: the venv's own site-packages precede what a .pth file appends.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--ignore-installed", "-q",
-                    str(wheel)],
-                   check=True, capture_output=True)
+    inner_site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True, capture_output=True, text=True).stdout.strip()
+    Path(inner_site, "outer_environment.pth").write_text(
+        "\n".join(p for p in sys.path if p.endswith("-packages")) + "\n")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--ignore-installed",
+                    "-q", "--target", inner_site, str(wheel)], check=True, capture_output=True)
     script = textwrap.dedent("""
         import socket
         def no_network(*args, **kwargs):
@@ -68,7 +75,7 @@ def test_entries_load_from_an_installed_wheel_without_network(tmp_path):
         socket.create_connection = no_network
         import numpy as np, tfgan_zoo
         from tfgan_zoo import zoo
-        assert "venv" in tfgan_zoo.__file__, tfgan_zoo.__file__
+        assert tfgan_zoo.__file__.startswith(INNER_SITE), tfgan_zoo.__file__
         for name in zoo.names():
             model = zoo.load(name)
             labels = np.arange(4) % model.num_classes if model.num_classes else None
@@ -76,7 +83,8 @@ def test_entries_load_from_an_installed_wheel_without_network(tmp_path):
             assert np.isfinite(x).all() and x.std() > 0, name
             print(name, x.shape)
     """)
-    result = subprocess.run([str(python), "-c", script], cwd=tmp_path, capture_output=True,
-                            text=True, env=dict(os.environ, PYTHONPATH=""))
+    result = subprocess.run([str(python), "-c", script.replace("INNER_SITE", repr(inner_site))],
+                            cwd=tmp_path, capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=""))
     assert result.returncode == 0, result.stderr[-2000:]
     assert sorted(line.split()[0] for line in result.stdout.splitlines()) == ENTRIES
