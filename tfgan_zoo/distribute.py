@@ -61,7 +61,7 @@ def make_strategy(name="default", tpu=None):
     if name == "multiworker":
         if "TF_CONFIG" not in os.environ:
             raise StrategyError("--strategy multiworker needs TF_CONFIG (cluster and task) in the "
-                             "environment of every worker; see the README.")
+                             "environment of every worker; see docs/scale.md.")
         return tf.distribute.MultiWorkerMirroredStrategy()
     if name == "tpu":
         try:

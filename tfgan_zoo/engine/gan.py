@@ -80,7 +80,7 @@ class GAN(keras.Model):
     # ----------------------------------------------------------------- defaults
     conditional = False  # whether the variant trains on (samples, labels)
     # XLA on a CPU, for image data: off unless tools/bench_throughput.py measured
-    # the variant faster with it (most GAN steps were 5-20 % slower; see README).
+    # the variant faster with it (most GAN steps were 5-20 % slower; see docs/benchmarks.md).
     xla_on_cpu = False
     # Weight of G's adversarial loss; a variant with other G terms may lower it
     # (0 gives a purely reconstructive baseline with the same networks).
