@@ -52,6 +52,7 @@ def test_sample_refuses_a_label_for_an_unconditional_model(ring_run, tmp_path, c
                         str(tmp_path / "x.png")], "--label is for conditional models")
 
 
+@pytest.mark.slow
 def test_conditional_run_on_fashion_mnist_samples_a_class(tmp_path, capsys):
     out = tmp_path / "cgan"
     main(["train", "cgan", "--dataset", "fashion_mnist", "--epochs", "1", "--steps-per-epoch",
@@ -63,6 +64,7 @@ def test_conditional_run_on_fashion_mnist_samples_a_class(tmp_path, capsys):
                r"--label must be in \[0, 10\)")
 
 
+@pytest.mark.slow
 def test_growing_and_semi_supervised_variants_train_on_padded_fashion_mnist(tmp_path, capsys):
     out = tmp_path / "semi"
     main(["train", "semi_stylegan", "--dataset", "fashion_mnist", "--epochs", "1",

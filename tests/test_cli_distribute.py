@@ -11,6 +11,8 @@ from helpers.cli import user_error
 from tfgan_zoo.cli import main
 from tfgan_zoo.distribute import run_local_workers
 
+pytestmark = pytest.mark.slow  # end-to-end runs in fresh processes or trained fixtures
+
 TRAIN = ["train", "vanilla", "--dataset", "grid", "--epochs", "2", "--steps-per-epoch", "20",
          "--batch-size", "64", "--quiet"]
 

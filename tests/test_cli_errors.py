@@ -81,6 +81,7 @@ def test_debug_shows_the_traceback(tmp_path):
         main(["sample", "nope", "--debug", "--out", str(tmp_path / "s.png")])
 
 
+@pytest.mark.slow
 def test_console_script_prints_one_line_and_no_tensorflow_logs(tmp_path):
     """The installed command, as a user runs it: TensorFlow's C++ start-up logs are
     hidden too, since the package sets their level before TensorFlow loads."""

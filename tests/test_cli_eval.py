@@ -13,6 +13,8 @@ from tfgan_zoo.cli import main
 from tfgan_zoo.metrics.evaluate import evaluate_generator
 from tfgan_zoo.metrics.reference import ReferenceSpec
 
+pytestmark = pytest.mark.slow  # end-to-end runs in fresh processes or trained fixtures
+
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory):

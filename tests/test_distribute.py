@@ -65,6 +65,7 @@ def _replica_slice_order(batch, d_steps):
                            for i in range(d_steps) for r in range(REPLICAS)])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", IMAGE_VARIANTS)
 def test_every_image_variant_fits_identically_under_mirrored(name):
     """Each variant's own networks (synchronized batch norm) and objective."""
@@ -131,6 +132,7 @@ def test_auto_jit_compile_is_off_under_a_strategy():
     assert model.jit_compile is False  # XLA on 1 CPU image WGAN-GP, but not mirrored
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["pix2pix", "cyclegan", "bicyclegan"])
 def test_translators_fit_under_mirrored(name):
     """They run and update under the strategy. One-device equality is not

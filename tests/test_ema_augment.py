@@ -86,6 +86,7 @@ def _weights(model):
     return [w.numpy() for w in model.generator.weights + model.discriminator.weights]
 
 
+@pytest.mark.slow
 def test_diff_augment_changes_what_d_sees_and_is_deterministic_and_compiles():
     images = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
     data = tf.data.Dataset.from_tensor_slices(images).batch(16)

@@ -78,6 +78,7 @@ XLA_OBJECTIVES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("objective", sorted(XLA_OBJECTIVES))
 def test_jit_compile_gives_the_same_update(objective):
     data = tf.data.Dataset.from_tensor_slices(points(128)).batch(64)
@@ -94,6 +95,7 @@ def test_jit_compile_gives_the_same_update(objective):
     assert max(np.abs(a - b).max() for a, b in zip(*results)) < 1e-5
 
 
+@pytest.mark.slow
 def test_gradient_penalty_through_convolutions_compiles_under_xla():
     from tfgan_zoo.gans import WGANGP
     images = np.random.default_rng(0).uniform(-1, 1, (40, 8, 8, 1)).astype("float32")

@@ -144,6 +144,7 @@ def test_inception_missing_weights(tmp_path, monkeypatch, no_network):
         get_feature_network("inception_v3")
 
 
+@pytest.mark.slow
 def test_inception_random_weights(no_network):
     network = get_feature_network("inception_v3", weights="random")
     assert isinstance(network, FeatureNetwork)

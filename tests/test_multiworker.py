@@ -15,6 +15,8 @@ from helpers.distributed_setup import (OBJECTIVES, TwoReplicaNoiseConditionalGAN
                                        conditional_step_data, step_data)
 from tfgan_zoo.distribute import WorkerError, local_cluster, run_local_workers
 
+pytestmark = pytest.mark.slow  # end-to-end runs in fresh processes or trained fixtures
+
 HELPER = os.path.join(os.path.dirname(__file__), "helpers", "multiworker_step.py")
 
 

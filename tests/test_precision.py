@@ -54,6 +54,7 @@ def test_bfloat16_fit_updates_and_round_trips(tmp_path):
     assert int(loaded.g_optimizer.iterations) == 4
 
 
+@pytest.mark.slow
 def test_float16_fit_is_loss_scaled_and_finite(tmp_path):
     # WGAN-GP: the penalty's double backprop runs under loss scaling too.
     model = _dcgan("mixed_float16", WGANGP, width=8)

@@ -35,6 +35,7 @@ def _weights(path):
                                   + model.d_optimizer.variables]
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_to_the_uninterrupted_result(tmp_path):
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     _cli(whole)

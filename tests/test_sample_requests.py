@@ -66,6 +66,7 @@ def test_conditional_labels_are_checked(models):
                                                                       seed=4))
 
 
+@pytest.mark.slow
 def test_import_tfgan_zoo_is_enough_to_load_a_saved_model(models, tmp_path):
     path = tmp_path / "model.keras"
     models["vanilla"].save(path)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from helpers.cli import user_error
 from tfgan_zoo.cli import main
 from tfgan_zoo.gans import DCGAN, ConditionalGAN
 from tfgan_zoo.serving import export_generator, generate_uint8, latents_for_seeds, next_version
@@ -47,6 +48,7 @@ def _z(n, seed=0):
     return np.random.default_rng(seed).standard_normal((n, LATENT)).astype(np.float32)
 
 
+@pytest.mark.slow
 def test_fresh_process_returns_the_same_pixels(exported, dcgan, cgan, tmp_path):
     z1, z64 = _z(1, 1), _z(64, 2)
     labels = (np.arange(64) % 10).astype(np.int32)
@@ -115,6 +117,7 @@ def test_saved_model_cli_shows_the_documented_signatures(exported):
     assert blocks["serving_default"].count("inputs['") == 2
 
 
+@pytest.mark.slow
 def test_saved_model_cli_runs_every_signature(exported, tmp_path):
     np.save(tmp_path / "z.npy", _z(2))
     np.save(tmp_path / "seed.npy", np.array([1, 2], np.int64))
@@ -286,7 +289,8 @@ def test_point_models_are_refused(tmp_path):
     assert not (tmp_path / "points").exists()
 
 
-def test_cli_export_writes_the_next_version_with_the_run_record(tmp_path):
+@pytest.mark.slow
+def test_cli_export_writes_the_next_version_with_the_run_record(tmp_path, capsys):
     run = tmp_path / "run"
     main(["train", "dcgan", "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "8",
           "--base-filters", "8", "--latent-dim", "8", "--out", str(run), "--quiet"])
@@ -294,5 +298,5 @@ def test_cli_export_writes_the_next_version_with_the_run_record(tmp_path):
     main(["export", str(run), "--to", str(tmp_path / "serve")])
     card = json.loads((tmp_path / "serve" / "2" / "model_card.json").read_text())
     assert card["training"]["variant"] == "dcgan" and card["source"] == str(run)
-    with pytest.raises(SystemExit, match="never overwritten"):
-        main(["export", str(run), "--to", str(tmp_path / "serve"), "--version", "1"])
+    user_error(capsys, ["export", str(run), "--to", str(tmp_path / "serve"), "--version", "1"],
+               "never overwritten")

@@ -8,6 +8,8 @@ from tfgan_zoo.gans import BicycleGAN, CycleGAN, Pix2Pix
 from tfgan_zoo.serving import export_generator, protos
 from tfgan_zoo.serving.warmup import read_warmup_requests
 
+pytestmark = pytest.mark.slow  # end-to-end runs in fresh processes or trained fixtures
+
 IMAGES = np.random.default_rng(0).integers(0, 256, (6, 28, 28, 1), dtype=np.uint8)
 SEEDS = np.arange(6, dtype=np.int64) + 40
 

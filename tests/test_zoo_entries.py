@@ -37,6 +37,7 @@ def test_card_records_data_training_metrics_and_hashes(name):
         assert "protocol" in metric and np.isfinite(metric["value"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ENTRIES)
 def test_eval_reproduces_the_card(name, tmp_path):
     card = zoo.entry(name).card["metrics"]
@@ -49,6 +50,7 @@ def test_eval_reproduces_the_card(name, tmp_path):
             assert value["value"] == pytest.approx(card[key]["value"], rel=0.02, abs=1e-3), key
 
 
+@pytest.mark.slow
 def test_entries_load_from_an_installed_wheel_without_network(tmp_path):
     wheel_dir, venv = tmp_path / "wheel", tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
