@@ -6,7 +6,7 @@ import keras
 
 from helpers.distributed_setup import (OBJECTIVES, REPLICAS, TwoReplicaNoise,
                                        TwoReplicaNoiseGAN, build, step_data, weights)
-from tfgan_zoo.gans import VARIANTS
+from tfgan_zoo.registry import get_model
 
 # One strategy for the whole module: collective instance keys are per strategy,
 # and several strategies issuing collectives in one process can mismatch them.
@@ -38,7 +38,7 @@ STYLE = dict(w_dim=4, mapping_depth=1, filters=(4, 4), mbstd_group=1)
 
 
 def _image_variant(name, reference):
-    cls = VARIANTS[name]
+    cls = get_model(name, kind="gan")
     if reference:
         cls = type(f"TwoReplicaNoise{cls.__name__}", (TwoReplicaNoise, cls), {})
     keras.utils.set_random_seed(0)
@@ -137,12 +137,11 @@ def test_auto_jit_compile_is_off_under_a_strategy():
 def test_translators_fit_under_mirrored(name):
     """They run and update under the strategy. One-device equality is not
     claimed: dropout masks (pix2pix) and the image pool (CycleGAN) are per replica."""
-    from tfgan_zoo.gans import TRANSLATORS
     rng = np.random.default_rng(0)
     pairs = tuple(rng.uniform(-1, 1, (32, 28, 28, 1)).astype("float32") for _ in range(2))
     small = {"cyclegan": dict(filters=4, blocks=1, d_filters=8)}.get(name, dict(filters=8))
     with STRATEGY.scope():
-        model = TRANSLATORS[name](seed=0, **small)
+        model = get_model(name, kind="translator")(seed=0, **small)
         model.compile()
     before = [w.numpy().copy() for w in model.generator.trainable_weights]
     history = model.fit(tf.data.Dataset.from_tensor_slices(pairs).batch(16), epochs=1,

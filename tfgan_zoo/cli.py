@@ -49,9 +49,10 @@ def _positive(value):
 def add_train_arguments(parser):
     from tfgan_zoo.distribute import STRATEGIES
     from tfgan_zoo.engine.precision import PRECISIONS
-    from tfgan_zoo.gans import VARIANTS
+    from tfgan_zoo.registry import model_names
     from tfgan_zoo.training import DATASETS
-    parser.add_argument("variant", choices=sorted(VARIANTS))
+    parser.add_argument("variant", choices=model_names("gan"),
+                        help="a GAN variant (`tfgan-zoo list` shows every model)")
     parser.add_argument("--dataset", choices=DATASETS, default="fashion_mnist")
     parser.add_argument("--out", required=True, type=Path, help="run directory to write")
     parser.add_argument("--data-dir", help="folder of Fashion-MNIST IDX files")
@@ -234,10 +235,13 @@ def cmd_export(args):
 
 def cmd_list(args):
     from tfgan_zoo.engine import LOSSES
-    from tfgan_zoo.gans import VARIANTS
-    print("variants:")
-    for name, cls in sorted(VARIANTS.items()):
-        print(f"  {name:<10} {cls.description}")
+    from tfgan_zoo.registry import KINDS, registered
+    headings = dict(gan="GAN variants (tfgan-zoo train NAME)", translator="image-to-image "
+                    "translators", baseline="non-adversarial baselines")
+    for kind in KINDS:
+        print(f"{headings[kind]}:")
+        for name, entry in registered(kind).items():
+            print(f"  {name:<14} {entry.description}")
     print("losses:  " + ", ".join(sorted(LOSSES)))
     print("datasets: grid, ring (2D Gaussian mixtures, built in), fashion_mnist (local IDX "
           "files or tensorflow-datasets)")

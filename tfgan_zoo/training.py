@@ -27,7 +27,7 @@ from tfgan_zoo import distribute
 from tfgan_zoo.data.padding import pad_images
 from tfgan_zoo.data.semi import hide_labels, semi_supervised_dataset
 from tfgan_zoo.engine.precision import precision_policy
-from tfgan_zoo.gans import get_variant
+from tfgan_zoo.registry import get_model
 
 DATASETS = ("grid", "ring", "fashion_mnist")
 MIXTURE_POOL = 256_000  # 2D training points drawn once per run; epochs reshuffle them
@@ -119,7 +119,7 @@ def resolve_settings(variant, dataset, overrides):
 
 
 def build_model(variant, data, seed, settings):
-    cls = get_variant(variant)
+    cls = get_model(variant, kind="gan")
     model_args = {k: settings[k] for k in MODEL_KEYS if k in settings}
     return cls.for_data(data.data_shape, data.num_classes, seed=seed, **model_args)
 
@@ -213,7 +213,7 @@ def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, resume=False,
 
 def _train(variant, dataset, out, seed, data_dir, verbose, resume_from, keep_checkpoints,
            settings, strategy):
-    cls = get_variant(variant)
+    cls = get_model(variant, kind="gan")
     conditional = cls.conditional
     record_path = out / "run.json"
 

@@ -145,23 +145,17 @@ def _plain(value, where):
                    f"{type(value).__name__}")
 
 
-def _classes() -> dict:
-    from tfgan_zoo.baselines import BASELINES
-    from tfgan_zoo.gans import TRANSLATORS, VARIANTS
-    return {**VARIANTS, **TRANSLATORS, **BASELINES}
-
-
 def build(item: Entry):
     """The entry's model with fresh weights (variant and arguments checked)."""
-    known = _classes()
-    cls = known.get(item.variant)
-    if cls is None:
+    from tfgan_zoo.registry import registered
+    known = registered()
+    if item.variant not in known:
         raise ZooError(f"Zoo entry {item.name!r} needs variant {item.variant!r}, which this "
                        f"version of tfgan_zoo does not have (known: {sorted(known)}); "
                        "upgrade tfgan_zoo.")
     kwargs = {key: _plain(value, f"{item.name}: model.{key}")
               for key, value in item.config.get("model", {}).items()}
-    return cls.from_config(kwargs)  # a GAN's `precision` key selects its dtype policy
+    return known[item.variant].cls.from_config(kwargs)  # a GAN's `precision` key selects its dtype policy
 
 
 def load(name, part="gan", compile=True, directory=None):

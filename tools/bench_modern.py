@@ -22,7 +22,7 @@ import tensorflow as tf
 
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.data.padding import crop_images, pad_images
-from tfgan_zoo.gans import VARIANTS
+from tfgan_zoo.registry import get_model
 from tfgan_zoo.data.semi import hide_labels, semi_supervised_dataset
 from tfgan_zoo.metrics.evaluate import evaluate_images
 from tfgan_zoo.metrics.features import get_feature_network
@@ -110,7 +110,7 @@ def run(name, steps, seed):
     if variant == "progan":  # the whole schedule (7 phases) fits in the run
         kwargs = dict(kwargs, images_per_phase=max(steps * batch // 8, 1))
     keras.utils.set_random_seed(seed)
-    model = VARIANTS[variant].for_data(images.shape[1:], 10 if labelled else None,
+    model = get_model(variant, kind="gan").for_data(images.shape[1:], 10 if labelled else None,
                                        seed=seed, **kwargs)
     model.compile(**compile_args())
     classifier = get_feature_network("fashion_mnist")

@@ -29,14 +29,14 @@ import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
 
 from tfgan_zoo.engine.precision import precision_policy  # noqa: E402
-from tfgan_zoo.gans import VARIANTS  # noqa: E402
+from tfgan_zoo.registry import get_model  # noqa: E402
 
 IMAGE_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
 
 
 def build(variant, precision, xla, steps_per_execution=1):
-    cls = VARIANTS[variant]
+    cls = get_model(variant, kind="gan")
     keras.utils.set_random_seed(0)
     with precision_policy(precision):
         model = cls.for_data(IMAGE_SHAPE, NUM_CLASSES if cls.conditional else None, seed=0)

@@ -22,7 +22,7 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import tfgan_zoo  # noqa: E402
-from tfgan_zoo.gans import get_variant  # noqa: E402
+from tfgan_zoo.registry import get_model  # noqa: E402
 from tfgan_zoo.metrics.evaluate import evaluate_generator  # noqa: E402
 from tfgan_zoo.training import with_learning_rate  # noqa: E402
 from tfgan_zoo import data as data_lib  # noqa: E402
@@ -87,8 +87,7 @@ def _dataset(name, batch_size, labels, seed):
 
 def _baseline(recipe, seed):
     """(model, dataset) for a non-adversarial baseline."""
-    from tfgan_zoo.baselines import BASELINES
-    cls = BASELINES[recipe["variant"]]
+    cls = get_model(recipe["variant"], kind="baseline")
     kwargs = dict(recipe["model"], **({"seed": seed} if recipe["variant"] == "vae" else {}))
     model = cls(**kwargs)
     model.compile(optimizer=keras.optimizers.Adam(recipe["lr"]))
@@ -113,7 +112,7 @@ def train_entry(name, recipe, seed=0, steps=None):
         if recipe["variant"] == "pixelcnn":
             result.values.append(_bits_per_dim(model))
         return model, seconds, result
-    cls = get_variant(recipe["variant"])
+    cls = get_model(recipe["variant"])
     model = _compiled(cls(seed=seed, **recipe["model"]), dict(recipe, steps=steps))
     dataset = _dataset(recipe["dataset"], recipe["batch_size"] * model.d_steps,
                        cls.conditional, seed)

@@ -3,7 +3,4 @@ from tfgan_zoo.baselines.autoencoder import Autoencoder
 from tfgan_zoo.baselines.vae import VAE
 from tfgan_zoo.baselines.pixelcnn import MaskedConv2D, PixelCNN, bits_per_dim_256, causal_mask
 
-# The names the zoo and the CLI use, like gans.VARIANTS.
-BASELINES = {"autoencoder": Autoencoder, "vae": VAE, "pixelcnn": PixelCNN}
-
-__all__ = ["BASELINES", "Autoencoder", "VAE", "MaskedConv2D", "PixelCNN", "bits_per_dim_256", "causal_mask"]
+__all__ = ["Autoencoder", "VAE", "MaskedConv2D", "PixelCNN", "bits_per_dim_256", "causal_mask"]

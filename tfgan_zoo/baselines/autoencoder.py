@@ -13,6 +13,7 @@ from tfgan_zoo.baselines.fitting import DatasetFit
 from tfgan_zoo.engine.replicas import step_logs
 from tfgan_zoo.engine.noise import stateless_normal
 from tfgan_zoo.networks.autoencoder import decoder, encoder
+from tfgan_zoo.registry import register_model
 
 RECONSTRUCTION = {"mse": lambda x, y: tf.reduce_mean(tf.square(x - y)),
                   "l1": lambda x, y: tf.reduce_mean(tf.abs(x - y))}
@@ -25,8 +26,11 @@ def kl_sparsity(activations, target, eps=1e-6):
                          + (1 - target) * tf.math.log((1 - target) / (1 - rho)))
 
 
+@register_model("autoencoder", kind="baseline")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class Autoencoder(DatasetFit, keras.Model):
+    description = "Convolutional autoencoder: plain, denoising or sparse (a non-adversarial baseline)"
+
     def __init__(self, image_shape=(28, 28, 1), code_dim=32, filters=16, loss="mse",
                  noise_std=0.0, sparsity_target=None, sparsity_weight=1.0, seed=0, **kwargs):
         super().__init__(**kwargs)

@@ -19,6 +19,7 @@ from keras import ops
 from tfgan_zoo.baselines.fitting import DatasetFit
 from tfgan_zoo.engine.replicas import step_logs
 from tfgan_zoo.engine.validation import checked_sample_request
+from tfgan_zoo.registry import register_model
 
 
 def causal_mask(kernel_size, mask_type):
@@ -77,6 +78,7 @@ def bits_per_dim_256(bits_L, levels):
     return float(bits_L) + math.log2(256 / levels)
 
 
+@register_model("pixelcnn", kind="baseline")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class PixelCNN(DatasetFit, keras.Model):
     """uint8-valued images [N, H, W, 1] -> per-pixel logits [N, H, W, levels].
@@ -86,6 +88,7 @@ class PixelCNN(DatasetFit, keras.Model):
     is added after the first layer (a constant per image, so causality holds) and
     fit/sample take labels; otherwise labels given to fit are ignored.
     """
+    description = "Masked-convolution autoregressive model, exact NLL in bits/dim (van den Oord et al. 2016)"
 
     def __init__(self, levels=8, filters=64, blocks=5, num_classes=None,
                  image_shape=(28, 28, 1), **kwargs):

@@ -22,10 +22,13 @@ from tfgan_zoo.engine.replicas import step_logs
 from tfgan_zoo.engine.noise import stateless_normal
 from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.networks.autoencoder import decoder, encoder
+from tfgan_zoo.registry import register_model
 
 
+@register_model("vae", kind="baseline")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class VAE(DatasetFit, keras.Model):
+    description = "Variational autoencoder, conditional with num_classes (Kingma & Welling 2014)"
     # The serving export adds `encode` (images -> posterior mean, log variance) and `decode`.
     serves_posterior = True
 

@@ -1,4 +1,5 @@
-"""The variants, by the name the CLI and the zoo use."""
+"""The GAN variants and image-to-image translators. Each registers itself by name
+(`tfgan_zoo.registry`), which is how the CLI, training and the zoo find it."""
 from tfgan_zoo.gans.began import BEGAN
 from tfgan_zoo.gans.bicyclegan import BicycleGAN
 from tfgan_zoo.gans.biggan import BigGAN
@@ -18,39 +19,6 @@ from tfgan_zoo.gans.vanilla import VanillaGAN
 from tfgan_zoo.gans.wgan import WGAN
 from tfgan_zoo.gans.wgan_gp import WGANGP
 
-VARIANTS = {
-    "vanilla": VanillaGAN,
-    "standard": StandardGAN,
-    "dcgan": DCGAN,
-    "cgan": ConditionalGAN,
-    "wgan": WGAN,
-    "wgan_gp": WGANGP,
-    "lsgan": LSGAN,
-    "dragan": DRAGAN,
-    "began": BEGAN,
-    "infogan": InfoGAN,
-    "biggan": BigGAN,
-    "progan": ProGAN,
-    "stylegan": StyleGAN,
-    "info_stylegan": InfoStyleGAN,
-    "semi_stylegan": SemiStyleGAN,
-}
-
-# Image-to-image translators: trained on (source, target) pairs or on two
-# unpaired domains instead of noise -> sample.
-TRANSLATORS = {
-    "pix2pix": Pix2Pix,
-    "cyclegan": CycleGAN,
-    "bicyclegan": BicycleGAN,
-}
-
-
-def get_variant(name):
-    try:
-        return VARIANTS[name]
-    except KeyError:
-        raise ValueError(f"Unknown variant {name!r}; expected one of {sorted(VARIANTS)}.") from None
-
-
-__all__ = ["VARIANTS", "TRANSLATORS", "get_variant", "Pix2Pix", "CycleGAN", "BicycleGAN", "StandardGAN", "VanillaGAN", "DCGAN", "ConditionalGAN",
-           "WGAN", "WGANGP", "LSGAN", "DRAGAN", "BEGAN", "InfoGAN", "BigGAN", "ProGAN", "StyleGAN"]
+__all__ = ["BEGAN", "BicycleGAN", "BigGAN", "ConditionalGAN", "CycleGAN", "DCGAN", "DRAGAN",
+           "InfoGAN", "InfoStyleGAN", "LSGAN", "Pix2Pix", "ProGAN", "SemiStyleGAN", "StandardGAN",
+           "StyleGAN", "VanillaGAN", "WGAN", "WGANGP"]

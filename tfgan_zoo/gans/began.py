@@ -13,8 +13,10 @@ from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine import losses
 from tfgan_zoo.engine.replicas import all_reduce
 from tfgan_zoo.networks.autoencoder import autoencoder_discriminator, decoder
+from tfgan_zoo.registry import register_model
 
 
+@register_model("began", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class BEGAN(GAN):
     """Args:

@@ -19,8 +19,10 @@ from tfgan_zoo.engine.noise import stateless_normal
 from tfgan_zoo.gans.translation import PairedTranslationGAN
 from tfgan_zoo.networks.translation import (latent_encoder, patch_discriminator,
                                             unet_generator)
+from tfgan_zoo.registry import register_model
 
 
+@register_model("bicyclegan", kind="translator")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class BicycleGAN(PairedTranslationGAN):
     description = "Multimodal paired translation: G(A, z), encoder E, cVAE-GAN + cLR-GAN (Zhu et al. 2017)"

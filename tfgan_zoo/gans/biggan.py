@@ -22,6 +22,7 @@ from tfgan_zoo.engine.noise import stateless_uniform_open
 from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.networks.biggan import biggan_discriminator, biggan_generator
 from tfgan_zoo.serving.signatures import SERVING_STREAM, checked_latents
+from tfgan_zoo.registry import register_model
 
 
 def orthogonal_penalty(kernels):
@@ -58,6 +59,7 @@ def truncated_latents_for_seeds(seeds, latent_dim, thresholds):
                      fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
 
 
+@register_model("biggan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class BigGAN(GAN):
     description = "Conditional BN, self-attention, SN, hinge, orthogonal reg., EMA, truncation (Brock et al. 2019)"

@@ -6,8 +6,10 @@ What differs from the engine: `num_classes` is set, so batches are
 import keras
 
 from tfgan_zoo.gans.standard import StandardGAN
+from tfgan_zoo.registry import register_model
 
 
+@register_model("cgan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class ConditionalGAN(StandardGAN):
     """Class-conditional GAN on images (conv nets) or vectors (MLPs)."""

@@ -19,8 +19,10 @@ from tfgan_zoo.engine.validation import DataValidationError, validate_training_d
 from tfgan_zoo.gans.translation import ImageTranslator
 from tfgan_zoo.networks.translation import (ChannelSlice, ImagePool, patch_discriminator,
                                             resnet_generator)
+from tfgan_zoo.registry import register_model
 
 
+@register_model("cyclegan", kind="translator")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class CycleGAN(ImageTranslator, GAN):
     """Args:

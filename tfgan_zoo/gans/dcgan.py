@@ -7,8 +7,10 @@ import keras
 
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.networks import conv_discriminator, conv_generator
+from tfgan_zoo.registry import register_model
 
 
+@register_model("dcgan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class DCGAN(GAN):
     """Deep convolutional GAN for images whose sides divide by 4 (28×28 by default)."""

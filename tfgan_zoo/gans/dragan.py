@@ -5,8 +5,10 @@ gradients around real samples that go with mode collapse. Paper defaults:
 import keras
 
 from tfgan_zoo.gans.standard import StandardGAN
+from tfgan_zoo.registry import register_model
 
 
+@register_model("dragan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class DRAGAN(StandardGAN):
     description = "Non-saturating GAN with a gradient penalty around real data (Kodali et al. 2017)"

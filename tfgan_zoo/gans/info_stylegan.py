@@ -18,6 +18,7 @@ from tfgan_zoo.engine.gan import D_STREAM, G_STREAM
 from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
 from tfgan_zoo.gans.stylegan import StyleGAN
 from tfgan_zoo.networks.stylegan import head
+from tfgan_zoo.registry import register_model
 
 
 def code_reconstruction(predicted, codes, mask=None):
@@ -30,6 +31,7 @@ def code_reconstruction(predicted, codes, mask=None):
     return ops.sum(per_sample * mask) / ops.maximum(ops.sum(mask), 1.0)
 
 
+@register_model("info_stylegan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class InfoStyleGAN(StyleGAN):
     """Args (besides StyleGAN's): `noise_dim` (size of z), `categories` (values

@@ -17,6 +17,7 @@ from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.gan import D_STREAM, G_STREAM, VARIANT_STREAMS
 from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
 from tfgan_zoo.networks.conv import batch_norm, conv_generator, dcgan_init
+from tfgan_zoo.registry import register_model
 
 
 def info_loss(categorical_logits, codes, continuous_pred, continuous, continuous_weight=1.0):
@@ -29,6 +30,7 @@ def info_loss(categorical_logits, codes, continuous_pred, continuous, continuous
     return ce + continuous_weight * 0.5 * ops.mean(ops.square(continuous_pred - continuous))
 
 
+@register_model("infogan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class InfoGAN(GAN):
     """Args:

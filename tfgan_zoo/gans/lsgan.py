@@ -4,8 +4,10 @@ Paper optimiser: Adam(2e-4, β1 = 0.5)."""
 import keras
 
 from tfgan_zoo.gans.standard import StandardGAN
+from tfgan_zoo.registry import register_model
 
 
+@register_model("lsgan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class LSGAN(StandardGAN):
     description = "Least-squares GAN (Mao et al. 2017)"

@@ -10,8 +10,10 @@ from keras import ops
 
 from tfgan_zoo.gans.translation import PairedTranslationGAN
 from tfgan_zoo.networks.translation import patch_discriminator, unet_generator
+from tfgan_zoo.registry import register_model
 
 
+@register_model("pix2pix", kind="translator")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class Pix2Pix(PairedTranslationGAN):
     """Args:

@@ -41,6 +41,7 @@ from tfgan_zoo.engine.replicas import in_multi_worker_mode, replica_context
 from tfgan_zoo.networks.progan import (blend_resolutions, level_filters, num_levels_for,
                                        progan_discriminator, progan_generator,
                                        progressive_layer)
+from tfgan_zoo.registry import register_model
 
 PAD_HINT = ("pad Fashion-MNIST's 28×28 images to 32×32 with "
             "`tfgan_zoo.data.padding.pad_images(images, 32)`")
@@ -58,6 +59,7 @@ def level_at(images_seen, images_per_phase, num_levels):
     return ops.minimum(completed + ops.minimum(within, 1.0), float(num_levels - 1))
 
 
+@register_model("progan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class ProGAN(GAN):
     """Args:

@@ -19,6 +19,7 @@ from tfgan_zoo.data.semi import UNLABELLED
 from tfgan_zoo.engine.gan import D_STREAM, G_STREAM, VARIANT_STREAMS
 from tfgan_zoo.engine.validation import DataValidationError
 from tfgan_zoo.gans.info_stylegan import InfoStyleGAN, code_reconstruction
+from tfgan_zoo.registry import register_model
 
 # Offset of this variant's draws in StyleGAN's per-step streams (past its noise images).
 _MIXUP_DRAWS = 48
@@ -38,6 +39,7 @@ def stateless_beta(shape, seed, concentration):
     return g1 / (g1 + g2)
 
 
+@register_model("semi_stylegan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class SemiStyleGAN(InfoStyleGAN):
     """Args (besides Info-StyleGAN's): `supervised_weight` (β),

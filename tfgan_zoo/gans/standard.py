@@ -8,8 +8,10 @@ import keras
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.networks import (conv_discriminator, conv_generator, mlp_discriminator,
                                 mlp_generator)
+from tfgan_zoo.registry import register_model
 
 
+@register_model("standard", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class StandardGAN(GAN):
     """Args:

@@ -26,6 +26,7 @@ from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
 from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.networks.stylegan import discriminator_body, head, noise_sizes, stylegan_generator
 from tfgan_zoo.serving.signatures import checked_latents, latents_for_seeds
+from tfgan_zoo.registry import register_model
 
 # Draws per step within a variant stream (second z, mixing uniforms, noise images).
 _DRAWS_PER_STEP = 64
@@ -44,6 +45,7 @@ def mix_styles(ws, ws_other, crossover):
     return ops.where(layer < ops.cast(crossover, "int32")[:, None, None], ws, ws_other)
 
 
+@register_model("stylegan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class StyleGAN(GAN):
     """Args:

@@ -7,8 +7,10 @@ import keras
 
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.networks import mlp_discriminator, mlp_generator
+from tfgan_zoo.registry import register_model
 
 
+@register_model("vanilla", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class VanillaGAN(GAN):
     """MLP GAN on vectors (e.g. 2D mixtures, `data_shape=(2,)`) or images.

@@ -4,8 +4,10 @@ lr 5e-5, n_critic = 5."""
 import keras
 
 from tfgan_zoo.gans.standard import StandardGAN
+from tfgan_zoo.registry import register_model
 
 
+@register_model("wgan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class WGAN(StandardGAN):
     description = "Wasserstein critic with weight clipping (Arjovsky et al. 2017)"

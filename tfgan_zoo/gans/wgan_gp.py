@@ -5,8 +5,10 @@ penalty is per sample), so image critics use layer norm."""
 import keras
 
 from tfgan_zoo.gans.standard import StandardGAN
+from tfgan_zoo.registry import register_model
 
 
+@register_model("wgan_gp", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class WGANGP(StandardGAN):
     description = "Wasserstein critic with gradient penalty (Gulrajani et al. 2017)"

@@ -1,0 +1,51 @@
+"""One registry: every model class is recorded once, by name and kind, and the CLI,
+training and the zoo find models through it."""
+import pytest
+
+import tfgan_zoo
+from tfgan_zoo import registry
+from tfgan_zoo.cli import main
+
+GANS = ["began", "biggan", "cgan", "dcgan", "dragan", "info_stylegan", "infogan", "lsgan",
+        "progan", "semi_stylegan", "standard", "stylegan", "vanilla", "wgan", "wgan_gp"]
+
+
+def test_every_model_is_registered_with_its_kind():
+    assert registry.model_names("gan") == GANS
+    assert registry.model_names("translator") == ["bicyclegan", "cyclegan", "pix2pix"]
+    assert registry.model_names("baseline") == ["autoencoder", "pixelcnn", "vae"]
+    assert len(registry.registered()) == 21
+    for entry in registry.registered().values():
+        assert entry.description, entry.name
+        assert registry.kind_of(entry.cls) == entry.kind
+        # Every registered class is exported by its package.
+        package = tfgan_zoo.gans if entry.kind != "baseline" else tfgan_zoo.baselines
+        assert getattr(package, entry.cls.__name__) is entry.cls
+        assert entry.cls.__name__ in package.__all__
+
+
+def test_lookups_name_the_kind_and_suggest_close_names():
+    assert registry.get_model("stylegan") is tfgan_zoo.gans.StyleGAN
+    with pytest.raises(ValueError, match=r"Unknown model 'stylegann'\. Did you mean 'stylegan'"):
+        registry.get_model("stylegann")
+    with pytest.raises(ValueError, match="'pix2pix' is a translator model, not a gan model"):
+        registry.get_model("pix2pix", kind="gan")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        registry.registered("discriminator")
+
+
+def test_a_name_cannot_be_taken_twice():
+    class Another:
+        pass
+    with pytest.raises(ValueError, match="'dcgan' is already registered to DCGAN"):
+        registry.register_model("dcgan")(Another)
+    assert registry.get_model("dcgan") is tfgan_zoo.gans.DCGAN
+
+
+def test_list_shows_every_kind(capsys):
+    main(["list"])
+    out = capsys.readouterr().out
+    for name in registry.registered():
+        assert f"  {name} " in out, name
+    for heading in ("GAN variants", "image-to-image translators", "non-adversarial baselines"):
+        assert heading in out
