@@ -17,8 +17,8 @@ docs/learning_spread.json) with the command that produced it.
     python tools/learning_spread.py --append tests/test_infogan.py   # merge into the JSON
 
 With --append, results for the tests run now replace those already in the JSON
-(per test and seed); everything else in it is kept, and the command is added
-to its list of commands.
+(per test and seed); everything else in it is kept, except tests no longer in
+their file, and the command is added to its list of commands.
 """
 import argparse
 import json
@@ -50,6 +50,8 @@ def read_junit(path):
     if not Path(path).exists():
         return outcomes
     for case in ElementTree.parse(path).getroot().iter("testcase"):
+        if not case.get("classname"):  # a collection error, not a test
+            continue
         module = case.get("classname", "").replace(".", "/")
         node = f"{module}.py::{case.get('name')}"
         outcome = "passed"
@@ -101,6 +103,18 @@ def merge(tests, seed, records, outcomes):
             metric["values"][str(line["seed"])] = value
             if name in line.get("thresholds", {}):
                 metric["threshold"] = line["thresholds"][name]
+            else:  # the latest run asserts nothing on it
+                metric.pop("threshold", None)
+
+
+def prune(tests):
+    """Drop the tests whose function is no longer in its file (renamed or removed)."""
+    for node in list(tests):
+        path, _, name = node.partition("::")
+        function = name.split("[")[0]
+        if not (ROOT / path).exists() or f"def {function}(" not in (ROOT / path).read_text():
+            print(f"dropping {node}: no longer in {path}")
+            del tests[node]
 
 
 def summarise(tests):
@@ -162,6 +176,7 @@ def main(argv=None):
                 for metric in entry["metrics"].values():
                     metric["values"].pop(str(seed), None)
         merge(report["tests"], seed, records, outcomes)
+    prune(report["tests"])
     summarise(report["tests"])
 
     seeds = sorted({int(s) for entry in report["tests"].values() for s in entry["outcome"]}
