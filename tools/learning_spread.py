@@ -18,7 +18,13 @@ docs/learning_spread.json) with the command that produced it.
 
 With --append, results for the tests run now replace those already in the JSON
 (per test and seed); everything else in it is kept, except tests no longer in
-their file, and the command is added to its list of commands.
+their file, and the command is added to its list of commands. `--append
+--seeds` with no seed runs nothing and re-tabulates the JSON.
+
+Per test, `outcome` is pytest's verdict at each seed under the assertions of
+that run; per metric, `holds` says whether the value at every seed meets the
+bound recorded last, so bounds changed after a run are checked against the
+spread the JSON holds.
 """
 import argparse
 import json
@@ -117,11 +123,39 @@ def prune(tests):
             del tests[node]
 
 
+def holds(value, bound, others):
+    """Whether `value` meets a recorded bound ("< 0.5", ">= 20", "in (0.4, 0.6)",
+    "< other_metric"); None when the bound is not one of these forms."""
+    op, _, rest = bound.partition(" ")
+    if op == "in":
+        low, high = (float(x) for x in rest.strip("()").split(","))
+        return low < value < high
+    try:
+        limit = float(rest)
+    except ValueError:
+        if rest not in others:
+            return None
+        limit = others[rest]
+    compare = {"<": value < limit, "<=": value <= limit, ">": value > limit, ">=": value >= limit}
+    return compare.get(op)
+
+
 def summarise(tests):
+    """min and max over seeds, and whether every seed meets the latest bound:
+    `outcome` is pytest's verdict under the assertions of the time of each run,
+    `holds` checks each recorded value against the bound recorded last."""
     for entry in tests.values():
         for metric in entry["metrics"].values():
             values = list(metric["values"].values())
             metric["min"], metric["max"] = min(values), max(values)
+            if "threshold" in metric:
+                verdicts = [holds(value, metric["threshold"],
+                                  {name: other["values"].get(seed) for name, other
+                                   in entry["metrics"].items()})
+                            for seed, value in metric["values"].items()]
+                metric["holds"] = None if None in verdicts else all(verdicts)
+            else:
+                metric.pop("holds", None)
 
 
 def number(value):
@@ -136,18 +170,21 @@ def print_table(tests, seeds):
         print(f"\n{node}\n  outcome {outcomes}; seconds {seconds}")
         width = max([len(name) for name in entry["metrics"]] + [6])
         print(f"  {'metric':{width}}  " + "  ".join(f"{'seed ' + str(s):>9}" for s in seeds)
-              + f"  {'min':>9}  {'max':>9}  asserted")
+              + f"  {'min':>9}  {'max':>9}  asserted (all seeds meet it?)")
         for name, metric in entry["metrics"].items():
             values = "  ".join(f"{number(metric['values'].get(str(s), float('nan'))):>9}"
                                for s in seeds)
             print(f"  {name:{width}}  {values}  {number(metric['min']):>9}  "
-                  f"{number(metric['max']):>9}  {metric.get('threshold', '')}")
+                  f"{number(metric['max']):>9}  {metric.get('threshold', '')}"
+                  + (f" ({'yes' if metric['holds'] else 'NO'})"
+                     if metric.get("holds") is not None else ""))
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("files", nargs="*", help="test files or node ids (default: tests)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2],
+                        help="seeds to run (none, with --append: only re-tabulate the JSON)")
     parser.add_argument("-k", dest="keyword", help="pytest -k expression")
     parser.add_argument("--xdist", action="store_true", help="run with -n 2 --dist loadfile")
     parser.add_argument("--json", default=str(ROOT / "docs" / "learning_spread.json"))
@@ -185,7 +222,8 @@ def main(argv=None):
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     print(f"\nwrote {args.json}")
-    return max(run["returncode"] for run in report["runs"][-len(args.seeds):])
+    latest = report["runs"][len(report["runs"]) - len(args.seeds):]
+    return max([run["returncode"] for run in latest] + [0])
 
 
 if __name__ == "__main__":
