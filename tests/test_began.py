@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import keras
 
+from helpers.learning import record, seed_everything
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.engine import losses
 from tfgan_zoo.gans import BEGAN
@@ -27,14 +28,23 @@ def test_discriminator_scores_are_reconstruction_errors():
     np.testing.assert_allclose(model.discriminator(images).numpy()[:, 0], expected, rtol=1e-5)
 
 
+@pytest.mark.slow
+@pytest.mark.learning
 def test_m_global_decreases_on_fashion_mnist_and_k_is_saved(tmp_path):
-    keras.utils.set_random_seed(0)
+    """300 steps of 64: the first epoch's mean M_global against the third's.
+
+    Seeds 0-2: M_global 0.43-0.46 -> 0.24-0.29, a ratio of 0.54-0.64.
+    Asserted: ratio < 0.8.
+    """
+    seed = seed_everything()
     images, _ = load_fashion_mnist("train")
-    data = image_dataset(images[:12_800], batch_size=64, seed=0, repeat=True)
-    model = BEGAN(latent_dim=32, filters=16, seed=0)
+    data = image_dataset(images[:12_800], batch_size=64, seed=seed, repeat=True)
+    model = BEGAN(latent_dim=32, filters=16, seed=seed)
     model.compile()
     history = model.fit(data, epochs=3, steps_per_epoch=100, verbose=0).history
     m_global = history["m_global"]
+    record(m_global_first=m_global[0], m_global_last=m_global[-1],
+           m_global_ratio=m_global[-1] / m_global[0], thresholds=dict(m_global_ratio="< 0.8"))
     assert m_global[-1] < 0.8 * m_global[0]
     k = float(model.k_t.numpy())
     assert 0.0 <= k <= 1.0 and k == pytest.approx(history["k_t"][-1], abs=0.01)

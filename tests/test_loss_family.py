@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import keras
 
+from helpers.learning import learning_seed, record, seed_everything
 from tfgan_zoo.data import points_dataset, sample_mixture
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.gans import DRAGAN, LSGAN, WGAN, WGANGP, StandardGAN
@@ -32,6 +33,7 @@ def test_paper_defaults():
     assert (dragan.adversarial_loss.name, dragan.penalty) == ("non_saturating", "dragan")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cls", [WGAN, WGANGP])
 def test_n_critic_is_honoured(cls):
     model = cls(data_shape=(2,), latent_dim=2, width=8, seed=0)
@@ -63,6 +65,7 @@ def test_image_critics_for_gradient_penalties_have_no_batch_norm():
             assert "BatchNormalization" not in kinds
 
 
+@pytest.mark.slow
 def test_penalty_settings_survive_a_keras_round_trip(tmp_path):
     model = WGANGP(data_shape=(2,), latent_dim=2, width=8, seed=0)
     model.compile(penalty_weight=7.5)
@@ -87,6 +90,7 @@ def linear_critic():
     return critic
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("compile_args,expected_slope", [
     # min_w  -shift * w + lambda (|w| - 1)^2  ->  w* = 1 + shift / (2 lambda) = 1.1
     (dict(penalty="gradient_penalty", penalty_weight=10.0), 1.1),
@@ -108,22 +112,34 @@ def test_wasserstein_critic_reaches_its_closed_form_optimum(compile_args, expect
     assert history["d_real"][-1] - history["d_fake"][-1] == pytest.approx(2 * slope, rel=0.2)
 
 
+@pytest.mark.slow
+@pytest.mark.learning
 @pytest.mark.parametrize("cls", [WGAN, WGANGP, LSGAN, DRAGAN])
 def test_variant_moves_samples_onto_the_data(cls):
     """Every objective pulls G from near the origin onto a 2-D Gaussian at (3, -2)
-    with std 0.5, in 1,000 generator steps."""
-    keras.utils.set_random_seed(0)
+    with std 0.5, in 1,000 generator steps.
+
+    Seeds 0-2, distance of the sample mean from (3, -2): 3.6-3.7 untrained;
+    trained WGAN 0.13-0.28, WGAN-GP 0.48-0.72, LSGAN 0.25-0.76, DRAGAN
+    0.01-0.14 (Wasserstein critics and LSGAN with Adam oscillate round the
+    target). Per-axis std 0.24-0.76 over all four. Asserted: untrained > 3,
+    trained < 1.2; std in (0.15, 1.2).
+    """
+    seed = seed_everything()
     target = np.array([3.0, -2.0])
-    model = cls(data_shape=(2,), latent_dim=2, width=64, seed=0)
+    model = cls(data_shape=(2,), latent_dim=2, width=64, seed=seed)
     model.compile(g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
                   d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
-    before = model.sample(2000, seed=1)
-    data = np.random.default_rng(0).normal(target, 0.5, (100_000, 2)).astype("float32")
-    dataset = points_dataset(data, batch_size=128 * model.d_steps, seed=0, repeat=True)
+    before = model.sample(2000, seed=learning_seed(1))
+    data = np.random.default_rng(seed).normal(target, 0.5, (100_000, 2)).astype("float32")
+    dataset = points_dataset(data, batch_size=128 * model.d_steps, seed=seed, repeat=True)
     model.fit(dataset, steps_per_epoch=1000, epochs=1, verbose=0)
-    after = model.sample(2000, seed=1)
+    after = model.sample(2000, seed=learning_seed(1))
+    record(distance_before=np.linalg.norm(before.mean(axis=0) - target),
+           distance=np.linalg.norm(after.mean(axis=0) - target),
+           std_min=after.std(axis=0).min(), std_max=after.std(axis=0).max(),
+           thresholds=dict(distance_before="> 3.0", distance="< 1.2", std_min="> 0.15",
+                           std_max="< 1.2"))
     assert np.linalg.norm(before.mean(axis=0) - target) > 3.0
-    # Measured distances of the mean: 0.56 WGAN, 0.40 WGAN-GP, 0.26 LSGAN, 0.07 DRAGAN
-    # (Wasserstein critics with Adam oscillate around the target).
-    assert np.linalg.norm(after.mean(axis=0) - target) < 0.75
-    assert np.all((after.std(axis=0) > 0.2) & (after.std(axis=0) < 1.0))
+    assert np.linalg.norm(after.mean(axis=0) - target) < 1.2
+    assert np.all((after.std(axis=0) > 0.15) & (after.std(axis=0) < 1.2))

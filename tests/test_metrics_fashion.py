@@ -1,9 +1,9 @@
 """Metrics with the shipped Fashion-MNIST classifier: the real-data floor, a
 collapsed generator, and a briefly trained cGAN against an untrained one."""
-import keras
 import numpy as np
 import pytest
 
+from helpers.learning import learning_seed, record, seed_everything
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.gans import ConditionalGAN
 from tfgan_zoo.metrics.evaluate import evaluate_generator, evaluate_images
@@ -55,16 +55,31 @@ def test_one_repeated_image_has_no_recall_and_a_high_fid(floor, cache):
     assert result["inception_score"] == pytest.approx(1.0, abs=1e-3)
 
 
+@pytest.mark.slow
+@pytest.mark.learning
 def test_brief_cgan_training_beats_an_untrained_generator(cache):
+    """One epoch (375 steps of 64) on 24,000 images, 2,000 samples scored.
+
+    Seeds 0-2: FID 712-719 -> 195-217, a ratio of 0.27-0.30; conditional
+    accuracy 0.10 (one class for every label) -> 0.62-0.70. Asserted: ratio
+    < 0.4; accuracy < 0.3 untrained, > 0.45 trained.
+    """
     images, labels = load_fashion_mnist("train")
-    keras.utils.set_random_seed(0)
-    model = ConditionalGAN(data_shape=(28, 28, 1), latent_dim=32, width=32, seed=0)
+    seed = seed_everything()
+    model = ConditionalGAN(data_shape=(28, 28, 1), latent_dim=32, width=32, seed=seed)
     model.compile()
     metrics = ("fid", "cacc")
-    untrained = evaluate_generator(model, metrics, SAMPLES, cache=cache, **FAST)
-    data = image_dataset(images[:24000], labels[:24000], batch_size=64, seed=0)
+    untrained = evaluate_generator(model, metrics, SAMPLES, seed=learning_seed(), cache=cache,
+                                   **FAST)
+    data = image_dataset(images[:24000], labels[:24000], batch_size=64, seed=seed)
     model.fit(data, epochs=1, verbose=0)  # 375 steps
-    trained = evaluate_generator(model, metrics, SAMPLES, cache=cache, **FAST)
-    assert trained["fid"] < 0.3 * untrained["fid"]
+    trained = evaluate_generator(model, metrics, SAMPLES, seed=learning_seed(), cache=cache,
+                                 **FAST)
+    record(fid_untrained=untrained["fid"], fid=trained["fid"],
+           fid_ratio=trained["fid"] / untrained["fid"],
+           accuracy_untrained=untrained["conditional_accuracy"],
+           accuracy=trained["conditional_accuracy"],
+           thresholds=dict(fid_ratio="< 0.4", accuracy_untrained="< 0.3", accuracy="> 0.45"))
+    assert trained["fid"] < 0.4 * untrained["fid"]
     assert untrained["conditional_accuracy"] < 0.3  # chance is 0.1
-    assert trained["conditional_accuracy"] > 0.5
+    assert trained["conditional_accuracy"] > 0.45

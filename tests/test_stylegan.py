@@ -5,6 +5,7 @@ import tensorflow as tf
 import keras
 
 from helpers.fashion_fid import fashion_fid, predicted_classes, short_run_optimizers
+from helpers.learning import learning_seed, record, seed_everything
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.data.padding import pad_images
 from tfgan_zoo.gans import StyleGAN
@@ -118,6 +119,7 @@ def test_noise_strength_moves_pixels_only_through_the_noise():
     assert np.abs(model.synthesize(ws, fresh).numpy() - model.synthesize(ws).numpy()).max() > 1e-3
 
 
+@pytest.mark.slow
 def test_export_takes_psi_mixing_seed_and_crossover(trained_tiny, tmp_path):
     model = trained_tiny
     path = export_generator(model, tmp_path / "style")
@@ -154,38 +156,49 @@ def test_resolution_must_be_a_power_of_two():
 # The learning test's budget: 400 G steps of 32 images (about 40 s on 2 vCPU) at
 # Adam(1e-2): equalized weights are N(0, 1), and a short run needs a larger step
 # than the paper's 2e-3 (FID after 400 steps: 1e-2 200, 5e-3 ~240, 2e-3 ~290).
-# FID: the project classifier, 500 samples' 28×28 centres against 1000 test images;
-# measured 305.8 untrained -> 207.9.
+# FID: the project classifier, 500 samples' 28×28 centres against 1000 test images.
 STEPS, LEARNING_RATE = 400, 1e-2
 
 
+@pytest.mark.slow
+@pytest.mark.learning
 def test_stylegan_learns_fashion_mnist_and_noise_leaves_the_class():
+    """Seeds 0-2: FID 306-345 untrained -> 203-224, a ratio of 0.61-0.72. New
+    per-pixel noise moves pixels by 0.099-0.113 on average and keeps the
+    classifier's class for 66-77 % of samples, against 14-16 % under a new z
+    (4.3-5.3 times; these are early, blurry samples). Asserted: ratio < 0.85;
+    |Δpixel| > 1e-3; same class > 0.5 and > 2.5 times the new-z rate.
+    """
     images, _ = load_fashion_mnist("train")
-    keras.utils.set_random_seed(0)
-    model = StyleGAN(seed=0)
+    seed = seed_everything()
+    model = StyleGAN(seed=seed)
     model.compile(**short_run_optimizers(LEARNING_RATE))
-    untrained = fashion_fid(model.sample(500, seed=1))
-    model.fit(image_dataset(pad_images(images, 32), batch_size=32, repeat=True),
+    untrained = fashion_fid(model.sample(500, seed=learning_seed(1)))
+    model.fit(image_dataset(pad_images(images, 32), batch_size=32, seed=seed, repeat=True),
               steps_per_epoch=STEPS, epochs=1, verbose=0)
-    trained = fashion_fid(model.sample(500, seed=1))
+    trained = fashion_fid(model.sample(500, seed=learning_seed(1)))
     print(f"FID untrained {untrained:.1f} trained {trained:.1f}")
-    assert trained < 0.75 * untrained
 
     network = model.inference_network()
-    ws = model.styles(model.sample_latent(300, tf.constant([8, 9], tf.int64)), network)
+    z_seed = learning_seed(8)
+    ws = model.styles(model.sample_latent(300, tf.constant([z_seed, 9], tf.int64)), network)
     fixed = model.synthesize(ws, network=network).numpy()
-    fresh = [tf.random.stateless_normal((300, s, s, 1), seed=[i, 1])
+    fresh = [tf.random.stateless_normal((300, s, s, 1), seed=[learning_seed(i), 1])
              for i, s in enumerate(model.noise_sizes)]
     noisy = model.synthesize(ws, fresh, network=network).numpy()
-    other_z = model.synthesize(model.styles(model.sample_latent(300, tf.constant([8, 10], tf.int64)),
-                                            network), network=network).numpy()
+    other_z = model.synthesize(model.styles(model.sample_latent(
+        300, tf.constant([z_seed, 10], tf.int64)), network), network=network).numpy()
     classes = predicted_classes(fixed)
     changed = np.abs(noisy - fixed).mean()
     same_class = np.mean(predicted_classes(noisy) == classes)
     same_class_other_z = np.mean(predicted_classes(other_z) == classes)
     print(f"noise: mean |Δpixel| {changed:.4f}, same class {same_class:.3f} "
           f"(another z: {same_class_other_z:.3f})")
-    # Measured: |Δpixel| 0.11; the class stays for 67 % of samples under new noise,
-    # against 15 % under a new z (these are early, blurry samples).
+    record(fid_untrained=untrained, fid=trained, fid_ratio=trained / untrained,
+           pixel_change=changed, same_class=same_class, same_class_other_z=same_class_other_z,
+           same_class_ratio=same_class / max(same_class_other_z, 1e-9),
+           thresholds=dict(fid_ratio="< 0.85", pixel_change="> 1e-3", same_class="> 0.5",
+                           same_class_ratio="> 2.5"))
+    assert trained < 0.85 * untrained
     assert changed > 1e-3
-    assert same_class > 0.6 and same_class > 3 * same_class_other_z
+    assert same_class > 0.5 and same_class > 2.5 * same_class_other_z
