@@ -504,6 +504,21 @@ class GAN(keras.Model):
             return out if self.data_range is None else ops.clip(out, *self.data_range)
         return generate
 
+    def serving_endpoints(self):
+        """{signature: (function, input specs)} for TF Serving; the first one is also
+        `serving_default`. An image GAN serves generate, sample and png from
+        `inference_generate()` (`tfgan_zoo.serving.signatures`); a variant with more
+        to serve extends this dict, and one with other inputs replaces it."""
+        from tfgan_zoo.serving.signatures import image_generator_functions
+        return image_generator_functions(self.inference_generate(), self.data_shape,
+                                         self.latent_dim, self.num_classes)
+
+    def serving_trackables(self):
+        """What the export archive tracks for `serving_endpoints`' variables: G, and
+        the moving average of G that inference uses."""
+        ema = getattr(self, "ema", None)  # set by compile
+        return [self.generator] + ([] if ema is None else [ema.network])
+
     def sample(self, n, labels=None, seed=0, batch_size=256):
         """`n` samples from the generator in inference mode, as a NumPy array.
 

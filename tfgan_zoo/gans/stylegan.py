@@ -189,9 +189,10 @@ class StyleGAN(GAN):
                for i in range(0, n, batch_size)]
         return np.concatenate([ops.convert_to_numpy(o) for o in out])
 
-    def extra_serving_functions(self):
-        """`generate_styled`: z, psi [batch] float32, mix_seed [batch] int64 and
-        crossover [batch] int32 (num_ws: no mixing) -> uint8 images."""
+    def serving_endpoints(self):
+        """The image GAN's signatures and `generate_styled`: z, psi [batch] float32,
+        mix_seed [batch] int64 and crossover [batch] int32 (num_ws: no mixing) ->
+        uint8 images."""
         specs = [tf.TensorSpec([None, self.latent_dim], tf.float32, name="z"),
                  tf.TensorSpec([None], tf.float32, name="psi"),
                  tf.TensorSpec([None], tf.int64, name="mix_seed"),
@@ -213,7 +214,10 @@ class StyleGAN(GAN):
                 return {"images": unscale_images(self.styled_generate(z, psi, z_mix, crossover,
                                                                       network=network))}
 
-        return {"generate_styled": (generate_styled, specs)}
+        return {**super().serving_endpoints(), "generate_styled": (generate_styled, specs)}
+
+    def serving_trackables(self):
+        return super().serving_trackables() + [self]  # the tracked average w
 
     def constructor_config(self):
         return dict(name=self.name, image_shape=self.image_shape, latent_dim=self.latent_dim,
