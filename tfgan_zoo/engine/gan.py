@@ -94,17 +94,6 @@ class GAN(keras.Model):
         raise TypeError(f"{cls.__name__} is built from explicit networks; use a variant.")
 
     @classmethod
-    def from_preset(cls, name, compile=True):
-        """A pretrained model from the zoo (`tfgan_zoo.zoo`), Keras-style:
-        `DCGAN.from_preset("fashion_dcgan")`. The entry must be this variant."""
-        from tfgan_zoo import zoo
-        model = zoo.load(name, compile=compile)
-        if not isinstance(model, cls):
-            raise ValueError(f"zoo entry {name!r} is a {type(model).__name__}, not a "
-                             f"{cls.__name__}; use tfgan_zoo.zoo.load({name!r}).")
-        return model
-
-    @classmethod
     def default_compile_args(cls):
         """Per-variant defaults for `compile`; fresh optimizer objects every call."""
         return dict(
