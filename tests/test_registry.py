@@ -1,5 +1,8 @@
 """One registry: every model class is recorded once, by name and kind, and the CLI,
 training and the zoo find models through it."""
+import ast
+from pathlib import Path
+
 import pytest
 
 import tfgan_zoo
@@ -49,3 +52,26 @@ def test_list_shows_every_kind(capsys):
         assert f"  {name} " in out, name
     for heading in ("GAN variants", "image-to-image translators", "non-adversarial baselines"):
         assert heading in out
+
+
+def test_the_engine_imports_no_model_and_not_the_zoo():
+    """Data flows one way: models import the engine, never the reverse; the engine
+    uses only shared modules (serving's default signatures, for one)."""
+    engine = Path(tfgan_zoo.__file__).parent / "engine"
+    for path in engine.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                         else [f"{node.module}.{a.name}" for a in node.names])
+                for name in names:
+                    assert not name.startswith(("tfgan_zoo.gans", "tfgan_zoo.baselines",
+                                                "tfgan_zoo.zoo", "tfgan_zoo.registry")), (
+                        f"{path.name} imports {name}")
+
+
+def test_every_registered_model_loads_its_zoo_entries_by_class():
+    from tfgan_zoo.baselines import VAE
+    assert registry.get_model("vae").from_preset.__func__ is registry.get_model(
+        "dcgan").from_preset.__func__
+    with pytest.raises(ValueError, match="zoo entry 'fashion_dcgan' is a DCGAN, not a VAE"):
+        VAE.from_preset("fashion_dcgan")

@@ -300,3 +300,30 @@ def test_cli_export_writes_the_next_version_with_the_run_record(tmp_path, capsys
     assert card["training"]["variant"] == "dcgan" and card["source"] == str(run)
     user_error(capsys, ["export", str(run), "--to", str(tmp_path / "serve"), "--version", "1"],
                "never overwritten")
+
+
+def test_a_model_serves_the_endpoints_it_declares(tmp_path):
+    """The exporter asks the model what to serve: a subclass that adds a signature
+    gets it exported, next to the ones it inherits, with no change to the exporter."""
+    import keras
+
+    class MeanImageDCGAN(DCGAN):
+        def serving_endpoints(self):
+            def mean_image(seed):
+                z = latents_for_seeds(seed, self.latent_dim)
+                return {"images": generate_uint8(self.generator, keras.ops.mean(
+                    z, axis=0, keepdims=True))}
+            return {**super().serving_endpoints(),
+                    "mean_image": (mean_image, [tf.TensorSpec([None], tf.int64, name="seed")])}
+
+    model = MeanImageDCGAN(image_shape=(28, 28, 1), latent_dim=8, base_filters=8, seed=0)
+    path = export_generator(model, tmp_path / "mean")
+    loaded = tf.saved_model.load(str(path))
+    assert {"generate", "sample", "png", "mean_image", "serving_default"} <= set(loaded.signatures)
+    seeds = tf.constant([3, 4, 5], tf.int64)
+    z = latents_for_seeds(seeds, 8)
+    expected = generate_uint8(model.generator, tf.reduce_mean(z, axis=0, keepdims=True))
+    got = loaded.signatures["mean_image"](seed=seeds)["images"]
+    assert np.abs(got.numpy().astype(int) - expected.numpy().astype(int)).max() <= 1
+    with pytest.raises(ValueError, match="declares no serving endpoints"):
+        export_generator(object(), tmp_path / "nothing")

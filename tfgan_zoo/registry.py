@@ -5,7 +5,8 @@
 
 Kinds: "gan" (noise -> sample), "translator" (image -> image, trained on pairs or
 two domains) and "baseline" (non-adversarial likelihood models). The command line,
-training runs, the zoo and the tests read this registry and nothing else.
+training runs, the zoo and the tests read this registry and nothing else. A
+registered class also gains `from_preset(name)`, which loads a zoo entry of it.
 `import tfgan_zoo` registers every model; the functions here also load the model
 packages on first use, so importing this module alone is enough.
 """
@@ -42,6 +43,8 @@ def register_model(name: str, kind: str = "gan"):
             raise ValueError(f"model name {name!r} is already registered to "
                              f"{known.cls.__qualname__}")
         _MODELS[name] = RegisteredModel(name, cls, kind)
+        from tfgan_zoo.zoo import from_preset  # the zoo imports no model: no cycle
+        cls.from_preset = classmethod(from_preset)
         return cls
     return record
 

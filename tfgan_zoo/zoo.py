@@ -158,6 +158,17 @@ def build(item: Entry):
     return known[item.variant].cls.from_config(kwargs)  # a GAN's `precision` key selects its dtype policy
 
 
+def from_preset(cls, name, compile=True):
+    """`Model.from_preset(name)`, Keras-style: the zoo entry `name`, which must be
+    a `cls`. The registry gives every registered model class this classmethod, so
+    the engine itself never imports the zoo."""
+    model = load(name, compile=compile)
+    if not isinstance(model, cls):
+        raise ValueError(f"zoo entry {name!r} is a {type(model).__name__}, not a "
+                         f"{cls.__name__}; use tfgan_zoo.zoo.load({name!r}).")
+    return model
+
+
 def load(name, part="gan", compile=True, directory=None):
     """A pretrained zoo model, verified before any weights are read.
 

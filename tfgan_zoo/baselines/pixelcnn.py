@@ -220,6 +220,15 @@ class PixelCNN(DatasetFit, keras.Model):
         h, w = min(height, self.reach + 1), min(width, 2 * self.reach + 1)
         return max(0, row - self.reach), min(max(0, col - self.reach), width - w), h, w
 
+    def serving_endpoints(self):
+        """`sample` (int64 seed (+ label) -> uint8 images, drawn pixel by pixel in the
+        graph) and `png`; there is no latent to serve a `generate` for."""
+        from tfgan_zoo.serving.signatures import autoregressive_functions
+        return autoregressive_functions(self)
+
+    def serving_trackables(self):
+        return [self]
+
     def bin_centres(self, classes):
         """Class index -> uint8 value at the centre of its bin (class itself for 256 levels)."""
         step = 256 // self.levels

@@ -29,8 +29,6 @@ from tfgan_zoo.registry import register_model
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class VAE(DatasetFit, keras.Model):
     description = "Variational autoencoder, conditional with num_classes (Kingma & Welling 2014)"
-    # The serving export adds `encode` (images -> posterior mean, log variance) and `decode`.
-    serves_posterior = True
 
     def __init__(self, image_shape=(28, 28, 1), latent_dim=16, filters=32, num_classes=None,
                  seed=0, **kwargs):
@@ -134,6 +132,17 @@ class VAE(DatasetFit, keras.Model):
                              None if labels is None else np.asarray(labels)[i:i + batch_size])
                for i in range(0, n, batch_size)]
         return keras.ops.convert_to_numpy(tf.concat(out, axis=0))
+
+    def serving_endpoints(self):
+        """generate, sample and png from the decoder, `encode` (uint8 images (+ label)
+        -> posterior mean and log variance) and `decode` (= generate)."""
+        from tfgan_zoo.serving.signatures import encoder_functions, image_generator_functions
+        endpoints = image_generator_functions(self.generate, self.data_shape, self.latent_dim,
+                                              self.num_classes)
+        return {**endpoints, **encoder_functions(self), "decode": endpoints["generate"]}
+
+    def serving_trackables(self):
+        return [self.generator, self]  # the decoder, and the encoder's layers
 
     def get_config(self):
         return dict(name=self.name, image_shape=self.data_shape, latent_dim=self.latent_dim,

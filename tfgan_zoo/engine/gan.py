@@ -94,17 +94,6 @@ class GAN(keras.Model):
         raise TypeError(f"{cls.__name__} is built from explicit networks; use a variant.")
 
     @classmethod
-    def from_preset(cls, name, compile=True):
-        """A pretrained model from the zoo (`tfgan_zoo.zoo`), Keras-style:
-        `DCGAN.from_preset("fashion_dcgan")`. The entry must be this variant."""
-        from tfgan_zoo import zoo
-        model = zoo.load(name, compile=compile)
-        if not isinstance(model, cls):
-            raise ValueError(f"zoo entry {name!r} is a {type(model).__name__}, not a "
-                             f"{cls.__name__}; use tfgan_zoo.zoo.load({name!r}).")
-        return model
-
-    @classmethod
     def default_compile_args(cls):
         """Per-variant defaults for `compile`; fresh optimizer objects every call."""
         return dict(
@@ -503,6 +492,21 @@ class GAN(keras.Model):
             out = network(z if self.num_classes is None else [z, labels], training=False)
             return out if self.data_range is None else ops.clip(out, *self.data_range)
         return generate
+
+    def serving_endpoints(self):
+        """{signature: (function, input specs)} for TF Serving; the first one is also
+        `serving_default`. An image GAN serves generate, sample and png from
+        `inference_generate()` (`tfgan_zoo.serving.signatures`); a variant with more
+        to serve extends this dict, and one with other inputs replaces it."""
+        from tfgan_zoo.serving.signatures import image_generator_functions
+        return image_generator_functions(self.inference_generate(), self.data_shape,
+                                         self.latent_dim, self.num_classes)
+
+    def serving_trackables(self):
+        """What the export archive tracks for `serving_endpoints`' variables: G, and
+        the moving average of G that inference uses."""
+        ema = getattr(self, "ema", None)  # set by compile
+        return [self.generator] + ([] if ema is None else [ema.network])
 
     def sample(self, n, labels=None, seed=0, batch_size=256):
         """`n` samples from the generator in inference mode, as a NumPy array.

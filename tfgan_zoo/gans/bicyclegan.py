@@ -20,6 +20,7 @@ from tfgan_zoo.gans.translation import PairedTranslationGAN
 from tfgan_zoo.networks.translation import (latent_encoder, patch_discriminator,
                                             unet_generator)
 from tfgan_zoo.registry import register_model
+from tfgan_zoo.serving.translation import seeded_translate_function
 
 
 @register_model("bicyclegan", kind="translator")
@@ -93,6 +94,12 @@ class BicycleGAN(PairedTranslationGAN):
         self.kl_tracker.update_state(kl)
         self.latent_tracker.update_state(latent)
         return self.image_weight * l1 + self.kl_weight * kl + self.latent_weight * latent
+
+    def serving_endpoints(self):
+        """`translate`: uint8 images and an int64 seed per image, whose latent code
+        the output is drawn with -> uint8 images."""
+        return {"translate": seeded_translate_function(self.generator, self.image_shape,
+                                                       self.latent_dim)}
 
     def translate_batch(self, sources, seed=0):
         """One output per source, with latent codes drawn from `seed` (row i uses

@@ -117,9 +117,10 @@ class BigGAN(GAN):
                              float(truncation))
         return self.samples_from(z, labels, batch_size)
 
-    def extra_serving_functions(self):
-        """`sample_truncated`: seed int64 [batch], label int32 [batch] and
-        truncation float32 [batch] (> 0) -> uint8 images, z truncated per row."""
+    def serving_endpoints(self):
+        """The image GAN's signatures and `sample_truncated`: seed int64 [batch],
+        label int32 [batch] and truncation float32 [batch] (> 0) -> uint8 images,
+        z truncated per row."""
         specs = [tf.TensorSpec([None], tf.int64, name="seed"),
                  tf.TensorSpec([None], tf.int32, name="label"),
                  tf.TensorSpec([None], tf.float32, name="truncation")]
@@ -135,7 +136,10 @@ class BigGAN(GAN):
             z, label = checked_latents(z, label, self.num_classes, self.latent_dim)
             return {"images": unscale_images(generate(z, label))}
 
-        return {"sample_truncated": (sample_truncated, specs)}
+        return {**super().serving_endpoints(), "sample_truncated": (sample_truncated, specs)}
+
+    def serving_trackables(self):
+        return super().serving_trackables() + [self]
 
     def constructor_config(self):
         return dict(name=self.name, image_shape=self.data_shape, num_classes=self.num_classes,

@@ -20,6 +20,7 @@ from tfgan_zoo.gans.translation import ImageTranslator
 from tfgan_zoo.networks.translation import (ChannelSlice, ImagePool, patch_discriminator,
                                             resnet_generator)
 from tfgan_zoo.registry import register_model
+from tfgan_zoo.serving.translation import translate_function
 
 
 @register_model("cyclegan", kind="translator")
@@ -137,6 +138,11 @@ class CycleGAN(ImageTranslator, GAN):
                 raise DataValidationError(f"domain {name} images must have shape "
                                           f"{self.image_shape}; found {tuple(part.shape[1:])}.")
         validate_training_data(self, x.map(lambda a, b: tf.concat([a, b], axis=-1)))
+
+    def serving_endpoints(self):
+        """`translate` (A -> B, G) and `translate_ba` (B -> A, F), uint8 to uint8."""
+        return {"translate": translate_function(self.g_ab, self.image_shape),
+                "translate_ba": translate_function(self.g_ba, self.image_shape)}
 
     def translate_ab(self, images, batch_size=256):
         """G(a) for uint8 or [-1, 1] domain-A images, as [-1, 1] float32 numpy."""

@@ -24,7 +24,8 @@ from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.gan import D_STREAM, G_STREAM, SAMPLE_STREAM, VARIANT_STREAMS
 from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
 from tfgan_zoo.engine.validation import checked_sample_request
-from tfgan_zoo.networks.stylegan import discriminator_body, head, noise_sizes, stylegan_generator
+from tfgan_zoo.networks.stylegan import (default_filters, discriminator_body, head, noise_sizes,
+                                         stylegan_generator)
 from tfgan_zoo.serving.signatures import checked_latents, latents_for_seeds
 from tfgan_zoo.registry import register_model
 
@@ -51,7 +52,8 @@ class StyleGAN(GAN):
     """Args:
       image_shape: square images with a power-of-two side (Fashion-MNIST padded to 32).
       latent_dim, w_dim: sizes of z and w; mapping_depth: dense layers z -> w.
-      filters: feature maps per resolution, 4×4 first (G and D mirror them).
+      filters: feature maps per resolution, 4×4 first (G and D mirror them); by
+        default derived from the side (`networks.stylegan.default_filters`).
       style_mixing: probability that a training fake mixes two latents' styles.
       w_avg_decay: decay of the running average w̄ used by truncation.
       mapping_lr_multiplier: the mapping network's share of the learning rate.
@@ -63,10 +65,12 @@ class StyleGAN(GAN):
     power_of_two_sides = True  # the command-line trainer pads 28×28 data to 32×32
 
     def __init__(self, image_shape=(32, 32, 1), latent_dim=64, w_dim=64, mapping_depth=4,
-                 filters=(64, 64, 32, 16), style_mixing=0.9, w_avg_decay=0.995,
+                 filters=None, style_mixing=0.9, w_avg_decay=0.995,
                  mapping_lr_multiplier=0.01, factor_codes=0, mbstd_group=4, seed=None,
                  **kwargs):
         self.image_shape, self.w_dim = tuple(image_shape), int(w_dim)
+        if filters is None:
+            filters = default_filters(self.image_shape)
         self.mapping_depth, self.filters = int(mapping_depth), tuple(int(f) for f in filters)
         self.style_mixing, self.w_avg_decay = float(style_mixing), float(w_avg_decay)
         self.mapping_lr_multiplier, self.factor_codes = float(mapping_lr_multiplier), int(factor_codes)
@@ -189,9 +193,10 @@ class StyleGAN(GAN):
                for i in range(0, n, batch_size)]
         return np.concatenate([ops.convert_to_numpy(o) for o in out])
 
-    def extra_serving_functions(self):
-        """`generate_styled`: z, psi [batch] float32, mix_seed [batch] int64 and
-        crossover [batch] int32 (num_ws: no mixing) -> uint8 images."""
+    def serving_endpoints(self):
+        """The image GAN's signatures and `generate_styled`: z, psi [batch] float32,
+        mix_seed [batch] int64 and crossover [batch] int32 (num_ws: no mixing) ->
+        uint8 images."""
         specs = [tf.TensorSpec([None, self.latent_dim], tf.float32, name="z"),
                  tf.TensorSpec([None], tf.float32, name="psi"),
                  tf.TensorSpec([None], tf.int64, name="mix_seed"),
@@ -213,7 +218,10 @@ class StyleGAN(GAN):
                 return {"images": unscale_images(self.styled_generate(z, psi, z_mix, crossover,
                                                                       network=network))}
 
-        return {"generate_styled": (generate_styled, specs)}
+        return {**super().serving_endpoints(), "generate_styled": (generate_styled, specs)}
+
+    def serving_trackables(self):
+        return super().serving_trackables() + [self]  # the tracked average w
 
     def constructor_config(self):
         return dict(name=self.name, image_shape=self.image_shape, latent_dim=self.latent_dim,

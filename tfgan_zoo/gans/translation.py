@@ -13,6 +13,7 @@ from tfgan_zoo.data.pipeline import scale_images, unscale_images
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.validation import DataValidationError, validate_training_data
 from tfgan_zoo.networks.translation import patch_receptive_field
+from tfgan_zoo.serving.translation import translate_function
 
 
 class ImageTranslator:
@@ -22,6 +23,10 @@ class ImageTranslator:
     @classmethod
     def for_data(cls, data_shape, num_classes=None, **kwargs):
         return cls(image_shape=data_shape, **kwargs)
+
+    def serving_endpoints(self):
+        """`translate`: uint8 source images -> G in inference mode -> uint8 images."""
+        return {"translate": translate_function(self.generator, self.image_shape)}
 
     @property
     def receptive_field(self):

@@ -36,6 +36,13 @@ def _check_resolution(image_shape, filters):
     return levels
 
 
+def default_filters(image_shape, widest=64, narrowest=16):
+    """One width per resolution 4..side: `widest` at 4×4 and 8×8, then halving down
+    to `narrowest` (32×32 gives (64, 64, 32, 16)), so any power-of-two side builds."""
+    levels = int(math.log2(int(image_shape[0]))) - 1
+    return tuple(max(narrowest, widest >> max(0, level - 1)) for level in range(levels))
+
+
 def noise_sizes(image_shape):
     """The side of each synthesis layer's noise image, first layer first."""
     levels = int(math.log2(image_shape[0])) - 1

@@ -15,9 +15,6 @@ import keras
 
 import tfgan_zoo
 from tfgan_zoo.serving import warmup
-from tfgan_zoo.serving.signatures import (autoregressive_functions, encoder_functions,
-                                         serving_functions)
-from tfgan_zoo.serving.translation import translation_functions
 
 CARD_NAME = "model_card.json"
 
@@ -51,21 +48,13 @@ def model_card(model, source=None, metrics=None, training=None) -> dict:
 
 
 def _endpoints(model):
-    if hasattr(model, "translate_ab") or hasattr(model, "translate_batch"):  # translators
-        return translation_functions(model)
-    if len(model.data_shape) != 3:
-        raise ValueError(f"only image generators are exported for serving; this model makes "
-                         f"samples of shape {model.data_shape}")
-    if hasattr(model, "levels") and hasattr(model, "network"):  # PixelCNN: no latent
-        return autoregressive_functions(model)
-    generate = model.inference_generate() if hasattr(model, "inference_generate") else (
-        model.generate)
-    endpoints = serving_functions(generate, model.latent_dim, model.num_classes)
-    if getattr(model, "serves_posterior", False):  # VAE: also encode, and decode (= generate)
-        endpoints.update(encoder_functions(model), decode=endpoints["generate"])
-    if hasattr(model, "extra_serving_functions"):  # e.g. StyleGAN's truncation and mixing
-        endpoints.update(model.extra_serving_functions())
-    return endpoints
+    """The model's own {signature: (function, input specs)}; each model class
+    declares what it serves (`serving_endpoints`)."""
+    serving_endpoints = getattr(model, "serving_endpoints", None)
+    if serving_endpoints is None:
+        raise ValueError(f"{type(model).__name__} declares no serving endpoints; only "
+                         "generators, translators and likelihood models are exported")
+    return serving_endpoints()
 
 
 def export_generator(model, base, version=None, card=None, warmup_batch_sizes=(1, 8)) -> Path:
@@ -88,13 +77,8 @@ def export_generator(model, base, version=None, card=None, warmup_batch_sizes=(1
     tmp = base / f".tmp-{version}-{os.getpid()}"
     try:
         archive = keras.export.ExportArchive()
-        if hasattr(model, "generator"):
-            archive.track(model.generator)
-        if getattr(model, "ema", None) is not None:
-            archive.track(model.ema.network)  # signatures sample from the average
-        if (not hasattr(model, "generator") or getattr(model, "serves_posterior", False)
-                or hasattr(model, "extra_serving_functions")):
-            archive.track(model)  # an encoder's layers, StyleGAN's average w
+        for trackable in model.serving_trackables():  # what the signatures' variables live in
+            archive.track(trackable)
         for name, (fn, specs) in endpoints.items():  # the first one is serving_default
             archive.add_endpoint(name, fn, input_signature=specs)
         archive.write_out(str(tmp), verbose=False)

@@ -119,6 +119,15 @@ def serving_functions(generate_fn, latent_dim, num_classes=None):
             "png": (png_c, [z_spec, label_spec])}
 
 
+def image_generator_functions(generate_fn, data_shape, latent_dim, num_classes=None):
+    """`serving_functions` for a generator of images; samples of another shape
+    (2D points) have no image signatures."""
+    if len(data_shape) != 3:
+        raise ValueError(f"only image generators are exported for serving; this model makes "
+                         f"samples of shape {tuple(data_shape)}")
+    return serving_functions(generate_fn, latent_dim, num_classes)
+
+
 def autoregressive_functions(model):
     """`sample` (int64 seed (+ label) -> uint8 images) and `png` (the same as PNG)
     for a PixelCNN: each image is drawn pixel by pixel inside the graph, from its

@@ -22,28 +22,26 @@ def _checked_images(images, image_shape):
         return scale_images(images)
 
 
-def translation_functions(model):
-    """{name: (function, input specs)}; the first is the default signature."""
-    shape = tuple(model.image_shape)
-    image_spec = tf.TensorSpec([None, *shape], tf.uint8, name="images")
-    seed_spec = tf.TensorSpec([None], tf.int64, name="seed")
+def image_spec(image_shape):
+    return tf.TensorSpec([None, *image_shape], tf.uint8, name="images")
 
-    def run(network):
-        def translate(images):
-            return {"images": unscale_images(network(_checked_images(images, shape),
-                                                     training=False))}
-        return translate
 
-    if hasattr(model, "g_ab"):  # CycleGAN
-        return {"translate": (run(model.g_ab), [image_spec]),
-                "translate_ba": (run(model.g_ba), [image_spec])}
-    if model.latent_dim:  # BicycleGAN: one latent code per image, from its seed
-        def translate_seeded(images, seed):
-            sources = _checked_images(images, shape)
-            with tf.control_dependencies([tf.debugging.assert_equal(
-                    tf.shape(seed)[0], tf.shape(images)[0],
-                    message="seed must have one entry per image")]):
-                z = latents_for_seeds(seed, model.latent_dim)
-            return {"images": unscale_images(model.generator([sources, z], training=False))}
-        return {"translate": (translate_seeded, [image_spec, seed_spec])}
-    return {"translate": (run(model.generator), [image_spec])}
+def translate_function(network, image_shape):
+    """(translate, specs): uint8 images -> `network` in inference mode -> uint8 images."""
+    def translate(images):
+        return {"images": unscale_images(network(_checked_images(images, image_shape),
+                                                 training=False))}
+    return translate, [image_spec(image_shape)]
+
+
+def seeded_translate_function(generator, image_shape, latent_dim):
+    """(translate, specs) for a generator of [images, z]: one latent code per image,
+    drawn from its int64 seed alone (BicycleGAN)."""
+    def translate(images, seed):
+        sources = _checked_images(images, image_shape)
+        with tf.control_dependencies([tf.debugging.assert_equal(
+                tf.shape(seed)[0], tf.shape(images)[0],
+                message="seed must have one entry per image")]):
+            z = latents_for_seeds(seed, latent_dim)
+        return {"images": unscale_images(generator([sources, z], training=False))}
+    return translate, [image_spec(image_shape), tf.TensorSpec([None], tf.int64, name="seed")]
