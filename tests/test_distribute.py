@@ -6,7 +6,7 @@ import keras
 
 from helpers.distributed_setup import (OBJECTIVES, REPLICAS, TwoReplicaNoise,
                                        TwoReplicaNoiseGAN, build, step_data, weights)
-from tfgan_zoo.registry import get_model
+from tfgan_zoo.registry import get_model, model_names
 
 # One strategy for the whole module: collective instance keys are per strategy,
 # and several strategies issuing collectives in one process can mismatch them.
@@ -33,7 +33,7 @@ def test_mirrored_step_matches_single_device_step(objective):
     assert np.isfinite(history["d_loss"][0])
 
 
-IMAGE_VARIANTS = sorted(set(VARIANTS) - {"vanilla"})
+IMAGE_VARIANTS = sorted(set(model_names("gan")) - {"vanilla"})
 STYLE = dict(w_dim=4, mapping_depth=1, filters=(4, 4), mbstd_group=1)
 
 
