@@ -10,8 +10,8 @@ import tensorflow as tf
 import keras
 
 from tfgan_zoo.gans import BigGAN
-from tfgan_zoo.gans.biggan import orthogonal_penalty, truncated_normal
-from tfgan_zoo.networks.biggan import ConditionalBatchNorm, SelfAttention
+from tfgan_zoo.families.biggan.biggan import orthogonal_penalty, truncated_normal
+from tfgan_zoo.families.biggan.networks import ConditionalBatchNorm, SelfAttention
 
 
 def _small(**kwargs):
@@ -103,7 +103,7 @@ def test_projection_discriminator_uses_the_label():
 
 @pytest.mark.slow
 def test_export_takes_a_truncation_per_request(tmp_path):
-    from tfgan_zoo.gans.biggan import truncated_latents_for_seeds
+    from tfgan_zoo.families.biggan.biggan import truncated_latents_for_seeds
     from tfgan_zoo.serving import export_generator
     from tfgan_zoo.serving.signatures import generate_uint8
     model = _small()

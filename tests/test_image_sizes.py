@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tfgan_zoo.registry import registered
-from tfgan_zoo.networks.stylegan import default_filters
+from tfgan_zoo.families.stylegan.networks import default_filters
 
 MODELS = {**registered("gan"), **registered("translator")}
 

@@ -19,7 +19,7 @@ from helpers.fashion_fid import fashion_fid
 from helpers.learning import learning_seed, record, seed_everything
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.gans import InfoGAN
-from tfgan_zoo.gans.infogan import info_loss
+from tfgan_zoo.families.infogan.infogan import info_loss
 from tfgan_zoo.metrics.features import get_feature_network
 
 

@@ -8,9 +8,9 @@ import keras
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.data.padding import crop_images, pad_images
 from tfgan_zoo.gans import ProGAN
-from tfgan_zoo.gans.progan import level_at
+from tfgan_zoo.families.progan.progan import level_at
 from tfgan_zoo.networks.equalized import EqualizedConv2D, EqualizedDense, MinibatchStdDev
-from tfgan_zoo.networks.progan import blend_resolutions, progressive_layer
+from tfgan_zoo.families.progan.networks import blend_resolutions, progressive_layer
 
 
 def _small(size=16, filters=(8, 8, 4), **kwargs):
@@ -190,7 +190,7 @@ def test_brief_training_on_fashion_mnist_beats_the_untrained_generator(tmp_path)
     700 images a phase: level 3 (32×32) is stable from step 132 on.
     Non-saturating loss + R1 (weight 1), Adam(1e-2, β = (0, 0.99)), EMA 0.9: on
     this budget the paper's WGAN-GP + Adam(1e-3) did not learn (see the
-    docstring of `tfgan_zoo.gans.progan`).
+    docstring of `tfgan_zoo.families.progan.progan`).
     Scored on 500 samples centre-cropped to 28×28 against 1,000 test images
     (project classifier). Seeds 0-2: FID untrained 301-368 at level 0 (blurred
     4×4 blobs) and 381-508 at level 3; trained 154-208, a ratio of 0.34-0.41 to

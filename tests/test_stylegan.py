@@ -9,8 +9,8 @@ from helpers.learning import learning_seed, record, seed_everything
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.data.padding import pad_images
 from tfgan_zoo.gans import StyleGAN
-from tfgan_zoo.gans.stylegan import mix_styles, truncate
-from tfgan_zoo.networks.stylegan import AdaIN
+from tfgan_zoo.families.stylegan.stylegan import mix_styles, truncate
+from tfgan_zoo.families.stylegan.networks import AdaIN
 from tfgan_zoo.serving import export_generator
 from tfgan_zoo.serving.signatures import latents_for_seeds
 

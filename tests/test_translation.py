@@ -19,12 +19,12 @@ import tensorflow as tf
 import keras
 
 from helpers.learning import learning_seed, record, seed_everything
-from tfgan_zoo.data.translation import (paired_batches, paired_task, unpaired_batches,
+from tfgan_zoo.data.translation_tasks import (paired_batches, paired_task, unpaired_batches,
                                         unpaired_task)
 from tfgan_zoo.engine.validation import DataValidationError
 from tfgan_zoo.gans import BicycleGAN, CycleGAN, Pix2Pix
 from tfgan_zoo.metrics.features import get_feature_network
-from tfgan_zoo.metrics.translation import (domain_accuracy, l1_error, paired_report, psnr,
+from tfgan_zoo.metrics.translation_scores import (domain_accuracy, l1_error, paired_report, psnr,
                                            sharpness, ssim)
 
 
@@ -137,7 +137,7 @@ def test_cyclegan_translates_domains_and_closes_the_cycle(tmp_path):
 
 
 def test_image_pool_passes_through_until_full_then_swaps_half():
-    from tfgan_zoo.networks.translation import ImagePool
+    from tfgan_zoo.families.translators.networks import ImagePool
     pool = ImagePool(4)
     pool.build((None, 2, 2, 1))
     first = np.arange(16, dtype=np.float32).reshape(4, 2, 2, 1)

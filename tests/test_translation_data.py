@@ -2,11 +2,11 @@
 import numpy as np
 import pytest
 
-from tfgan_zoo.data import translation
-from tfgan_zoo.data.translation import (MASK_SIDE, low_resolution, masked, paired_batches,
+from tfgan_zoo.data import translation_tasks as translation
+from tfgan_zoo.data.translation_tasks import (MASK_SIDE, low_resolution, masked, paired_batches,
                                         paired_task, sobel_edges, unpaired_batches,
                                         unpaired_task)
-from tfgan_zoo.networks.translation import patch_discriminator, patch_receptive_field
+from tfgan_zoo.families.translators.networks import patch_discriminator, patch_receptive_field
 
 
 def test_sobel_edges_mark_a_vertical_step_only_at_the_step():

@@ -13,8 +13,8 @@ import pytest
 import tensorflow as tf
 
 from helpers.learning import record, seed_everything
-from tfgan_zoo.baselines.autoencoder import Autoencoder, kl_sparsity
-from tfgan_zoo.baselines.vae import VAE
+from tfgan_zoo.families.autoencoders.autoencoder import Autoencoder, kl_sparsity
+from tfgan_zoo.families.autoencoders.vae import VAE
 from tfgan_zoo.data import image_dataset, load_fashion_mnist, scale_images
 
 TRAIN, TEST = 6400, 1000

@@ -50,9 +50,8 @@ def register_model(name: str, kind: str = "gan"):
 
 
 def _load_models():
-    # The model packages register their classes when imported.
-    import tfgan_zoo.baselines  # noqa: F401
-    import tfgan_zoo.gans  # noqa: F401
+    # The family packages register their classes when imported.
+    import tfgan_zoo.families  # noqa: F401
 
 
 def registered(kind: str | None = None) -> dict:

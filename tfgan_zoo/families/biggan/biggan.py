@@ -20,7 +20,7 @@ from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.gan import SAMPLE_STREAM
 from tfgan_zoo.engine.noise import stateless_uniform_open
 from tfgan_zoo.engine.validation import checked_sample_request
-from tfgan_zoo.networks.biggan import biggan_discriminator, biggan_generator
+from tfgan_zoo.families.biggan.networks import biggan_discriminator, biggan_generator
 from tfgan_zoo.serving.signatures import SERVING_STREAM, checked_latents
 from tfgan_zoo.registry import register_model
 

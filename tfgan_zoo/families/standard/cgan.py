@@ -5,7 +5,7 @@ What differs from the engine: `num_classes` is set, so batches are
 """
 import keras
 
-from tfgan_zoo.gans.standard import StandardGAN
+from tfgan_zoo.families.standard.standard import StandardGAN
 from tfgan_zoo.registry import register_model
 
 

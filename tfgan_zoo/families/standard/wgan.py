@@ -3,7 +3,7 @@ kept Lipschitz by clipping its weights. Paper defaults: clip c = 0.01, RMSProp
 lr 5e-5, n_critic = 5."""
 import keras
 
-from tfgan_zoo.gans.standard import StandardGAN
+from tfgan_zoo.families.standard.standard import StandardGAN
 from tfgan_zoo.registry import register_model
 
 

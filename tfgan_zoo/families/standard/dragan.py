@@ -4,7 +4,7 @@ gradients around real samples that go with mode collapse. Paper defaults:
 λ = 10, Adam(1e-4, β1 = 0.5, β2 = 0.9); no batch norm in D."""
 import keras
 
-from tfgan_zoo.gans.standard import StandardGAN
+from tfgan_zoo.families.standard.standard import StandardGAN
 from tfgan_zoo.registry import register_model
 
 

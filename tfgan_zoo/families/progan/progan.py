@@ -1,7 +1,7 @@
 """Progressive GAN (Karras et al. 2018): growing G and D a resolution at a time.
 
 What differs from the engine:
-- networks of `tfgan_zoo.networks.progan`: equalized learning rate, pixel norm,
+- networks of `tfgan_zoo.families.progan.networks`: equalized learning rate, pixel norm,
   minibatch standard deviation, one toRGB / fromRGB per resolution. Both are
   static graphs holding every level; a float `level` weight picks the
   resolution and the fade-in α (see that module).
@@ -38,7 +38,7 @@ from keras import ops
 
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.replicas import in_multi_worker_mode, replica_context
-from tfgan_zoo.networks.progan import (blend_resolutions, level_filters, num_levels_for,
+from tfgan_zoo.families.progan.networks import (blend_resolutions, level_filters, num_levels_for,
                                        progan_discriminator, progan_generator,
                                        progressive_layer)
 from tfgan_zoo.registry import register_model

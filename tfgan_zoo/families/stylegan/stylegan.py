@@ -1,6 +1,6 @@
 """StyleGAN (Karras et al. 2019), sized for 32×32 images on a CPU.
 
-What differs from the engine (networks in `tfgan_zoo.networks.stylegan`):
+What differs from the engine (networks in `tfgan_zoo.families.stylegan.networks`):
 - fakes are synthesis(ws, noise) with ws the mapping network's w repeated per
   layer; with probability `style_mixing` (0.9) a second z takes over from a
   random crossover layer on (style mixing regularisation), and every layer
@@ -24,7 +24,7 @@ from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.gan import D_STREAM, G_STREAM, SAMPLE_STREAM, VARIANT_STREAMS
 from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
 from tfgan_zoo.engine.validation import checked_sample_request
-from tfgan_zoo.networks.stylegan import (default_filters, discriminator_body, head, noise_sizes,
+from tfgan_zoo.families.stylegan.networks import (default_filters, discriminator_body, head, noise_sizes,
                                          stylegan_generator)
 from tfgan_zoo.serving.signatures import checked_latents, latents_for_seeds
 from tfgan_zoo.registry import register_model

@@ -4,7 +4,7 @@ n_critic = 5, Adam(1e-4, β1 = 0, β2 = 0.9); no batch norm in the critic (the
 penalty is per sample), so image critics use layer norm."""
 import keras
 
-from tfgan_zoo.gans.standard import StandardGAN
+from tfgan_zoo.families.standard.standard import StandardGAN
 from tfgan_zoo.registry import register_model
 
 

@@ -3,7 +3,7 @@ keep penalising fakes that are classified right but lie far from the data.
 Paper optimiser: Adam(2e-4, β1 = 0.5)."""
 import keras
 
-from tfgan_zoo.gans.standard import StandardGAN
+from tfgan_zoo.families.standard.standard import StandardGAN
 from tfgan_zoo.registry import register_model
 
 

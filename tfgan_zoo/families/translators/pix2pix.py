@@ -8,8 +8,8 @@ target (λ = 100); Adam(2e-4, β1 = 0.5).
 import keras
 from keras import ops
 
-from tfgan_zoo.gans.translation import PairedTranslationGAN
-from tfgan_zoo.networks.translation import patch_discriminator, unet_generator
+from tfgan_zoo.families.translators.base import PairedTranslationGAN
+from tfgan_zoo.families.translators.networks import patch_discriminator, unet_generator
 from tfgan_zoo.registry import register_model
 
 

@@ -16,8 +16,8 @@ from keras import ops
 
 from tfgan_zoo.engine.gan import D_STREAM, G_STREAM
 from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
-from tfgan_zoo.gans.stylegan import StyleGAN
-from tfgan_zoo.networks.stylegan import head
+from tfgan_zoo.families.stylegan.stylegan import StyleGAN
+from tfgan_zoo.families.stylegan.networks import head
 from tfgan_zoo.registry import register_model
 
 

@@ -16,11 +16,11 @@ from keras import ops
 
 from tfgan_zoo.engine.gan import VARIANT_STREAMS
 from tfgan_zoo.engine.noise import stateless_normal
-from tfgan_zoo.gans.translation import PairedTranslationGAN
-from tfgan_zoo.networks.translation import (latent_encoder, patch_discriminator,
+from tfgan_zoo.families.translators.base import PairedTranslationGAN
+from tfgan_zoo.families.translators.networks import (latent_encoder, patch_discriminator,
                                             unet_generator)
 from tfgan_zoo.registry import register_model
-from tfgan_zoo.serving.translation import seeded_translate_function
+from tfgan_zoo.families.translators.serving import seeded_translate_function
 
 
 @register_model("bicyclegan", kind="translator")

@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from tfgan_zoo.baselines.fitting import DatasetFit
+from tfgan_zoo.engine.fitting import DatasetFit
 from tfgan_zoo.engine.replicas import step_logs
 from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.registry import register_model

@@ -9,7 +9,7 @@ the reconstruction error ("mse" or "l1"). Images are in [-1, 1].
 import keras
 import tensorflow as tf
 
-from tfgan_zoo.baselines.fitting import DatasetFit
+from tfgan_zoo.engine.fitting import DatasetFit
 from tfgan_zoo.engine.replicas import step_logs
 from tfgan_zoo.engine.noise import stateless_normal
 from tfgan_zoo.networks.autoencoder import decoder, encoder

@@ -12,7 +12,7 @@
 import keras
 from keras import ops
 
-from tfgan_zoo.networks.translation import ChannelSlice
+from tfgan_zoo.families.translators.networks import ChannelSlice
 
 
 def sn(layer):

@@ -17,7 +17,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo.baselines.fitting import DatasetFit
+from tfgan_zoo.engine.fitting import DatasetFit
 from tfgan_zoo.engine.replicas import step_logs
 from tfgan_zoo.engine.noise import stateless_normal
 from tfgan_zoo.engine.validation import checked_sample_request

@@ -16,11 +16,11 @@ from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.gan import VARIANT_STREAMS
 from tfgan_zoo.engine.noise import stateless_uniform_open
 from tfgan_zoo.engine.validation import DataValidationError, validate_training_data
-from tfgan_zoo.gans.translation import ImageTranslator
-from tfgan_zoo.networks.translation import (ChannelSlice, ImagePool, patch_discriminator,
+from tfgan_zoo.families.translators.base import ImageTranslator
+from tfgan_zoo.families.translators.networks import (ChannelSlice, ImagePool, patch_discriminator,
                                             resnet_generator)
 from tfgan_zoo.registry import register_model
-from tfgan_zoo.serving.translation import translate_function
+from tfgan_zoo.families.translators.serving import translate_function
 
 
 @register_model("cyclegan", kind="translator")

@@ -18,7 +18,7 @@ from keras import ops
 from tfgan_zoo.data.semi import UNLABELLED
 from tfgan_zoo.engine.gan import D_STREAM, G_STREAM, VARIANT_STREAMS
 from tfgan_zoo.engine.validation import DataValidationError
-from tfgan_zoo.gans.info_stylegan import InfoStyleGAN, code_reconstruction
+from tfgan_zoo.families.stylegan.info_stylegan import InfoStyleGAN, code_reconstruction
 from tfgan_zoo.registry import register_model
 
 # Offset of this variant's draws in StyleGAN's per-step streams (past its noise images).

@@ -12,8 +12,8 @@ import tensorflow as tf
 from tfgan_zoo.data.pipeline import scale_images, unscale_images
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.validation import DataValidationError, validate_training_data
-from tfgan_zoo.networks.translation import patch_receptive_field
-from tfgan_zoo.serving.translation import translate_function
+from tfgan_zoo.families.translators.networks import patch_receptive_field
+from tfgan_zoo.families.translators.serving import translate_function
 
 
 class ImageTranslator:

@@ -20,7 +20,7 @@ from keras import ops
 
 from tfgan_zoo.networks.equalized import (EqualizedConv2D, EqualizedDense, MinibatchStdDev,
                                           PixelNorm)
-from tfgan_zoo.networks.translation import ChannelSlice
+from tfgan_zoo.families.translators.networks import ChannelSlice
 
 
 def _check_resolution(image_shape, filters):
