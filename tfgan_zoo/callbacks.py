@@ -12,13 +12,17 @@ from tfgan_zoo.data import get_mixture
 from tfgan_zoo.metrics import evaluate_mixture
 
 
-def write_samples(model, path, n=None, seed=0, labels=None, mixture=None):
+def write_samples(model, path, n=None, seed=0, labels=None, mixture=None, inputs=None):
     """Writes `n` samples of `model` to a PNG: an image grid (default 64), or a
     scatter plot for 2D points (default 2,500, with the mixture's centres when
-    `mixture` names one)."""
+    `mixture` names one). With `inputs` (a batch of training data), the images
+    are the model's `preview_images`: samples, or outputs for those inputs."""
     if n is None:
         n = 2500 if len(model.data_shape) == 1 else 64
-    samples = model.sample(n, labels=labels, seed=seed)
+    if inputs is not None and len(model.data_shape) > 1:
+        samples = np.asarray(model.preview_images(n, seed, inputs))
+    else:
+        samples = model.sample(n, labels=labels, seed=seed)
     if samples.ndim == 2:
         centres = None if mixture is None else get_mixture(mixture).centres
         return images.scatter_png(samples, path, centres=centres)
@@ -59,17 +63,18 @@ class SampleWriter(keras.callbacks.Callback):
     latent seed, so the files show one set of draws improving over training.
     With `log_dir`, the image grid is also logged to TensorBoard as "samples"."""
 
-    def __init__(self, directory, n=None, seed=0, every=1, mixture=None, log_dir=None):
+    def __init__(self, directory, n=None, seed=0, every=1, mixture=None, log_dir=None,
+                 inputs=None):
         super().__init__()
         self.directory, self.n, self.seed, self.every = Path(directory), n, seed, every
-        self.mixture = mixture
+        self.mixture, self.inputs = mixture, inputs
         self.writer = _summary_writer(log_dir)
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every:
             return
         path = write_samples(self.model, self.directory / f"epoch_{epoch + 1:03d}.png",
-                             self.n, self.seed, mixture=self.mixture)
+                             self.n, self.seed, mixture=self.mixture, inputs=self.inputs)
         if self.writer is not None:
             from PIL import Image
             with Image.open(path) as picture:

@@ -51,9 +51,11 @@ def add_train_arguments(parser):
     from tfgan_zoo.engine.precision import PRECISIONS
     from tfgan_zoo.registry import model_names
     from tfgan_zoo.training import DATASETS
-    parser.add_argument("variant", choices=model_names("gan"),
-                        help="a GAN variant (`tfgan-zoo list` shows every model)")
-    parser.add_argument("--dataset", choices=DATASETS, default="fashion_mnist")
+    parser.add_argument("variant", choices=model_names(),
+                        help="a registered model (`tfgan-zoo list` shows them all)")
+    parser.add_argument("--dataset", choices=DATASETS,
+                        help="default: the model's own (fashion_mnist; edges for pix2pix "
+                        "and BicycleGAN, sneaker2boot for CycleGAN)")
     parser.add_argument("--out", required=True, type=Path, help="run directory to write")
     parser.add_argument("--data-dir", help="folder of Fashion-MNIST IDX files")
     parser.add_argument("--epochs", type=_positive)

@@ -26,10 +26,14 @@ from tfgan_zoo import data as data_lib
 from tfgan_zoo import distribute
 from tfgan_zoo.data.padding import pad_images
 from tfgan_zoo.data.semi import hide_labels, semi_supervised_dataset
+from tfgan_zoo.data.translation_tasks import (PAIRED_TASKS, UNPAIRED_TASKS, paired_batches,
+                                              paired_task, unpaired_batches, unpaired_task)
 from tfgan_zoo.engine.precision import precision_policy
-from tfgan_zoo.registry import get_model
+from tfgan_zoo.registry import get_model, kind_of
 
-DATASETS = ("grid", "ring", "fashion_mnist")
+SAMPLE_DATASETS = ("grid", "ring", "fashion_mnist")  # GANs and baselines
+TRANSLATION_DATASETS = PAIRED_TASKS + tuple(UNPAIRED_TASKS)  # translators
+DATASETS = SAMPLE_DATASETS + TRANSLATION_DATASETS
 MIXTURE_POOL = 256_000  # 2D training points drawn once per run; epochs reshuffle them
 
 # Hyper-parameters that work for a (variant, dataset) pair, used when the user
@@ -63,16 +67,22 @@ class TrainingData:
 
 def load_training_data(name, batch_size, labels=False, data_dir=None, seed=0,
                        steps_per_epoch=None, start_epoch=0, power_of_two=False,
-                       labels_per_class=None):
-    """A batched training dataset by name ('grid', 'ring' or 'fashion_mnist').
+                       labels_per_class=None, pixels="scaled"):
+    """A batched training dataset by name: 'grid', 'ring', 'fashion_mnist', or an
+    image-to-image task (`data.translation_tasks`: edges, inpaint, superres give
+    (source, target) pairs; sneaker2boot gives (a, b) batches of two domains).
 
     Epoch e's batches depend only on (seed, e) (`data.epoch_batches`), so a run
     resumed at `start_epoch` sees the batches an uninterrupted run would.
     With `power_of_two`, images are padded to the next power-of-two side (28 ->
     32) for models that grow by doubling; with `labels_per_class`, all other
     labels are -1 and a quarter of every batch is labelled (semi-supervised
-    models, `tfgan_zoo.data.semi`).
+    models, `tfgan_zoo.data.semi`). `pixels="uint8"` keeps Fashion-MNIST's 0..255
+    values (as float32) for models that read intensities (PixelCNN).
     """
+    if name in TRANSLATION_DATASETS:
+        return _translation_data(name, batch_size, data_dir, seed, steps_per_epoch,
+                                 start_epoch)
     if name in ("grid", "ring"):
         points, modes = data_lib.sample_mixture(name, MIXTURE_POOL, seed=seed)
         steps = steps_per_epoch or 500
@@ -96,12 +106,52 @@ def load_training_data(name, batch_size, labels=False, data_dir=None, seed=0,
                                 every_example=_once(images, classes, batch_size,
                                                     data_lib.scale_images))
         steps = steps_per_epoch or len(images) // batch_size
+        to_float = data_lib.scale_images if pixels == "scaled" else _uint8_values
         ds = data_lib.epoch_batches(images, classes if labels else None, batch_size, steps,
-                                    seed, start_epoch, to_float=data_lib.scale_images)
+                                    seed, start_epoch, to_float=to_float)
         return TrainingData(ds, tuple(images.shape[1:]), 10 if labels else None, steps,
                             every_example=_once(images, classes if labels else None,
-                                                batch_size, data_lib.scale_images))
+                                                batch_size, to_float))
     raise ValueError(f"Unknown dataset {name!r}; expected one of {list(DATASETS)}.")
+
+
+def _uint8_values(images):
+    return tf.cast(images, tf.float32)
+
+
+def _translation_data(name, batch_size, data_dir, seed, steps_per_epoch, start_epoch):
+    if name in PAIRED_TASKS:
+        first, second, _ = paired_task(name, "train", data_dir=data_dir)
+        batches = paired_batches
+    else:
+        first, second, _ = unpaired_task(name, "train", data_dir=data_dir)
+        batches = unpaired_batches
+    steps = steps_per_epoch or min(len(first), len(second)) // batch_size
+    ds = batches(first, second, batch_size, steps, seed, start_epoch)
+    n = min(len(first), len(second))
+    every_example = tf.data.Dataset.from_tensor_slices((first[:n], second[:n])).batch(
+        batch_size, drop_remainder=True).map(
+            lambda a, b: (data_lib.scale_images(a), data_lib.scale_images(b)))
+    return TrainingData(ds, tuple(second.shape[1:]), None, steps, every_example=every_example)
+
+
+def default_dataset(variant):
+    """The built-in dataset `variant` trains on when none is named."""
+    return get_model(variant).default_dataset
+
+
+def check_dataset(variant, dataset):
+    """A ValueError when `dataset` is not data `variant` can learn from: translators
+    learn from image pairs or two domains, the others from samples."""
+    cls = get_model(variant)
+    if kind_of(cls) != "translator":
+        fits, what = SAMPLE_DATASETS, "a dataset of samples"
+    elif cls.default_dataset in UNPAIRED_TASKS:  # any two sets of images will do
+        fits, what = TRANSLATION_DATASETS, "two domains of images"
+    else:
+        fits, what = PAIRED_TASKS, "aligned (source, target) pairs"
+    if dataset not in fits:
+        raise ValueError(f"{variant} trains on {what} ({', '.join(fits)}), not {dataset!r}")
 
 
 def _once(features, labels, batch_size, to_float=tf.identity):
@@ -119,7 +169,7 @@ def resolve_settings(variant, dataset, overrides):
 
 
 def build_model(variant, data, seed, settings):
-    cls = get_model(variant, kind="gan")
+    cls = get_model(variant)
     model_args = {k: settings[k] for k in MODEL_KEYS if k in settings}
     return cls.for_data(data.data_shape, data.num_classes, seed=seed, **model_args)
 
@@ -141,12 +191,14 @@ def with_learning_rate(compile_args, generator_steps, rate=None, cosine=False):
 
 
 def compile_model(model, settings):
+    """Compiles with the class's defaults, then the settings that apply to it: a
+    baseline has one `optimizer` and no adversarial loss or D steps."""
     defaults = model.default_compile_args()
-    for key in ("g_optimizer", "d_optimizer"):
-        if settings.get("lr") is not None:
+    for key in ("g_optimizer", "d_optimizer", "optimizer"):
+        if key in defaults and settings.get("lr") is not None:
             defaults[key].learning_rate = settings["lr"]
     for key in ("loss", "d_steps", "label_smoothing"):
-        if settings.get(key) is not None:
+        if key in defaults and settings.get(key) is not None:
             defaults[key] = settings[key]
     model.compile(**defaults, jit_compile=settings.get("jit_compile", "auto"),
                   steps_per_execution=settings.get("steps_per_execution", 1))
@@ -172,7 +224,7 @@ def _start(variant, dataset, out, seed, settings, data_shape_fn, resume_from):
     return model, 0
 
 
-def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, resume=False,
+def train(variant, dataset=None, out=None, seed=0, data_dir=None, verbose=1, resume=False,
           keep_checkpoints=3, **overrides):
     """Trains `variant` on `dataset`, writing a run directory at `out`.
 
@@ -189,7 +241,10 @@ def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, resume=False,
     holds a `diverged` report and no model.keras is written.
     Returns (model, history dict).
     """
+    if out is None:
+        raise ValueError("train needs `out`, the run directory to write")
     out = Path(out)
+    dataset = dataset or default_dataset(variant)
     record_path = out / "run.json"
     if resume and record_path.exists():  # the run's own settings, not today's defaults
         stored = json.loads(record_path.read_text())
@@ -213,8 +268,9 @@ def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, resume=False,
 
 def _train(variant, dataset, out, seed, data_dir, verbose, resume_from, keep_checkpoints,
            settings, strategy):
-    cls = get_model(variant, kind="gan")
-    conditional = cls.conditional
+    cls = get_model(variant)
+    check_dataset(variant, dataset)
+    conditional = cls.conditional and dataset in SAMPLE_DATASETS
     record_path = out / "run.json"
 
     def data_for(start_epoch):
@@ -222,8 +278,9 @@ def _train(variant, dataset, out, seed, data_dir, verbose, resume_from, keep_che
                                   data_dir=data_dir, seed=seed,
                                   steps_per_epoch=settings["steps_per_epoch"],
                                   start_epoch=start_epoch,
-                                  power_of_two=getattr(cls, "power_of_two_sides", False),
-                                  labels_per_class=getattr(cls, "labels_per_class", None))
+                                  power_of_two=cls.power_of_two_sides,
+                                  labels_per_class=cls.labels_per_class,
+                                  pixels=cls.training_pixels)
 
     with strategy.scope():  # variables and optimizer slots are created per replica
         model, start_epoch = _start(variant, dataset, out, seed, settings,
@@ -242,7 +299,9 @@ def _train(variant, dataset, out, seed, data_dir, verbose, resume_from, keep_che
     _write_record(record_path, record)
     logs = out / "logs"
     guard = cb.DivergenceGuard(out / "checkpoints")
-    callbacks = [guard, cb.SampleWriter(out / "samples", mixture=data.mixture, log_dir=logs),
+    preview_inputs = next(iter(data.every_example))
+    callbacks = [guard, cb.SampleWriter(out / "samples", mixture=data.mixture, log_dir=logs,
+                                        inputs=preview_inputs),
                  cb.RunCheckpoint(out / "checkpoints", keep=keep_checkpoints)]
     if data.mixture is not None and not conditional:
         callbacks.insert(1, cb.ModeCoverageMonitor(data.mixture))

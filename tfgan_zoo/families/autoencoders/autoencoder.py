@@ -7,6 +7,7 @@ rho_hat_j being unit j's mean activation over the batch (sparse); `loss` picks
 the reconstruction error ("mse" or "l1"). Images are in [-1, 1].
 """
 import keras
+import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo.engine.fitting import DatasetFit
@@ -45,6 +46,12 @@ class Autoencoder(DatasetFit, keras.Model):
         self.decoder = decoder(code_dim, self.data_shape, filters)
         self.trackers = {name: keras.metrics.Mean(name=name)
                          for name in ("loss", "reconstruction", "mean_activation")}
+
+    def preview_images(self, n, seed, inputs=None):
+        """The first `n // 2` images of `inputs` followed by their reconstructions."""
+        images = inputs[0] if isinstance(inputs, (tuple, list)) else inputs
+        images = images[:max(n // 2, 1)]
+        return np.concatenate([np.asarray(images), np.asarray(self(images))])
 
     @property
     def metrics(self):

@@ -119,6 +119,17 @@ class PixelCNN(DatasetFit, keras.Model):
         self.network(dummy, ops.zeros((1,), "int32") if self.class_bias else None)
         self.built = True
 
+    training_pixels = "uint8"  # it models 0..255 intensities
+
+    @classmethod
+    def for_data(cls, data_shape, num_classes=None, seed=None, **kwargs):
+        # Sampling is seeded per call: the class takes no construction seed.
+        return super().for_data(data_shape, num_classes, **kwargs)
+
+    def preview_images(self, n, seed, inputs=None):
+        # Sampling is one network pass per pixel: 16 images keep a preview cheap.
+        return self.sample(min(n, 16), seed=seed) / 127.5 - 1.0
+
     @property
     def data_shape(self):
         """One sample's shape, as the GAN classes name it (metrics and CLI use it)."""

@@ -20,9 +20,16 @@ class ImageTranslator:
     """Mixin: construction from a data shape, the PatchGAN's patch side, and
     running a network over uint8 or [-1, 1] images in batches."""
 
+    default_dataset = "edges"  # a paired task (`tfgan_zoo.data.translation_tasks`)
+
     @classmethod
     def for_data(cls, data_shape, num_classes=None, **kwargs):
         return cls(image_shape=data_shape, **kwargs)
+
+    def preview_images(self, n, seed, inputs=None):
+        """`n // 2` sources of the batch `inputs` followed by their translations."""
+        sources = np.asarray(inputs[0])[:max(n // 2, 1)]
+        return np.concatenate([sources, self.translate(sources)])
 
     def serving_endpoints(self):
         """`translate`: uint8 source images -> G in inference mode -> uint8 images."""

@@ -39,6 +39,11 @@ class CycleGAN(ImageTranslator, GAN):
 
     description = "Two ResNet G, two PatchGAN D, LSGAN + cycle (+ identity) loss (Zhu et al. 2017)"
     conditional = True  # trains on (a, b) pairs of the two domains
+    default_dataset = "sneaker2boot"  # two unpaired domains
+
+    def translate(self, images, batch_size=256):
+        """G(a): domain A to domain B (`translate_ba` goes back)."""
+        return self.translate_ab(images, batch_size)
 
     def __init__(self, image_shape=(28, 28, 1), filters=16, blocks=3, d_filters=32,
                  d_downsamplings=1, cycle_weight=10.0, identity_weight=0.0, pool_size=50,
