@@ -145,18 +145,18 @@ def test_brief_training_learns_the_classes_and_truncation_narrows_the_samples():
     """
     from helpers.fashion_fid import features, fashion_fid, predicted_classes, reference_features
     from helpers.learning import learning_seed, record, seed_everything
+    from tfgan_zoo import recipes
     from tfgan_zoo.data import image_dataset, load_fashion_mnist
     from tfgan_zoo.metrics.precision_recall import precision_recall
     images, labels = load_fashion_mnist("train")
     seed = seed_everything()
-    model = BigGAN(filters=32, seed=seed)
-    adam = dict(learning_rate=1e-3, beta_1=0.0, beta_2=0.999)
-    model.compile(g_optimizer=keras.optimizers.Adam(**adam),
-                  d_optimizer=keras.optimizers.Adam(**adam))
+    recipe = recipes.resolve("biggan", "fashion_mnist", "cpu-short")
+    model = BigGAN(seed=seed, **recipe.model)
+    model.compile(**recipes.compile_args(BigGAN, recipe))
     classes = np.arange(500) % 10
     untrained = fashion_fid(model.sample(500, labels=classes, seed=learning_seed(1)))
-    model.fit(image_dataset(images, labels, batch_size=64, seed=seed, repeat=True),
-              steps_per_epoch=200, epochs=1, verbose=0)
+    model.fit(image_dataset(images, labels, batch_size=recipe.batch_size, seed=seed,
+                            repeat=True), steps_per_epoch=recipe.steps, epochs=1, verbose=0)
     samples = model.sample(500, labels=classes, seed=learning_seed(1))
     truncated = model.sample(500, labels=classes, seed=learning_seed(1), truncation=0.5)
     trained = fashion_fid(samples)

@@ -5,6 +5,7 @@ import pytest
 import tensorflow as tf
 import keras
 
+from tfgan_zoo import recipes
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.data.padding import crop_images, pad_images
 from tfgan_zoo.gans import ProGAN
@@ -180,17 +181,14 @@ def test_for_data_and_padding():
         crop_images(pixels, 32)
 
 
-LEARNING_STEPS = 400
-
-
 @pytest.mark.slow
 @pytest.mark.learning
 def test_brief_training_on_fashion_mnist_beats_the_untrained_generator(tmp_path):
     """32×32 (padded) Fashion-MNIST, filters (32, 32, 16, 8), 400 steps of 32 and
     700 images a phase: level 3 (32×32) is stable from step 132 on.
-    Non-saturating loss + R1 (weight 1), Adam(1e-2, β = (0, 0.99)), EMA 0.9: on
-    this budget the paper's WGAN-GP + Adam(1e-3) did not learn (see the
-    docstring of `tfgan_zoo.families.progan.progan`).
+    Non-saturating loss + R1 (weight 1), Adam(1e-2, β = (0, 0.99)), EMA 0.9 (the
+    cpu-short recipe row): on this budget the paper's WGAN-GP + Adam(1e-3) did
+    not learn (the row's source in `tfgan_zoo.recipes` gives the numbers).
     Scored on 500 samples centre-cropped to 28×28 against 1,000 test images
     (project classifier). Seeds 0-2: FID untrained 301-368 at level 0 (blurred
     4×4 blobs) and 381-508 at level 3; trained 154-208, a ratio of 0.34-0.41 to
@@ -212,17 +210,15 @@ def test_brief_training_on_fashion_mnist_beats_the_untrained_generator(tmp_path)
                    real)
 
     seed = seed_everything()
-    model = ProGAN(image_shape=(32, 32, 1), filters=(32, 32, 16, 8), latent_dim=64,
-                   images_per_phase=700, seed=seed)
-    adam = dict(learning_rate=1e-2, beta_1=0.0, beta_2=0.99, epsilon=1e-8)
-    model.compile(g_optimizer=keras.optimizers.Adam(**adam),
-                  d_optimizer=keras.optimizers.Adam(**adam),
-                  loss="non_saturating", penalty="r1", penalty_weight=1.0, ema_decay=0.9)
+    recipe = recipes.resolve("progan", "fashion_mnist", "cpu-short")
+    model = ProGAN(image_shape=(32, 32, 1), images_per_phase=700, seed=seed, **recipe.model)
+    model.compile(**recipes.compile_args(ProGAN, recipe))
     untrained = score(model)  # at level 0: blurred 4×4 blobs
     model.set_level(3)
     untrained_top = score(model)  # the same untrained G at full resolution
-    data = image_dataset(pad_images(train[:20000], 32), batch_size=32, seed=seed, repeat=True)
-    model.fit(data, steps_per_epoch=LEARNING_STEPS, epochs=1, verbose=0)
+    data = image_dataset(pad_images(train[:20000], 32), batch_size=recipe.batch_size, seed=seed,
+                         repeat=True)
+    model.fit(data, steps_per_epoch=recipe.steps, epochs=1, verbose=0)
     trained = score(model)
     print(f"FID untrained {untrained:.1f} (level 0), {untrained_top:.1f} (level 3); "
           f"trained {trained:.1f}")
@@ -235,5 +231,5 @@ def test_brief_training_on_fashion_mnist_beats_the_untrained_generator(tmp_path)
 
     model.save(tmp_path / "progan.keras")
     loaded = keras.saving.load_model(tmp_path / "progan.keras")
-    assert loaded.level == 3.0 and int(loaded.images_seen.numpy()) == LEARNING_STEPS * 32
+    assert loaded.level == 3.0 and int(loaded.images_seen.numpy()) == recipe.steps * 32
     np.testing.assert_array_equal(loaded.sample(8, seed=2), model.sample(8, seed=2))

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers.fashion_fid import fashion_fid, predicted_classes, short_run_optimizers
+from helpers.fashion_fid import fashion_fid, predicted_classes
 from helpers.learning import learning_seed, record, seed_everything
+from tfgan_zoo import recipes
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.data.padding import pad_images
 from tfgan_zoo.engine.validation import DataValidationError
@@ -154,7 +155,8 @@ def test_semi_stylegan_ties_codes_to_the_labelled_classes():
     images, labels = load_fashion_mnist("train")
     seed = seed_everything()
     model = SemiStyleGAN(seed=seed)
-    model.compile(**short_run_optimizers())
+    model.compile(**recipes.compile_args(SemiStyleGAN, recipes.resolve(
+        "semi_stylegan", "fashion_mnist", "cpu-short")))
     fid_before, (tv_before, read_before, class_before) = (
         fashion_fid(model.sample(500, seed=learning_seed(1))), _code_report(model))
     data = semi_supervised_dataset(pad_images(images, 32), hide_labels(labels, 10, seed=seed),
@@ -212,7 +214,8 @@ def test_info_stylegan_codes_steer_the_class_and_are_read_back():
     images, _ = load_fashion_mnist("train")
     seed = seed_everything()
     model = InfoStyleGAN(info_weight=INFO_WEIGHT, seed=seed)
-    model.compile(**short_run_optimizers())
+    model.compile(**recipes.compile_args(InfoStyleGAN, recipes.resolve(
+        "info_stylegan", "fashion_mnist", "cpu-short")))
     fid_before, (tv_before, read_before, _) = (
         fashion_fid(model.sample(500, seed=learning_seed(1))), _code_report(model))
     model.fit(image_dataset(pad_images(images, 32), batch_size=32, seed=seed, repeat=True),

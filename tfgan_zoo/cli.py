@@ -56,6 +56,10 @@ def add_train_arguments(parser):
     parser.add_argument("--dataset", choices=DATASETS,
                         help="default: the model's own (fashion_mnist; edges for pix2pix "
                         "and BicycleGAN, sneaker2boot for CycleGAN)")
+    parser.add_argument("--recipe", default="default", metavar="BUDGET",
+                        help="settings from the recipe table (`tfgan-zoo list --recipes`): "
+                        "default (class defaults, batch 64, 5 epochs), paper, cpu-short, zoo; "
+                        "the flags below override it")
     parser.add_argument("--out", required=True, type=Path, help="run directory to write")
     parser.add_argument("--data-dir", help="folder of Fashion-MNIST IDX files")
     parser.add_argument("--epochs", type=_positive)
@@ -118,7 +122,7 @@ def cmd_train(args):
     model, history = train(args.variant, args.dataset, args.out, seed=args.seed,
                            data_dir=args.data_dir, verbose=2 if args.quiet else 1,
                            resume=args.resume, keep_checkpoints=args.keep_checkpoints,
-                           **overrides)
+                           recipe=args.recipe, **overrides)
     report = getattr(model, "diverged", None)
     if report:
         sys.exit(f"error: training diverged ({json.dumps(report)}); the last good checkpoint "
@@ -236,6 +240,11 @@ def cmd_export(args):
 
 
 def cmd_list(args):
+    if args.recipes:
+        from tfgan_zoo.recipes import table
+        print("recipes (tfgan-zoo train MODEL --recipe BUDGET; budget, model, dataset):")
+        print("\n".join(table()))
+        return
     from tfgan_zoo.engine import LOSSES
     from tfgan_zoo.registry import KINDS, registered
     headings = dict(gan="GAN variants (tfgan-zoo train NAME)", translator="image-to-image "
@@ -336,6 +345,8 @@ def build_parser():
     export.set_defaults(func=cmd_export)
 
     listing = sub.add_parser("list", help="list variants, losses and datasets")
+    listing.add_argument("--recipes", action="store_true",
+                         help="print the recipe table instead (tfgan_zoo.recipes)")
     listing.set_defaults(func=cmd_list)
 
     demo = sub.add_parser("demo", help="train the built-in demo models and write samples")

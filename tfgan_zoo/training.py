@@ -24,6 +24,7 @@ from tfgan_zoo import checkpoints
 from tfgan_zoo.files import write_text_atomically
 from tfgan_zoo import data as data_lib
 from tfgan_zoo import distribute
+from tfgan_zoo import recipes
 from tfgan_zoo.data.padding import pad_images
 from tfgan_zoo.data.semi import hide_labels, semi_supervised_dataset
 from tfgan_zoo.data.translation_tasks import (PAIRED_TASKS, UNPAIRED_TASKS, paired_batches,
@@ -36,22 +37,10 @@ TRANSLATION_DATASETS = PAIRED_TASKS + tuple(UNPAIRED_TASKS)  # translators
 DATASETS = SAMPLE_DATASETS + TRANSLATION_DATASETS
 MIXTURE_POOL = 256_000  # 2D training points drawn once per run; epochs reshuffle them
 
-# Hyper-parameters that work for a (variant, dataset) pair, used when the user
-# gives none. Model keys go to the variant, the rest to compile/fit.
-# The grid recipe is the one tests/test_learning.py checks (>= 20 modes).
-RECIPES = {
-    ("vanilla", "grid"): dict(latent_dim=2, hidden=(128, 128, 128), data_scale=4.0,
-                              batch_size=256, epochs=8, steps_per_epoch=1000),
-    ("vanilla", "ring"): dict(latent_dim=2, hidden=(128, 128, 128), batch_size=256, epochs=4,
-                              steps_per_epoch=1000),
-    ("cgan", "grid"): dict(latent_dim=2, width=128, batch_size=256, epochs=2,
-                           steps_per_epoch=1000),
-    ("cgan", "ring"): dict(latent_dim=2, width=128, batch_size=256, epochs=2,
-                           steps_per_epoch=1000),
-}
 MODEL_KEYS = ("latent_dim", "hidden", "width", "base_filters", "data_scale")
-TRAIN_DEFAULTS = dict(batch_size=64, epochs=5, steps_per_epoch=None, lr=None,
-                      metrics_every=None, strategy="default", precision="float32",
+# How a run executes; what it trains with (batch, epochs, model and compile
+# arguments) comes from `tfgan_zoo.recipes`.
+TRAIN_DEFAULTS = dict(lr=None, metrics_every=None, strategy="default", precision="float32",
                       steps_per_execution=1)
 
 
@@ -160,17 +149,23 @@ def _once(features, labels, batch_size, to_float=tf.identity):
     return ds.map(to_float if labels is None else lambda x, y: (to_float(x), y))
 
 
-def resolve_settings(variant, dataset, overrides):
-    """Recipe for (variant, dataset), then TRAIN_DEFAULTS, then the user's non-None values."""
-    settings = dict(TRAIN_DEFAULTS)
-    settings.update(RECIPES.get((variant, dataset), {}))
+def resolve_settings(variant, dataset, overrides, recipe="default"):
+    """TRAIN_DEFAULTS, the layered recipe (variant, dataset, budget `recipe`:
+    `tfgan_zoo.recipes.resolve`), then the user's non-None values. The recipe's
+    model and compile arguments are kept as data under "model" and "compile";
+    the flat MODEL_KEYS and lr/loss/d_steps/label_smoothing override them."""
+    row = recipes.resolve(variant, dataset, recipe)
+    settings = dict(TRAIN_DEFAULTS, recipe=recipe, model=dict(row.model),
+                    compile=dict(row.compile), batch_size=row.batch_size, epochs=row.epochs,
+                    steps_per_epoch=row.steps_per_epoch, schedule=row.schedule)
     settings.update({k: v for k, v in overrides.items() if v is not None})
     return settings
 
 
 def build_model(variant, data, seed, settings):
     cls = get_model(variant)
-    model_args = {k: settings[k] for k in MODEL_KEYS if k in settings}
+    model_args = dict(settings.get("model") or {})  # runs recorded before recipes have none
+    model_args.update({k: settings[k] for k in MODEL_KEYS if k in settings})
     return cls.for_data(data.data_shape, data.num_classes, seed=seed, **model_args)
 
 
@@ -190,16 +185,20 @@ def with_learning_rate(compile_args, generator_steps, rate=None, cosine=False):
     return args
 
 
-def compile_model(model, settings):
-    """Compiles with the class's defaults, then the settings that apply to it: a
-    baseline has one `optimizer` and no adversarial loss or D steps."""
-    defaults = model.default_compile_args()
+def compile_model(model, settings, generator_steps=None):
+    """Compiles with the class defaults under the recipe's compile data, then the
+    flat overrides that apply to the model (a baseline has one `optimizer` and no
+    adversarial loss or D steps); a "cosine" schedule decays the rates over
+    `generator_steps`."""
+    defaults = recipes.compile_args(type(model), settings.get("compile"))
     for key in ("g_optimizer", "d_optimizer", "optimizer"):
         if key in defaults and settings.get("lr") is not None:
             defaults[key].learning_rate = settings["lr"]
     for key in ("loss", "d_steps", "label_smoothing"):
         if key in defaults and settings.get(key) is not None:
             defaults[key] = settings[key]
+    if settings.get("schedule") == "cosine" and generator_steps:
+        defaults = with_learning_rate(defaults, generator_steps, cosine=True)
     model.compile(**defaults, jit_compile=settings.get("jit_compile", "auto"),
                   steps_per_execution=settings.get("steps_per_execution", 1))
 
@@ -218,16 +217,19 @@ def _start(variant, dataset, out, seed, settings, data_shape_fn, resume_from):
         raise FileExistsError(f"{out} already holds a run; pass resume=True (--resume) to "
                               "continue it, or choose another output directory")
     keras.utils.set_random_seed(seed)  # initial weights follow the run's seed too
+    data = data_shape_fn()
     with precision_policy(settings.get("precision", "float32")):
-        model = build_model(variant, data_shape_fn(), seed, settings)
-    compile_model(model, settings)
+        model = build_model(variant, data, seed, settings)
+    compile_model(model, settings, settings["epochs"] * data.steps_per_epoch)
     return model, 0
 
 
 def train(variant, dataset=None, out=None, seed=0, data_dir=None, verbose=1, resume=False,
-          keep_checkpoints=3, **overrides):
+          keep_checkpoints=3, recipe="default", **overrides):
     """Trains `variant` on `dataset`, writing a run directory at `out`.
 
+    `recipe` names the budget of `tfgan_zoo.recipes` whose rows set the batch,
+    length, model and compile arguments ("default": the class defaults).
     `overrides` (None means "default"): epochs, steps_per_epoch, batch_size, lr,
     d_steps, loss, label_smoothing, jit_compile, latent_dim, hidden, width,
     base_filters, metrics_every (FID/KID on 1,000 samples every N epochs, for
@@ -252,7 +254,7 @@ def train(variant, dataset=None, out=None, seed=0, data_dir=None, verbose=1, res
         settings = {k: (tuple(v) if isinstance(v, list) else v)
                     for k, v in stored["settings"].items()}
     else:
-        settings = resolve_settings(variant, dataset, overrides)
+        settings = resolve_settings(variant, dataset, overrides, recipe)
     strategy = distribute.make_strategy(settings.get("strategy", "default"),
                                         tpu=settings.get("tpu"))
     if not distribute.is_chief(strategy):

@@ -27,47 +27,25 @@ from tfgan_zoo.data.semi import hide_labels, semi_supervised_dataset
 from tfgan_zoo.metrics.evaluate import evaluate_images
 from tfgan_zoo.metrics.features import get_feature_network
 from tfgan_zoo.metrics.reference import ReferenceSpec
+from tfgan_zoo.recipes import compile_args, resolve
 
 REFERENCE = ReferenceSpec(split="train", size=5000, seed=0)
 SAMPLES = 2000
 
 
 
-def _adam(rate):
-    return dict(g_optimizer=keras.optimizers.Adam(rate, beta_1=0.0, beta_2=0.99),
-                d_optimizer=keras.optimizers.Adam(rate, beta_1=0.0, beta_2=0.99))
+# The variants measured; each trains with its cpu-short recipe row
+# (tfgan_zoo.recipes): constructor and compile arguments and the batch.
+# Padding to 32×32 and labels follow the class, as in `tfgan-zoo train`.
+ENTRIES = ("dcgan", "infogan", "biggan", "progan", "stylegan", "info_stylegan",
+           "semi_stylegan")
 
 
-# Equalized-learning-rate models take the short-run step size Adam(1e-2) (their
-# tests measured it against the papers' 1e-3 / 2e-3); ProGAN also the
-# non-saturating loss + R1, which learnt where WGAN-GP did not on this budget.
-def short_run():
-    return _adam(1e-2)
-
-
-def progan_run():
-    return dict(_adam(1e-2), loss="non_saturating", penalty="r1", penalty_weight=1.0)
-
-
-def biggan_run():
-    """BigGAN's paper rates (1e-4 / 4e-4) suit its batch of 2048; a short run at
-    batch 64 learns its classes at 1e-3 for both (tests/test_biggan.py)."""
-    return dict(g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.999),
-                d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.999))
-
-
-# name: (variant, constructor kwargs, compile kwargs (a function: fresh optimizers),
-#        batch size, padded to 32×32, labels: None / "all" / "10 per class")
-ENTRIES = {
-    "dcgan": ("dcgan", {}, dict, 64, False, None),
-    "infogan": ("infogan", dict(base_filters=32), dict, 64, False, None),
-    "biggan": ("biggan", dict(filters=32), biggan_run, 64, False, "all"),
-    "progan": ("progan", dict(filters=(32, 32, 16, 8), latent_dim=64), progan_run, 32, True,
-               None),
-    "stylegan": ("stylegan", {}, short_run, 32, True, None),
-    "info_stylegan": ("info_stylegan", {}, short_run, 32, True, None),
-    "semi_stylegan": ("semi_stylegan", {}, short_run, 32, True, "10 per class"),
-}
+def settings(name):
+    """(constructor kwargs, compile kwargs with fresh optimizers, batch size)."""
+    recipe = resolve(name, "fashion_mnist", "cpu-short")
+    return dict(recipe.model), compile_args(get_model(name, kind="gan"), recipe), \
+        recipe.batch_size
 
 
 def code_scores(model, classifier):
@@ -103,32 +81,33 @@ def score(model, conditional, classifier, truncation=None):
 
 
 def run(name, steps, seed):
-    variant, kwargs, compile_args, batch, padded, labelled = ENTRIES[name]
+    cls = get_model(name, kind="gan")
+    kwargs, compiled, batch = settings(name)
     images, labels = load_fashion_mnist("train")
-    if padded:
+    if getattr(cls, "power_of_two_sides", False):
         images = pad_images(images, 32)
-    if variant == "progan":  # the whole schedule (7 phases) fits in the run
+    if name == "progan":  # the whole schedule (7 phases) fits in the run
         kwargs = dict(kwargs, images_per_phase=max(steps * batch // 8, 1))
+    labels_per_class = getattr(cls, "labels_per_class", None)
     keras.utils.set_random_seed(seed)
-    model = get_model(variant, kind="gan").for_data(images.shape[1:], 10 if labelled else None,
-                                       seed=seed, **kwargs)
-    model.compile(**compile_args())
+    model = cls.for_data(images.shape[1:], 10 if cls.conditional else None, seed=seed, **kwargs)
+    model.compile(**compiled)
     classifier = get_feature_network("fashion_mnist")
     conditional = model.num_classes is not None
     before = score(model, conditional, classifier)
-    if labelled == "10 per class":  # 8 of the 100 labelled images in every batch
-        data = semi_supervised_dataset(images, hide_labels(labels, 10, seed=seed), batch, 8,
-                                       seed=seed)
+    if labels_per_class:  # a quarter of every batch from the few labelled images
+        data = semi_supervised_dataset(images, hide_labels(labels, labels_per_class, seed=seed),
+                                       batch, batch // 4, seed=seed)
     else:
-        data = image_dataset(images, labels if labelled else None, batch_size=batch, seed=seed,
-                             repeat=True)
+        data = image_dataset(images, labels if cls.conditional else None, batch_size=batch,
+                             seed=seed, repeat=True)
     start = time.perf_counter()
     model.fit(data, steps_per_epoch=steps, epochs=1, verbose=0)
     seconds = time.perf_counter() - start
     after = score(model, conditional, classifier)
     row = dict(variant=name, steps=steps, batch=batch, seconds=round(seconds, 1),
                untrained=before, trained=after)
-    if variant == "biggan":
+    if name == "biggan":
         row["trained_truncation_0.5"] = score(model, conditional, classifier, truncation=0.5)
     return row
 

@@ -29,6 +29,7 @@ import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
 
 from tfgan_zoo.engine.precision import precision_policy  # noqa: E402
+from tfgan_zoo.recipes import RECIPES, build_optimizer  # noqa: E402
 from tfgan_zoo.registry import get_model  # noqa: E402
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -60,8 +61,9 @@ class RawLoop:
         self.latent_dim, self.conditional = model.latent_dim, model.num_classes is not None
         self.loss, self.k = model.adversarial_loss.name, model.d_steps
         self.penalty, self.weight = model.penalty, model.penalty_weight
-        self.g_opt = keras.optimizers.Adam(2e-4, beta_1=0.5)
-        self.d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5)
+        paper = RECIPES["dcgan", "*", "paper"].compile  # DCGAN's Adam(2e-4, beta_1=0.5)
+        self.g_opt = build_optimizer(paper["g_optimizer"])
+        self.d_opt = build_optimizer(paper["d_optimizer"])
         if model.uses_float16():
             self.g_opt = keras.optimizers.LossScaleOptimizer(self.g_opt)
             self.d_opt = keras.optimizers.LossScaleOptimizer(self.d_opt)

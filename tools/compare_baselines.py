@@ -18,6 +18,7 @@ from tfgan_zoo import zoo  # noqa: E402
 from tfgan_zoo.baselines import VAE  # noqa: E402
 from tfgan_zoo.data import image_dataset, load_fashion_mnist  # noqa: E402
 from tfgan_zoo.metrics.evaluate import evaluate_generator  # noqa: E402
+from tfgan_zoo.recipes import compile_args, resolve  # noqa: E402
 
 METRICS = ("fid", "kid", "pr", "is")
 
@@ -33,7 +34,7 @@ def main():
     images, _ = load_fashion_mnist("train")
     keras.utils.set_random_seed(0)
     vae = VAE(latent_dim=32, filters=32, seed=0)
-    vae.compile(optimizer=keras.optimizers.Adam(1e-3))
+    vae.compile(**compile_args(VAE, resolve("vae", "fashion_mnist", "zoo")))
     data = image_dataset(images, batch_size=64, seed=0, repeat=True)
     started = time.perf_counter()
     vae.fit(data, epochs=1, steps_per_epoch=args.steps, verbose=2)

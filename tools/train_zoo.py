@@ -24,6 +24,7 @@ import tensorflow as tf  # noqa: E402
 import tfgan_zoo  # noqa: E402
 from tfgan_zoo.registry import get_model  # noqa: E402
 from tfgan_zoo.metrics.evaluate import evaluate_generator  # noqa: E402
+from tfgan_zoo.recipes import compile_args, resolve  # noqa: E402
 from tfgan_zoo.training import with_learning_rate  # noqa: E402
 from tfgan_zoo import data as data_lib  # noqa: E402
 from tfgan_zoo.zoo import sha256_file  # noqa: E402
@@ -37,41 +38,49 @@ GRID = dict(dataset="2D grid of 25 Gaussians at {-4,-2,0,2,4}^2, sigma 0.05",
 CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                "Sneaker", "Bag", "Ankle boot"]
 
-# name -> how to train it. steps are generator steps; batch_size is per D step.
+# name -> the recipe row it trains with (tfgan_zoo.recipes: (model, dataset,
+# budget)) and what the card says about it. Settings live in the recipe table.
 ENTRIES = {
     "fashion_dcgan": dict(
         description="DCGAN (Radford et al. 2015) on Fashion-MNIST",
-        variant="dcgan", dataset="fashion_mnist", data=FASHION,
-        model=dict(latent_dim=64, base_filters=32), batch_size=64, steps=4690),
+        recipe=("dcgan", "fashion_mnist", "zoo"), data=FASHION),
     "fashion_cgan": dict(
         description="Class-conditional GAN (Mirza & Osindero 2014) on Fashion-MNIST",
-        variant="cgan", dataset="fashion_mnist", data=FASHION,
-        model=dict(latent_dim=64, width=32), batch_size=64, steps=4690),
+        recipe=("cgan", "fashion_mnist", "zoo"), data=FASHION),
     "fashion_wgan_gp": dict(
         description="WGAN-GP (Gulrajani et al. 2017) on Fashion-MNIST, n_critic 5, lambda 10",
-        variant="wgan_gp", dataset="fashion_mnist", data=FASHION,
-        model=dict(latent_dim=64, width=32), batch_size=64, steps=1500),
+        recipe=("wgan_gp", "fashion_mnist", "zoo"), data=FASHION),
     "fashion_vae": dict(
         description="VAE (Kingma & Welling 2014) on Fashion-MNIST, a non-adversarial baseline",
-        variant="vae", dataset="fashion_mnist", data=FASHION,
-        model=dict(latent_dim=32, filters=32), batch_size=64, steps=4690, lr=1e-3),
+        recipe=("vae", "fashion_mnist", "zoo"), data=FASHION),
     "fashion_pixelcnn": dict(
         description="PixelCNN (van den Oord et al. 2016) on Fashion-MNIST, 8 grey levels",
-        variant="pixelcnn", dataset="fashion_mnist", data=FASHION,
-        model=dict(levels=8, filters=32, blocks=4), batch_size=64, steps=2000, lr=1e-3,
+        recipe=("pixelcnn", "fashion_mnist", "zoo"), data=FASHION,
         samples=2000),  # sequential sampling is slow: a smaller metric budget
     "grid_pacgan": dict(
         description="PacGAN2 (non-saturating loss, D on pairs) on the 25-mode 2D grid",
-        variant="standard", dataset="grid", data=GRID,
-        model=dict(data_shape=[2], latent_dim=2, width=128, data_scale=4.0, pack=2),
-        batch_size=256, steps=96000, cosine=True),
+        recipe=("standard", "grid", "zoo"), data=GRID),
 }
 
 
-def _compiled(model, recipe):
-    model.compile(**with_learning_rate(model.default_compile_args(), recipe["steps"],
-                                       cosine=recipe.get("cosine", False)))
-    return model
+def entry_settings(name, steps=None):
+    """What entry `name` trains with: variant, dataset, model kwargs, compile
+    kwargs (fresh optimizers; a cosine decay over the run where the recipe says
+    so), generator steps, the batch fed per generator step and its share per D
+    step, d_steps (None for baselines) and whether the rates decay."""
+    variant, dataset, budget = ENTRIES[name]["recipe"]
+    recipe = resolve(variant, dataset, budget)
+    cls = get_model(variant)
+    steps = steps or recipe.steps
+    args = compile_args(cls, recipe)
+    cosine = recipe.schedule == "cosine"
+    d_steps = args.get("d_steps")
+    if d_steps is not None:
+        args = with_learning_rate(args, steps, cosine=cosine)
+    return dict(variant=variant, dataset=dataset, cls=cls, model=dict(recipe.model),
+                compile=args, steps=steps, batch_size=recipe.batch_size,
+                batch_size_per_d_step=recipe.batch_size // (d_steps or 1), d_steps=d_steps,
+                cosine=cosine)
 
 
 def _dataset(name, batch_size, labels, seed):
@@ -85,41 +94,41 @@ def _dataset(name, batch_size, labels, seed):
                                   seed=seed, repeat=True)
 
 
-def _baseline(recipe, seed):
+def _baseline(entry, seed):
     """(model, dataset) for a non-adversarial baseline."""
-    cls = get_model(recipe["variant"], kind="baseline")
-    kwargs = dict(recipe["model"], **({"seed": seed} if recipe["variant"] == "vae" else {}))
-    model = cls(**kwargs)
-    model.compile(optimizer=keras.optimizers.Adam(recipe["lr"]))
-    if recipe["variant"] == "pixelcnn":  # it reads 0..255 pixel values
+    kwargs = dict(entry["model"], **({"seed": seed} if entry["variant"] == "vae" else {}))
+    model = entry["cls"](**kwargs)
+    model.compile(**entry["compile"])
+    if entry["variant"] == "pixelcnn":  # it reads 0..255 pixel values
         images, _ = data_lib.load_fashion_mnist("train")
         dataset = (tf.data.Dataset.from_tensor_slices(images).shuffle(len(images), seed=seed)
-                   .repeat().batch(recipe["batch_size"], drop_remainder=True))
+                   .repeat().batch(entry["batch_size"], drop_remainder=True))
         return model, dataset
-    return model, _dataset(recipe["dataset"], recipe["batch_size"], False, seed)
+    return model, _dataset(entry["dataset"], entry["batch_size"], False, seed)
 
 
-def train_entry(name, recipe, seed=0, steps=None):
-    steps = steps or recipe["steps"]
+def train_entry(name, seed=0, steps=None):
+    entry = entry_settings(name, steps)
+    steps = entry["steps"]
     keras.utils.set_random_seed(seed)
-    if "lr" in recipe:
-        model, dataset = _baseline(recipe, seed)
+    if entry["d_steps"] is None:
+        model, dataset = _baseline(entry, seed)
         started = time.perf_counter()
         model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=2)
         seconds = time.perf_counter() - started
         result = evaluate_generator(model, ("fid", "kid", "pr", "is"),
-                                    recipe.get("samples", 10_000), seed=0)
-        if recipe["variant"] == "pixelcnn":
+                                    ENTRIES[name].get("samples", 10_000), seed=0)
+        if entry["variant"] == "pixelcnn":
             result.values.append(_bits_per_dim(model))
         return model, seconds, result
-    cls = get_model(recipe["variant"])
-    model = _compiled(cls(seed=seed, **recipe["model"]), dict(recipe, steps=steps))
-    dataset = _dataset(recipe["dataset"], recipe["batch_size"] * model.d_steps,
-                       cls.conditional, seed)
+    cls = entry["cls"]
+    model = cls(seed=seed, **entry["model"])
+    model.compile(**entry["compile"])
+    dataset = _dataset(entry["dataset"], entry["batch_size"], cls.conditional, seed)
     started = time.perf_counter()
     model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=2)
     seconds = time.perf_counter() - started
-    if recipe["dataset"] == "grid":
+    if entry["dataset"] == "grid":
         result = evaluate_generator(model, None, 2500, seed=0, mixture="grid")
     else:
         metrics = ("fid", "kid", "pr", "is") + (("cacc",) if cls.conditional else ())
@@ -147,29 +156,30 @@ def _network(model, part):
     return copy
 
 
-def write_entry(out, name, recipe, model, seconds, result, seed, steps, command):
+def write_entry(out, name, model, seconds, result, seed, steps, command):
+    recipe, entry = ENTRIES[name], entry_settings(name, steps)
     final = Path(out) / name
     tmp = Path(out) / f".{name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    parts = ("model",) if "lr" in recipe else ("generator", "discriminator")
+    parts = ("model",) if entry["d_steps"] is None else ("generator", "discriminator")
     for part in parts:
         _network(model, part).save_weights(tmp / f"{part}.weights.h5")
     files = {part: dict(path=f"{part}.weights.h5",
                         sha256=sha256_file(tmp / f"{part}.weights.h5")) for part in parts}
     labels = CLASS_NAMES if model.num_classes else None
-    model_args = dict(recipe["model"])
-    if recipe["variant"] != "pixelcnn":
+    model_args = dict(entry["model"])
+    if entry["variant"] != "pixelcnn":
         model_args["seed"] = seed
-    config = dict(name=name, description=recipe["description"], variant=recipe["variant"],
-                  model=model_args, dataset=recipe["dataset"],
+    config = dict(name=name, description=recipe["description"], variant=entry["variant"],
+                  model=model_args, dataset=entry["dataset"],
                   labels=labels, files=files)
     card = dict(
         name=name, description=recipe["description"], data=recipe["data"],
         training=dict(command=command, seed=seed, generator_steps=steps,
-                      batch_size_per_d_step=recipe["batch_size"],
+                      batch_size_per_d_step=entry["batch_size_per_d_step"],
                       d_steps=getattr(model, "d_steps", None),
-                      compile=model.get_compile_config(), cosine_decay=bool(recipe.get("cosine")),
+                      compile=model.get_compile_config(), cosine_decay=entry["cosine"],
                       seconds=round(seconds, 1),
                       hardware=f"{os.cpu_count()} vCPU {platform.machine()}, no GPU",
                       tensorflow=tf.__version__, keras=keras.__version__,
@@ -195,13 +205,12 @@ def main():
     args = parser.parse_args()
     chosen = args.only.split(",") if args.only else list(ENTRIES)
     for name in chosen:
-        recipe = ENTRIES[name]
-        model, seconds, result = train_entry(name, recipe, args.seed, args.steps)
+        model, seconds, result = train_entry(name, args.seed, args.steps)
         command = f"python tools/train_zoo.py --only {name}" + (
             f" --seed {args.seed}" if args.seed else "") + (
             f" --steps {args.steps}" if args.steps else "")
-        path = write_entry(args.out, name, recipe, model, seconds, result, args.seed,
-                           args.steps or recipe["steps"], command)
+        path = write_entry(args.out, name, model, seconds, result, args.seed,
+                           entry_settings(name, args.steps)["steps"], command)
         print(f"wrote {path} in {seconds:.0f} s")
         print(result.table(), flush=True)
 

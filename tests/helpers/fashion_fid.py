@@ -2,7 +2,6 @@
 samples (28×28, or 32×32 cropped to 28×28) against 1000 test images."""
 import functools
 
-import keras
 import numpy as np
 
 from tfgan_zoo.data import load_fashion_mnist
@@ -39,9 +38,3 @@ def fashion_fid(samples):
 def predicted_classes(samples):
     return np.argmax(get_feature_network("fashion_mnist").logits(as_28(samples)), axis=-1)
 
-
-def short_run_optimizers(rate=1e-2):
-    """Both players' Adam(rate, β = (0, 0.99)): the step size the equalized-
-    learning-rate models (ProGAN, the StyleGANs) take on a short CPU run."""
-    return dict(g_optimizer=keras.optimizers.Adam(rate, beta_1=0.0, beta_2=0.99),
-                d_optimizer=keras.optimizers.Adam(rate, beta_1=0.0, beta_2=0.99))

@@ -21,17 +21,10 @@ What differs from the engine:
 - G's output is linear, as in the paper; samples (`sample`, export) are clipped
   to the data range. `model.sample(n)` gives full-resolution images at any phase.
 
-The defaults are the paper's, meant for long runs (600 000 images a phase). On
-a short CPU budget they learn too slowly: Fashion-MNIST padded to 32×32,
-filters (64, 64, 32, 16), batch 32, EMA 0.9, FID (project classifier, 500
-samples) from 322 untrained: WGAN-GP + Adam(1e-3) 285-430 after 300-600 steps,
-WGAN-GP + Adam(1e-2) 307 after 300; non-saturating + R1 (weight 1) 267 with
-Adam(1e-3), 231 with 5e-3 and 188-194 with 1e-2 after 300 steps. Equalized
-weights are N(0, 1), so Adam's step of lr moves them by lr relative to their
-size, several times slower than a DCGAN's; short runs want the larger rate:
-`compile(loss="non_saturating", penalty="r1", penalty_weight=1.0,
-g_optimizer=Adam(1e-2, 0.0, 0.99), d_optimizer=Adam(1e-2, 0.0, 0.99))`
-(tests/test_progan.py trains that way). The drift term is added with either loss.
+The defaults are the paper's, meant for long runs. Settings per budget, with
+the measurements behind them, are rows of `tfgan_zoo.recipes` ("paper", and
+"cpu-short": what short CPU runs and tests/test_progan.py train with). The
+drift term is added with either loss.
 """
 import keras
 from keras import ops

@@ -10,9 +10,8 @@ What differs from the engine (networks in `tfgan_zoo.families.stylegan.networks`
 - non-saturating loss with R1 on reals (γ = 2, weight γ/2 = 1: of 0.2 and 2, the
   one that learnt faster on Fashion-MNIST, FID 242 against 266 after 600 steps),
   Adam(2e-3, β = (0, 0.99)) for both players, a moving average of G (decay 0.999).
-  These are the paper's settings, for long runs; a short CPU run learns faster
-  at Adam(1e-2) (FID 200 against 290 after 400 steps on Fashion-MNIST), as the
-  tests and tools/bench_modern.py use.
+  Settings for long and short runs are rows of `tfgan_zoo.recipes` ("paper",
+  "cpu-short"), with the measurements behind them.
 """
 import keras
 import numpy as np

@@ -1,0 +1,226 @@
+"""Recipes: one table of training settings, layered class defaults < generic row
+< specific row < explicit overrides, read by the CLI, the zoo and the benchmarks."""
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import keras
+import pytest
+
+from helpers.cli import user_error
+from tfgan_zoo import recipes, training
+from tfgan_zoo.cli import main
+from tfgan_zoo.recipes import Recipe, adam
+from tfgan_zoo.registry import get_model, model_names
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _tool(name):
+    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _optimizer(optimizer):
+    config = optimizer.get_config()
+    rate = config["learning_rate"]
+    rate = rate if isinstance(rate, dict) else float(rate)
+    return (type(optimizer).__name__, rate, config.get("beta_1"), config.get("beta_2"))
+
+
+def test_specific_row_beats_generic_override_beats_both_class_fills_the_rest(monkeypatch):
+    # Generic dcgan paper row: Adam(2e-4, 0.5) for both, batch 128.
+    monkeypatch.setitem(recipes.RECIPES, ("dcgan", "fashion_mnist", "paper"), Recipe(
+        compile=dict(g_optimizer=adam(1e-3, 0.5), label_smoothing=0.1), batch_size=32))
+    layered = recipes.resolve("dcgan", "fashion_mnist", "paper")
+    assert layered.batch_size == 32 and layered.epochs == 5  # specific row; BASE's epochs
+    assert recipes.resolve("dcgan", "grid", "paper").batch_size == 128  # generic only
+    args = recipes.compile_args(get_model("dcgan"), layered)
+    assert _optimizer(args["g_optimizer"]) == ("Adam", pytest.approx(1e-3), 0.5, 0.999)
+    assert _optimizer(args["d_optimizer"]) == ("Adam", pytest.approx(2e-4), 0.5, 0.999)
+    assert args["label_smoothing"] == 0.1
+    # Class defaults fill what no row sets.
+    assert (args["loss"], args["penalty"], args["ema_decay"]) == ("non_saturating", None, None)
+
+    # Explicit (command-line) values beat both rows.
+    settings = training.resolve_settings("dcgan", "fashion_mnist", dict(
+        batch_size=16, lr=5e-4, label_smoothing=None), recipe="paper")
+    assert settings["batch_size"] == 16 and settings["epochs"] == 5
+    model = get_model("dcgan").for_data((28, 28, 1), None, seed=0, base_filters=4)
+    training.compile_model(model, settings)
+    assert float(model.g_optimizer.learning_rate) == pytest.approx(5e-4)
+    assert float(model.d_optimizer.learning_rate) == pytest.approx(5e-4)
+    assert model.get_compile_config()["label_smoothing"] == 0.1
+
+
+def test_wgan_paper_row_and_class_defaults():
+    recipe = recipes.resolve("wgan", "grid", "paper")
+    args = recipes.compile_args(get_model("wgan"), recipe)
+    assert _optimizer(args["g_optimizer"])[:2] == ("RMSprop", pytest.approx(5e-5))
+    assert (args["d_steps"], args["clip_value"], recipe.batch_size) == (5, 0.01, 5 * 64)
+    assert args["label_smoothing"] == 0.0  # the engine's default
+
+
+def test_default_recipe_is_todays_command_line():
+    assert training.resolve_settings("stylegan", "fashion_mnist", {}) == dict(
+        training.TRAIN_DEFAULTS, recipe="default", model={}, compile={}, batch_size=64,
+        epochs=5, steps_per_epoch=None, schedule=None)
+    grid = training.resolve_settings("vanilla", "grid", {})
+    assert grid["model"] == dict(latent_dim=2, hidden=(128, 128, 128), data_scale=4.0)
+    assert (grid["batch_size"], grid["epochs"], grid["steps_per_epoch"]) == (256, 8, 1000)
+    args = recipes.compile_args(get_model("stylegan"), grid["compile"])
+    assert _optimizer(args["g_optimizer"]) == ("Adam", pytest.approx(2e-3), 0.0, 0.99)
+
+
+@pytest.mark.parametrize("budget", ["paper", "cpu-short"])
+def test_every_gan_has_a_row_or_a_reason(budget):
+    missing = [name for name in model_names("gan")
+               if not any(m == name and b == budget for (m, _, b) in recipes.RECIPES)
+               and (name, budget) not in recipes.NO_ROW]
+    assert missing == []
+    for (model, _, row_budget), row in recipes.RECIPES.items():
+        assert row_budget in recipes.BUDGETS
+        if row_budget == "paper":
+            assert row.source, model  # a paper row cites its numbers
+
+
+def test_unknown_budget_suggests_close_names():
+    with pytest.raises(ValueError, match=r"Unknown recipe 'papr'\. Did you mean 'paper'"):
+        recipes.resolve("dcgan", "fashion_mnist", "papr")
+    with pytest.raises(ValueError, match="No 'zoo' recipe for 'stylegan'"):
+        recipes.resolve("stylegan", "fashion_mnist", "zoo")
+
+
+def test_cpu_short_rows_are_the_learning_tests_settings():
+    """The numbers the learning tests trained with before the table existed."""
+    def both(name):
+        args = recipes.compile_args(get_model(name),
+                                    recipes.resolve(name, "fashion_mnist", "cpu-short"))
+        g, d = args["g_optimizer"].get_config(), args["d_optimizer"].get_config()
+        assert {k: v for k, v in g.items() if k != "name"} == {
+            k: v for k, v in d.items() if k != "name"}
+        return args, (round(float(g["learning_rate"]), 8), g["beta_1"], g["beta_2"],
+                      g["epsilon"])
+
+    for name in ("stylegan", "info_stylegan", "semi_stylegan"):
+        assert both(name)[1] == (1e-2, 0.0, 0.99, 1e-7)
+    assert recipes.resolve("stylegan", "fashion_mnist", "cpu-short").batch_size == 32
+    args, adam_args = both("progan")
+    assert adam_args == (1e-2, 0.0, 0.99, 1e-8)
+    assert (args["loss"], args["penalty"], args["penalty_weight"], args["ema_decay"]) == (
+        "non_saturating", "r1", 1.0, 0.9)
+    args, adam_args = both("biggan")
+    assert adam_args == (1e-3, 0.0, 0.999, 1e-7)
+    assert (args["loss"], args["d_steps"]) == ("hinge", 2)  # class defaults
+
+
+# Today's zoo settings, from tools/train_zoo.py ENTRIES and models/*/card.json
+# before they moved into the table: (variant, dataset, model kwargs, batch per D
+# step, d_steps, generator steps, cosine, optimizer, learning rate, beta_1, beta_2).
+ZOO_TODAY = {
+    "fashion_dcgan": ("dcgan", "fashion_mnist", dict(latent_dim=64, base_filters=32), 64, 1,
+                      4690, False, "Adam", 2e-4, 0.5, 0.999),
+    "fashion_cgan": ("cgan", "fashion_mnist", dict(latent_dim=64, width=32), 64, 1, 4690,
+                     False, "Adam", 2e-4, 0.5, 0.999),
+    "fashion_wgan_gp": ("wgan_gp", "fashion_mnist", dict(latent_dim=64, width=32), 64, 5,
+                        1500, False, "Adam", 1e-4, 0.0, 0.9),
+    "fashion_vae": ("vae", "fashion_mnist", dict(latent_dim=32, filters=32), 64, None, 4690,
+                    False, "Adam", 1e-3, 0.9, 0.999),
+    "fashion_pixelcnn": ("pixelcnn", "fashion_mnist", dict(levels=8, filters=32, blocks=4),
+                         64, None, 2000, False, "Adam", 1e-3, 0.9, 0.999),
+    "grid_pacgan": ("standard", "grid", dict(data_shape=[2], latent_dim=2, width=128,
+                                             data_scale=4.0, pack=2), 256, 1, 96000, True,
+                    "Adam", 2e-4, 0.5, 0.999),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ZOO_TODAY))
+def test_zoo_entries_train_with_todays_settings(name):
+    train_zoo = _tool("train_zoo")
+    variant, dataset, model, per_d_step, d_steps, steps, cosine, opt, rate, b1, b2 = (
+        ZOO_TODAY[name])
+    entry = train_zoo.entry_settings(name)
+    assert (entry["variant"], entry["dataset"]) == (variant, dataset)
+    assert json.loads(json.dumps(entry["model"])) == model
+    assert (entry["steps"], entry["batch_size_per_d_step"], entry["d_steps"]) == (
+        steps, per_d_step, d_steps)
+    assert entry["cosine"] == cosine
+    optimizers = [v for k, v in entry["compile"].items() if k.endswith("optimizer")]
+    for optimizer in optimizers:
+        kind, got_rate, got_b1, got_b2 = _optimizer(optimizer)
+        if cosine:
+            assert got_rate["class_name"] == "CosineDecay"
+            assert got_rate["config"]["decay_steps"] == steps
+            got_rate = got_rate["config"]["initial_learning_rate"]
+        assert (kind, got_b1, got_b2) == (opt, b1, b2)
+        assert got_rate == pytest.approx(rate)
+    card = json.loads((REPO / "models" / name / "card.json").read_text())["training"]
+    assert (card["generator_steps"], card["batch_size_per_d_step"], card["d_steps"],
+            card["cosine_decay"]) == (steps, per_d_step, d_steps, cosine)
+
+
+def test_bench_modern_reads_the_cpu_short_rows():
+    bench = _tool("bench_modern")
+    model, compile_args, batch = bench.settings("stylegan")
+    assert (model, batch) == ({}, 32)
+    assert _optimizer(compile_args["g_optimizer"]) == ("Adam", pytest.approx(1e-2), 0.0, 0.99)
+    model, compile_args, batch = bench.settings("biggan")
+    assert (model, batch) == (dict(filters=32), 64)
+
+
+# Optimizer constructors with a literal rate, and literal learning_rate= / lr=.
+RATE_LITERAL = re.compile(r"\b(Adam|AdamW|RMSprop|SGD|Nadam|Adagrad)\(\s*[0-9.]"
+                          r"|\b(learning_rate|lr)\s*=\s*[0-9.]"
+                          r"|\.parameters\(\),\s*[0-9.]")
+# Files that set rates outside the recipes, and why.
+ALLOWED = {
+    "tools/bench_torch_dcgan.py": "PyTorch peer of the throughput benchmark; runs without "
+                                  "tfgan_zoo installed",
+    "tests/helpers/distributed_setup.py": "SGD(0.1) keeps the replica comparisons linear "
+                                          "in the gradients; not a training recipe",
+}
+
+
+def test_no_learning_rates_outside_the_recipes():
+    found = []
+    for path in sorted([*REPO.glob("tools/*.py"), *REPO.glob("tests/helpers/*.py")]):
+        relative = path.relative_to(REPO).as_posix()
+        if relative in ALLOWED:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if RATE_LITERAL.search(line.split("#")[0]):  # comments may quote rates
+                found.append(f"{relative}:{number}: {line.strip()}")
+    assert found == []
+
+
+def test_unknown_recipe_on_the_command_line(tmp_path, capsys):
+    out = tmp_path / "r"
+    user_error(capsys, ["train", "dcgan", "--recipe", "papr", "--out", str(out)],
+               r"Unknown recipe 'papr'\. Did you mean 'paper'\?")
+    user_error(capsys, ["train", "stylegan", "--recipe", "zoo", "--out", str(out)],
+               r"No 'zoo' recipe for 'stylegan'")
+    assert not out.exists()
+
+
+def test_list_recipes_prints_the_table(capsys):
+    main(["list", "--recipes"])
+    lines = capsys.readouterr().out.splitlines()
+    assert any(re.match(r"paper\s+wgan_gp\s+\*\s+batch_size=320 .*learning_rate=0.0001", line)
+               for line in lines), lines
+
+
+@pytest.mark.slow
+def test_train_recipe_paper_reaches_the_model(tmp_path):
+    out = tmp_path / "dcgan"
+    main(["train", "dcgan", "--recipe", "paper", "--epochs", "1", "--steps-per-epoch", "1",
+          "--base-filters", "4", "--out", str(out), "--quiet"])
+    record = json.loads((out / "run.json").read_text())
+    assert record["settings"]["recipe"] == "paper"
+    assert record["settings"]["batch_size"] == 128  # Radford et al.'s minibatch
+    assert record["settings"]["compile"]["g_optimizer"]["learning_rate"] == 2e-4
+    model = keras.models.load_model(out / "model.keras")
+    assert _optimizer(model.g_optimizer) == ("Adam", pytest.approx(2e-4), 0.5, 0.999)
+    assert _optimizer(model.d_optimizer) == ("Adam", pytest.approx(2e-4), 0.5, 0.999)

@@ -1,0 +1,307 @@
+"""Training recipes: one table of settings, keyed by (model, dataset, budget).
+
+A row is plain data: constructor kwargs, compile kwargs (optimizers as specs
+such as {"optimizer": "adam", "learning_rate": 2e-4, "beta_1": 0.5}), the batch
+fed to each generator step (the engine splits it into `d_steps` D batches, so a
+paper's m per critic step with n_critic = 5 is 5m here), epochs and steps.
+Dataset "*" is a row for every dataset. Layers, last wins:
+
+    class `default_compile_args` (and BASE's batch size and epochs)
+      < (model, "*", budget) < (model, dataset, budget) < explicit overrides
+
+Budgets:
+  default    what `tfgan-zoo train` does without --recipe: the class defaults,
+             batch 64, 5 epochs, and tuned rows for the 2D mixtures.
+  paper      the paper's settings, for long runs; each row cites its source.
+  cpu-short  short CPU runs: the learning tests and tools/bench_modern.py.
+  zoo        the pretrained zoo entries (tools/train_zoo.py, models/*/card.json).
+
+`python -m tfgan_zoo.recipes` (or `tfgan-zoo list --recipes`) prints the table.
+"""
+import dataclasses
+import difflib
+from dataclasses import dataclass, field
+
+BUDGETS = ("default", "paper", "cpu-short", "zoo")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    model: dict = field(default_factory=dict)  # constructor kwargs
+    compile: dict = field(default_factory=dict)  # compile kwargs; optimizers as specs
+    batch_size: int | None = None  # examples per generator step (all D steps together)
+    epochs: int | None = None
+    steps_per_epoch: int | None = None  # None: one pass over the data
+    schedule: str | None = None  # "cosine": both rates decay to 0 over the run
+    source: str = ""  # where the numbers come from
+
+    @property
+    def steps(self):
+        """Generator steps of the whole run (None when an epoch is a data pass)."""
+        if self.steps_per_epoch is None:
+            return None
+        return self.steps_per_epoch * (self.epochs or 1)
+
+
+def adam(learning_rate, beta_1=0.9, beta_2=0.999, **extra):
+    return dict(optimizer="adam", learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                **extra)
+
+
+def both(spec, **compile_args):
+    """Compile kwargs with the same optimizer spec for G and D."""
+    return dict(g_optimizer=spec, d_optimizer=dict(spec), **compile_args)
+
+
+# Run settings under every row: today's `tfgan-zoo train` batch and length.
+BASE = Recipe(batch_size=64, epochs=5)
+
+_PAPER_STYLEGAN = Recipe(
+    compile=both(adam(1e-3, 0.0, 0.99, epsilon=1e-8), loss="non_saturating", penalty="r1",
+                 penalty_weight=5.0),
+    batch_size=64,
+    source="Karras et al. 2019 and its released configs: Adam(1e-3, beta=(0, 0.99), "
+           "eps 1e-8) up to 128x128, non-saturating loss with R1 gamma = 10 (weight "
+           "gamma/2 = 5), minibatch 64 at 32x32. The class defaults (2e-3, gamma = 2) are "
+           "what learnt faster on Fashion-MNIST.")
+
+_CPU_STYLEGAN = Recipe(
+    compile=both(adam(1e-2, 0.0, 0.99)), batch_size=32, epochs=1, steps_per_epoch=400,
+    source="equalized weights are N(0, 1): a short run needs a larger step than the "
+           "paper's (FID after 400 steps on Fashion-MNIST: 1e-2 200, 5e-3 ~240, 2e-3 ~290; "
+           "tests/test_stylegan.py)")
+
+# The 2D-grid run that tests/test_learning.py checks (>= 20 of 25 modes).
+_GRID_VANILLA = Recipe(model=dict(latent_dim=2, hidden=(128, 128, 128), data_scale=4.0),
+                       batch_size=256, epochs=8, steps_per_epoch=1000)
+
+RECIPES = {
+    # --- default: `tfgan-zoo train` without --recipe (class defaults elsewhere)
+    ("vanilla", "grid", "default"): _GRID_VANILLA,
+    ("vanilla", "ring", "default"): Recipe(
+        model=dict(latent_dim=2, hidden=(128, 128, 128)), batch_size=256, epochs=4,
+        steps_per_epoch=1000),
+    ("cgan", "grid", "default"): Recipe(
+        model=dict(latent_dim=2, width=128), batch_size=256, epochs=2, steps_per_epoch=1000),
+    ("cgan", "ring", "default"): Recipe(
+        model=dict(latent_dim=2, width=128), batch_size=256, epochs=2, steps_per_epoch=1000),
+
+    # --- paper
+    ("vanilla", "*", "paper"): Recipe(
+        compile=both(adam(2e-4, 0.5), loss="non_saturating", d_steps=1),
+        source="Goodfellow et al. 2014, Algorithm 1 with k = 1 and the non-saturating G "
+               "loss; its SGD with momentum has no single rate for this network, so "
+               "DCGAN's Adam(2e-4, beta_1 = 0.5) stands in"),
+    ("cgan", "*", "paper"): Recipe(
+        compile=both(adam(2e-4, 0.5), d_steps=1), batch_size=100,
+        source="Mirza & Osindero 2014: minibatches of 100. Their SGD (rate 0.1 decayed to "
+               "1e-6, momentum 0.5 -> 0.7) was tuned for maxout MLPs; this conv cGAN keeps "
+               "DCGAN's Adam(2e-4, beta_1 = 0.5)"),
+    ("dcgan", "*", "paper"): Recipe(
+        compile=both(adam(2e-4, 0.5), d_steps=1), batch_size=128,
+        source="Radford et al. 2016: Adam(2e-4, beta_1 = 0.5), minibatch 128"),
+    ("wgan", "*", "paper"): Recipe(
+        compile=both(dict(optimizer="rmsprop", learning_rate=5e-5), loss="wasserstein",
+                     d_steps=5, clip_value=0.01),
+        batch_size=5 * 64,
+        source="Arjovsky et al. 2017, Algorithm 1: RMSProp alpha = 5e-5, c = 0.01, m = 64, "
+               "n_critic = 5"),
+    ("wgan_gp", "*", "paper"): Recipe(
+        compile=both(adam(1e-4, 0.0, 0.9), loss="wasserstein", d_steps=5,
+                     penalty="gradient_penalty", penalty_weight=10.0),
+        batch_size=5 * 64,
+        source="Gulrajani et al. 2017, Algorithm 1: lambda = 10, n_critic = 5, "
+               "Adam(1e-4, beta = (0, 0.9)), m = 64"),
+    ("lsgan", "*", "paper"): Recipe(
+        compile=both(adam(2e-4, 0.5), loss="least_squares"),
+        source="Mao et al. 2017: least-squares loss (a, b, c = 0, 1, 1), Adam beta_1 = 0.5 "
+               "at 2e-4 (their rate for the small grayscale character set; 1e-3 for LSUN)"),
+    ("dragan", "*", "paper"): Recipe(
+        compile=both(adam(1e-4, 0.5, 0.9), penalty="dragan", penalty_weight=10.0),
+        source="Kodali et al. 2017: lambda = 10 and Adam(1e-4, beta = (0.5, 0.9)), as the "
+               "class defaults"),
+    ("began", "*", "paper"): Recipe(
+        compile=both(adam(1e-4, 0.5), loss="began"), batch_size=16,
+        source="Berthelot et al. 2017: Adam at 1e-4 (halved when convergence stalls, not "
+               "done here), minibatch 16"),
+    ("infogan", "*", "paper"): Recipe(
+        compile=dict(g_optimizer=adam(1e-3, 0.5), d_optimizer=adam(2e-4, 0.5)),
+        batch_size=100,
+        source="Chen et al. 2016, appendix (MNIST): Adam, rate 1e-3 for G and 2e-4 for D, "
+               "minibatch 100"),
+    ("biggan", "*", "paper"): Recipe(
+        compile=dict(g_optimizer=adam(1e-4, 0.0, 0.999), d_optimizer=adam(4e-4, 0.0, 0.999),
+                     loss="hinge", d_steps=2, ema_decay=0.9999),
+        batch_size=2 * 2048,
+        source="Brock et al. 2019: Adam beta = (0, 0.999), G 1e-4 and D 4e-4, two D steps "
+               "per G step, batch 2048, hinge loss, G's moving average at 0.9999"),
+    ("progan", "*", "paper"): Recipe(
+        compile=both(adam(1e-3, 0.0, 0.99, epsilon=1e-8), loss="wasserstein",
+                     penalty="gradient_penalty", penalty_weight=10.0, d_steps=1,
+                     ema_decay=0.999),
+        batch_size=16,
+        source="Karras et al. 2018: WGAN-GP (lambda = 10) plus drift 0.001, n_critic = 1, "
+               "Adam(1e-3, beta = (0, 0.99), eps 1e-8), minibatch 16 up to 128x128, G's "
+               "moving average at 0.999"),
+    ("stylegan", "*", "paper"): _PAPER_STYLEGAN,
+    # Info- and Semi-StyleGAN train as StyleGAN does; their papers' numbers beyond
+    # StyleGAN's (code weights) are model arguments, not recipe rows.
+    ("info_stylegan", "*", "paper"): _PAPER_STYLEGAN,
+    ("semi_stylegan", "*", "paper"): _PAPER_STYLEGAN,
+
+    # --- cpu-short: what the learning tests and tools/bench_modern.py train with
+    ("vanilla", "grid", "cpu-short"): _GRID_VANILLA,
+    ("dcgan", "*", "cpu-short"): Recipe(
+        batch_size=64, epochs=1, steps_per_epoch=1200,
+        source="class defaults; tools/bench_modern.py"),
+    ("infogan", "*", "cpu-short"): Recipe(
+        model=dict(base_filters=32), batch_size=64, epochs=1, steps_per_epoch=300,
+        source="class defaults; tests/test_infogan.py"),
+    ("cgan", "*", "cpu-short"): Recipe(
+        model=dict(latent_dim=32, width=32), batch_size=64, epochs=1, steps_per_epoch=375,
+        source="class defaults; tests/test_metrics_fashion.py"),
+    ("began", "*", "cpu-short"): Recipe(
+        model=dict(latent_dim=32, filters=16), batch_size=64, epochs=3, steps_per_epoch=100,
+        source="class defaults; tests/test_began.py"),
+    ("biggan", "*", "cpu-short"): Recipe(
+        model=dict(filters=32), compile=both(adam(1e-3, 0.0, 0.999)), batch_size=64,
+        epochs=1, steps_per_epoch=200,
+        source="the paper's 1e-4 / 4e-4 suit its batch of 2048; at batch 64 this budget "
+               "learns its classes at 1e-3 for both (30 % against 16 % conditional "
+               "accuracy; tests/test_biggan.py)"),
+    ("progan", "*", "cpu-short"): Recipe(
+        model=dict(filters=(32, 32, 16, 8), latent_dim=64),
+        compile=both(adam(1e-2, 0.0, 0.99, epsilon=1e-8), loss="non_saturating",
+                     penalty="r1", penalty_weight=1.0, ema_decay=0.9),
+        batch_size=32, epochs=1, steps_per_epoch=400,
+        source="FID after 300 steps on padded Fashion-MNIST (from 322 untrained): WGAN-GP "
+               "+ Adam(1e-3) 285-430 after 300-600 steps, + Adam(1e-2) 307; non-saturating "
+               "+ R1 267 at 1e-3, 231 at 5e-3, 188-194 at 1e-2. Equalized weights are "
+               "N(0, 1), so a step of lr moves them lr relative to their size, several "
+               "times slower than a DCGAN's (tests/test_progan.py)"),
+    ("stylegan", "*", "cpu-short"): _CPU_STYLEGAN,
+    ("info_stylegan", "*", "cpu-short"): dataclasses.replace(_CPU_STYLEGAN, steps_per_epoch=300),
+    ("semi_stylegan", "*", "cpu-short"): _CPU_STYLEGAN,
+
+    # --- zoo: the settings models/*/card.json record (batch = 64 per D step)
+    ("dcgan", "fashion_mnist", "zoo"): Recipe(
+        model=dict(latent_dim=64, base_filters=32), batch_size=64, epochs=1,
+        steps_per_epoch=4690),
+    ("cgan", "fashion_mnist", "zoo"): Recipe(
+        model=dict(latent_dim=64, width=32), batch_size=64, epochs=1, steps_per_epoch=4690),
+    ("wgan_gp", "fashion_mnist", "zoo"): Recipe(
+        model=dict(latent_dim=64, width=32), batch_size=5 * 64, epochs=1,
+        steps_per_epoch=1500),
+    ("vae", "fashion_mnist", "zoo"): Recipe(
+        model=dict(latent_dim=32, filters=32), compile=dict(optimizer=adam(1e-3)),
+        batch_size=64, epochs=1, steps_per_epoch=4690),
+    ("pixelcnn", "fashion_mnist", "zoo"): Recipe(
+        model=dict(levels=8, filters=32, blocks=4), compile=dict(optimizer=adam(1e-3)),
+        batch_size=64, epochs=1, steps_per_epoch=2000),
+    ("standard", "grid", "zoo"): Recipe(
+        model=dict(data_shape=(2,), latent_dim=2, width=128, data_scale=4.0, pack=2),
+        batch_size=256, epochs=1, steps_per_epoch=96000, schedule="cosine",
+        source="the late small steps of the cosine decay sharpen the modes"),
+}
+
+# GAN models that have no row in a budget, and why.
+NO_ROW = {
+    ("standard", "paper"): "StandardGAN is the configurable base of the named variants; "
+                           "use their paper rows (vanilla, wgan, lsgan, ...)",
+    ("standard", "cpu-short"): "the configurable base: class defaults, or a named variant",
+    ("lsgan", "cpu-short"): "class defaults (tests/test_loss_family.py trains it briefly)",
+    ("wgan", "cpu-short"): "class defaults (tests/test_loss_family.py trains it briefly)",
+    ("wgan_gp", "cpu-short"): "class defaults (tests/test_loss_family.py trains it briefly)",
+    ("dragan", "cpu-short"): "class defaults (tests/test_loss_family.py trains it briefly)",
+    ("vanilla", "cpu-short"): "only the 2D grid row: image runs take class defaults",
+}
+
+
+def _check_budget(budget):
+    if budget not in BUDGETS:
+        close = difflib.get_close_matches(budget, BUDGETS, n=3, cutoff=0.4)
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise ValueError(f"Unknown recipe {budget!r}.{hint} Known: {', '.join(BUDGETS)}.")
+
+
+def rows(model, dataset, budget):
+    """The rows that apply, generic first."""
+    _check_budget(budget)
+    return [row for row in (RECIPES.get((model, "*", budget)),
+                            RECIPES.get((model, dataset, budget))) if row is not None]
+
+
+def layer(below, above):
+    """`above` over `below`: dict fields merge key by key, other fields are
+    replaced where `above` sets them."""
+    if isinstance(above, dict):
+        above = Recipe(**above)
+    changes = {}
+    for f in dataclasses.fields(Recipe):
+        value = getattr(above, f.name)
+        if isinstance(value, dict):
+            changes[f.name] = {**getattr(below, f.name), **value}
+        elif value not in (None, ""):
+            changes[f.name] = value
+    return dataclasses.replace(below, **changes)
+
+
+def resolve(model, dataset, budget="default", overrides=None):
+    """The layered recipe for `model` on `dataset`: BASE < generic row < specific
+    row < `overrides` (a Recipe or a dict of its fields). Budgets other than
+    "default" must have a row for the model."""
+    found = rows(model, dataset, budget)
+    if not found and budget != "default":
+        have = sorted({b for (m, _, b) in RECIPES if m == model})
+        raise ValueError(f"No {budget!r} recipe for {model!r} on {dataset!r}"
+                         + (f" ({NO_ROW[model, budget]})" if (model, budget) in NO_ROW else "")
+                         + f"; its recipes: {', '.join(have) or 'none'}.")
+    recipe = BASE
+    for row in found + ([overrides] if overrides else []):
+        recipe = layer(recipe, row)
+    return recipe
+
+
+def build_optimizer(spec):
+    """A Keras optimizer from a spec: {"optimizer": "adam", "learning_rate": ...}."""
+    import keras
+    spec = dict(spec)
+    return keras.optimizers.get({"class_name": spec.pop("optimizer"), "config": spec})
+
+
+def compile_args(cls, recipe_or_compile):
+    """Compile kwargs for model class `cls`: its `default_compile_args` under the
+    recipe's compile data, optimizer specs built into fresh optimizers."""
+    data = getattr(recipe_or_compile, "compile", recipe_or_compile) or {}
+    args = cls.default_compile_args() if hasattr(cls, "default_compile_args") else {}
+    for key, value in data.items():
+        is_spec = isinstance(value, dict) and "optimizer" in value
+        args[key] = build_optimizer(value) if is_spec else value
+    return args
+
+
+def table(budget=None):
+    """The table as text lines: one row per key."""
+    lines = []
+    for (model, dataset, row_budget), row in RECIPES.items():
+        if budget not in (None, row_budget):
+            continue
+        parts = [f"{k}={v}" for k, v in (("batch_size", row.batch_size),
+                                         ("epochs", row.epochs),
+                                         ("steps_per_epoch", row.steps_per_epoch),
+                                         ("schedule", row.schedule)) if v is not None]
+        parts += [f"model.{k}={v}" for k, v in row.model.items()]
+        parts += [f"{k}={_short(v)}" for k, v in row.compile.items()]
+        lines.append(f"{row_budget:<10} {model:<14} {dataset:<14} {' '.join(parts)}")
+    return lines
+
+
+def _short(value):
+    if isinstance(value, dict) and "optimizer" in value:
+        args = ",".join(f"{k}={v}" for k, v in value.items() if k != "optimizer")
+        return f"{value['optimizer']}({args})"
+    return str(value)
+
+
+if __name__ == "__main__":
+    print("\n".join(table()))
