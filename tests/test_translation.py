@@ -141,10 +141,11 @@ def test_image_pool_passes_through_until_full_then_swaps_half():
     pool = ImagePool(4)
     pool.build((None, 2, 2, 1))
     first = np.arange(16, dtype=np.float32).reshape(4, 2, 2, 1)
-    np.testing.assert_array_equal(pool.query(first, tf.ones(4), tf.zeros(4, tf.int32)), first)
+    np.testing.assert_array_equal(pool.query(first, tf.ones(4), tf.ones(4)), first)
     assert int(pool.count.numpy()) == 4
     new = -np.ones((4, 2, 2, 1), np.float32)
-    out = pool.query(new, tf.constant([0.1, 0.9, 0.2, 0.8]), tf.constant([3, 0, 1, 2]))
+    # Keys ranking slots 3, 0, 1, 2: image i may take the slot of rank i.
+    out = pool.query(new, tf.constant([0.1, 0.9, 0.2, 0.8]), tf.constant([0.2, 0.3, 0.4, 0.1]))
     # Rows 0 and 2 (uniform < 1/2) come from the pool (slots 3 and 1), and the new
     # images take those slots; rows 1 and 3 pass through.
     np.testing.assert_array_equal(out[0], first[3])
@@ -152,6 +153,33 @@ def test_image_pool_passes_through_until_full_then_swaps_half():
     np.testing.assert_array_equal(out[1], new[1])
     stored = pool.images.numpy()
     assert (stored[3] == -1).all() and (stored[1] == -1).all() and (stored[0] == first[0]).all()
+    assert (stored[2] == first[2]).all()
+
+
+def test_a_full_batch_swap_writes_every_slot_once():
+    from tfgan_zoo.families.translators.networks import ImagePool
+    pool = ImagePool(6)
+    pool.build((None, 1, 1, 1))
+    old = np.arange(6, dtype=np.float32).reshape(6, 1, 1, 1)
+    pool.query(old, tf.ones(6), tf.ones(6))
+    new = 10.0 + old
+    rng = np.random.default_rng(0)
+    out = pool.query(new, tf.zeros(6) + 0.1, tf.constant(rng.uniform(size=6), tf.float32))
+    # All six chosen: each takes a distinct slot, so none is lost and every old
+    # image comes out exactly once.
+    np.testing.assert_array_equal(np.sort(pool.images.numpy().ravel()), new.ravel())
+    np.testing.assert_array_equal(np.sort(out.numpy().ravel()), old.ravel())
+
+
+def test_a_batch_larger_than_the_pool_swaps_at_most_size_images():
+    from tfgan_zoo.families.translators.networks import ImagePool
+    pool = ImagePool(2)
+    pool.build((None, 1, 1, 1))
+    pool.query(np.zeros((2, 1, 1, 1), np.float32), tf.ones(2), tf.ones(2))
+    new = np.arange(1, 6, dtype=np.float32).reshape(5, 1, 1, 1)
+    out = pool.query(new, tf.zeros(5) + 0.1, tf.constant([0.7, 0.3]))
+    np.testing.assert_array_equal(out.numpy().ravel(), [0, 0, 3, 4, 5])
+    np.testing.assert_array_equal(pool.images.numpy().ravel(), [2, 1])  # slot 1 ranks first
 
 
 @pytest.mark.slow

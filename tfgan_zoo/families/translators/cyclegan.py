@@ -103,9 +103,9 @@ class CycleGAN(ImageTranslator, GAN):
         n = tf.shape(fake)[0]
         counter = self.d_optimizer.iterations
         uniform = self.replica_noise(stateless_uniform_open, [n], VARIANT_STREAMS[0], counter)
-        index_draw = self.replica_noise(stateless_uniform_open, [n], VARIANT_STREAMS[1], counter)
-        index = tf.cast(index_draw * max(self.pool.size, 1), tf.int32)
-        return self.pool.query(fake, uniform, index), None
+        slot_keys = self.replica_noise(stateless_uniform_open, [max(self.pool.size, 1)],
+                                       VARIANT_STREAMS[1], counter)
+        return self.pool.query(fake, uniform, slot_keys), None
 
     def generator_fakes(self, real, labels):
         return self.generator(real, training=True), None, None
