@@ -58,7 +58,7 @@ def test_pix2pix_beats_identity_and_an_l1_only_unet(edges):
     results = {}
     for adversarial in (True, False):
         seed = seed_everything()
-        model = Pix2Pix(filters=16, adversarial=adversarial, seed=seed)
+        model = Pix2Pix(base_filters=16, adversarial=adversarial, seed=seed)
         model.compile()
         history = _fit(model, paired_batches(source, target, 32, 1000, seed=seed), 1000)
         assert np.isfinite(history["l1"][-1])
@@ -79,7 +79,7 @@ def test_pix2pix_beats_identity_and_an_l1_only_unet(edges):
 
 def test_pix2pix_validates_both_images_and_round_trips(tmp_path, edges):
     source, target, test_source, *_ = edges
-    model = Pix2Pix(filters=8, seed=1)
+    model = Pix2Pix(base_filters=8, seed=1)
     model.compile()
     assert model.receptive_field == 16
     bad = target[:64].astype(np.float32)  # unscaled pixels
@@ -106,7 +106,7 @@ def test_cyclegan_translates_domains_and_closes_the_cycle(tmp_path):
     a, b, (class_a, class_b) = unpaired_task("sneaker2boot", "train")
     test_a, test_b, _ = unpaired_task("sneaker2boot", "test", limit=500)
     seed = seed_everything()
-    model = CycleGAN(filters=8, blocks=2, seed=seed)
+    model = CycleGAN(base_filters=8, blocks=2, seed=seed)
     model.compile()
     untrained_cycle = l1_error(model.translate_ba(model.translate_ab(test_a)), test_a)
     untrained_accuracy = domain_accuracy(model.translate_ab(test_a), class_b)
@@ -128,30 +128,14 @@ def test_cyclegan_translates_domains_and_closes_the_cycle(tmp_path):
     assert domain_accuracy(fake_a, class_a) > 0.1
     # Seeds 0-2: 0.13 / 0.17, against 0.86-0.90 untrained.
     assert max(cycle_a, cycle_b) < 0.25 and cycle_a < 0.5 * untrained_cycle
-    assert int(model.pool.count.numpy()) == 50
+    assert int(model.history_a.count.numpy()) == int(model.history_b.count.numpy()) == 50
 
     model.save(tmp_path / "c.keras")
     loaded = keras.saving.load_model(tmp_path / "c.keras")
     np.testing.assert_array_equal(loaded.translate_ab(test_a[:8]), fake_b[:8])
-    np.testing.assert_array_equal(loaded.pool.images.numpy(), model.pool.images.numpy())
-
-
-def test_image_pool_passes_through_until_full_then_swaps_half():
-    from tfgan_zoo.families.translators.networks import ImagePool
-    pool = ImagePool(4)
-    pool.build((None, 2, 2, 1))
-    first = np.arange(16, dtype=np.float32).reshape(4, 2, 2, 1)
-    np.testing.assert_array_equal(pool.query(first, tf.ones(4), tf.zeros(4, tf.int32)), first)
-    assert int(pool.count.numpy()) == 4
-    new = -np.ones((4, 2, 2, 1), np.float32)
-    out = pool.query(new, tf.constant([0.1, 0.9, 0.2, 0.8]), tf.constant([3, 0, 1, 2]))
-    # Rows 0 and 2 (uniform < 1/2) come from the pool (slots 3 and 1), and the new
-    # images take those slots; rows 1 and 3 pass through.
-    np.testing.assert_array_equal(out[0], first[3])
-    np.testing.assert_array_equal(out[2], first[1])
-    np.testing.assert_array_equal(out[1], new[1])
-    stored = pool.images.numpy()
-    assert (stored[3] == -1).all() and (stored[1] == -1).all() and (stored[0] == first[0]).all()
+    for pool in ("history_a", "history_b"):
+        np.testing.assert_array_equal(getattr(loaded, pool).images.numpy(),
+                                      getattr(model, pool).images.numpy())
 
 
 @pytest.mark.slow
@@ -166,7 +150,7 @@ def test_bicyclegan_gives_diverse_outputs_of_the_right_class(edges, tmp_path):
                         for j in range(i + 1, 4)])
 
     seed = seed_everything()
-    model = BicycleGAN(filters=16, seed=seed)
+    model = BicycleGAN(base_filters=16, seed=seed)
     model.compile()
     before = diversity(model)
     history = _fit(model, paired_batches(source, target, 32, 300, seed=seed), 300)

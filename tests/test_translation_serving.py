@@ -17,9 +17,9 @@ SEEDS = np.arange(6, dtype=np.int64) + 40
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     base = tmp_path_factory.mktemp("translators")
-    models = {"pix2pix": Pix2Pix(filters=8, seed=0),
-              "cyclegan": CycleGAN(filters=4, blocks=1, d_filters=8, seed=0),
-              "bicyclegan": BicycleGAN(filters=8, seed=0)}
+    models = {"pix2pix": Pix2Pix(base_filters=8, seed=0),
+              "cyclegan": CycleGAN(base_filters=4, blocks=1, d_base_filters=8, seed=0),
+              "bicyclegan": BicycleGAN(base_filters=8, seed=0)}
     return {name: (model, export_generator(model, base / name))
             for name, model in models.items()}
 

@@ -1,24 +1,96 @@
-"""What the image-to-image variants share: `ImageTranslator` (all three) and
-`PairedTranslationGAN` (pix2pix, BicycleGAN).
+"""The translators' base: `Translator` (all three) and `PairedTranslator`
+(pix2pix, BicycleGAN).
 
-Data are `(source, target)` batches, Keras' (x, y): the target is the real
-sample D must tell from G's output, and the source is the condition both
+`Translator` subclasses the engine's `GAN` rather than being a model of its
+own: `compile` (one G and one D optimizer, the adversarial loss, loss scaling,
+XLA choice, EMA), `fit` (the data check, exact resume from `.keras`
+checkpoints), seeded per-replica noise streams and the replica scaling of
+losses are the engine's, and would otherwise be copied. What a translator adds
+is explicit networks, declared by name: `generator_networks` are trained by
+`g_optimizer` and `discriminator_networks` by `d_optimizer` (CycleGAN: G and F
+share the G optimizer, D_A and D_B the D one, as in the paper). The engine's
+`generator` and `discriminator` are the pair that translates in the default
+direction (CycleGAN: G = g_ab and its judge D_B) and that the engine's own D
+and G steps train; CycleGAN, whose step trains two such pairs at once, writes
+its two steps with the engine's pieces (augmentation, penalty, loss, replica
+scaling) instead of packing its networks into one.
+
+Arguments are named alike across translators (`image_shape`, `base_filters`,
+`d_base_filters`, `blocks`, `depth`, `d_downsamplings`, `latent_dim`, `seed`),
+each kept in the attribute of that name, and `get_config` returns exactly
+them. Names of 0.1.0 (`filters`, `d_filters`) are still accepted.
+
+Paired data are `(source, target)` batches, Keras' (x, y): the target is the
+real sample D must tell from G's output, and the source is the condition both
 networks see (G translates it; D judges (source, image) pairs). Both images
 are checked before training like any sample (shape, range, finite values).
 """
+import functools
+import inspect
+import warnings
+
 import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo.data.pipeline import scale_images, unscale_images
 from tfgan_zoo.engine import GAN
+from tfgan_zoo.engine.replicas import replica_context
 from tfgan_zoo.engine.validation import DataValidationError, validate_training_data
 from tfgan_zoo.families.translators.networks import patch_receptive_field
 from tfgan_zoo.families.translators.serving import translate_function
 
+# Argument names of 0.1.0 -> today's.
+OLD_NAMES = {"filters": "base_filters", "d_filters": "d_base_filters"}
 
-class ImageTranslator:
-    """Mixin: construction from a data shape, the PatchGAN's patch side, and
-    running a network over uint8 or [-1, 1] images in batches."""
+
+def renamed_arguments(kwargs, warn=True):
+    """`kwargs` with arguments under their 0.1.0 names moved to today's."""
+    kwargs = dict(kwargs)
+    for old, new in OLD_NAMES.items():
+        if old in kwargs:
+            if new in kwargs:
+                raise TypeError(f"got both {old!r} and its new name {new!r}")
+            if warn:
+                warnings.warn(f"{old!r} is now called {new!r}", DeprecationWarning,
+                              stacklevel=3)
+            kwargs[new] = kwargs.pop(old)
+    return kwargs
+
+
+def accepts_old_names(init):
+    """Lets `__init__` take 0.1.0 argument names (with a DeprecationWarning);
+    its signature stays today's, for `inspect` and for Keras' own config capture."""
+    @functools.wraps(init)
+    def wrapper(self, *args, **kwargs):
+        return init(self, *args, **renamed_arguments(kwargs))
+    wrapper.__signature__ = inspect.signature(init)
+    return wrapper
+
+
+def fresh_seed():
+    return int(np.random.SeedSequence().entropy % (2**31))
+
+
+class Translator(GAN):
+    """An image-to-image model on the engine, with named networks.
+
+    Args:
+      generator, discriminator: the engine's pair (see the module docstring).
+      image_shape: shape of one image.
+      latent_dim: size of G's latent code (0: none).
+      seed: seed of all training noise; drawn at random when None, and kept in
+        `seed` so that the saved config replays it.
+    """
+
+    generator_networks = ("generator",)  # trained by g_optimizer, in this order
+    discriminator_networks = ("discriminator",)  # trained by d_optimizer
+
+    def __init__(self, generator, discriminator, image_shape, latent_dim=0, seed=None,
+                 **kwargs):
+        self.image_shape = tuple(image_shape)
+        self.seed = fresh_seed() if seed is None else int(seed)
+        super().__init__(generator, discriminator, latent_dim=latent_dim, seed=self.seed,
+                         **kwargs)
 
     default_dataset = "edges"  # a paired task (`tfgan_zoo.data.translation_tasks`)
 
@@ -31,14 +103,56 @@ class ImageTranslator:
         sources = np.asarray(inputs[0])[:max(n // 2, 1)]
         return np.concatenate([sources, self.translate(sources)])
 
-    def serving_endpoints(self):
-        """`translate`: uint8 source images -> G in inference mode -> uint8 images."""
-        return {"translate": translate_function(self.generator, self.image_shape)}
+    @classmethod
+    def from_config(cls, config):
+        return super().from_config(renamed_arguments(config, warn=False))
+
+    def constructor_config(self):
+        """Every argument of the class's constructor, from the attribute of its name."""
+        names = [p for p in inspect.signature(type(self).__init__).parameters
+                 if p not in ("self", "kwargs")]
+        return dict(name=self.name, **{p: getattr(self, p) for p in names})
+
+    # ------------------------------------------------------------- networks
+    @property
+    def networks(self):
+        """{name: network}, generators first."""
+        return {name: getattr(self, name)
+                for name in self.generator_networks + self.discriminator_networks}
+
+    def generator_variables(self):
+        return [v for name in self.generator_networks
+                for v in getattr(self, name).trainable_variables]
+
+    def discriminator_variables(self):
+        return [v for name in self.discriminator_networks
+                for v in getattr(self, name).trainable_variables]
+
+    def network_losses(self, names):
+        """The regularisation losses the named networks add (0.0 for none)."""
+        return sum(loss for name in names for loss in getattr(self, name).losses)
+
+    @staticmethod
+    def replica_scaled(optimizer, loss):
+        """`loss` as the optimizer must differentiate it: divided by the replica
+        count (gradients are summed over replicas) and loss-scaled for float16."""
+        _, num_replicas = replica_context()
+        return optimizer.scale_loss(loss / num_replicas)
 
     @property
     def receptive_field(self):
         """Side in pixels of the patch each D logit judges."""
         return patch_receptive_field(self.d_downsamplings)
+
+    # ------------------------------------------------------------ inference
+    def translate(self, images, batch_size=256, **kwargs):
+        """Outputs for uint8 or [-1, 1] images, as [-1, 1] float32 numpy; `kwargs`
+        go to `translate_batch` (BicycleGAN's `seed`, CycleGAN's `direction`)."""
+        return self._images_through(lambda batch: self.translate_batch(batch, **kwargs),
+                                    images, batch_size)
+
+    def translate_uint8(self, images, **kwargs):
+        return unscale_images(self.translate(images, **kwargs))
 
     def _images_through(self, fn, images, batch_size=256):
         """`fn` on float32 [-1, 1] batches of `images`, as one [-1, 1] numpy array."""
@@ -51,13 +165,15 @@ class ImageTranslator:
         return np.concatenate([np.asarray(fn(tf.constant(images[i:i + batch_size], tf.float32)))
                                for i in range(0, len(images), batch_size)])
 
+    def serving_endpoints(self):
+        """`translate`: uint8 source images -> G in inference mode -> uint8 images."""
+        return {"translate": translate_function(self.inference_network(), self.image_shape)}
 
-class PairedTranslationGAN(ImageTranslator, GAN):
+
+class PairedTranslator(Translator):
+    """Trains on (source, target) pairs through the engine's own D and G steps."""
+
     conditional = True  # trains on (source, target) pairs
-
-    @property
-    def image_shape(self):
-        return self.data_shape
 
     def _unpack(self, data):
         if not isinstance(data, (tuple, list)) or len(data) < 2:
@@ -82,12 +198,3 @@ class PairedTranslationGAN(ImageTranslator, GAN):
                 validate_training_data(self, x.map(lambda *pair, i=index: pair[i]))
             except DataValidationError as error:
                 raise DataValidationError(f"{name} images: {error}") from None
-
-    def translate(self, sources, batch_size=256, **kwargs):
-        """Outputs for uint8 or [-1, 1] source images, as [-1, 1] float32 numpy;
-        `kwargs` go to `translate_batch` (BicycleGAN's `seed`)."""
-        return self._images_through(lambda batch: self.translate_batch(batch, **kwargs),
-                                    sources, batch_size)
-
-    def translate_uint8(self, sources, **kwargs):
-        return unscale_images(self.translate(sources, **kwargs))

@@ -16,7 +16,7 @@ from keras import ops
 
 from tfgan_zoo.engine.gan import VARIANT_STREAMS
 from tfgan_zoo.engine.noise import stateless_normal
-from tfgan_zoo.families.translators.base import PairedTranslationGAN
+from tfgan_zoo.families.translators.base import PairedTranslator, accepts_old_names
 from tfgan_zoo.families.translators.networks import (latent_encoder, patch_discriminator,
                                             unet_generator)
 from tfgan_zoo.registry import register_model
@@ -25,23 +25,35 @@ from tfgan_zoo.families.translators.serving import seeded_translate_function
 
 @register_model("bicyclegan", kind="translator")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
-class BicycleGAN(PairedTranslationGAN):
-    description = "Multimodal paired translation: G(A, z), encoder E, cVAE-GAN + cLR-GAN (Zhu et al. 2017)"
+class BicycleGAN(PairedTranslator):
+    """Args:
+      image_shape: shape of source and target images (sides divisible by 2**depth).
+      latent_dim: size of z.
+      base_filters, depth: U-Net width (also E's and the PatchGAN's) and levels.
+      d_downsamplings: PatchGAN stride-2 layers.
+      image_weight, kl_weight, latent_weight: λ_img, λ_kl, λ_latent.
+      seed: seed of the training noise (z and E's samples).
+    """
 
-    def __init__(self, image_shape=(28, 28, 1), latent_dim=8, filters=32, depth=2,
+    description = "Multimodal paired translation: G(A, z), encoder E, cVAE-GAN + cLR-GAN (Zhu et al. 2017)"
+    generator_networks = ("generator", "encoder")  # E trains with G, on G's optimizer
+
+    @accepts_old_names
+    def __init__(self, image_shape=(28, 28, 1), latent_dim=8, base_filters=32, depth=2,
                  d_downsamplings=1, image_weight=10.0, kl_weight=0.01, latent_weight=0.5,
                  seed=None, **kwargs):
         image_shape = tuple(image_shape)
-        self.filters, self.depth = int(filters), int(depth)
+        self.base_filters, self.depth = int(base_filters), int(depth)
         self.d_downsamplings = int(d_downsamplings)
         self.image_weight, self.kl_weight = float(image_weight), float(kl_weight)
         self.latent_weight = float(latent_weight)
-        self.encoder = latent_encoder(image_shape, self.filters, int(latent_dim))
+        self.encoder = latent_encoder(image_shape, self.base_filters, int(latent_dim))
         super().__init__(
-            generator=unet_generator(image_shape, self.filters, self.depth, dropout=0.0,
+            generator=unet_generator(image_shape, self.base_filters, self.depth, dropout=0.0,
                                      latent_dim=int(latent_dim)),
-            discriminator=patch_discriminator(image_shape, self.filters, self.d_downsamplings),
-            latent_dim=int(latent_dim), seed=seed, **kwargs)
+            discriminator=patch_discriminator(image_shape, self.base_filters,
+                                              self.d_downsamplings),
+            image_shape=image_shape, latent_dim=int(latent_dim), seed=seed, **kwargs)
         self.l1_tracker = keras.metrics.Mean(name="l1")
         self.kl_tracker = keras.metrics.Mean(name="kl")
         self.latent_tracker = keras.metrics.Mean(name="latent_l1")
@@ -52,9 +64,6 @@ class BicycleGAN(PairedTranslationGAN):
 
     def generate(self, z, labels=None, training=False):
         return self.generator([labels, z], training=training)
-
-    def generator_variables(self):
-        return self.generator.trainable_variables + self.encoder.trainable_variables
 
     def encode(self, images, training=False):
         """(mean, log variance) of q(z | images)."""
@@ -98,8 +107,8 @@ class BicycleGAN(PairedTranslationGAN):
     def serving_endpoints(self):
         """`translate`: uint8 images and an int64 seed per image, whose latent code
         the output is drawn with -> uint8 images."""
-        return {"translate": seeded_translate_function(self.generator, self.image_shape,
-                                                       self.latent_dim)}
+        return {"translate": seeded_translate_function(self.inference_network(),
+                                                       self.image_shape, self.latent_dim)}
 
     def translate_batch(self, sources, seed=0):
         """One output per source, with latent codes drawn from `seed` (row i uses
@@ -107,16 +116,9 @@ class BicycleGAN(PairedTranslationGAN):
         from tfgan_zoo.serving.signatures import latents_for_seeds
         n = int(sources.shape[0])
         z = latents_for_seeds(np.arange(seed, seed + n), self.latent_dim)
-        return self.generator([sources, z], training=False)
+        return self.inference_network()([sources, z], training=False)
 
     def sample_outputs(self, source, count=8, seed=0):
         """`count` outputs for one source image, each from its own latent code."""
         source = np.asarray(source)[None]
         return self.translate(np.repeat(source, count, axis=0), seed=seed)
-
-    def constructor_config(self):
-        return dict(name=self.name, image_shape=self.data_shape, latent_dim=self.latent_dim,
-                    filters=self.filters, depth=self.depth,
-                    d_downsamplings=self.d_downsamplings, image_weight=self.image_weight,
-                    kl_weight=self.kl_weight, latent_weight=self.latent_weight,
-                    seed=self.noise_seed)

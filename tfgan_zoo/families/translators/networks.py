@@ -197,12 +197,12 @@ class ChannelSlice(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class ImagePool(keras.layers.Layer):
-    """A history of generated images for the discriminator (Shrivastava et al.
-    2017; CycleGAN uses 50). Until full, images are stored and passed through;
-    then each image is, with probability 1/2, swapped for a random stored one
-    (which it replaces). `query(images, uniform, index)` takes the random draws
-    from the caller, so the engine's seeded noise decides. The pool is state of
-    the model: it is saved with it."""
+    """A history of generated images for one discriminator (Shrivastava et al.
+    2017; CycleGAN keeps 50 per D). Until full, images are stored and passed
+    through; then each image is, with probability 1/2, swapped for a stored one
+    (which it replaces). `query(images, uniform, slot_keys)` takes the random
+    draws from the caller, so the engine's seeded noise decides. The pool is
+    state of the model: it is saved with it."""
 
     def __init__(self, size=50, **kwargs):
         super().__init__(**kwargs)
@@ -217,32 +217,54 @@ class ImagePool(keras.layers.Layer):
     def call(self, images):
         return images
 
-    def query(self, images, uniform, index):
-        """`uniform` [n] in (0, 1) and `index` [n] in [0, size): the draws per image."""
+    def query(self, images, uniform, slot_keys):
+        """`uniform` [n] in (0, 1): image i is swapped when uniform[i] < 1/2.
+        `slot_keys` [size] in (0, 1): ranking them gives a random order of the
+        slots, and image i may only take the slot ranked i, so one query never
+        writes two images to one slot (one of them would be lost). Images past
+        the first `size` of a batch pass through. Every write is a `where` over
+        the whole pool, with static shapes (no scatter, no boolean masks)."""
         import tensorflow as tf
-        n = tf.shape(images)[0]
         if self.size == 0:
             return images
+        images = tf.cast(images, self.images.dtype)
+        n = tf.shape(images)[0]
 
         def fill():
-            slots = tf.range(self.count, self.count + n)
-            keep = slots < self.size
-            self._store(tf.boolean_mask(images, keep), tf.boolean_mask(slots, keep))
+            # Slot j takes image j - count while there is room.
+            offset = tf.range(self.size) - self.count
+            takes = (offset >= 0) & (offset < n)
+            incoming = tf.gather(images, tf.clip_by_value(offset, 0, n - 1))
+            self.images.assign(tf.where(_per_image(takes), incoming, self.images))
             self.count.assign(tf.minimum(self.count + n, self.size))
             return images
 
         def swap():
-            chosen = uniform < 0.5
-            stored = tf.gather(self.images, index)
-            out = tf.where(chosen[:, None, None, None], stored, images)
-            self._store(tf.boolean_mask(images, chosen), tf.boolean_mask(index, chosen))
+            order = tf.argsort(slot_keys)  # a permutation: the slot of rank i
+            position = tf.range(n)
+            slot = tf.gather(order, tf.minimum(position, self.size - 1))
+            chosen = (uniform < 0.5) & (position < self.size)
+            out = tf.where(_per_image(chosen), tf.gather(self.images, slot), images)
+            # Slot j is written by the image of its rank r, if that one was chosen.
+            rank = tf.math.invert_permutation(order)
+            writer = tf.minimum(rank, n - 1)
+            takes = (rank < n) & tf.gather(chosen, writer)
+            self.images.assign(tf.where(_per_image(takes), tf.gather(images, writer),
+                                        self.images))
             return out
 
         return tf.cond(self.count < self.size, fill, swap)
 
-    def _store(self, images, slots):
-        import tensorflow as tf
-        self.images.assign(tf.tensor_scatter_nd_update(self.images, slots[:, None], images))
+    def load_own_variables(self, store):
+        # A file without this pool (a CycleGAN saved by 0.1.0 kept one pool of
+        # pairs, which the model restores itself) leaves it as it is.
+        if len(store.keys()):
+            super().load_own_variables(store)
 
     def get_config(self):
         return dict(super().get_config(), size=self.size)
+
+
+def _per_image(mask):
+    """A [n] boolean mask broadcast over [n, H, W, C] images."""
+    return mask[:, None, None, None]

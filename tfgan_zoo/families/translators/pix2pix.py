@@ -8,45 +8,48 @@ target (λ = 100); Adam(2e-4, β1 = 0.5).
 import keras
 from keras import ops
 
-from tfgan_zoo.families.translators.base import PairedTranslationGAN
+from tfgan_zoo.families.translators.base import PairedTranslator, accepts_old_names
 from tfgan_zoo.families.translators.networks import patch_discriminator, unet_generator
 from tfgan_zoo.registry import register_model
 
 
 @register_model("pix2pix", kind="translator")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
-class Pix2Pix(PairedTranslationGAN):
+class Pix2Pix(PairedTranslator):
     """Args:
       image_shape: shape of source and target images (sides divisible by 2**depth).
-      filters, depth: U-Net width and number of stride-2 levels.
+      base_filters, depth: U-Net width (also the PatchGAN's) and number of
+        stride-2 levels.
       d_downsamplings: PatchGAN stride-2 layers; sets the patch side
         (`receptive_field`: 16 px for 1, 34 for 2, 70 for 3).
       l1_weight: λ; 0 trains a cGAN without the L1 term.
       adversarial: False trains the U-Net on L1 alone (the paper's L1 baseline):
         D is still trained, but G's adversarial term has weight 0.
+      seed: seed of the training noise (dropout is drawn by Keras).
     """
 
     description = "U-Net G, PatchGAN D on (source, image), cGAN + 100·L1 (Isola et al. 2017)"
 
-    def __init__(self, image_shape=(28, 28, 1), filters=32, depth=2, d_downsamplings=1,
+    @accepts_old_names
+    def __init__(self, image_shape=(28, 28, 1), base_filters=32, depth=2, d_downsamplings=1,
                  l1_weight=100.0, adversarial=True, seed=None, **kwargs):
         image_shape = tuple(image_shape)
-        self.filters, self.depth = int(filters), int(depth)
+        self.base_filters, self.depth = int(base_filters), int(depth)
         self.d_downsamplings = int(d_downsamplings)
         self.l1_weight, self.adversarial = float(l1_weight), bool(adversarial)
         self.adversarial_weight = 1.0 if self.adversarial else 0.0
         super().__init__(
-            generator=unet_generator(image_shape, self.filters, self.depth),
-            discriminator=patch_discriminator(image_shape, self.filters,
+            generator=unet_generator(image_shape, self.base_filters, self.depth),
+            discriminator=patch_discriminator(image_shape, self.base_filters,
                                               self.d_downsamplings),
-            latent_dim=0, seed=seed, **kwargs)
+            image_shape=image_shape, seed=seed, **kwargs)
         self.l1_tracker = keras.metrics.Mean(name="l1")
 
     @property
     def metrics(self):
         return super().metrics + [self.l1_tracker]
 
-    def generate(self, z, labels=None, training=False):
+    def generate(self, z=None, labels=None, training=False):
         return self.generator(labels, training=training)  # the source; dropout is the noise
 
     def generator_extra_loss(self, real, labels, fake, extras):
@@ -55,10 +58,5 @@ class Pix2Pix(PairedTranslationGAN):
         return self.l1_weight * l1
 
     def translate_batch(self, sources, training=False):
-        return self.generator(sources, training=training)
-
-    def constructor_config(self):
-        return dict(name=self.name, image_shape=self.data_shape, filters=self.filters,
-                    depth=self.depth, d_downsamplings=self.d_downsamplings,
-                    l1_weight=self.l1_weight, adversarial=self.adversarial,
-                    seed=self.noise_seed)
+        network = self.generator if training else self.inference_network()
+        return network(sources, training=training)
