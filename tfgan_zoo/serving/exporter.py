@@ -84,7 +84,7 @@ def export_generator(model, base, version=None, card=None, warmup_batch_sizes=(1
         archive.write_out(str(tmp), verbose=False)
         warmup.write_warmup_requests(tmp, model, warmup_batch_sizes, {
             name: [spec.name for spec in specs] for name, (_, specs) in endpoints.items()
-            if name in ("generate", "sample", "png", "translate", "translate_ba")})
+            if name in ("generate", "sample", "png", "translate", "translate_ba", "reconstruct")})
         (tmp / CARD_NAME).write_text(json.dumps(dict(model_card(model), **(card or {})),
                                                 indent=2))
         os.rename(tmp, final)  # atomic on one filesystem; fails if `final` appeared meanwhile

@@ -33,6 +33,29 @@ def latents_for_seeds(seeds, latent_dim):
     return tf.map_fn(one, seeds, fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
 
 
+def checked_images(images, image_shape):
+    """uint8 `images` scaled to [-1, 1], after checking their shape: a signature
+    does not enforce its declared shape, so the check gives the message."""
+    checks = [tf.debugging.assert_equal(tf.shape(images)[1:], tf.constant(image_shape),
+                                        message=f"images must have shape [batch, "
+                                        f"{', '.join(map(str, image_shape))}] (uint8)")]
+    with tf.control_dependencies(checks):
+        return scale_images(images)
+
+
+def image_spec(image_shape):
+    return tf.TensorSpec([None, *image_shape], tf.uint8, name="images")
+
+
+def translate_function(network, image_shape):
+    """(translate, specs): uint8 images -> `network` in inference mode -> uint8
+    images (translators; the autoencoder's reconstructions)."""
+    def translate(images):
+        return {"images": unscale_images(network(checked_images(images, image_shape),
+                                                 training=False))}
+    return translate, [image_spec(image_shape)]
+
+
 def generate_uint8(generator, z, labels=None):
     """Generator output as uint8 pixels: the function every signature ends in,
     and the in-process reference the export is tested against."""

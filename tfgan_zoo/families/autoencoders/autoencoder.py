@@ -53,6 +53,14 @@ class Autoencoder(DatasetFit, keras.Model):
         images = images[:max(n // 2, 1)]
         return np.concatenate([np.asarray(images), np.asarray(self(images))])
 
+    def serving_endpoints(self):
+        """`reconstruct`: uint8 images -> decoder(encoder(images)) -> uint8 images."""
+        from tfgan_zoo.serving.signatures import translate_function
+        return {"reconstruct": translate_function(self, self.data_shape)}
+
+    def serving_trackables(self):
+        return [self]
+
     @property
     def metrics(self):
         return list(self.trackers.values())

@@ -9,36 +9,18 @@ in inference mode (pix2pix's dropout off), so a request is deterministic.
 """
 import tensorflow as tf
 
-from tfgan_zoo.data.pipeline import scale_images, unscale_images
-from tfgan_zoo.serving.signatures import latents_for_seeds
+from tfgan_zoo.data.pipeline import unscale_images
+from tfgan_zoo.serving.signatures import (checked_images, image_spec, latents_for_seeds,
+                                          translate_function)
 
-
-def _checked_images(images, image_shape):
-    # A signature does not enforce its declared shape: check it, with a message.
-    checks = [tf.debugging.assert_equal(tf.shape(images)[1:], tf.constant(image_shape),
-                                        message=f"images must have shape [batch, "
-                                        f"{', '.join(map(str, image_shape))}] (uint8)")]
-    with tf.control_dependencies(checks):
-        return scale_images(images)
-
-
-def image_spec(image_shape):
-    return tf.TensorSpec([None, *image_shape], tf.uint8, name="images")
-
-
-def translate_function(network, image_shape):
-    """(translate, specs): uint8 images -> `network` in inference mode -> uint8 images."""
-    def translate(images):
-        return {"images": unscale_images(network(_checked_images(images, image_shape),
-                                                 training=False))}
-    return translate, [image_spec(image_shape)]
+__all__ = ["seeded_translate_function", "translate_function"]
 
 
 def seeded_translate_function(generator, image_shape, latent_dim):
     """(translate, specs) for a generator of [images, z]: one latent code per image,
     drawn from its int64 seed alone (BicycleGAN)."""
     def translate(images, seed):
-        sources = _checked_images(images, image_shape)
+        sources = checked_images(images, image_shape)
         with tf.control_dependencies([tf.debugging.assert_equal(
                 tf.shape(seed)[0], tf.shape(images)[0],
                 message="seed must have one entry per image")]):
