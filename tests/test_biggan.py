@@ -16,7 +16,7 @@ from tfgan_zoo.families.biggan.networks import ConditionalBatchNorm, SelfAttenti
 
 def _small(**kwargs):
     keras.utils.set_random_seed(0)
-    return BigGAN(image_shape=(8, 8, 1), num_classes=3, latent_dim=6, filters=4,
+    return BigGAN(image_shape=(8, 8, 1), num_classes=3, latent_dim=6, base_filters=4,
                   embedding_dim=4, seed=0, **kwargs)
 
 
@@ -149,7 +149,7 @@ def test_brief_training_learns_the_classes_and_truncation_narrows_the_samples():
     from tfgan_zoo.metrics.precision_recall import precision_recall
     images, labels = load_fashion_mnist("train")
     seed = seed_everything()
-    model = BigGAN(filters=32, seed=seed)
+    model = BigGAN(base_filters=32, seed=seed)
     adam = dict(learning_rate=1e-3, beta_1=0.0, beta_2=0.999)
     model.compile(g_optimizer=keras.optimizers.Adam(**adam),
                   d_optimizer=keras.optimizers.Adam(**adam))

@@ -40,12 +40,12 @@ RECIPES = {
                               batch_size=256, epochs=8, steps_per_epoch=1000),
     ("vanilla", "ring"): dict(latent_dim=2, hidden=(128, 128, 128), batch_size=256, epochs=4,
                               steps_per_epoch=1000),
-    ("cgan", "grid"): dict(latent_dim=2, width=128, batch_size=256, epochs=2,
+    ("cgan", "grid"): dict(latent_dim=2, hidden=(128, 128, 128), batch_size=256, epochs=2,
                            steps_per_epoch=1000),
-    ("cgan", "ring"): dict(latent_dim=2, width=128, batch_size=256, epochs=2,
+    ("cgan", "ring"): dict(latent_dim=2, hidden=(128, 128, 128), batch_size=256, epochs=2,
                            steps_per_epoch=1000),
 }
-MODEL_KEYS = ("latent_dim", "hidden", "width", "base_filters", "data_scale")
+MODEL_KEYS = ("latent_dim", "hidden", "base_filters", "data_scale")
 TRAIN_DEFAULTS = dict(batch_size=64, epochs=5, steps_per_epoch=None, lr=None,
                       metrics_every=None, strategy="default", precision="float32",
                       steps_per_execution=1)
@@ -177,8 +177,8 @@ def train(variant, dataset, out, seed=0, data_dir=None, verbose=1, resume=False,
     """Trains `variant` on `dataset`, writing a run directory at `out`.
 
     `overrides` (None means "default"): epochs, steps_per_epoch, batch_size, lr,
-    d_steps, loss, label_smoothing, jit_compile, latent_dim, hidden, width,
-    base_filters, metrics_every (FID/KID on 1,000 samples every N epochs, for
+    d_steps, loss, label_smoothing, jit_compile, latent_dim, hidden (vector data),
+    base_filters (images), metrics_every (FID/KID on 1,000 samples every N epochs, for
     image data), strategy (a name in `distribute.STRATEGIES`; batch_size is then
     the global batch), precision ("float32", "mixed_bfloat16", "mixed_float16"),
     steps_per_execution. Under a multi-worker strategy only the chief writes

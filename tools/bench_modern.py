@@ -61,7 +61,7 @@ def biggan_run():
 ENTRIES = {
     "dcgan": ("dcgan", {}, dict, 64, False, None),
     "infogan": ("infogan", dict(base_filters=32), dict, 64, False, None),
-    "biggan": ("biggan", dict(filters=32), biggan_run, 64, False, "all"),
+    "biggan": ("biggan", dict(base_filters=32), biggan_run, 64, False, "all"),
     "progan": ("progan", dict(filters=(32, 32, 16, 8), latent_dim=64), progan_run, 32, True,
                None),
     "stylegan": ("stylegan", {}, short_run, 32, True, None),

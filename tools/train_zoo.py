@@ -46,24 +46,24 @@ ENTRIES = {
     "fashion_cgan": dict(
         description="Class-conditional GAN (Mirza & Osindero 2014) on Fashion-MNIST",
         variant="cgan", dataset="fashion_mnist", data=FASHION,
-        model=dict(latent_dim=64, width=32), batch_size=64, steps=4690),
+        model=dict(latent_dim=64, base_filters=32), batch_size=64, steps=4690),
     "fashion_wgan_gp": dict(
         description="WGAN-GP (Gulrajani et al. 2017) on Fashion-MNIST, n_critic 5, lambda 10",
         variant="wgan_gp", dataset="fashion_mnist", data=FASHION,
-        model=dict(latent_dim=64, width=32), batch_size=64, steps=1500),
+        model=dict(latent_dim=64, base_filters=32), batch_size=64, steps=1500),
     "fashion_vae": dict(
         description="VAE (Kingma & Welling 2014) on Fashion-MNIST, a non-adversarial baseline",
         variant="vae", dataset="fashion_mnist", data=FASHION,
-        model=dict(latent_dim=32, filters=32), batch_size=64, steps=4690, lr=1e-3),
+        model=dict(latent_dim=32, base_filters=32), batch_size=64, steps=4690, lr=1e-3),
     "fashion_pixelcnn": dict(
         description="PixelCNN (van den Oord et al. 2016) on Fashion-MNIST, 8 grey levels",
         variant="pixelcnn", dataset="fashion_mnist", data=FASHION,
-        model=dict(levels=8, filters=32, blocks=4), batch_size=64, steps=2000, lr=1e-3,
+        model=dict(levels=8, base_filters=32, blocks=4), batch_size=64, steps=2000, lr=1e-3,
         samples=2000),  # sequential sampling is slow: a smaller metric budget
     "grid_pacgan": dict(
         description="PacGAN2 (non-saturating loss, D on pairs) on the 25-mode 2D grid",
         variant="standard", dataset="grid", data=GRID,
-        model=dict(data_shape=[2], latent_dim=2, width=128, data_scale=4.0, pack=2),
+        model=dict(data_shape=[2], latent_dim=2, hidden=(128, 128, 128), data_scale=4.0, pack=2),
         batch_size=256, steps=96000, cosine=True),
 }
 
