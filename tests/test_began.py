@@ -20,7 +20,7 @@ def test_k_update_and_convergence_measure_closed_forms():
 
 
 def test_discriminator_scores_are_reconstruction_errors():
-    model = BEGAN(image_shape=(8, 8, 1), latent_dim=4, filters=4, seed=0)
+    model = BEGAN(image_shape=(8, 8, 1), latent_dim=4, base_filters=4, seed=0)
     images = np.random.default_rng(0).uniform(-1, 1, (3, 8, 8, 1)).astype("float32")
     encoder = model.discriminator.get_layer("encoder")
     decoder = model.discriminator.get_layer("d_decoder")
@@ -39,7 +39,7 @@ def test_m_global_decreases_on_fashion_mnist_and_k_is_saved(tmp_path):
     seed = seed_everything()
     images, _ = load_fashion_mnist("train")
     data = image_dataset(images[:12_800], batch_size=64, seed=seed, repeat=True)
-    model = BEGAN(latent_dim=32, filters=16, seed=seed)
+    model = BEGAN(latent_dim=32, base_filters=16, seed=seed)
     model.compile()
     history = model.fit(data, epochs=3, steps_per_epoch=100, verbose=0).history
     m_global = history["m_global"]

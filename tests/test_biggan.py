@@ -16,7 +16,7 @@ from tfgan_zoo.families.biggan.networks import ConditionalBatchNorm, SelfAttenti
 
 def _small(**kwargs):
     keras.utils.set_random_seed(0)
-    return BigGAN(image_shape=(8, 8, 1), num_classes=3, latent_dim=6, filters=4,
+    return BigGAN(image_shape=(8, 8, 1), num_classes=3, latent_dim=6, base_filters=4,
                   embedding_dim=4, seed=0, **kwargs)
 
 

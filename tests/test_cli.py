@@ -56,7 +56,7 @@ def test_sample_refuses_a_label_for_an_unconditional_model(ring_run, tmp_path, c
 def test_conditional_run_on_fashion_mnist_samples_a_class(tmp_path, capsys):
     out = tmp_path / "cgan"
     main(["train", "cgan", "--dataset", "fashion_mnist", "--epochs", "1", "--steps-per-epoch",
-          "3", "--batch-size", "16", "--width", "8", "--out", str(out), "--quiet"])
+          "3", "--batch-size", "16", "--base-filters", "8", "--out", str(out), "--quiet"])
     main(["sample", str(out), "--label", "3", "--n", "16", "--out", str(tmp_path / "c.png")])
     grid = np.asarray(Image.open(tmp_path / "c.png"))
     assert grid.shape == (4 * 28 + 5 * 2, 4 * 28 + 5 * 2)  # 4x4 tiles with 2-px borders

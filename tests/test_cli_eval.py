@@ -28,8 +28,8 @@ def cache(tmp_path_factory):
 def cgan_run(tmp_path_factory, cache):
     out = tmp_path_factory.mktemp("runs") / "cgan"
     main(["train", "cgan", "--dataset", "fashion_mnist", "--epochs", "2", "--steps-per-epoch",
-          "5", "--batch-size", "16", "--width", "8", "--metrics-every", "1", "--out", str(out),
-          "--quiet"])
+          "5", "--batch-size", "16", "--base-filters", "8", "--metrics-every", "1", "--out",
+          str(out), "--quiet"])
     return out
 
 

@@ -47,3 +47,22 @@ def test_saved_file_loads_and_gives_its_outputs(version, name):
     saved = dict(np.load(folder / f"{name}.npz"))
     for key, value in outputs(name, model, saved).items():
         np.testing.assert_allclose(np.asarray(value), saved[key], atol=1e-5, err_msg=key)
+
+
+def test_configs_under_the_argument_names_of_0_1_0_load():
+    """`from_config` takes the old names (each class's RENAMED table); the zoo's
+    shipped config.json files rely on it."""
+    from tfgan_zoo.gans import BEGAN, ConditionalGAN, ProGAN, StandardGAN, StyleGAN
+    from tfgan_zoo.baselines import PixelCNN
+    # `width` was the MLP layers' size for vectors and the conv width for images.
+    points = StandardGAN.from_config(dict(data_shape=[2], latent_dim=2, width=8, seed=0))
+    assert (points.hidden, points.base_filters) == ((8, 8, 8), None)
+    images = ConditionalGAN.from_config(dict(latent_dim=8, width=8, seed=0))  # 28×28 default
+    assert (images.hidden, images.base_filters) == (None, 8)
+    progan = ProGAN.from_config(dict(image_shape=[8, 8, 1], filters=[8, 8], group_size=2))
+    assert progan.mbstd_group_size == 2
+    style = StyleGAN.from_config(dict(image_shape=[8, 8, 1], filters=[8, 8], mbstd_group=2))
+    assert style.mbstd_group_size == 2
+    assert PixelCNN.from_config(dict(levels=4, filters=8, blocks=1)).base_filters == 8
+    with pytest.raises(ValueError, match="has 'filters' and its new name 'base_filters'"):
+        BEGAN.from_config(dict(filters=8, base_filters=8))

@@ -34,7 +34,7 @@ def test_mirrored_step_matches_single_device_step(objective):
 
 
 IMAGE_VARIANTS = sorted(set(model_names("gan")) - {"vanilla"})
-STYLE = dict(w_dim=4, mapping_depth=1, filters=(4, 4), mbstd_group=1)
+STYLE = dict(w_dim=4, mapping_depth=1, filters=(4, 4), mbstd_group_size=1)
 
 
 def _image_variant(name, reference):
@@ -42,16 +42,17 @@ def _image_variant(name, reference):
     if reference:
         cls = type(f"TwoReplicaNoise{cls.__name__}", (TwoReplicaNoise, cls), {})
     keras.utils.set_random_seed(0)
-    size = {"dcgan": dict(latent_dim=4, base_filters=4), "began": dict(latent_dim=4, filters=4),
+    size = {"dcgan": dict(latent_dim=4, base_filters=4),
+            "began": dict(latent_dim=4, base_filters=4),
             "infogan": dict(noise_dim=4, categories=3, base_filters=4),
-            "biggan": dict(latent_dim=6, filters=4, embedding_dim=4),
+            "biggan": dict(latent_dim=6, base_filters=4, embedding_dim=4),
             # Minibatch-stddev groups of one: a replica sees only its own samples.
-            "progan": dict(latent_dim=4, filters=(4, 4), group_size=1),
+            "progan": dict(latent_dim=4, filters=(4, 4), mbstd_group_size=1),
             "stylegan": dict(latent_dim=4, **STYLE),
             "info_stylegan": dict(noise_dim=4, categories=3, **STYLE),
             "semi_stylegan": dict(noise_dim=4, categories=3, **STYLE)}
     model = cls.for_data((8, 8, 1), 3 if cls.conditional else None, seed=5,
-                         **size.get(name, dict(latent_dim=4, width=4)))
+                         **size.get(name, dict(latent_dim=4, base_filters=4)))
     args = model.default_compile_args()
     args.update(g_optimizer=keras.optimizers.SGD(0.01), d_optimizer=keras.optimizers.SGD(0.01))
     model.compile(**args)
@@ -127,7 +128,7 @@ def test_steps_per_execution_falls_back_to_one_under_mirrored():
 def test_auto_jit_compile_is_off_under_a_strategy():
     from tfgan_zoo.gans import WGANGP
     with STRATEGY.scope():
-        model = WGANGP.for_data((8, 8, 1), latent_dim=4, width=4)
+        model = WGANGP.for_data((8, 8, 1), latent_dim=4, base_filters=4)
         model.compile()
     assert model.jit_compile is False  # XLA on 1 CPU image WGAN-GP, but not mirrored
 

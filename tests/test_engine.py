@@ -102,7 +102,7 @@ def test_gradient_penalty_through_convolutions_compiles_under_xla():
     results = []
     for jit in (False, True):
         keras.utils.set_random_seed(0)
-        model = WGANGP.for_data((8, 8, 1), latent_dim=4, width=4, seed=2)
+        model = WGANGP.for_data((8, 8, 1), latent_dim=4, base_filters=4, seed=2)
         model.compile(jit_compile=jit, g_optimizer=keras.optimizers.SGD(0.01),
                       d_optimizer=keras.optimizers.SGD(0.01))
         history = model.fit(images, batch_size=40, epochs=1, verbose=0).history
@@ -198,12 +198,12 @@ def test_auto_jit_compile_follows_the_measurements():
     from tfgan_zoo.gans import DCGAN, WGANGP
     assert not tf.config.list_physical_devices("GPU")
     cases = {"dcgan": (DCGAN.for_data((8, 8, 1), latent_dim=4, base_filters=4), False),
-             "wgan_gp images": (WGANGP.for_data((8, 8, 1), latent_dim=4, width=4), True),
-             "wgan_gp points": (WGANGP.for_data((2,), latent_dim=4, width=4), False)}
+             "wgan_gp images": (WGANGP.for_data((8, 8, 1), latent_dim=4, base_filters=4), True),
+             "wgan_gp points": (WGANGP.for_data((2,), latent_dim=4, hidden=(4, 4, 4)), False)}
     for name, (model, expected) in cases.items():
         model.compile()
         assert model.jit_compile is expected, name
         assert model.get_compile_config()["jit_compile"] == "auto"
-    forced = WGANGP.for_data((8, 8, 1), latent_dim=4, width=4)
+    forced = WGANGP.for_data((8, 8, 1), latent_dim=4, base_filters=4)
     forced.compile(jit_compile=False)
     assert forced.jit_compile is False

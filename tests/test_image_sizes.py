@@ -1,13 +1,18 @@
 """Every GAN and translator builds its networks from the data's shape alone, at
 any power-of-two side from 16 to 128, in colour: `for_data(shape)` with no width
-arguments, and the generator makes images of exactly that shape."""
+arguments, and the generator makes images of exactly that shape. The baselines
+that take colour images (the autoencoders) do the same from `image_shape`."""
 import numpy as np
 import pytest
 
 from tfgan_zoo.registry import registered
+from tfgan_zoo.families.progan.networks import default_filters as progan_filters
 from tfgan_zoo.families.stylegan.networks import default_filters
+from tfgan_zoo.networks.widths import default_base_filters
 
 MODELS = {**registered("gan"), **registered("translator")}
+# PixelCNN models one channel; its size does not depend on the image's.
+BASELINES = sorted(set(registered("baseline")) - {"pixelcnn"})
 
 
 @pytest.mark.parametrize("side", [16, 64, 128])
@@ -26,3 +31,38 @@ def test_stylegan_widths_follow_the_side():
     assert default_filters((32, 32, 1)) == (64, 64, 32, 16)  # the 32×32 default of before
     assert default_filters((4, 4, 3)) == (64,)
     assert default_filters((256, 256, 3)) == (64, 64, 32, 16, 16, 16, 16)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(MODELS) + BASELINES)
+def test_builds_at_256(name):
+    """Build only: sampling BigGAN at 256×256 (attention over 128×128 positions)
+    takes ~20 s and 5 GB on a CPU."""
+    entry = MODELS.get(name) or registered("baseline")[name]
+    if entry.kind == "baseline":
+        model = entry.cls(image_shape=(256, 256, 3))
+        network = model.decoder if hasattr(model, "decoder") else model.generator
+    else:
+        num_classes = 10 if entry.kind == "gan" and entry.cls.conditional else None
+        network = entry.cls.for_data((256, 256, 3), num_classes).generator
+    channels = 6 if name == "cyclegan" else 3
+    assert tuple(network.output_shape[1:]) == (256, 256, channels)
+
+
+@pytest.mark.parametrize("side", [16, 64, 128])
+@pytest.mark.parametrize("name", BASELINES)
+def test_baselines_build_from_the_image_shape(name, side):
+    model = registered("baseline")[name].cls(image_shape=(side, side, 3))
+    images = np.zeros((2, side, side, 3), np.float32)
+    assert model(images).shape == (2, side, side, 3)
+
+
+def test_progan_widths_follow_the_side():
+    assert progan_filters((32, 32, 1)) == (64, 64, 32, 16)  # the 32×32 default of before
+    assert progan_filters((256, 256, 3)) == (64, 64, 32, 16, 8, 4, 2)
+
+
+def test_fixed_depth_widths_halve_beyond_64():
+    assert [default_base_filters((s, s, 3), 64) for s in (16, 28, 64, 128, 256)] == [
+        64, 64, 64, 32, 16]
+    assert default_base_filters((32, 256, 1), 4) == 1

@@ -147,7 +147,7 @@ def test_arithmetic_grid_layout():
 
 # ------------------------------------------------------------------ grids
 def test_interpolation_grid_size_with_standard_gan():
-    model = StandardGAN(data_shape=(28, 28, 1), latent_dim=8, width=8, seed=0)
+    model = StandardGAN(data_shape=(28, 28, 1), latent_dim=8, base_filters=8, seed=0)
     grid = interpolation_grid(model, pairs=2, steps=3)
     assert grid.dtype == np.uint8
     assert grid.shape == (2 * 28 + 3 * BORDER, 3 * 28 + 4 * BORDER, 1)
@@ -217,7 +217,7 @@ def test_traversal_latents_sweep_one_coordinate_per_row():
 def test_traversal_grid_tiles_match_the_generator():
     from tfgan_zoo.baselines import VAE
     from tfgan_zoo.latent import traversal_grid, traversal_latents
-    model = VAE(latent_dim=4, filters=4, seed=0)
+    model = VAE(latent_dim=4, base_filters=4, seed=0)
     grid = traversal_grid(model, dims=[0, 2], values=[-2.0, 0.0, 2.0])
     assert grid.shape == (2 * 28 + 3 * 2, 3 * 28 + 4 * 2, 1)
     z = traversal_latents(4, [0, 2], [-2.0, 0.0, 2.0])

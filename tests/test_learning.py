@@ -84,7 +84,8 @@ def test_conditional_gan_puts_each_label_on_its_own_ring_mode():
     0.77). Asserted: < 0.2 and > 0.5.
     """
     seed = seed_everything()
-    model = ConditionalGAN(data_shape=(2,), num_classes=8, latent_dim=2, width=128, seed=seed)
+    model = ConditionalGAN(data_shape=(2,), num_classes=8, latent_dim=2, hidden=(128, 128, 128),
+                           seed=seed)
     model.compile()
     points, modes = sample_mixture("ring", 100_000, seed=seed)
     data = points_dataset(points, modes, batch_size=256, seed=seed, repeat=True)

@@ -15,20 +15,20 @@ def points_data(batch, n=4096, seed=0):
 
 
 def test_paper_defaults():
-    wgan = WGAN(data_shape=(2,), latent_dim=2, width=8, seed=0)
+    wgan = WGAN(data_shape=(2,), latent_dim=2, hidden=(8, 8, 8), seed=0)
     wgan.compile()
     assert (wgan.adversarial_loss.name, wgan.d_steps, wgan.clip_value) == ("wasserstein", 5, 0.01)
     assert isinstance(wgan.d_optimizer, keras.optimizers.RMSprop)
     assert float(wgan.d_optimizer.learning_rate) == pytest.approx(5e-5)
-    gp = WGANGP(data_shape=(2,), latent_dim=2, width=8, seed=0)
+    gp = WGANGP(data_shape=(2,), latent_dim=2, hidden=(8, 8, 8), seed=0)
     gp.compile()
     assert (gp.penalty, gp.penalty_weight, gp.d_steps) == ("gradient_penalty", 10.0, 5)
     assert (float(gp.d_optimizer.beta_1), float(gp.d_optimizer.beta_2)) == (0.0, 0.9)
     assert float(gp.g_optimizer.learning_rate) == pytest.approx(1e-4)
-    lsgan = LSGAN(data_shape=(2,), latent_dim=2, width=8, seed=0)
+    lsgan = LSGAN(data_shape=(2,), latent_dim=2, hidden=(8, 8, 8), seed=0)
     lsgan.compile()
     assert lsgan.adversarial_loss.name == "least_squares" and lsgan.penalty is None
-    dragan = DRAGAN(data_shape=(2,), latent_dim=2, width=8, seed=0)
+    dragan = DRAGAN(data_shape=(2,), latent_dim=2, hidden=(8, 8, 8), seed=0)
     dragan.compile()
     assert (dragan.adversarial_loss.name, dragan.penalty) == ("non_saturating", "dragan")
 
@@ -36,7 +36,7 @@ def test_paper_defaults():
 @pytest.mark.slow
 @pytest.mark.parametrize("cls", [WGAN, WGANGP])
 def test_n_critic_is_honoured(cls):
-    model = cls(data_shape=(2,), latent_dim=2, width=8, seed=0)
+    model = cls(data_shape=(2,), latent_dim=2, hidden=(8, 8, 8), seed=0)
     model.compile()
     model.fit(points_data(batch=5 * 32, n=5 * 32 * 4), epochs=1, verbose=0)
     assert int(model.g_optimizer.iterations) == 4
@@ -44,7 +44,7 @@ def test_n_critic_is_honoured(cls):
 
 
 def test_weight_clipping_keeps_every_critic_weight_in_range():
-    model = WGAN(data_shape=(2,), latent_dim=2, width=16, seed=0)
+    model = WGAN(data_shape=(2,), latent_dim=2, hidden=(16, 16, 16), seed=0)
     # A large learning rate pushes weights past the bound at every step.
     model.compile(d_optimizer=keras.optimizers.RMSprop(0.05), clip_value=0.01)
     model.fit(points_data(batch=5 * 32, n=5 * 32 * 3), epochs=1, verbose=0)
@@ -58,7 +58,7 @@ def test_weight_clipping_keeps_every_critic_weight_in_range():
 def test_image_critics_for_gradient_penalties_have_no_batch_norm():
     for cls, norm in ((WGANGP, "LayerNormalization"), (DRAGAN, "LayerNormalization"),
                       (StandardGAN, "BatchNormalization")):
-        model = cls(data_shape=(8, 8, 1), latent_dim=4, width=4, seed=0)
+        model = cls(data_shape=(8, 8, 1), latent_dim=4, base_filters=4, seed=0)
         kinds = {type(layer).__name__ for layer in model.discriminator.layers}
         assert norm in kinds
         if norm != "BatchNormalization":
@@ -67,7 +67,7 @@ def test_image_critics_for_gradient_penalties_have_no_batch_norm():
 
 @pytest.mark.slow
 def test_penalty_settings_survive_a_keras_round_trip(tmp_path):
-    model = WGANGP(data_shape=(2,), latent_dim=2, width=8, seed=0)
+    model = WGANGP(data_shape=(2,), latent_dim=2, hidden=(8, 8, 8), seed=0)
     model.compile(penalty_weight=7.5)
     model.fit(points_data(batch=5 * 32, n=5 * 32 * 2), epochs=1, verbose=0)
     model.save(tmp_path / "gp.keras")
@@ -127,7 +127,7 @@ def test_variant_moves_samples_onto_the_data(cls):
     """
     seed = seed_everything()
     target = np.array([3.0, -2.0])
-    model = cls(data_shape=(2,), latent_dim=2, width=64, seed=seed)
+    model = cls(data_shape=(2,), latent_dim=2, hidden=(64, 64, 64), seed=seed)
     model.compile(g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
                   d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
     before = model.sample(2000, seed=learning_seed(1))

@@ -66,7 +66,7 @@ def test_brief_cgan_training_beats_an_untrained_generator(cache):
     """
     images, labels = load_fashion_mnist("train")
     seed = seed_everything()
-    model = ConditionalGAN(data_shape=(28, 28, 1), latent_dim=32, width=32, seed=seed)
+    model = ConditionalGAN(data_shape=(28, 28, 1), latent_dim=32, base_filters=32, seed=seed)
     model.compile()
     metrics = ("fid", "cacc")
     untrained = evaluate_generator(model, metrics, SAMPLES, seed=learning_seed(), cache=cache,

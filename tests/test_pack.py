@@ -25,7 +25,7 @@ def test_pack_must_divide_the_d_batch():
 
 
 def test_packed_gan_trains_saves_and_reloads(tmp_path):
-    model = StandardGAN(data_shape=(2,), latent_dim=2, width=16, pack=2, seed=0)
+    model = StandardGAN(data_shape=(2,), latent_dim=2, hidden=(16, 16, 16), pack=2, seed=0)
     model.compile()
     history = model.fit(np.random.default_rng(1).normal(size=(256, 2)).astype(np.float32),
                         batch_size=64, epochs=1, verbose=0)

@@ -46,7 +46,7 @@ def test_masked_conv_sees_exactly_its_mask(mask_type):
 
 def test_pixelcnn_is_causal_in_raster_order():
     keras.utils.set_random_seed(1)
-    model = PixelCNN(levels=LEVELS, filters=16, blocks=2)
+    model = PixelCNN(levels=LEVELS, base_filters=16, blocks=2)
     x = np.random.default_rng(1).uniform(-1, 1, (1, 28, 28, 1)).astype(np.float32)
     for row, col in POSITIONS:
         grad = _input_gradient(model.network, x, row, col).ravel()
@@ -59,7 +59,7 @@ def test_pixelcnn_is_causal_in_raster_order():
 def test_sampling_window_gives_the_full_frame_logits():
     # sample() runs each step on a crop of `reach` margin; it must change nothing.
     keras.utils.set_random_seed(2)
-    model = PixelCNN(levels=LEVELS, filters=16, blocks=2)
+    model = PixelCNN(levels=LEVELS, base_filters=16, blocks=2)
     x = np.random.default_rng(2).uniform(-1, 1, (2, 28, 28, 1)).astype(np.float32)
     full = model.network(x).numpy()
     for row, col in POSITIONS + [(3, 27), (27, 2), (10, 5)]:
@@ -69,7 +69,7 @@ def test_sampling_window_gives_the_full_frame_logits():
 
 
 def test_a_uniform_model_scores_log2_levels_and_8_bits_at_256_levels():
-    model = PixelCNN(levels=4, filters=8, blocks=1)
+    model = PixelCNN(levels=4, base_filters=8, blocks=1)
     model.build()
     for variable in model.head[1].weights:  # zero logits: every class 1/4
         variable.assign(tf.zeros_like(variable))
@@ -81,7 +81,7 @@ def test_a_uniform_model_scores_log2_levels_and_8_bits_at_256_levels():
 
 
 def test_quantisation_and_bin_centres():
-    model = PixelCNN(levels=LEVELS, filters=8, blocks=1)
+    model = PixelCNN(levels=LEVELS, base_filters=8, blocks=1)
     values = np.array([0, 31, 32, 127, 128, 255], np.uint8)
     np.testing.assert_array_equal(model.quantise(values), [0, 0, 1, 3, 4, 7])
     np.testing.assert_array_equal(model.bin_centres(np.arange(8)), 32 * np.arange(8) + 16)
@@ -99,7 +99,7 @@ def data():
 @pytest.fixture(scope="module")
 def trained(data):
     seed_everything()
-    model = PixelCNN(levels=LEVELS, filters=32, blocks=2)
+    model = PixelCNN(levels=LEVELS, base_filters=32, blocks=2)
     model.compile(optimizer=keras.optimizers.Adam(2e-3))
     history = model.fit(data[0], batch_size=64, epochs=3, verbose=0)  # ~10 s on 2 CPUs
     return model, history.history
@@ -169,7 +169,7 @@ def test_samples_are_deterministic_and_recognised_by_the_classifier(trained, dat
 
 def test_class_conditional_fit_on_a_dataset_and_sample():
     keras.utils.set_random_seed(4)
-    model = PixelCNN(levels=4, filters=8, blocks=1, num_classes=10)
+    model = PixelCNN(levels=4, base_filters=8, blocks=1, num_classes=10)
     rng = np.random.default_rng(4)
     images = rng.integers(0, 256, (64, 28, 28, 1)).astype(np.uint8)
     labels = rng.integers(0, 10, 64)
@@ -186,7 +186,7 @@ def test_class_conditional_fit_on_a_dataset_and_sample():
     with pytest.raises(ValueError, match="class-conditional"):
         model(x)
     with pytest.raises(ValueError, match="class-conditional"):
-        PixelCNN(levels=4, filters=8, blocks=1).sample(1, labels=[0])
+        PixelCNN(levels=4, base_filters=8, blocks=1).sample(1, labels=[0])
     assert not np.allclose(model(x, labels=np.array([0, 0])), model(x, labels=np.array([1, 1])))
 
 
@@ -207,7 +207,7 @@ def test_pixelcnn_exports_a_replayable_sample_signature(tmp_path):
     from tfgan_zoo.serving import export_generator
     from tfgan_zoo.serving.rest import handle_grpc_request
     from tfgan_zoo.serving.warmup import read_warmup_requests
-    model = PixelCNN(levels=4, filters=8, blocks=1)
+    model = PixelCNN(levels=4, base_filters=8, blocks=1)
     path = export_generator(model, tmp_path / "p", warmup_batch_sizes=(1, 2))
     loaded = tf.saved_model.load(str(path))
     assert set(loaded.signatures) == {"sample", "png", "serving_default"}

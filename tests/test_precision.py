@@ -57,7 +57,7 @@ def test_bfloat16_fit_updates_and_round_trips(tmp_path):
 @pytest.mark.slow
 def test_float16_fit_is_loss_scaled_and_finite(tmp_path):
     # WGAN-GP: the penalty's double backprop runs under loss scaling too.
-    model = _dcgan("mixed_float16", WGANGP, width=8)
+    model = _dcgan("mixed_float16", WGANGP, base_filters=8)
     assert isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer)
     assert isinstance(model.d_optimizer, keras.optimizers.LossScaleOptimizer)
     start = [w.numpy().copy() for w in model.discriminator.trainable_weights]

@@ -76,7 +76,7 @@ def test_epoch_order_depends_only_on_seed_and_epoch():
 
 def _nan_run(tmp_path, bad_batch):
     keras.utils.set_random_seed(0)
-    model = StandardGAN(data_shape=(2,), latent_dim=2, width=16, seed=0)
+    model = StandardGAN(data_shape=(2,), latent_dim=2, hidden=(16, 16, 16), seed=0)
     model.compile()
     batches = np.random.default_rng(0).normal(size=(3 * 40, 32, 2)).astype(np.float32)
     batches[bad_batch, 5, 1] = np.nan  # one value in one batch
@@ -106,7 +106,7 @@ def test_a_nan_batch_stops_the_run_and_rolls_back(tmp_path):
 
 
 def test_non_finite_weights_are_never_checkpointed(tmp_path):
-    model = StandardGAN(data_shape=(2,), latent_dim=2, width=4, seed=0)
+    model = StandardGAN(data_shape=(2,), latent_dim=2, hidden=(4, 4, 4), seed=0)
     model.compile()
     model.generator.weights[0].assign(np.full(model.generator.weights[0].shape, np.inf))
     with pytest.raises(checkpoints.CheckpointError, match="non-finite"):
@@ -115,7 +115,7 @@ def test_non_finite_weights_are_never_checkpointed(tmp_path):
 
 
 def test_a_truncated_newest_checkpoint_falls_back_with_a_message(tmp_path):
-    model = StandardGAN(data_shape=(2,), latent_dim=2, width=4, seed=0)
+    model = StandardGAN(data_shape=(2,), latent_dim=2, hidden=(4, 4, 4), seed=0)
     model.compile()
     for epoch in (1, 2, 3, 4):
         checkpoints.write_checkpoint(model, tmp_path, epoch, keep=3)
@@ -134,7 +134,7 @@ def test_foreign_and_truncated_files_get_clear_errors(tmp_path):
     foreign.write_text("not a model")
     with pytest.raises(checkpoints.CheckpointError, match="not a Keras .keras archive"):
         checkpoints.load_checkpoint(foreign)
-    model = StandardGAN(data_shape=(2,), latent_dim=2, width=4, seed=0)
+    model = StandardGAN(data_shape=(2,), latent_dim=2, hidden=(4, 4, 4), seed=0)
     path = checkpoints.save_atomically(model, tmp_path / "whole.keras")
     path.write_bytes(path.read_bytes()[:-200])
     with pytest.raises(checkpoints.CheckpointError):

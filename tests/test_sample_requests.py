@@ -15,12 +15,12 @@ from tfgan_zoo.gans import BigGAN, ConditionalGAN, DCGAN, StyleGAN, VanillaGAN
 def models():
     return dict(
         vanilla=VanillaGAN(data_shape=(2,), latent_dim=2, hidden=(8,), seed=0),
-        cgan=ConditionalGAN(data_shape=(2,), num_classes=3, latent_dim=2, width=8, seed=0),
+        cgan=ConditionalGAN(data_shape=(2,), num_classes=3, latent_dim=2, hidden=(8, 8, 8), seed=0),
         dcgan=DCGAN(image_shape=(28, 28, 1), base_filters=8, seed=0),
         stylegan=StyleGAN(seed=0),
-        biggan=BigGAN(filters=8, seed=0),
-        vae=VAE(latent_dim=4, filters=8, seed=0),
-        pixelcnn=PixelCNN(filters=8, blocks=1),
+        biggan=BigGAN(base_filters=8, seed=0),
+        vae=VAE(latent_dim=4, base_filters=8, seed=0),
+        pixelcnn=PixelCNN(base_filters=8, blocks=1),
     )
 
 

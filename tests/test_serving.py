@@ -29,7 +29,7 @@ def dcgan():
 
 @pytest.fixture(scope="module")
 def cgan():
-    return ConditionalGAN(latent_dim=LATENT, width=8, seed=1)
+    return ConditionalGAN(latent_dim=LATENT, base_filters=8, seed=1)
 
 
 @pytest.fixture(scope="module")

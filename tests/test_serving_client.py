@@ -18,7 +18,7 @@ from tfgan_zoo.serving.rest import RestRequestError, handle_grpc_request, handle
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
-    gan = ConditionalGAN(latent_dim=8, width=8, seed=3)
+    gan = ConditionalGAN(latent_dim=8, base_filters=8, seed=3)
     return tf.saved_model.load(str(export_generator(gan, tmp_path_factory.mktemp("m") / "gan")))
 
 

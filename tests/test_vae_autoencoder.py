@@ -35,7 +35,7 @@ def _mse(a, b):
 def vae(data):
     x, _, x_test, _ = data
     seed = seed_everything()
-    model = VAE(latent_dim=16, filters=16, seed=seed)
+    model = VAE(latent_dim=16, base_filters=16, seed=seed)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     before = model.evaluate(x_test, batch_size=250, verbose=0, return_dict=True)
     history = model.fit(image_dataset(x, batch_size=128, seed=seed), epochs=3, verbose=0)
@@ -82,7 +82,7 @@ def test_vae_samples_are_deterministic_and_survive_saving(vae, tmp_path):
 
 
 def test_kl_term_matches_the_closed_form():
-    model = VAE(latent_dim=3, filters=4)
+    model = VAE(latent_dim=3, base_filters=4)
     images = tf.zeros([2, 28, 28, 1])
     mean, log_var = model.encode(images)
     _, kl = model.elbo_terms(images, eps=tf.zeros([2, 3]))
@@ -92,7 +92,7 @@ def test_kl_term_matches_the_closed_form():
 
 def test_conditional_vae_uses_the_label(data):
     _, y, x_test, y_test = data
-    model = VAE(latent_dim=8, filters=8, num_classes=10, seed=1)
+    model = VAE(latent_dim=8, base_filters=8, num_classes=10, seed=1)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     model.fit(x_test, y_test, batch_size=100, epochs=1, verbose=0)
     z = tf.zeros([2, 8])
@@ -111,7 +111,7 @@ def _psnr(a, b):  # images in [-1, 1]: peak-to-peak 2
 def test_denoising_autoencoder_removes_noise(data):
     x, _, x_test, _ = data
     seed = seed_everything()
-    model = Autoencoder(code_dim=32, filters=16, noise_std=0.5, seed=seed)
+    model = Autoencoder(code_dim=32, base_filters=16, noise_std=0.5, seed=seed)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     model.fit(image_dataset(x, batch_size=128, seed=seed), epochs=3, verbose=0)
     noisy = keras.ops.convert_to_numpy(model.corrupt(tf.constant(x_test), 10**6))
@@ -126,7 +126,7 @@ def test_denoising_autoencoder_removes_noise(data):
 def test_sparse_autoencoder_reaches_the_requested_sparsity(data):
     x, _, x_test, _ = data
     seed = seed_everything()
-    model = Autoencoder(code_dim=64, filters=8, sparsity_target=0.05, sparsity_weight=0.05,
+    model = Autoencoder(code_dim=64, base_filters=8, sparsity_target=0.05, sparsity_weight=0.05,
                         seed=seed)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     untrained = float(np.mean(keras.ops.convert_to_numpy(model.encode(x_test))))
@@ -182,7 +182,7 @@ def test_vae_export_has_encode_and_decode(vae, data, tmp_path):
 def test_conditional_vae_exports_with_labels(tmp_path):
     from tfgan_zoo.serving import export_generator, latents_for_seeds
     from tfgan_zoo.data import unscale_images
-    model = VAE(latent_dim=4, filters=4, num_classes=10, seed=2)
+    model = VAE(latent_dim=4, base_filters=4, num_classes=10, seed=2)
     loaded = tf.saved_model.load(str(export_generator(model, tmp_path / "cvae")))
     labels = tf.constant([3, 8])
     served = loaded.signatures["sample"](seed=tf.constant([5, 6], tf.int64),

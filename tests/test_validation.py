@@ -20,7 +20,7 @@ def dcgan():
 
 
 def cgan():
-    model = ConditionalGAN(data_shape=SHAPE, num_classes=3, latent_dim=8, width=4, seed=0)
+    model = ConditionalGAN(data_shape=SHAPE, num_classes=3, latent_dim=8, base_filters=4, seed=0)
     model.compile()
     return model
 

@@ -32,7 +32,7 @@ def catalogue(tmp_path_factory):
     kwargs = dict(latent_dim=8, base_filters=8, seed=5)
     dcgan = DCGAN(**kwargs)
     _write_entry(directory, "tiny_dcgan", dcgan, "dcgan", kwargs)
-    ckwargs = dict(latent_dim=8, width=8, seed=6)
+    ckwargs = dict(latent_dim=8, base_filters=8, seed=6)
     _write_entry(directory, "tiny_cgan", ConditionalGAN(**ckwargs), "cgan", ckwargs)
     return directory, dcgan
 
@@ -160,11 +160,11 @@ def test_a_baseline_entry_is_one_verified_weights_file(tmp_path):
     from tfgan_zoo.baselines import VAE
     folder = tmp_path / "models" / "tiny_vae"
     folder.mkdir(parents=True)
-    original = VAE(latent_dim=4, filters=4, seed=2)
+    original = VAE(latent_dim=4, base_filters=4, seed=2)
     original.save_weights(folder / "model.weights.h5")
     spec = dict(path="model.weights.h5", sha256=zoo.sha256_file(folder / "model.weights.h5"))
     (folder / "config.json").write_text(json.dumps(dict(
-        name="tiny_vae", variant="vae", model=dict(latent_dim=4, filters=4, seed=2),
+        name="tiny_vae", variant="vae", model=dict(latent_dim=4, base_filters=4, seed=2),
         files={"model": spec})))
     vae = zoo.load("tiny_vae", directory=tmp_path / "models")
     np.testing.assert_array_equal(vae.sample(3, seed=1), original.sample(3, seed=1))

@@ -70,9 +70,10 @@ def add_train_arguments(parser):
     parser.add_argument("--loss", help="adversarial loss (see `tfgan-zoo list`)")
     parser.add_argument("--label-smoothing", type=float)
     parser.add_argument("--latent-dim", type=_positive)
-    parser.add_argument("--hidden", type=_ints, help="MLP widths, e.g. 256,256,256")
-    parser.add_argument("--width", type=_positive, help="cgan base width")
-    parser.add_argument("--base-filters", type=_positive, help="dcgan base filters")
+    parser.add_argument("--hidden", type=_ints,
+                        help="MLP layer sizes for vector data, e.g. 256,256,256")
+    parser.add_argument("--base-filters", type=_positive,
+                        help="conv net width for image data (default: from the image size)")
     parser.add_argument("--jit-compile", type=_jit, default="auto",
                         help="auto (XLA on GPU only), true or false")
     parser.add_argument("--strategy", choices=STRATEGIES,
@@ -111,7 +112,7 @@ def cmd_train(args):
     _check_train_flags(args)
     overrides = {key: getattr(args, key) for key in (
         "epochs", "steps_per_epoch", "batch_size", "lr", "d_steps", "loss", "label_smoothing",
-        "latent_dim", "hidden", "width", "base_filters", "jit_compile", "metrics_every",
+        "latent_dim", "hidden", "base_filters", "jit_compile", "metrics_every",
         "strategy", "tpu", "precision", "steps_per_execution")}
     if args.cpu_replicas:
         from tfgan_zoo.distribute import split_cpu

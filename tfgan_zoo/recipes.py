@@ -82,9 +82,11 @@ RECIPES = {
         model=dict(latent_dim=2, hidden=(128, 128, 128)), batch_size=256, epochs=4,
         steps_per_epoch=1000),
     ("cgan", "grid", "default"): Recipe(
-        model=dict(latent_dim=2, width=128), batch_size=256, epochs=2, steps_per_epoch=1000),
+        model=dict(latent_dim=2, hidden=(128, 128, 128)), batch_size=256, epochs=2,
+        steps_per_epoch=1000),
     ("cgan", "ring", "default"): Recipe(
-        model=dict(latent_dim=2, width=128), batch_size=256, epochs=2, steps_per_epoch=1000),
+        model=dict(latent_dim=2, hidden=(128, 128, 128)), batch_size=256, epochs=2,
+        steps_per_epoch=1000),
 
     # --- paper
     ("vanilla", "*", "paper"): Recipe(
@@ -158,13 +160,13 @@ RECIPES = {
         model=dict(base_filters=32), batch_size=64, epochs=1, steps_per_epoch=300,
         source="class defaults; tests/test_infogan.py"),
     ("cgan", "*", "cpu-short"): Recipe(
-        model=dict(latent_dim=32, width=32), batch_size=64, epochs=1, steps_per_epoch=375,
+        model=dict(latent_dim=32, base_filters=32), batch_size=64, epochs=1, steps_per_epoch=375,
         source="class defaults; tests/test_metrics_fashion.py"),
     ("began", "*", "cpu-short"): Recipe(
-        model=dict(latent_dim=32, filters=16), batch_size=64, epochs=3, steps_per_epoch=100,
+        model=dict(latent_dim=32, base_filters=16), batch_size=64, epochs=3, steps_per_epoch=100,
         source="class defaults; tests/test_began.py"),
     ("biggan", "*", "cpu-short"): Recipe(
-        model=dict(filters=32), compile=both(adam(1e-3, 0.0, 0.999)), batch_size=64,
+        model=dict(base_filters=32), compile=both(adam(1e-3, 0.0, 0.999)), batch_size=64,
         epochs=1, steps_per_epoch=200,
         source="the paper's 1e-4 / 4e-4 suit its batch of 2048; at batch 64 this budget "
                "learns its classes at 1e-3 for both (30 % against 16 % conditional "
@@ -188,18 +190,20 @@ RECIPES = {
         model=dict(latent_dim=64, base_filters=32), batch_size=64, epochs=1,
         steps_per_epoch=4690),
     ("cgan", "fashion_mnist", "zoo"): Recipe(
-        model=dict(latent_dim=64, width=32), batch_size=64, epochs=1, steps_per_epoch=4690),
+        model=dict(latent_dim=64, base_filters=32), batch_size=64, epochs=1,
+        steps_per_epoch=4690),
     ("wgan_gp", "fashion_mnist", "zoo"): Recipe(
-        model=dict(latent_dim=64, width=32), batch_size=5 * 64, epochs=1,
+        model=dict(latent_dim=64, base_filters=32), batch_size=5 * 64, epochs=1,
         steps_per_epoch=1500),
     ("vae", "fashion_mnist", "zoo"): Recipe(
-        model=dict(latent_dim=32, filters=32), compile=dict(optimizer=adam(1e-3)),
+        model=dict(latent_dim=32, base_filters=32), compile=dict(optimizer=adam(1e-3)),
         batch_size=64, epochs=1, steps_per_epoch=4690),
     ("pixelcnn", "fashion_mnist", "zoo"): Recipe(
-        model=dict(levels=8, filters=32, blocks=4), compile=dict(optimizer=adam(1e-3)),
+        model=dict(levels=8, base_filters=32, blocks=4), compile=dict(optimizer=adam(1e-3)),
         batch_size=64, epochs=1, steps_per_epoch=2000),
     ("standard", "grid", "zoo"): Recipe(
-        model=dict(data_shape=(2,), latent_dim=2, width=128, data_scale=4.0, pack=2),
+        model=dict(data_shape=(2,), latent_dim=2, hidden=(128, 128, 128), data_scale=4.0,
+                   pack=2),
         batch_size=256, epochs=1, steps_per_epoch=96000, schedule="cosine",
         source="the late small steps of the cosine decay sharpen the modes"),
 }

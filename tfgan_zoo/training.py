@@ -37,7 +37,7 @@ TRANSLATION_DATASETS = PAIRED_TASKS + tuple(UNPAIRED_TASKS)  # translators
 DATASETS = SAMPLE_DATASETS + TRANSLATION_DATASETS
 MIXTURE_POOL = 256_000  # 2D training points drawn once per run; epochs reshuffle them
 
-MODEL_KEYS = ("latent_dim", "hidden", "width", "base_filters", "data_scale")
+MODEL_KEYS = ("latent_dim", "hidden", "base_filters", "data_scale")
 # How a run executes; what it trains with (batch, epochs, model and compile
 # arguments) comes from `tfgan_zoo.recipes`.
 TRAIN_DEFAULTS = dict(lr=None, metrics_every=None, strategy="default", precision="float32",
@@ -231,8 +231,8 @@ def train(variant, dataset=None, out=None, seed=0, data_dir=None, verbose=1, res
     `recipe` names the budget of `tfgan_zoo.recipes` whose rows set the batch,
     length, model and compile arguments ("default": the class defaults).
     `overrides` (None means "default"): epochs, steps_per_epoch, batch_size, lr,
-    d_steps, loss, label_smoothing, jit_compile, latent_dim, hidden, width,
-    base_filters, metrics_every (FID/KID on 1,000 samples every N epochs, for
+    d_steps, loss, label_smoothing, jit_compile, latent_dim, hidden (vector data),
+    base_filters (images), metrics_every (FID/KID on 1,000 samples every N epochs, for
     image data), strategy (a name in `distribute.STRATEGIES`; batch_size is then
     the global batch), precision ("float32", "mixed_bfloat16", "mixed_float16"),
     steps_per_execution. Under a multi-worker strategy only the chief writes

@@ -48,8 +48,8 @@ PUBLISHED = [  # (method, mixture, modes, high-quality %), from the papers via S
 def run_one(family, mixture, seed, steps, batch_size, width, lr, cosine):
     cls, overrides, model_overrides = FAMILIES[family]
     keras.utils.set_random_seed(seed)
-    model = cls(data_shape=(2,), latent_dim=2, width=width, seed=seed, **MIXTURES[mixture],
-                **model_overrides)
+    model = cls(data_shape=(2,), latent_dim=2, hidden=(width,) * 3, seed=seed,
+                **MIXTURES[mixture], **model_overrides)
     model.compile(**with_learning_rate(dict(cls.default_compile_args(), **overrides), steps,
                                        lr, cosine))
     points, _ = sample_mixture(mixture, 200_000, seed=seed)

@@ -47,15 +47,15 @@ def reference_run(name, model, kind):
 
 # Small widths, under the argument names of the version that writes the set.
 WIDTHS = {
-    "autoencoder": dict(filters=4), "began": dict(filters=8),
-    "bicyclegan": dict(filters=8), "biggan": dict(filters=8, embedding_dim=8),
-    "cgan": dict(width=8), "cyclegan": dict(filters=4, d_filters=8), "dcgan": dict(base_filters=8),
-    "dragan": dict(width=8), "info_stylegan": dict(filters=(16, 8, 8), w_dim=16),
-    "infogan": dict(base_filters=8), "lsgan": dict(width=8), "pix2pix": dict(filters=8),
-    "progan": dict(filters=(16, 8, 8)), "semi_stylegan": dict(filters=(16, 8, 8), w_dim=16),
-    "standard": dict(width=8), "stylegan": dict(filters=(16, 8, 8), w_dim=16),
-    "vae": dict(filters=8), "vanilla": dict(hidden=(16, 16)), "wgan": dict(width=8),
-    "wgan_gp": dict(width=8),
+    "autoencoder": dict(base_filters=4), "began": dict(base_filters=8),
+    "bicyclegan": dict(filters=8), "biggan": dict(base_filters=8, embedding_dim=8),
+    "cgan": dict(base_filters=8), "cyclegan": dict(filters=4, d_filters=8),
+    "dcgan": dict(base_filters=8), "dragan": dict(base_filters=8),
+    "info_stylegan": dict(filters=(16, 8, 8), w_dim=16), "infogan": dict(base_filters=8),
+    "lsgan": dict(base_filters=8), "pix2pix": dict(filters=8), "progan": dict(filters=(16, 8, 8)),
+    "semi_stylegan": dict(filters=(16, 8, 8), w_dim=16), "standard": dict(base_filters=8),
+    "stylegan": dict(filters=(16, 8, 8), w_dim=16), "vae": dict(base_filters=8),
+    "vanilla": dict(hidden=(16, 16)), "wgan": dict(base_filters=8), "wgan_gp": dict(base_filters=8),
 }
 
 
@@ -64,7 +64,7 @@ def build(entry):
     widths = WIDTHS.get(entry.name, {})
     if entry.kind == "baseline":
         if entry.name == "pixelcnn":
-            model = entry.cls(levels=4, filters=8, blocks=1)
+            model = entry.cls(levels=4, base_filters=8, blocks=1)
             model.build((None, *shape))
             return model
         return entry.cls(image_shape=shape, **widths)

@@ -29,6 +29,7 @@ from tfgan_zoo.engine.ema import GeneratorEMA
 from tfgan_zoo.engine.noise import (stateless_normal, stateless_uniform_open,
                                     step_seed)
 from tfgan_zoo.engine.precision import model_precision, precision_policy
+from tfgan_zoo.engine.renames import current_config
 from tfgan_zoo.engine.replicas import replica_context, step_logs
 from tfgan_zoo.engine.validation import checked_sample_request, validate_training_data
 
@@ -269,7 +270,7 @@ class GAN(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = current_config(cls, config)  # files of earlier versions use older names
         # Variants build their networks in __init__, under the global policy:
         # rebuild them under the one they were saved with.
         with precision_policy(config.pop("precision", "float32")):

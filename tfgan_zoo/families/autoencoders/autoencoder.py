@@ -13,7 +13,9 @@ import tensorflow as tf
 from tfgan_zoo.engine.fitting import DatasetFit
 from tfgan_zoo.engine.replicas import step_logs
 from tfgan_zoo.engine.noise import stateless_normal
+from tfgan_zoo.engine.renames import current_config
 from tfgan_zoo.networks.autoencoder import decoder, encoder
+from tfgan_zoo.networks.widths import default_base_filters
 from tfgan_zoo.registry import register_model
 
 RECONSTRUCTION = {"mse": lambda x, y: tf.reduce_mean(tf.square(x - y)),
@@ -30,20 +32,36 @@ def kl_sparsity(activations, target, eps=1e-6):
 @register_model("autoencoder", kind="baseline")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class Autoencoder(DatasetFit, keras.Model):
-    description = "Convolutional autoencoder: plain, denoising or sparse (a non-adversarial baseline)"
+    """Args:
+      image_shape: images whose sides divide by 4.
+      code_dim: size of the code.
+      base_filters: width of the conv nets; None derives it from image_shape
+        (`networks.widths.default_base_filters`: 16 up to 64×64).
+      loss: reconstruction error, "mse" or "l1".
+      noise_std: input noise of the denoising autoencoder (0: none).
+      sparsity_target: ρ of the sparse autoencoder, or None for no sparsity term.
+      sparsity_weight: weight of the sparsity term.
+      seed: seed of the input noise.
+    """
 
-    def __init__(self, image_shape=(28, 28, 1), code_dim=32, filters=16, loss="mse",
+    description = "Convolutional autoencoder: plain, denoising or sparse (a non-adversarial baseline)"
+    RENAMED = {"filters": "base_filters"}  # 0.1.0
+
+    def __init__(self, image_shape=(28, 28, 1), code_dim=32, base_filters=None, loss="mse",
                  noise_std=0.0, sparsity_target=None, sparsity_weight=1.0, seed=0, **kwargs):
         super().__init__(**kwargs)
         if loss not in RECONSTRUCTION:
             raise ValueError(f"loss must be one of {sorted(RECONSTRUCTION)}, got {loss!r}")
         if sparsity_target is not None and not 0 < sparsity_target < 1:
             raise ValueError(f"sparsity_target must be in (0, 1), got {sparsity_target}")
-        self.data_shape, self.code_dim, self.filters = tuple(image_shape), code_dim, filters
+        self.image_shape = self.data_shape = tuple(int(v) for v in image_shape)
+        self.code_dim = int(code_dim)
+        self.base_filters = int(default_base_filters(self.image_shape, 16)
+                                if base_filters is None else base_filters)
         self.loss_name, self.noise_std, self.seed = loss, float(noise_std), int(seed)
         self.sparsity_target, self.sparsity_weight = sparsity_target, float(sparsity_weight)
-        self.encoder = encoder(self.data_shape, filters, code_dim)
-        self.decoder = decoder(code_dim, self.data_shape, filters)
+        self.encoder = encoder(self.image_shape, self.base_filters, self.code_dim)
+        self.decoder = decoder(self.code_dim, self.image_shape, self.base_filters)
         self.trackers = {name: keras.metrics.Mean(name=name)
                          for name in ("loss", "reconstruction", "mean_activation")}
 
@@ -107,11 +125,11 @@ class Autoencoder(DatasetFit, keras.Model):
         return step_logs(self.metrics)
 
     def get_config(self):
-        return dict(name=self.name, image_shape=self.data_shape, code_dim=self.code_dim,
-                    filters=self.filters, loss=self.loss_name, noise_std=self.noise_std,
+        return dict(name=self.name, image_shape=self.image_shape, code_dim=self.code_dim,
+                    base_filters=self.base_filters, loss=self.loss_name, noise_std=self.noise_std,
                     sparsity_target=self.sparsity_target, sparsity_weight=self.sparsity_weight,
                     seed=self.seed)
 
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        return cls(**current_config(cls, config))

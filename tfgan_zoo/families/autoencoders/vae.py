@@ -20,27 +20,42 @@ import tensorflow as tf
 from tfgan_zoo.engine.fitting import DatasetFit
 from tfgan_zoo.engine.replicas import step_logs
 from tfgan_zoo.engine.noise import stateless_normal
+from tfgan_zoo.engine.renames import current_config
 from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.networks.autoencoder import decoder, encoder
+from tfgan_zoo.networks.widths import default_base_filters
 from tfgan_zoo.registry import register_model
 
 
 @register_model("vae", kind="baseline")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class VAE(DatasetFit, keras.Model):
-    description = "Variational autoencoder, conditional with num_classes (Kingma & Welling 2014)"
+    """Args:
+      image_shape: images whose sides divide by 4.
+      latent_dim: size of z.
+      base_filters: width of the encoder and decoder; None derives it from
+        image_shape (`networks.widths.default_base_filters`: 32 up to 64×64).
+      num_classes: labels for a conditional VAE, else None.
+      seed: seed of the reparameterization noise in training.
+    """
 
-    def __init__(self, image_shape=(28, 28, 1), latent_dim=16, filters=32, num_classes=None,
-                 seed=0, **kwargs):
+    description = "Variational autoencoder, conditional with num_classes (Kingma & Welling 2014)"
+    RENAMED = {"filters": "base_filters"}  # 0.1.0
+
+    def __init__(self, image_shape=(28, 28, 1), latent_dim=16, base_filters=None,
+                 num_classes=None, seed=0, **kwargs):
         super().__init__(**kwargs)
-        self.data_shape = tuple(image_shape)
-        self.latent_dim, self.filters, self.seed = int(latent_dim), int(filters), int(seed)
+        # `data_shape` too: the name the GANs' sample and serving code reads.
+        self.image_shape = self.data_shape = tuple(int(v) for v in image_shape)
+        self.base_filters = int(default_base_filters(self.image_shape, 32)
+                                if base_filters is None else base_filters)
+        self.latent_dim, self.seed = int(latent_dim), int(seed)
         self.num_classes = None if num_classes is None else int(num_classes)
         extra = self.num_classes or 0
-        self.encoder = encoder(self.data_shape, self.filters, code_dim=4 * self.latent_dim)
+        self.encoder = encoder(self.image_shape, self.base_filters, code_dim=4 * self.latent_dim)
         self.posterior = keras.layers.Dense(2 * self.latent_dim, name="posterior")
         self.posterior.build((None, 4 * self.latent_dim + extra))
-        self.generator = decoder(self.latent_dim + extra, self.data_shape, self.filters)
+        self.generator = decoder(self.latent_dim + extra, self.image_shape, self.base_filters)
         # log sigma of p(x|z), one scalar: learned with the ELBO.
         self.log_scale = self.add_weight(shape=(), initializer="zeros", name="log_scale")
         self.loss_tracker = keras.metrics.Mean(name="loss")
@@ -145,9 +160,10 @@ class VAE(DatasetFit, keras.Model):
         return [self.generator, self]  # the decoder, and the encoder's layers
 
     def get_config(self):
-        return dict(name=self.name, image_shape=self.data_shape, latent_dim=self.latent_dim,
-                    filters=self.filters, num_classes=self.num_classes, seed=self.seed)
+        return dict(name=self.name, image_shape=self.image_shape, latent_dim=self.latent_dim,
+                    base_filters=self.base_filters, num_classes=self.num_classes,
+                    seed=self.seed)
 
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        return cls(**current_config(cls, config))

@@ -13,6 +13,7 @@ from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine import losses
 from tfgan_zoo.engine.replicas import all_reduce
 from tfgan_zoo.networks.autoencoder import autoencoder_discriminator, decoder
+from tfgan_zoo.networks.widths import default_base_filters
 from tfgan_zoo.registry import register_model
 
 
@@ -22,20 +23,25 @@ class BEGAN(GAN):
     """Args:
       image_shape: images whose sides divide by 4.
       latent_dim: size of z (and of D's bottleneck code).
-      filters: base width of the conv blocks.
+      base_filters: width of the conv blocks; None derives it from image_shape
+        (`networks.widths.default_base_filters`: 32 up to 64×64).
       gamma: diversity ratio γ = E[L(G(z))] / E[L(x)] the controller aims for.
       lambda_k: the controller's gain λ_k.
     """
 
     description = "Auto-encoder discriminator with an equilibrium controller (Berthelot et al. 2017)"
 
-    def __init__(self, image_shape=(28, 28, 1), latent_dim=64, filters=32, gamma=0.5,
+    RENAMED = {"filters": "base_filters"}  # 0.1.0
+
+    def __init__(self, image_shape=(28, 28, 1), latent_dim=64, base_filters=None, gamma=0.5,
                  lambda_k=0.001, seed=None, **kwargs):
-        image_shape = tuple(image_shape)
-        self.filters, self.gamma, self.lambda_k = int(filters), float(gamma), float(lambda_k)
+        self.image_shape = image_shape = tuple(int(v) for v in image_shape)
+        self.base_filters = int(default_base_filters(image_shape, 32) if base_filters is None
+                                else base_filters)
+        self.gamma, self.lambda_k = float(gamma), float(lambda_k)
         super().__init__(
-            generator=decoder(latent_dim, image_shape, self.filters, name="generator"),
-            discriminator=autoencoder_discriminator(image_shape, self.filters, latent_dim),
+            generator=decoder(latent_dim, image_shape, self.base_filters, name="generator"),
+            discriminator=autoencoder_discriminator(image_shape, self.base_filters, latent_dim),
             latent_dim=latent_dim, seed=seed, **kwargs)
         # Saved with the model, so a resumed run continues the controller.
         # Every replica computes the same (all-reduced) update; keep the first's.
@@ -76,6 +82,6 @@ class BEGAN(GAN):
         return real_out, fake_out
 
     def constructor_config(self):
-        return dict(name=self.name, image_shape=self.data_shape, latent_dim=self.latent_dim,
-                    filters=self.filters, gamma=self.gamma, lambda_k=self.lambda_k,
+        return dict(name=self.name, image_shape=self.image_shape, latent_dim=self.latent_dim,
+                    base_filters=self.base_filters, gamma=self.gamma, lambda_k=self.lambda_k,
                     seed=self.noise_seed)

@@ -21,6 +21,7 @@ from tfgan_zoo.engine.gan import SAMPLE_STREAM
 from tfgan_zoo.engine.noise import stateless_uniform_open
 from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.families.biggan.networks import biggan_discriminator, biggan_generator
+from tfgan_zoo.networks.widths import default_base_filters
 from tfgan_zoo.serving.signatures import SERVING_STREAM, checked_latents
 from tfgan_zoo.registry import register_model
 
@@ -62,19 +63,35 @@ def truncated_latents_for_seeds(seeds, latent_dim, thresholds):
 @register_model("biggan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class BigGAN(GAN):
+    """Args:
+      image_shape: images whose sides divide by 4.
+      num_classes: number of classes (BigGAN is class-conditional).
+      latent_dim: size of z, a multiple of 3 (one chunk for the input, one per block).
+      base_filters: width of the residual blocks (G's first block has twice it);
+        None derives it from image_shape (`networks.widths.default_base_filters`:
+        32 up to 64×64).
+      embedding_dim: size of the shared class embedding.
+      attention: whether G and D have a self-attention block.
+      orthogonal_weight: β of the orthogonal regularisation.
+    """
+
     description = "Conditional BN, self-attention, SN, hinge, orthogonal reg., EMA, truncation (Brock et al. 2019)"
     conditional = True
 
-    def __init__(self, image_shape=(28, 28, 1), num_classes=10, latent_dim=48, filters=32,
+    RENAMED = {"filters": "base_filters"}  # 0.1.0
+
+    def __init__(self, image_shape=(28, 28, 1), num_classes=10, latent_dim=48, base_filters=None,
                  embedding_dim=32, attention=True, orthogonal_weight=1e-4, seed=None,
                  **kwargs):
-        image_shape = tuple(image_shape)
-        self.filters, self.embedding_dim = int(filters), int(embedding_dim)
+        self.image_shape = image_shape = tuple(int(v) for v in image_shape)
+        self.base_filters = int(default_base_filters(image_shape, 32) if base_filters is None
+                                else base_filters)
+        self.embedding_dim = int(embedding_dim)
         self.attention, self.orthogonal_weight = bool(attention), float(orthogonal_weight)
         super().__init__(
             generator=biggan_generator(image_shape, int(latent_dim), int(num_classes),
-                                       self.filters, self.embedding_dim, self.attention),
-            discriminator=biggan_discriminator(image_shape, int(num_classes), self.filters,
+                                       self.base_filters, self.embedding_dim, self.attention),
+            discriminator=biggan_discriminator(image_shape, int(num_classes), self.base_filters,
                                                self.attention),
             latent_dim=int(latent_dim), num_classes=int(num_classes), seed=seed, **kwargs)
         self.orthogonal_tracker = keras.metrics.Mean(name="orthogonal")
@@ -142,7 +159,7 @@ class BigGAN(GAN):
         return super().serving_trackables() + [self]
 
     def constructor_config(self):
-        return dict(name=self.name, image_shape=self.data_shape, num_classes=self.num_classes,
-                    latent_dim=self.latent_dim, filters=self.filters,
+        return dict(name=self.name, image_shape=self.image_shape, num_classes=self.num_classes,
+                    latent_dim=self.latent_dim, base_filters=self.base_filters,
                     embedding_dim=self.embedding_dim, attention=self.attention,
                     orthogonal_weight=self.orthogonal_weight, seed=self.noise_seed)

@@ -7,22 +7,32 @@ import keras
 
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.networks import conv_discriminator, conv_generator
+from tfgan_zoo.networks.widths import default_base_filters
 from tfgan_zoo.registry import register_model
 
 
 @register_model("dcgan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class DCGAN(GAN):
-    """Deep convolutional GAN for images whose sides divide by 4 (28×28 by default)."""
+    """Deep convolutional GAN for images whose sides divide by 4 (28×28 by default).
+
+    Args:
+      image_shape: (height, width, channels) of the images.
+      latent_dim: size of z.
+      base_filters: width of the conv nets; None derives it from image_shape
+        (`networks.widths.default_base_filters`: 64 up to 64×64).
+    """
 
     description = "Convolutional GAN with BN, ReLU/tanh G and LeakyReLU D (Radford et al. 2015)"
 
-    def __init__(self, image_shape=(28, 28, 1), latent_dim=100, base_filters=64, seed=None,
+    def __init__(self, image_shape=(28, 28, 1), latent_dim=100, base_filters=None, seed=None,
                  **kwargs):
-        self.base_filters = int(base_filters)
+        self.image_shape = tuple(int(v) for v in image_shape)
+        self.base_filters = int(default_base_filters(self.image_shape, 64)
+                                if base_filters is None else base_filters)
         super().__init__(
-            generator=conv_generator(latent_dim, tuple(image_shape), self.base_filters),
-            discriminator=conv_discriminator(tuple(image_shape), self.base_filters),
+            generator=conv_generator(latent_dim, self.image_shape, self.base_filters),
+            discriminator=conv_discriminator(self.image_shape, self.base_filters),
             latent_dim=latent_dim, seed=seed, **kwargs)
 
     @classmethod
@@ -33,5 +43,5 @@ class DCGAN(GAN):
         return cls(image_shape=data_shape, **kwargs)
 
     def constructor_config(self):
-        return dict(name=self.name, image_shape=self.data_shape, latent_dim=self.latent_dim,
+        return dict(name=self.name, image_shape=self.image_shape, latent_dim=self.latent_dim,
                     base_filters=self.base_filters, seed=self.noise_seed)

@@ -17,6 +17,7 @@ from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.gan import D_STREAM, G_STREAM, VARIANT_STREAMS
 from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
 from tfgan_zoo.networks.conv import batch_norm, conv_generator, dcgan_init
+from tfgan_zoo.networks.widths import default_base_filters
 from tfgan_zoo.registry import register_model
 
 
@@ -38,17 +39,25 @@ class InfoGAN(GAN):
       noise_dim: size of the incompressible noise z.
       categories: K, values of the categorical code.
       continuous: number of continuous codes.
+      base_filters: width of the conv nets; None derives it from image_shape
+        (`networks.widths.default_base_filters`: 64 up to 64×64).
       info_weight, continuous_weight: λ_info and λ_cont.
-    The generator's input (and the serving `z`) is [z, one-hot c, c'].
+    The generator's input (and the serving `z`) is [z, one-hot c, c'], so the
+    model's `latent_dim` is noise_dim + categories + continuous. The argument is
+    `noise_dim`, not `latent_dim`, because it sizes only z, the paper's
+    incompressible noise: the codes are sized by `categories` and `continuous`.
     """
 
     description = "Categorical + continuous codes recovered by a Q head on D (Chen et al. 2016)"
 
     def __init__(self, image_shape=(28, 28, 1), noise_dim=62, categories=10, continuous=2,
-                 base_filters=64, info_weight=1.0, continuous_weight=1.0, seed=None, **kwargs):
-        image_shape = tuple(image_shape)
+                 base_filters=None, info_weight=1.0, continuous_weight=1.0, seed=None,
+                 **kwargs):
+        self.image_shape = image_shape = tuple(int(v) for v in image_shape)
         self.noise_dim, self.categories = int(noise_dim), int(categories)
-        self.continuous, self.base_filters = int(continuous), int(base_filters)
+        self.continuous = int(continuous)
+        self.base_filters = int(default_base_filters(image_shape, 64) if base_filters is None
+                                else base_filters)
         self.info_weight, self.continuous_weight = float(info_weight), float(continuous_weight)
         latent_dim = self.noise_dim + self.categories + self.continuous
         generator = conv_generator(latent_dim, image_shape, self.base_filters)
@@ -169,7 +178,7 @@ class InfoGAN(GAN):
         return images.reshape(rows, steps, *images.shape[1:])
 
     def constructor_config(self):
-        return dict(name=self.name, image_shape=self.data_shape, noise_dim=self.noise_dim,
+        return dict(name=self.name, image_shape=self.image_shape, noise_dim=self.noise_dim,
                     categories=self.categories, continuous=self.continuous,
                     base_filters=self.base_filters, info_weight=self.info_weight,
                     continuous_weight=self.continuous_weight, seed=self.noise_seed)

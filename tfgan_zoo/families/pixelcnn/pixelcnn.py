@@ -17,6 +17,7 @@ import tensorflow as tf
 from keras import ops
 
 from tfgan_zoo.engine.fitting import DatasetFit
+from tfgan_zoo.engine.renames import current_config
 from tfgan_zoo.engine.replicas import step_logs
 from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.registry import register_model
@@ -87,18 +88,24 @@ class PixelCNN(DatasetFit, keras.Model):
     then two 1x1 convs to the logits. With `num_classes`, a learned per-class bias
     is added after the first layer (a constant per image, so causality holds) and
     fit/sample take labels; otherwise labels given to fit are ignored.
+
+    `base_filters` is the width of every layer (the residual blocks' inner layers
+    have half). Unlike the other models' it does not depend on image_shape: the
+    network is convolutional to the end, so its size does not grow with the image.
     """
     description = "Masked-convolution autoregressive model, exact NLL in bits/dim (van den Oord et al. 2016)"
+    RENAMED = {"filters": "base_filters"}  # 0.1.0
 
-    def __init__(self, levels=8, filters=64, blocks=5, num_classes=None,
+    def __init__(self, levels=8, base_filters=64, blocks=5, num_classes=None,
                  image_shape=(28, 28, 1), **kwargs):
         super().__init__(**kwargs)
         if not (2 <= levels <= 256 and 256 % levels == 0):
             raise ValueError(f"levels must be a power of two in [2, 256], found {levels}")
         if tuple(image_shape)[-1] != 1:
             raise ValueError(f"PixelCNN models one channel; found image_shape {image_shape}")
-        self.levels, self.filters, self.blocks = int(levels), int(filters), int(blocks)
-        self.num_classes, self.image_shape = num_classes, tuple(image_shape)
+        self.levels, self.base_filters, self.blocks = int(levels), int(base_filters), int(blocks)
+        self.num_classes, self.image_shape = num_classes, tuple(int(v) for v in image_shape)
+        filters = self.base_filters
         conv1 = lambda f: keras.layers.Conv2D(f, 1)  # noqa: E731  (1x1: a type-B mask is all ones)
         self.stem = MaskedConv2D(filters, 7, "A", name="stem")
         self.res = [[conv1(filters // 2), MaskedConv2D(filters // 2, 3, "B"), conv1(filters)]
@@ -136,13 +143,13 @@ class PixelCNN(DatasetFit, keras.Model):
         return tuple(self.image_shape)
 
     def get_config(self):
-        return {**super().get_config(), "levels": self.levels, "filters": self.filters,
+        return {**super().get_config(), "levels": self.levels, "base_filters": self.base_filters,
                 "blocks": self.blocks, "num_classes": self.num_classes,
-                "image_shape": list(self.image_shape)}
+                "image_shape": self.image_shape}
 
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        return cls(**current_config(cls, config))
 
     # --- the network -------------------------------------------------------------
     def quantise(self, images):

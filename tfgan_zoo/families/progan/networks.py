@@ -37,11 +37,13 @@ def num_levels_for(resolution):
     return int(math.log2(resolution)) - 1
 
 
-def level_filters(num_levels, base_filters=256, max_filters=64):
-    """Feature maps per level, the paper's rule min(fmap_max, fmap_base / 2^(k+1))
-    for level k (at least 1): base 8192 / max 512 is the paper's 1024×1024 network."""
-    return tuple(max(1, min(int(max_filters), int(base_filters) // 2 ** (k + 1)))
-                 for k in range(int(num_levels)))
+def default_filters(image_shape, fmap_base=256, fmap_max=64):
+    """Feature maps per level (4×4 first) for images of `image_shape`: the paper's
+    rule min(fmap_max, fmap_base / 2^(k+1)) for level k (at least 1). Base 8192 /
+    max 512 is the paper's 1024×1024 network; 256 / 64 (the defaults) give
+    (64, 64, 32, 16) at 32×32."""
+    return tuple(max(1, min(int(fmap_max), int(fmap_base) // 2 ** (k + 1)))
+                 for k in range(num_levels_for(image_shape[0])))
 
 
 def lerp(a, b, t):

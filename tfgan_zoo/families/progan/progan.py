@@ -31,9 +31,9 @@ from keras import ops
 
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.replicas import in_multi_worker_mode, replica_context
-from tfgan_zoo.families.progan.networks import (blend_resolutions, level_filters, num_levels_for,
-                                       progan_discriminator, progan_generator,
-                                       progressive_layer)
+from tfgan_zoo.families.progan.networks import (blend_resolutions, default_filters,
+                                                num_levels_for, progan_discriminator,
+                                                progan_generator, progressive_layer)
 from tfgan_zoo.registry import register_model
 
 PAD_HINT = ("pad Fashion-MNIST's 28×28 images to 32×32 with "
@@ -59,36 +59,39 @@ class ProGAN(GAN):
       image_shape: square images whose side is a power of two >= 4, e.g. (32, 32, 1)
         (pad Fashion-MNIST with `tfgan_zoo.data.padding.pad_images`).
       latent_dim: size of z; None for the feature maps at 4×4 (as the paper).
-      filters: feature maps per level (4×4 first), or None for the rule
-        min(max_filters, base_filters / 2^(k+1)) (`level_filters`).
+      filters: feature maps per level (4×4 first), or None to derive them from
+        image_shape by the paper's rule (`networks.default_filters`).
       images_per_phase: training images per stable and per fade-in phase
         (600 000 in the paper; ~20 000 makes a CPU run).
       drift_weight: ε of the drift term ε·E[D(x)²].
-      group_size: samples per minibatch-standard-deviation group.
+      mbstd_group_size: samples per minibatch-standard-deviation group.
     """
 
     description = ("Progressive growing with fade-in, equalized LR, pixel norm, minibatch "
                    "stddev, WGAN-GP + drift (Karras et al. 2018)")
     power_of_two_sides = True  # the command-line trainer pads 28×28 data to 32×32
+    RENAMED = {"group_size": "mbstd_group_size"}  # 0.1.0
 
-    def __init__(self, image_shape=(32, 32, 1), latent_dim=None, filters=None, base_filters=256,
-                 max_filters=64, images_per_phase=20_000, drift_weight=1e-3, group_size=4,
-                 seed=None, **kwargs):
-        height, width, channels = (int(v) for v in image_shape)
+    def __init__(self, image_shape=(32, 32, 1), latent_dim=None, filters=None,
+                 images_per_phase=20_000, drift_weight=1e-3, mbstd_group_size=4, seed=None,
+                 **kwargs):
+        self.image_shape = tuple(int(v) for v in image_shape)
+        height, width, channels = self.image_shape
         if height != width:
             raise ValueError(f"ProGAN needs square images, got {tuple(image_shape)}; "
                              + PAD_HINT + ".")
         self.num_levels = num_levels_for(height)
-        self.filters = (level_filters(self.num_levels, base_filters, max_filters)
-                        if filters is None else tuple(int(f) for f in filters))
+        self.filters = (default_filters(self.image_shape) if filters is None
+                        else tuple(int(f) for f in filters))
         self.images_per_phase = int(images_per_phase)
         if self.images_per_phase < 1:
             raise ValueError(f"images_per_phase must be >= 1, got {images_per_phase}.")
-        self.drift_weight, self.group_size = float(drift_weight), int(group_size)
+        self.drift_weight, self.mbstd_group_size = float(drift_weight), int(mbstd_group_size)
         latent_dim = self.filters[0] if latent_dim is None else int(latent_dim)
         super().__init__(
             generator=progan_generator(latent_dim, height, channels, self.filters),
-            discriminator=progan_discriminator(height, channels, self.filters, self.group_size),
+            discriminator=progan_discriminator(height, channels, self.filters,
+                                               self.mbstd_group_size),
             latent_dim=latent_dim, seed=seed, **kwargs)
         self.images_seen = self.add_weight(
             name="images_seen", shape=(), dtype="int64", initializer="zeros", trainable=False,
@@ -172,7 +175,7 @@ class ProGAN(GAN):
         return network
 
     def constructor_config(self):
-        return dict(name=self.name, image_shape=self.data_shape, latent_dim=self.latent_dim,
-                    filters=list(self.filters), images_per_phase=self.images_per_phase,
-                    drift_weight=self.drift_weight, group_size=self.group_size,
-                    data_range=self.data_range, seed=self.noise_seed)
+        return dict(name=self.name, image_shape=self.image_shape, latent_dim=self.latent_dim,
+                    filters=self.filters, images_per_phase=self.images_per_phase,
+                    drift_weight=self.drift_weight, mbstd_group_size=self.mbstd_group_size,
+                    seed=self.noise_seed)

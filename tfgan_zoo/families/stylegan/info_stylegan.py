@@ -34,21 +34,27 @@ def code_reconstruction(predicted, codes, mask=None):
 @register_model("info_stylegan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class InfoStyleGAN(StyleGAN):
-    """Args (besides StyleGAN's): `noise_dim` (size of z), `categories` (values
-    of the factor code), `info_weight` (γ). The latent (and serving `z`) is
-    [z, one-hot c]."""
+    """Args (the others are StyleGAN's): `noise_dim` (size of z), `categories`
+    (values of the factor code), `info_weight` (γ). The latent (and serving `z`)
+    is [z, one-hot c], so the model's `latent_dim` is noise_dim + categories and
+    `factor_codes` is categories. The argument is `noise_dim`, not `latent_dim`,
+    because it sizes only z (the paper's incompressible noise), not the codes."""
 
     description = "StyleGAN with factor codes in the mapping network and an encoder on D (Nie et al. 2020)"
 
     def __init__(self, image_shape=(32, 32, 1), noise_dim=64, categories=10, info_weight=1.0,
-                 style_mixing=0.0, mapping_lr_multiplier=0.1, seed=None, **kwargs):
+                 w_dim=64, mapping_depth=4, filters=None, style_mixing=0.0, w_avg_decay=0.995,
+                 mapping_lr_multiplier=0.1, mbstd_group_size=4, seed=None, **kwargs):
         self.noise_dim, self.categories = int(noise_dim), int(categories)
         self.info_weight = float(info_weight)
         for fixed in ("latent_dim", "factor_codes"):  # always noise_dim + categories, categories
             kwargs.pop(fixed, None)
         super().__init__(image_shape=image_shape, latent_dim=self.noise_dim + self.categories,
-                         style_mixing=style_mixing, mapping_lr_multiplier=mapping_lr_multiplier,
-                         factor_codes=self.categories, seed=seed, **kwargs)
+                         w_dim=w_dim, mapping_depth=mapping_depth, filters=filters,
+                         style_mixing=style_mixing, w_avg_decay=w_avg_decay,
+                         mapping_lr_multiplier=mapping_lr_multiplier,
+                         factor_codes=self.categories, mbstd_group_size=mbstd_group_size,
+                         seed=seed, **kwargs)
         self.encoder = head(self.body, self.categories, "encoder")
         self.info_tracker = keras.metrics.Mean(name="info")
         self.code_accuracy_tracker = keras.metrics.Mean(name="code_accuracy")

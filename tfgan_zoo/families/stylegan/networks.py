@@ -227,7 +227,7 @@ def stylegan_generator(image_shape, latent_dim, w_dim, mapping_depth, filters,
     return keras.Model(z, synthesis([ws, *noises]), name="stylegan_generator")
 
 
-def discriminator_body(image_shape, filters, mbstd_group=4):
+def discriminator_body(image_shape, filters, mbstd_group_size=4):
     """Image -> features: everything of D but its last dense layer."""
     levels = _check_resolution(image_shape, filters)
     image = keras.Input(tuple(image_shape), name="image")
@@ -236,7 +236,7 @@ def discriminator_body(image_shape, filters, mbstd_group=4):
         for width in (filters[level], filters[level - 1]):
             h = keras.layers.LeakyReLU(0.2)(EqualizedConv2D(width, 3)(h))
         h = keras.layers.AveragePooling2D(2)(h)
-    h = MinibatchStdDev(mbstd_group)(h)
+    h = MinibatchStdDev(mbstd_group_size)(h)
     h = keras.layers.LeakyReLU(0.2)(EqualizedConv2D(filters[0], 3)(h))
     h = keras.layers.Flatten()(h)
     h = keras.layers.LeakyReLU(0.2)(EqualizedDense(filters[0])(h))

@@ -42,7 +42,7 @@ def stateless_beta(shape, seed, concentration):
 @register_model("semi_stylegan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class SemiStyleGAN(InfoStyleGAN):
-    """Args (besides Info-StyleGAN's): `supervised_weight` (β),
+    """Args (the others are Info-StyleGAN's): `supervised_weight` (β),
     `smoothness_weight` (α), `mixup_concentration` (ξ)."""
 
     description = "Info-StyleGAN with a small labelled subset and mixup smoothness (Nie et al. 2020)"
@@ -56,12 +56,18 @@ class SemiStyleGAN(InfoStyleGAN):
             kwargs.setdefault("categories", num_classes)
         return cls(image_shape=data_shape, **kwargs)
 
-    def __init__(self, supervised_weight=1.0, smoothness_weight=1.0, mixup_concentration=1.0,
-                 **kwargs):
+    def __init__(self, image_shape=(32, 32, 1), noise_dim=64, categories=10, info_weight=1.0,
+                 w_dim=64, mapping_depth=4, filters=None, style_mixing=0.0, w_avg_decay=0.995,
+                 mapping_lr_multiplier=0.1, mbstd_group_size=4, supervised_weight=1.0,
+                 smoothness_weight=1.0, mixup_concentration=1.0, seed=None, **kwargs):
         self.supervised_weight = float(supervised_weight)
         self.smoothness_weight = float(smoothness_weight)
         self.mixup_concentration = float(mixup_concentration)
-        super().__init__(**kwargs)
+        super().__init__(image_shape=image_shape, noise_dim=noise_dim, categories=categories,
+                         info_weight=info_weight, w_dim=w_dim, mapping_depth=mapping_depth,
+                         filters=filters, style_mixing=style_mixing, w_avg_decay=w_avg_decay,
+                         mapping_lr_multiplier=mapping_lr_multiplier,
+                         mbstd_group_size=mbstd_group_size, seed=seed, **kwargs)
         self.supervised_tracker = keras.metrics.Mean(name="supervised")
         self.smoothness_tracker = keras.metrics.Mean(name="smoothness")
 

@@ -52,20 +52,21 @@ class StyleGAN(GAN):
       image_shape: square images with a power-of-two side (Fashion-MNIST padded to 32).
       latent_dim, w_dim: sizes of z and w; mapping_depth: dense layers z -> w.
       filters: feature maps per resolution, 4×4 first (G and D mirror them); by
-        default derived from the side (`networks.stylegan.default_filters`).
+        by default (None) derived from the side (`networks.default_filters`).
       style_mixing: probability that a training fake mixes two latents' styles.
       w_avg_decay: decay of the running average w̄ used by truncation.
       mapping_lr_multiplier: the mapping network's share of the learning rate.
       factor_codes: trailing latent entries that are a one-hot code (Info-StyleGAN).
-      mbstd_group: samples per minibatch-stddev group in D.
+      mbstd_group_size: samples per minibatch-stddev group in D.
     """
 
     description = "Mapping network, AdaIN styles, noise inputs, style mixing, truncation, R1 (Karras et al. 2019)"
     power_of_two_sides = True  # the command-line trainer pads 28×28 data to 32×32
+    RENAMED = {"mbstd_group": "mbstd_group_size"}  # 0.1.0
 
     def __init__(self, image_shape=(32, 32, 1), latent_dim=64, w_dim=64, mapping_depth=4,
                  filters=None, style_mixing=0.9, w_avg_decay=0.995,
-                 mapping_lr_multiplier=0.01, factor_codes=0, mbstd_group=4, seed=None,
+                 mapping_lr_multiplier=0.01, factor_codes=0, mbstd_group_size=4, seed=None,
                  **kwargs):
         self.image_shape, self.w_dim = tuple(image_shape), int(w_dim)
         if filters is None:
@@ -76,8 +77,8 @@ class StyleGAN(GAN):
         generator = stylegan_generator(self.image_shape, int(latent_dim), self.w_dim,
                                        self.mapping_depth, self.filters,
                                        self.mapping_lr_multiplier, self.factor_codes)
-        self.mbstd_group = int(mbstd_group)
-        self.body = discriminator_body(self.image_shape, self.filters, self.mbstd_group)
+        self.mbstd_group_size = int(mbstd_group_size)
+        self.body = discriminator_body(self.image_shape, self.filters, self.mbstd_group_size)
         discriminator = head(self.body, 1, "discriminator")
         super().__init__(generator, discriminator, latent_dim=int(latent_dim), seed=seed,
                          **kwargs)
@@ -227,5 +228,5 @@ class StyleGAN(GAN):
                     w_dim=self.w_dim, mapping_depth=self.mapping_depth, filters=self.filters,
                     style_mixing=self.style_mixing, w_avg_decay=self.w_avg_decay,
                     mapping_lr_multiplier=self.mapping_lr_multiplier,
-                    factor_codes=self.factor_codes, mbstd_group=self.mbstd_group,
+                    factor_codes=self.factor_codes, mbstd_group_size=self.mbstd_group_size,
                     seed=self.noise_seed)
