@@ -78,4 +78,4 @@ class BEGAN(GAN):
     def constructor_config(self):
         return dict(name=self.name, image_shape=self.data_shape, latent_dim=self.latent_dim,
                     filters=self.filters, gamma=self.gamma, lambda_k=self.lambda_k,
-                    seed=self.noise_seed)
+                    seed=self.seed)

@@ -182,4 +182,4 @@ class ProGAN(GAN):
         return dict(name=self.name, image_shape=self.data_shape, latent_dim=self.latent_dim,
                     filters=list(self.filters), images_per_phase=self.images_per_phase,
                     drift_weight=self.drift_weight, group_size=self.group_size,
-                    data_range=self.data_range, seed=self.noise_seed)
+                    data_range=self.data_range, seed=self.seed)

@@ -60,7 +60,7 @@ class StandardGAN(GAN):
 
     def constructor_config(self):
         config = dict(name=self.name, data_shape=self.data_shape, latent_dim=self.latent_dim,
-                      width=self.width, data_scale=self.data_scale, seed=self.noise_seed)
+                      width=self.width, data_scale=self.data_scale, seed=self.seed)
         if self.num_classes is not None:
             config["num_classes"] = self.num_classes
         if self.pack != 1:

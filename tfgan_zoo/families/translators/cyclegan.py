@@ -13,7 +13,6 @@ import tensorflow as tf
 from keras import ops
 
 from tfgan_zoo.engine import GAN
-from tfgan_zoo.engine.gan import VARIANT_STREAMS
 from tfgan_zoo.engine.noise import stateless_uniform_open
 from tfgan_zoo.engine.validation import DataValidationError, validate_training_data
 from tfgan_zoo.families.translators.base import ImageTranslator
@@ -102,8 +101,8 @@ class CycleGAN(ImageTranslator, GAN):
         fake = self.generator(real, training=True)
         n = tf.shape(fake)[0]
         counter = self.d_optimizer.iterations
-        uniform = self.replica_noise(stateless_uniform_open, [n], VARIANT_STREAMS[0], counter)
-        index_draw = self.replica_noise(stateless_uniform_open, [n], VARIANT_STREAMS[1], counter)
+        uniform = self.replica_noise(stateless_uniform_open, [n], "pool_uniform", counter)
+        index_draw = self.replica_noise(stateless_uniform_open, [n], "pool_index", counter)
         index = tf.cast(index_draw * max(self.pool.size, 1), tf.int32)
         return self.pool.query(fake, uniform, index), None
 
@@ -157,4 +156,4 @@ class CycleGAN(ImageTranslator, GAN):
                     blocks=self.blocks, d_filters=self.d_filters,
                     d_downsamplings=self.d_downsamplings, cycle_weight=self.cycle_weight,
                     identity_weight=self.identity_weight, pool_size=self.pool.size,
-                    seed=self.noise_seed)
+                    seed=self.seed)

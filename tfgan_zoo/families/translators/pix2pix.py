@@ -61,4 +61,4 @@ class Pix2Pix(PairedTranslationGAN):
         return dict(name=self.name, image_shape=self.data_shape, filters=self.filters,
                     depth=self.depth, d_downsamplings=self.d_downsamplings,
                     l1_weight=self.l1_weight, adversarial=self.adversarial,
-                    seed=self.noise_seed)
+                    seed=self.seed)
