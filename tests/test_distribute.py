@@ -103,7 +103,7 @@ def test_replicas_draw_different_noise():
 
     @tf.function
     def draw():
-        return strategy.run(lambda: model.latent_noise(8, 1, model.d_optimizer.iterations))
+        return strategy.run(lambda: model.latent_noise(8, "d", model.d_optimizer.iterations))
 
     per_replica = [t.numpy() for t in strategy.experimental_local_results(draw())]
     assert len(per_replica) == REPLICAS

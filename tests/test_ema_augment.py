@@ -40,7 +40,7 @@ def test_ema_follows_the_recursion_and_sampling_uses_it(tmp_path):
     by_average = model.ema.synced_network()(z).numpy()
     np.testing.assert_array_equal(model.sample(5, seed=1),
                                   model.inference_generate()(
-                                      model.sample_latent(5, model.noise_seed_for(3, 1))).numpy())
+                                      model.sample_latent(5, model.draw_seed("sample", 1))).numpy())
     assert not np.allclose(by_average, model.generator(z).numpy())
 
     model.save(tmp_path / "ema.keras")
@@ -111,7 +111,7 @@ def test_generator_gradient_flows_through_the_augmentation():
     with tf.GradientTape() as tape:
         fake = model.generate(model.sample_latent(8, tf.constant([0, 0], tf.int64)),
                               training=True)
-        seen = model.augment_for_discriminator(fake, tf.constant(0, tf.int64), 2)
+        seen = model.augment_for_discriminator(fake, tf.constant(0, tf.int64), "g_augment")
         loss = tf.reduce_mean(model.discriminate(seen, training=True))
     grads = tape.gradient(loss, model.generator.trainable_variables)
     assert all(g is not None for g in grads)

@@ -33,7 +33,7 @@ class RecordingGAN(VanillaGAN):
 
     def discriminator_step(self, real, labels):
         self.seen_real.append(real.numpy())
-        self.seen_d_noise.append(self.latent_noise(tf.shape(real)[0], 1,
+        self.seen_d_noise.append(self.latent_noise(tf.shape(real)[0], "d",
                                                    self.d_optimizer.iterations).numpy())
         super().discriminator_step(real, labels)
 
@@ -145,7 +145,7 @@ def test_keras_file_round_trip_restores_weights_and_both_optimizers(tmp_path):
     assert type(loaded) is VanillaGAN
     assert (int(loaded.g_optimizer.iterations), int(loaded.d_optimizer.iterations)) == (4, 8)
     assert loaded.d_steps == 2 and loaded.label_smoothing == 0.1
-    assert loaded.noise_seed == model.noise_seed
+    assert loaded.seed == model.seed
     for a, b in zip(weights(model), weights(loaded)):
         np.testing.assert_array_equal(a, b)
     for opt_a, opt_b in ((model.g_optimizer, loaded.g_optimizer),

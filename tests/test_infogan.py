@@ -88,10 +88,10 @@ def test_a_step_redraws_the_codes_it_generated_with():
                     base_filters=4, seed=1)
     model.compile()
     counter = tf.constant(7, tf.int64)
-    latent = model.latent_noise(6, 1, counter).numpy()
-    categorical, continuous = model.draw_codes(6, 1, counter)
+    latent = model.latent_noise(6, "d", counter).numpy()
+    categorical, continuous = model.draw_codes(6, "d", counter)
     np.testing.assert_array_equal(np.argmax(latent[:, 3:7], axis=-1), categorical.numpy())
     np.testing.assert_array_equal(latent[:, 7:], continuous.numpy())
     assert np.abs(continuous.numpy()).max() <= 1.0
-    _, other = model.draw_codes(6, 2, counter)  # the G stream draws other codes
+    _, other = model.draw_codes(6, "g", counter)  # a G step draws other codes
     assert np.abs(other.numpy() - continuous.numpy()).min() > 0

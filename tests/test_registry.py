@@ -81,10 +81,9 @@ def test_every_registered_model_loads_its_zoo_entries_by_class():
 # Keys a config holds besides the constructor's arguments: Keras' own (the
 # baselines' configs start from keras.Model's) and the engine's dtype policy.
 CONFIG_EXTRAS = {"name", "precision", "trainable", "dtype"}
-# Arguments kept under another attribute name, where the model has it: the GAN
-# engine keeps the seed as `noise_seed`; keras.Model owns `loss`, so the
+# Arguments kept under another attribute name: keras.Model owns `loss`, so the
 # Autoencoder's is `loss_name`.
-ATTRIBUTE_OF = {"seed": "noise_seed", "loss": "loss_name"}
+ATTRIBUTE_OF = {"loss": "loss_name"}
 
 
 def _small(entry):

@@ -78,7 +78,7 @@ def test_mixing_a_latent_with_itself_is_no_mixing(trained_tiny):
     mixed = model.sample(5, seed=2, mix_seed=7, crossover=2)
     assert np.abs(mixed - plain).max() > 1e-3
     # The sample path is G(z): the same pixels as the generator network.
-    z = model.sample_latent(5, model.noise_seed_for(3, 2))
+    z = model.sample_latent(5, model.draw_seed("sample", 2))
     np.testing.assert_allclose(plain, np.clip(model.inference_network()(z).numpy(), -1, 1),
                                atol=1e-5)
 
@@ -87,7 +87,7 @@ def test_w_average_follows_its_recursion():
     model = tiny(style_mixing=0.0, w_avg_decay=0.9)
     model.compile(ema_decay="none")
     w_before = model.generator.get_layer("mapping")(
-        model.latent_noise(16, 2, tf.constant(0, tf.int64))).numpy()
+        model.latent_noise(16, "g", tf.constant(0, tf.int64))).numpy()
     model.fit(_images(16), batch_size=16, epochs=1, verbose=0)  # one G step, on counter 0
     np.testing.assert_allclose(model.w_avg.numpy(), 0.1 * w_before.mean(axis=0), rtol=1e-4,
                                atol=1e-6)
@@ -97,14 +97,14 @@ def test_training_fakes_draw_fresh_noise_and_mix_styles():
     model = tiny(style_mixing=1.0)
     model.compile()
     counter = tf.constant(3, tf.int64)
-    a, _ = model.training_fakes(4, 1, 6, counter)
-    b, _ = model.training_fakes(4, 1, 6, counter)
+    a, _ = model.training_fakes(4, "d", counter)
+    b, _ = model.training_fakes(4, "d", counter)
     np.testing.assert_array_equal(a.numpy(), b.numpy())  # a pure function of the step
-    c, _ = model.training_fakes(4, 1, 6, counter + 1)
+    c, _ = model.training_fakes(4, "d", counter + 1)
     assert np.abs(a.numpy() - c.numpy()).max() > 1e-4
     unmixed = tiny(style_mixing=0.0)
     unmixed.generator.set_weights(model.generator.get_weights())
-    d, _ = unmixed.training_fakes(4, 1, 6, counter)
+    d, _ = unmixed.training_fakes(4, "d", counter)
     assert np.abs(a.numpy() - d.numpy()).max() > 1e-6
 
 

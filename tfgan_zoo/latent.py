@@ -9,10 +9,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_zoo.engine.noise import draw_seed
 from tfgan_zoo.images import image_grid, save_png
 
-# Second word of the stateless seed; keeps these draws apart from other uses of `seed`.
-_LATENT_STREAM = 7_433
 # Below this sin(angle) the great circle through z0 and z1 is ill-defined (the
 # vectors are (anti)parallel), so slerp falls back to lerp.
 _PARALLEL_SIN = 1e-6
@@ -117,7 +116,8 @@ def interpolation_latents(model, pairs=4, seed=0) -> tuple:
     """The (z0, z1) endpoints, each [pairs, D] float32, that `interpolation_grid` uses."""
     if int(pairs) != pairs or pairs < 1:
         raise ValueError(f"pairs must be an integer >= 1, found {pairs!r}")
-    z = model.sample_latent(2 * int(pairs), tf.constant([int(seed), _LATENT_STREAM], tf.int64))
+    # A named draw: never the seed of a training, `sample` or serving draw.
+    z = model.sample_latent(2 * int(pairs), draw_seed(int(seed), "interpolation"))
     z = keras.ops.convert_to_numpy(z).astype(np.float32)
     return z[0::2], z[1::2]
 

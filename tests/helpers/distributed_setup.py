@@ -29,12 +29,12 @@ class TwoReplicaNoise:
     """Mixin: on one device, draws the noise the two replicas would draw, stacked
     in replica order."""
 
-    def replica_noise(self, sampler, shape, stream, counter):
+    def replica_noise(self, sampler, shape, name, counter, index=0):
         if isinstance(shape, int) or tf.is_tensor(shape) and shape.shape.rank == 0:
             part = shape // REPLICAS  # a batch size
         else:
             part = tf.concat([shape[:1] // REPLICAS, shape[1:]], axis=0)
-        return tf.concat([sampler(part, self.noise_seed_for(stream, counter, r))
+        return tf.concat([sampler(part, self.draw_seed(name, counter, r, index))
                           for r in range(REPLICAS)], axis=0)
 
 

@@ -26,20 +26,17 @@ from tfgan_zoo.engine import augment as augment_lib
 from tfgan_zoo.engine import losses as losses_lib
 from tfgan_zoo.engine import penalties as penalties_lib
 from tfgan_zoo.engine.ema import GeneratorEMA
-from tfgan_zoo.engine.noise import (stateless_normal, stateless_uniform_open,
-                                    step_seed)
+from tfgan_zoo.engine.noise import (MAX_INDEX, MAX_REPLICAS, draw_seed, stateless_normal,
+                                    stateless_uniform_open)
 from tfgan_zoo.engine.precision import model_precision, precision_policy
 from tfgan_zoo.engine.renames import current_config
 from tfgan_zoo.engine.replicas import replica_context, step_logs
 from tfgan_zoo.engine.validation import checked_sample_request, validate_training_data
 
-# Independent random streams: D steps, G steps, user sampling and penalties never share
-# noise; penalties use the streams from _PENALTY_STREAM up, one per draw, and
-# variants draw their own noise (e.g. CycleGAN's image pool) from VARIANT_STREAMS.
-_AUGMENT_STREAM, _D_STREAM, _G_STREAM, _SAMPLE_STREAM, _PENALTY_STREAM = 0, 1, 2, 3, 4
-VARIANT_STREAMS = (6, 7)
-# For variants that redraw a step's latents or draw their own samples.
-D_STREAM, G_STREAM, SAMPLE_STREAM = _D_STREAM, _G_STREAM, _SAMPLE_STREAM
+# Every random draw is named (`tfgan_zoo.engine.noise.STREAM_NAMES`): D steps, G
+# steps, penalties, augmentation, `sample` and the variants' own draws never share
+# a seed. A step's draws are named after its phase, "d" or "g", because D and G
+# steps count separately (each optimizer's own step).
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
@@ -68,7 +65,7 @@ class GAN(keras.Model):
         self.num_classes = None if num_classes is None else int(num_classes)
         self.data_shape = tuple(generator.outputs[0].shape[1:])
         self.data_range = None if data_range is None else tuple(float(v) for v in data_range)
-        self.noise_seed = int(np.random.SeedSequence().entropy % (2**31)) if seed is None else int(seed)
+        self.seed = int(np.random.SeedSequence().entropy % (2**31)) if seed is None else int(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
@@ -260,7 +257,7 @@ class GAN(keras.Model):
             generator=keras.saving.serialize_keras_object(self.generator),
             discriminator=keras.saving.serialize_keras_object(self.discriminator),
             latent_dim=self.latent_dim, num_classes=self.num_classes,
-            data_range=self.data_range, seed=self.noise_seed)
+            data_range=self.data_range, seed=self.seed)
 
     def get_config(self):
         config = self.constructor_config()
@@ -298,18 +295,24 @@ class GAN(keras.Model):
         """Draws `z` from the prior (standard normal) with a stateless seed of shape [2]."""
         return stateless_normal((batch_size, self.latent_dim), seed)
 
-    def noise_seed_for(self, stream, counter, replica_id=0):
-        """The stateless seed for one noise draw: a pure function of its arguments."""
-        return step_seed(self.noise_seed, stream, counter, replica_id)
+    def draw_seed(self, name, counter, replica_id=0, index=0):
+        """The stateless seed of the draw `name` (`noise.STREAM_NAMES`): a pure
+        function of the model's seed and the arguments."""
+        return draw_seed(self.seed, name, counter, replica_id, index)
 
-    def replica_noise(self, sampler, shape, stream, counter):
-        """`sampler(shape, seed)` for one training step. The seed includes the
-        replica id, so the replicas of a distributed step draw different noise."""
-        replica_id, _ = replica_context()
-        return sampler(shape, self.noise_seed_for(stream, counter, replica_id))
+    def replica_noise(self, sampler, shape, name, counter, index=0):
+        """`sampler(shape, seed)` for the draw `name` of one training step. The seed
+        includes the replica id, so the replicas of a distributed step draw
+        different noise."""
+        replica_id, num_replicas = replica_context()
+        if num_replicas > MAX_REPLICAS:  # the seed has a field for the replica id
+            raise ValueError(f"at most {MAX_REPLICAS} replicas draw distinct noise; "
+                             f"this strategy has {num_replicas}.")
+        return sampler(shape, self.draw_seed(name, counter, replica_id, index))
 
-    def latent_noise(self, batch_size, stream, counter):
-        return self.replica_noise(self.sample_latent, batch_size, stream, counter)
+    def latent_noise(self, batch_size, phase, counter):
+        """The latents of a D ("d") or G ("g") step's fakes."""
+        return self.replica_noise(self.sample_latent, batch_size, f"{phase}_latent", counter)
 
     # -------------------------------------------------------------- train step
     @property
@@ -337,15 +340,14 @@ class GAN(keras.Model):
         if self.penalty_fn is None:
             return None
         counter = self.d_optimizer.iterations
-        draws = []  # each draw gets its own stream, so two draws are never the same bits
+        draws = []  # each draw gets its own index, so two draws are never the same bits
 
         def uniform(shape):
-            stream = _PENALTY_STREAM + len(draws)
-            if stream >= VARIANT_STREAMS[0]:
-                raise ValueError("a penalty may draw at most "
-                                 f"{VARIANT_STREAMS[0] - _PENALTY_STREAM} noise tensors per step.")
+            if len(draws) >= MAX_INDEX:
+                raise ValueError(f"a penalty may draw at most {MAX_INDEX} noise tensors per step.")
             draws.append(shape)
-            return self.replica_noise(stateless_uniform_open, shape, stream, counter)
+            return self.replica_noise(stateless_uniform_open, shape, "penalty", counter,
+                                      index=len(draws) - 1)
 
         def critic(x):
             return self.discriminate(x, labels, training=True)
@@ -357,13 +359,13 @@ class GAN(keras.Model):
     # adversarial loss. The loop, scaling and updates stay in the steps below.
     def discriminator_fakes(self, real, labels):
         """(fakes, their conditions) for one D step; made outside the tape."""
-        z = self.latent_noise(tf.shape(real)[0], _D_STREAM, self.d_optimizer.iterations)
+        z = self.latent_noise(tf.shape(real)[0], "d", self.d_optimizer.iterations)
         return self.generate(z, labels, training=True), labels
 
     def generator_fakes(self, real, labels):
         """(fakes, their conditions, extras) for one G step, inside G's tape;
         `extras` is passed on to `generator_extra_loss`."""
-        z = self.latent_noise(tf.shape(real)[0], _G_STREAM, self.g_optimizer.iterations)
+        z = self.latent_noise(tf.shape(real)[0], "g", self.g_optimizer.iterations)
         return self.generate(z, labels, training=True), labels, None
 
     def generator_extra_loss(self, real, labels, fake, extras):
@@ -378,15 +380,15 @@ class GAN(keras.Model):
         """What a D step updates (D, and e.g. an encoder head sharing its body)."""
         return self.discriminator.trainable_variables
 
-    def augment_for_discriminator(self, images, counter, draw):
+    def augment_for_discriminator(self, images, counter, name):
         """DiffAugment of a batch D is about to judge (unchanged without a
-        policy); `draw` keeps the real (0) and fake (1) batches of a D step and
-        the fakes of a G step (2) on separate noise."""
+        policy); `name` keeps the real ("d_augment_real") and fake
+        ("d_augment_fake") batches of a D step and the fakes of a G step
+        ("g_augment") on separate noise."""
         if not self.augment_policy:
             return images
         shape = tf.stack([tf.shape(images)[0], augment_lib.draws_needed(self.augment_policy)])
-        uniform = self.replica_noise(stateless_uniform_open, shape, _AUGMENT_STREAM,
-                                     counter * 3 + draw)
+        uniform = self.replica_noise(stateless_uniform_open, shape, name, counter)
         return augment_lib.diff_augment(images, self.augment_policy, uniform)
 
     def discriminator_step(self, real, labels):
@@ -395,8 +397,8 @@ class GAN(keras.Model):
         _, num_replicas = replica_context()
         # Fakes are made outside the tape: D's update needs no gradient through G.
         fake, fake_labels = self.discriminator_fakes(real, labels)
-        real = self.augment_for_discriminator(real, self.d_optimizer.iterations, 0)
-        fake = self.augment_for_discriminator(fake, self.d_optimizer.iterations, 1)
+        real = self.augment_for_discriminator(real, self.d_optimizer.iterations, "d_augment_real")
+        fake = self.augment_for_discriminator(fake, self.d_optimizer.iterations, "d_augment_fake")
         variables = self.discriminator_variables()
         with tf.GradientTape() as tape:
             real_out = self.discriminate(real, labels, training=True)
@@ -428,7 +430,7 @@ class GAN(keras.Model):
         variables = self.generator_variables()
         with tf.GradientTape() as tape:
             fake, fake_labels, extras = self.generator_fakes(real, labels)
-            seen = self.augment_for_discriminator(fake, self.g_optimizer.iterations, 2)
+            seen = self.augment_for_discriminator(fake, self.g_optimizer.iterations, "g_augment")
             fake_out = self.discriminate(seen, fake_labels, training=True)
             loss = self.adversarial_loss.generator(fake_out)
             total = self.adversarial_weight * loss + sum(self.generator.losses)
@@ -461,7 +463,7 @@ class GAN(keras.Model):
         skips the pre-flight scan (see `tfgan_zoo.engine.validation`).
         """
         if isinstance(x, np.ndarray):
-            x = _array_dataset(x, y, batch_size or 32, shuffle, self.noise_seed)
+            x = _array_dataset(x, y, batch_size or 32, shuffle, self.seed)
             y = None
         if validate_data:
             self.validate_data(x, y)
@@ -528,7 +530,7 @@ class GAN(keras.Model):
         Deterministic in `seed`; `labels` (int or [n] ints) for conditional models.
         """
         n, labels = checked_sample_request(n, labels, self.num_classes)
-        z = self.sample_latent(n, self.noise_seed_for(SAMPLE_STREAM, seed))
+        z = self.sample_latent(n, self.draw_seed("sample", seed))
         return self.samples_from(z, labels, batch_size)
 
     def samples_from(self, z, labels=None, batch_size=256):

@@ -17,18 +17,17 @@ image; TF Serving reports that message to the client.
 import tensorflow as tf
 
 from tfgan_zoo.data.pipeline import scale_images, unscale_images
-
-# The second word of every `sample` seed: keeps serving latents apart from the
-# streams training uses.
-SERVING_STREAM = 0x5E7E
+from tfgan_zoo.engine.noise import draw_seed
 
 
 def latents_for_seeds(seeds, latent_dim):
-    """One N(0, I) latent per int64 seed: row i depends on seeds[i] only."""
+    """One N(0, I) latent per int64 seed: row i depends on seeds[i] only. The
+    draw is named "serving", so no request's latent shares a seed with a
+    training or `sample` draw, whatever the request's seed."""
     seeds = tf.convert_to_tensor(seeds, tf.int64)
 
     def one(seed):
-        return tf.random.stateless_normal([latent_dim], tf.stack([seed, SERVING_STREAM]))
+        return tf.random.stateless_normal([latent_dim], draw_seed(seed, "serving"))
 
     return tf.map_fn(one, seeds, fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
 

@@ -12,8 +12,8 @@ import tensorflow as tf
 
 from tfgan_zoo.engine.fitting import DatasetFit
 from tfgan_zoo.engine.replicas import step_logs
-from tfgan_zoo.engine.noise import stateless_normal
 from tfgan_zoo.engine.renames import current_config
+from tfgan_zoo.engine.noise import draw_seed, stateless_normal
 from tfgan_zoo.networks.autoencoder import decoder, encoder
 from tfgan_zoo.networks.widths import default_base_filters
 from tfgan_zoo.registry import register_model
@@ -94,8 +94,7 @@ class Autoencoder(DatasetFit, keras.Model):
 
     def corrupt(self, images, step):
         """Input noise of the denoising AE: a function of (seed, step)."""
-        seed = tf.stack([tf.constant(self.seed, tf.int64), tf.cast(step, tf.int64)])
-        noise = stateless_normal(tf.shape(images), seed)
+        noise = stateless_normal(tf.shape(images), draw_seed(self.seed, "corruption", step))
         return tf.clip_by_value(images + self.noise_std * noise, -1.0, 1.0)
 
     def _loss_terms(self, images, training, step=None):

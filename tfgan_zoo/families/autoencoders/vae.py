@@ -19,8 +19,8 @@ import tensorflow as tf
 
 from tfgan_zoo.engine.fitting import DatasetFit
 from tfgan_zoo.engine.replicas import step_logs
-from tfgan_zoo.engine.noise import stateless_normal
 from tfgan_zoo.engine.renames import current_config
+from tfgan_zoo.engine.noise import draw_seed, stateless_normal
 from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.networks.autoencoder import decoder, encoder
 from tfgan_zoo.networks.widths import default_base_filters
@@ -114,7 +114,7 @@ class VAE(DatasetFit, keras.Model):
         images, labels = self._split(data)
         step = tf.cast(self.optimizer.iterations, tf.int64)
         eps = stateless_normal([tf.shape(images)[0], self.latent_dim],
-                               tf.stack([tf.constant(self.seed, tf.int64), step]))
+                               draw_seed(self.seed, "epsilon", step))
         with tf.GradientTape() as tape:
             nll, kl = self.elbo_terms(images, labels, eps, training=True)
             loss = tf.reduce_mean(nll + kl)
@@ -142,7 +142,7 @@ class VAE(DatasetFit, keras.Model):
         n, labels = checked_sample_request(n, labels, self.num_classes)
         if n == 0:
             return np.zeros((0, *self.data_shape), np.float32)
-        z = self.sample_latent(n, tf.constant([seed, 3], tf.int64))
+        z = self.sample_latent(n, draw_seed(self.seed, "sample", seed))
         out = [self.generate(z[i:i + batch_size],
                              None if labels is None else np.asarray(labels)[i:i + batch_size])
                for i in range(0, n, batch_size)]

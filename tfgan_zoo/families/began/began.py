@@ -84,4 +84,4 @@ class BEGAN(GAN):
     def constructor_config(self):
         return dict(name=self.name, image_shape=self.image_shape, latent_dim=self.latent_dim,
                     base_filters=self.base_filters, gamma=self.gamma, lambda_k=self.lambda_k,
-                    seed=self.noise_seed)
+                    seed=self.seed)

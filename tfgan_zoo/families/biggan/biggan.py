@@ -17,12 +17,11 @@ from keras import ops
 
 from tfgan_zoo.data.pipeline import unscale_images
 from tfgan_zoo.engine import GAN
-from tfgan_zoo.engine.gan import SAMPLE_STREAM
-from tfgan_zoo.engine.noise import stateless_uniform_open
+from tfgan_zoo.engine.noise import draw_seed, stateless_uniform_open
 from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.families.biggan.networks import biggan_discriminator, biggan_generator
 from tfgan_zoo.networks.widths import default_base_filters
-from tfgan_zoo.serving.signatures import SERVING_STREAM, checked_latents
+from tfgan_zoo.serving.signatures import checked_latents
 from tfgan_zoo.registry import register_model
 
 
@@ -54,7 +53,7 @@ def truncated_latents_for_seeds(seeds, latent_dim, thresholds):
     seeds[i] and thresholds[i] only): the serving `sample_truncated` latents."""
     def one(args):
         seed, threshold = args
-        u = stateless_uniform_open([latent_dim], tf.stack([seed, SERVING_STREAM + 1]))
+        u = stateless_uniform_open([latent_dim], draw_seed(seed, "serving_truncated"))
         return truncate_uniform(u, threshold)
     return tf.map_fn(one, (tf.cast(seeds, tf.int64), tf.cast(thresholds, tf.float32)),
                      fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
@@ -130,7 +129,7 @@ class BigGAN(GAN):
         if truncation is None:
             return super().sample(n, labels, seed, batch_size)
         n, labels = checked_sample_request(n, labels, self.num_classes)
-        z = truncated_normal((n, self.latent_dim), self.noise_seed_for(SAMPLE_STREAM, seed),
+        z = truncated_normal((n, self.latent_dim), self.draw_seed("sample", seed),
                              float(truncation))
         return self.samples_from(z, labels, batch_size)
 
@@ -162,4 +161,4 @@ class BigGAN(GAN):
         return dict(name=self.name, image_shape=self.image_shape, num_classes=self.num_classes,
                     latent_dim=self.latent_dim, base_filters=self.base_filters,
                     embedding_dim=self.embedding_dim, attention=self.attention,
-                    orthogonal_weight=self.orthogonal_weight, seed=self.noise_seed)
+                    orthogonal_weight=self.orthogonal_weight, seed=self.seed)

@@ -44,4 +44,4 @@ class DCGAN(GAN):
 
     def constructor_config(self):
         return dict(name=self.name, image_shape=self.image_shape, latent_dim=self.latent_dim,
-                    base_filters=self.base_filters, seed=self.noise_seed)
+                    base_filters=self.base_filters, seed=self.seed)

@@ -14,8 +14,7 @@ import tensorflow as tf
 from keras import ops
 
 from tfgan_zoo.engine import GAN
-from tfgan_zoo.engine.gan import D_STREAM, G_STREAM, VARIANT_STREAMS
-from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
+from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open, sub_seed
 from tfgan_zoo.networks.conv import batch_norm, conv_generator, dcgan_init
 from tfgan_zoo.networks.widths import default_base_filters
 from tfgan_zoo.registry import register_model
@@ -101,30 +100,30 @@ class InfoGAN(GAN):
         return self.generator.trainable_variables + self.q_head.trainable_variables
 
     # ------------------------------------------------------------------ codes
-    def draw_codes(self, batch_size, stream, counter):
-        """(categorical [n] int32, continuous [n, M]) for one step; a pure function
-        of (stream, counter, replica), so the loss can draw the same codes again."""
-        shape = tf.stack([batch_size])
-        key = counter * 8 + stream
-        u = self.replica_noise(stateless_uniform_open, shape, VARIANT_STREAMS[0], key)
+    def draw_codes(self, batch_size, phase, counter):
+        """(categorical [n] int32, continuous [n, M]) for one D ("d") or G ("g")
+        step; a pure function of (phase, counter, replica), so the loss can draw
+        the same codes again."""
+        name = f"{phase}_codes"
+        u = self.replica_noise(stateless_uniform_open, tf.stack([batch_size]), name, counter)
         categorical = tf.minimum(tf.cast(u * self.categories, tf.int32), self.categories - 1)
         v = self.replica_noise(stateless_uniform_open, tf.stack([batch_size, self.continuous]),
-                               VARIANT_STREAMS[1], key)
+                               name, counter, index=1)
         return categorical, 2.0 * v - 1.0
 
     def compose_latent(self, noise, categorical, continuous):
         """[z, one-hot c, c'] — the generator's input."""
         return tf.concat([noise, tf.one_hot(categorical, self.categories), continuous], axis=-1)
 
-    def latent_noise(self, batch_size, stream, counter):
+    def latent_noise(self, batch_size, phase, counter):
         noise = self.replica_noise(stateless_normal, tf.stack([batch_size, self.noise_dim]),
-                                   stream, counter)
-        return self.compose_latent(noise, *self.draw_codes(batch_size, stream, counter))
+                                   f"{phase}_latent", counter)
+        return self.compose_latent(noise, *self.draw_codes(batch_size, phase, counter))
 
     def sample_latent(self, batch_size, seed):
         """Latents with random codes, for sampling (a pure function of `seed`)."""
         noise = stateless_normal((batch_size, self.noise_dim), seed)
-        u = stateless_uniform_open((batch_size, 1 + self.continuous), seed + [0, 1])
+        u = stateless_uniform_open((batch_size, 1 + self.continuous), sub_seed(seed, 1))
         categorical = tf.minimum(tf.cast(u[:, 0] * self.categories, tf.int32),
                                  self.categories - 1)
         return self.compose_latent(noise, categorical, 2.0 * u[:, 1:] - 1.0)
@@ -141,17 +140,17 @@ class InfoGAN(GAN):
     # ------------------------------------------------------- engine hooks
     def discriminator_loss(self, real, fake, labels, real_out, fake_out):
         adversarial = super().discriminator_loss(real, fake, labels, real_out, fake_out)
-        # The D step's fakes were made from latent_noise(n, D stream, D step).
-        codes = self.draw_codes(tf.shape(fake)[0], D_STREAM, self.d_optimizer.iterations)
+        # The D step's fakes were made from latent_noise(n, "d", D step).
+        codes = self.draw_codes(tf.shape(fake)[0], "d", self.d_optimizer.iterations)
         info, _ = self._info(fake, codes, training=True)
         return adversarial + self.info_weight * info
 
     def generator_fakes(self, real, labels):
         n = tf.shape(real)[0]
         counter = self.g_optimizer.iterations
-        latent = self.latent_noise(n, G_STREAM, counter)
+        latent = self.latent_noise(n, "g", counter)
         return (self.generate(latent, labels, training=True), labels,
-                self.draw_codes(n, G_STREAM, counter))
+                self.draw_codes(n, "g", counter))
 
     def generator_extra_loss(self, real, labels, fake, extras):
         info, accuracy = self._info(fake, extras, training=True)
@@ -181,4 +180,4 @@ class InfoGAN(GAN):
         return dict(name=self.name, image_shape=self.image_shape, noise_dim=self.noise_dim,
                     categories=self.categories, continuous=self.continuous,
                     base_filters=self.base_filters, info_weight=self.info_weight,
-                    continuous_weight=self.continuous_weight, seed=self.noise_seed)
+                    continuous_weight=self.continuous_weight, seed=self.seed)

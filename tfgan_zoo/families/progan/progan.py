@@ -178,4 +178,4 @@ class ProGAN(GAN):
         return dict(name=self.name, image_shape=self.image_shape, latent_dim=self.latent_dim,
                     filters=self.filters, images_per_phase=self.images_per_phase,
                     drift_weight=self.drift_weight, mbstd_group_size=self.mbstd_group_size,
-                    seed=self.noise_seed)
+                    seed=self.seed)

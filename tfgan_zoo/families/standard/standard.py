@@ -97,4 +97,4 @@ class StandardGAN(GAN):
         return dict(name=self.name, data_shape=self.data_shape, latent_dim=self.latent_dim,
                     base_filters=self.base_filters, hidden=self.hidden,
                     data_scale=self.data_scale, num_classes=self.num_classes, pack=self.pack,
-                    seed=self.noise_seed)
+                    seed=self.seed)

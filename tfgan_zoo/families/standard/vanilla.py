@@ -45,4 +45,4 @@ class VanillaGAN(GAN):
 
     def constructor_config(self):
         return dict(name=self.name, data_shape=self.data_shape, latent_dim=self.latent_dim,
-                    hidden=self.hidden, data_scale=self.data_scale, seed=self.noise_seed)
+                    hidden=self.hidden, data_scale=self.data_scale, seed=self.seed)

@@ -14,8 +14,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from tfgan_zoo.engine.gan import D_STREAM, G_STREAM
-from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
+from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open, sub_seed
 from tfgan_zoo.families.stylegan.stylegan import StyleGAN
 from tfgan_zoo.families.stylegan.networks import head
 from tfgan_zoo.registry import register_model
@@ -79,7 +78,7 @@ class InfoStyleGAN(StyleGAN):
     def sample_latent(self, batch_size, seed):
         """z ~ N(0, I) and a uniformly drawn code, a pure function of `seed`."""
         noise = stateless_normal((batch_size, self.noise_dim), seed)
-        u = stateless_uniform_open((batch_size,), seed + [0, 1])
+        u = stateless_uniform_open((batch_size,), sub_seed(seed, 1))
         codes = tf.minimum(tf.cast(u * self.categories, tf.int32), self.categories - 1)
         return self.compose_latent(noise, codes)
 
@@ -96,13 +95,13 @@ class InfoStyleGAN(StyleGAN):
     # ------------------------------------------------------------ engine hooks
     def discriminator_loss(self, real, fake, labels, real_out, fake_out):
         adversarial = super().discriminator_loss(real, fake, labels, real_out, fake_out)
-        # The D step's fakes came from latent_noise(n, D stream, D step): redraw their codes.
-        latent = self.latent_noise(ops.shape(fake)[0], D_STREAM, self.d_optimizer.iterations)
+        # The D step's fakes came from latent_noise(n, "d", D step): redraw their codes.
+        latent = self.latent_noise(ops.shape(fake)[0], "d", self.d_optimizer.iterations)
         info, _ = self._unsupervised(fake, self.codes_of(latent))
         return adversarial + self.info_weight * info
 
     def generator_extra_loss(self, real, labels, fake, extras):
-        latent = self.latent_noise(ops.shape(fake)[0], G_STREAM, self.g_optimizer.iterations)
+        latent = self.latent_noise(ops.shape(fake)[0], "g", self.g_optimizer.iterations)
         info, accuracy = self._unsupervised(fake, self.codes_of(latent))
         self.info_tracker.update_state(info)
         self.code_accuracy_tracker.update_state(accuracy)

@@ -16,13 +16,10 @@ import tensorflow as tf
 from keras import ops
 
 from tfgan_zoo.data.semi import UNLABELLED
-from tfgan_zoo.engine.gan import D_STREAM, G_STREAM, VARIANT_STREAMS
+from tfgan_zoo.engine.noise import sub_seed
 from tfgan_zoo.engine.validation import DataValidationError
 from tfgan_zoo.families.stylegan.info_stylegan import InfoStyleGAN, code_reconstruction
 from tfgan_zoo.registry import register_model
-
-# Offset of this variant's draws in StyleGAN's per-step streams (past its noise images).
-_MIXUP_DRAWS = 48
 
 
 def mixup_pairs(real, real_codes, fake, fake_codes, lam):
@@ -35,7 +32,7 @@ def mixup_pairs(real, real_codes, fake, fake_codes, lam):
 def stateless_beta(shape, seed, concentration):
     """Beta(ξ, ξ) draws as g₁ / (g₁ + g₂) with g ~ Gamma(ξ), from a [2] seed."""
     g1 = tf.random.stateless_gamma(shape, seed, alpha=concentration)
-    g2 = tf.random.stateless_gamma(shape, seed + [0, 1], alpha=concentration)
+    g2 = tf.random.stateless_gamma(shape, sub_seed(seed, 1), alpha=concentration)
     return g1 / (g1 + g2)
 
 
@@ -95,11 +92,12 @@ class SemiStyleGAN(InfoStyleGAN):
                     f"values in [{labels.min()}, {labels.max()}].")
 
     # ------------------------------------------------------------------ terms
-    def _smoothness(self, real, labels, fake, fake_codes, stream, counter):
-        """L_sr on the labelled rows of `real` mixed with as many fakes."""
-        draw = self._step_draws(stream, counter, first=_MIXUP_DRAWS)
-        lam = draw(lambda shape, seed: stateless_beta(shape, seed, self.mixup_concentration),
-                   tf.shape(labels))
+    def _smoothness(self, real, labels, fake, fake_codes, phase, counter):
+        """L_sr on the labelled rows of `real` mixed with as many fakes, in a D
+        ("d") or G ("g") step."""
+        lam = self.replica_noise(
+            lambda shape, seed: stateless_beta(shape, seed, self.mixup_concentration),
+            tf.shape(labels), f"{phase}_mixup", counter)
         labelled = labels >= 0
         real_codes = tf.one_hot(ops.maximum(labels, 0), self.categories)
         mixed, codes = mixup_pairs(real, real_codes, fake,
@@ -114,9 +112,9 @@ class SemiStyleGAN(InfoStyleGAN):
         supervised = code_reconstruction(
             self.encode(real, training=True),
             tf.one_hot(ops.maximum(labels, 0), self.categories), labelled)
-        latent = self.latent_noise(ops.shape(fake)[0], D_STREAM, self.d_optimizer.iterations)
-        smooth = self._smoothness(real, labels, fake, self.codes_of(latent),
-                                  VARIANT_STREAMS[0], self.d_optimizer.iterations)
+        latent = self.latent_noise(ops.shape(fake)[0], "d", self.d_optimizer.iterations)
+        smooth = self._smoothness(real, labels, fake, self.codes_of(latent), "d",
+                                  self.d_optimizer.iterations)
         self.supervised_tracker.update_state(supervised)
         return loss + self.supervised_weight * supervised + self.smoothness_weight * smooth
 
@@ -124,9 +122,9 @@ class SemiStyleGAN(InfoStyleGAN):
         loss = super().generator_extra_loss(real, labels, fake, extras)
         if labels is None:
             return loss
-        latent = self.latent_noise(ops.shape(fake)[0], G_STREAM, self.g_optimizer.iterations)
-        smooth = self._smoothness(real, labels, fake, self.codes_of(latent),
-                                  VARIANT_STREAMS[1], self.g_optimizer.iterations)
+        latent = self.latent_noise(ops.shape(fake)[0], "g", self.g_optimizer.iterations)
+        smooth = self._smoothness(real, labels, fake, self.codes_of(latent), "g",
+                                  self.g_optimizer.iterations)
         self.smoothness_tracker.update_state(smooth)
         return loss + self.smoothness_weight * smooth
 

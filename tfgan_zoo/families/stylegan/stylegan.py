@@ -20,17 +20,12 @@ from keras import ops
 
 from tfgan_zoo.data.pipeline import unscale_images
 from tfgan_zoo.engine import GAN
-from tfgan_zoo.engine.gan import D_STREAM, G_STREAM, SAMPLE_STREAM, VARIANT_STREAMS
 from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
 from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.families.stylegan.networks import (default_filters, discriminator_body, head, noise_sizes,
                                          stylegan_generator)
 from tfgan_zoo.serving.signatures import checked_latents, latents_for_seeds
 from tfgan_zoo.registry import register_model
-
-# Draws per step within a variant stream (second z, mixing uniforms, noise images).
-_DRAWS_PER_STEP = 64
-
 
 def truncate(ws, w_avg, psi):
     """The truncation trick: w̄ + ψ (w − w̄); ψ a number or one per sample."""
@@ -119,45 +114,32 @@ class StyleGAN(GAN):
         return network.get_layer("synthesis")([ws, *noise], training=training)
 
     # ------------------------------------------------------------ training fakes
-    def _step_draws(self, stream, counter, first=0):
-        """draw(sampler, shape): independent per-replica seeded draws for one
-        training step (subclasses start at `first` to keep clear of these);
-        `shape` is a shape tensor whose first entry is the batch."""
-        count = [first]
-
-        def draw(sampler, shape):
-            key = counter * _DRAWS_PER_STEP + count[0]
-            count[0] += 1
-            if count[0] > _DRAWS_PER_STEP:
-                raise ValueError(f"at most {_DRAWS_PER_STEP} draws per training step")
-            return self.replica_noise(sampler, shape, stream, key)
-        return draw
-
-    def training_fakes(self, batch, z_stream, variant_stream, counter):
-        """Fakes with style mixing and fresh noise; also returns w (for w̄)."""
-        z = self.latent_noise(batch, z_stream, counter)
+    def training_fakes(self, batch, phase, counter):
+        """Fakes with style mixing and fresh noise for a D ("d") or G ("g") step;
+        also returns w (for w̄)."""
+        z = self.latent_noise(batch, phase, counter)
         ws = self.styles(z, training=True)
-        draw = self._step_draws(variant_stream, counter)
         if self.style_mixing > 0:
             # The second latent comes from the prior too (codes included, for Info-StyleGAN).
-            other = self.styles(draw(lambda shape, seed: self.sample_latent(shape[0], seed),
-                                     tf.stack([batch])), training=True)
-            u = draw(stateless_uniform_open, tf.stack([batch, 2]))
+            other = self.styles(self.replica_noise(self.sample_latent, batch,
+                                                   f"{phase}_mix_latent", counter),
+                                training=True)
+            u = self.replica_noise(stateless_uniform_open, tf.stack([batch, 2]),
+                                   f"{phase}_mixing", counter)
             crossover = 1 + ops.cast(ops.floor(u[:, 1] * (self.num_ws - 1)), "int32")
             crossover = ops.where(u[:, 0] < self.style_mixing, crossover, self.num_ws)
             ws = mix_styles(ws, other, crossover)
-        noise = [draw(stateless_normal, tf.stack([batch, size, size, 1]))
-                 for size in self.noise_sizes]
+        noise = [self.replica_noise(stateless_normal, tf.stack([batch, size, size, 1]),
+                                    f"{phase}_noise_images", counter, index=layer)
+                 for layer, size in enumerate(self.noise_sizes)]
         return self.synthesize(ws, noise, training=True), ws[:, 0]
 
     def discriminator_fakes(self, real, labels):
-        fake, _ = self.training_fakes(ops.shape(real)[0], D_STREAM, VARIANT_STREAMS[0],
-                                      self.d_optimizer.iterations)
+        fake, _ = self.training_fakes(ops.shape(real)[0], "d", self.d_optimizer.iterations)
         return fake, labels
 
     def generator_fakes(self, real, labels):
-        fake, w = self.training_fakes(ops.shape(real)[0], G_STREAM, VARIANT_STREAMS[1],
-                                      self.g_optimizer.iterations)
+        fake, w = self.training_fakes(ops.shape(real)[0], "g", self.g_optimizer.iterations)
         mean_w = ops.mean(ops.stop_gradient(w), axis=0)
         self.w_avg.assign(mean_w + self.w_avg_decay * (self.w_avg - mean_w))
         return fake, labels, None
@@ -182,9 +164,9 @@ class StyleGAN(GAN):
         n, _ = checked_sample_request(n, labels, self.num_classes)
         if n == 0:
             return np.zeros((0, *self.data_shape), np.float32)
-        z = self.sample_latent(n, self.noise_seed_for(SAMPLE_STREAM, seed))
+        z = self.sample_latent(n, self.draw_seed("sample", seed))
         z_mix = None if mix_seed is None else self.sample_latent(
-            n, self.noise_seed_for(SAMPLE_STREAM, mix_seed))
+            n, self.draw_seed("sample", mix_seed))
         crossover = ops.full((n,), self.num_ws if crossover is None else int(crossover), "int32")
         network = self.inference_network()
         out = [self.styled_generate(z[i:i + batch_size], psi,
@@ -229,4 +211,4 @@ class StyleGAN(GAN):
                     style_mixing=self.style_mixing, w_avg_decay=self.w_avg_decay,
                     mapping_lr_multiplier=self.mapping_lr_multiplier,
                     factor_codes=self.factor_codes, mbstd_group_size=self.mbstd_group_size,
-                    seed=self.noise_seed)
+                    seed=self.seed)

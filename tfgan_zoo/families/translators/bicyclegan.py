@@ -14,7 +14,6 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from tfgan_zoo.engine.gan import VARIANT_STREAMS
 from tfgan_zoo.engine.noise import stateless_normal
 from tfgan_zoo.families.translators.base import PairedTranslator, accepts_old_names
 from tfgan_zoo.families.translators.networks import (latent_encoder, patch_discriminator,
@@ -70,25 +69,26 @@ class BicycleGAN(PairedTranslator):
         stats = self.encoder(images, training=training)
         return stats[:, :self.latent_dim], stats[:, self.latent_dim:]
 
-    def _two_cycles(self, target, source, stream, counter, training):
-        """Fakes of both cycles, stacked: G(A, z ~ E(B)) then G(A, z ~ N(0, I))."""
+    def _two_cycles(self, target, source, phase, counter, training):
+        """Fakes of both cycles of a D ("d") or G ("g") step, stacked:
+        G(A, z ~ E(B)) then G(A, z ~ N(0, I))."""
         n = tf.shape(target)[0]
         mean, log_var = self.encode(target, training=training)
         eps = self.replica_noise(stateless_normal, tf.stack([n, self.latent_dim]),
-                                 VARIANT_STREAMS[0], counter)
+                                 f"{phase}_epsilon", counter)
         z_encoded = mean + tf.exp(0.5 * log_var) * eps
-        z_random = self.latent_noise(n, stream, counter)
+        z_random = self.latent_noise(n, phase, counter)
         fakes = self.generate(tf.concat([z_encoded, z_random], 0),
                               tf.concat([source, source], 0), training=True)
         return fakes, tf.concat([source, source], 0), (mean, log_var, z_random)
 
     def discriminator_fakes(self, real, labels):
-        fakes, conditions, _ = self._two_cycles(real, labels, 1, self.d_optimizer.iterations,
+        fakes, conditions, _ = self._two_cycles(real, labels, "d", self.d_optimizer.iterations,
                                                 training=False)
         return fakes, conditions
 
     def generator_fakes(self, real, labels):
-        return self._two_cycles(real, labels, 2, self.g_optimizer.iterations, training=True)
+        return self._two_cycles(real, labels, "g", self.g_optimizer.iterations, training=True)
 
     def generator_extra_loss(self, real, labels, fake, extras):
         mean, log_var, z_random = extras

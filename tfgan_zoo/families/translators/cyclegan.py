@@ -14,7 +14,6 @@ import tensorflow as tf
 from keras import ops
 
 from tfgan_zoo.engine import penalties as penalties_lib
-from tfgan_zoo.engine.gan import VARIANT_STREAMS
 from tfgan_zoo.engine.noise import stateless_uniform_open
 from tfgan_zoo.engine.validation import DataValidationError, validate_training_data
 from tfgan_zoo.families.translators.base import Translator, accepts_old_names
@@ -139,9 +138,9 @@ class CycleGAN(Translator):
         # Row 0 of each draw is pool A's, row 1 pool B's.
         counter = self.d_optimizer.iterations
         uniform = self.replica_noise(stateless_uniform_open, tf.stack([2, tf.shape(a)[0]]),
-                                     VARIANT_STREAMS[0], counter)
+                                     "pool_uniform", counter)
         slot_keys = self.replica_noise(stateless_uniform_open, [2, max(self.pool_size, 1)],
-                                       VARIANT_STREAMS[1], counter)
+                                       "pool_index", counter)
         return (self.history_a.query(fake_a, uniform[0], slot_keys[0]),
                 self.history_b.query(fake_b, uniform[1], slot_keys[1]))
 
