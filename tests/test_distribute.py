@@ -140,7 +140,8 @@ def test_translators_fit_under_mirrored(name):
     claimed: dropout masks (pix2pix) and the image pool (CycleGAN) are per replica."""
     rng = np.random.default_rng(0)
     pairs = tuple(rng.uniform(-1, 1, (32, 28, 28, 1)).astype("float32") for _ in range(2))
-    small = {"cyclegan": dict(filters=4, blocks=1, d_filters=8)}.get(name, dict(filters=8))
+    small = {"cyclegan": dict(base_filters=4, blocks=1, d_base_filters=8)}.get(
+        name, dict(base_filters=8))
     with STRATEGY.scope():
         model = get_model(name, kind="translator")(seed=0, **small)
         model.compile()

@@ -215,10 +215,8 @@ def test_old_argument_names_still_load(cls, old, new):
         warnings.simplefilter("error")  # a saved config loads without complaint
         model = cls.from_config(dict(config, **old))
     assert {key: model.get_config()[key] for key in new} == new
-    with pytest.warns(DeprecationWarning, match="'filters' is now called 'base_filters'"):
-        cls(image_shape=SHAPE, seed=0, **old)
-    with pytest.raises(TypeError, match="both 'filters' and"):
-        cls(image_shape=SHAPE, filters=4, base_filters=4)
+    with pytest.raises(ValueError, match="has 'filters' and its new name 'base_filters'"):
+        cls.from_config(dict(config, filters=4, base_filters=4))
 
 
 def test_a_0_1_0_cyclegan_file_splits_its_shared_pool(tmp_path):

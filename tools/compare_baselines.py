@@ -33,7 +33,7 @@ def main():
     args = parser.parse_args()
     images, _ = load_fashion_mnist("train")
     keras.utils.set_random_seed(0)
-    vae = VAE(latent_dim=32, filters=32, seed=0)
+    vae = VAE(latent_dim=32, base_filters=32, seed=0)
     vae.compile(**compile_args(VAE, resolve("vae", "fashion_mnist", "zoo")))
     data = image_dataset(images, batch_size=64, seed=0, repeat=True)
     started = time.perf_counter()

@@ -48,11 +48,11 @@ def reference_run(name, model, kind):
 # Small widths, under the argument names of the version that writes the set.
 WIDTHS = {
     "autoencoder": dict(base_filters=4), "began": dict(base_filters=8),
-    "bicyclegan": dict(filters=8), "biggan": dict(base_filters=8, embedding_dim=8),
-    "cgan": dict(base_filters=8), "cyclegan": dict(filters=4, d_filters=8),
+    "bicyclegan": dict(base_filters=8), "biggan": dict(base_filters=8, embedding_dim=8),
+    "cgan": dict(base_filters=8), "cyclegan": dict(base_filters=4, d_base_filters=8),
     "dcgan": dict(base_filters=8), "dragan": dict(base_filters=8),
     "info_stylegan": dict(filters=(16, 8, 8), w_dim=16), "infogan": dict(base_filters=8),
-    "lsgan": dict(base_filters=8), "pix2pix": dict(filters=8), "progan": dict(filters=(16, 8, 8)),
+    "lsgan": dict(base_filters=8), "pix2pix": dict(base_filters=8), "progan": dict(filters=(16, 8, 8)),
     "semi_stylegan": dict(filters=(16, 8, 8), w_dim=16), "standard": dict(base_filters=8),
     "stylegan": dict(filters=(16, 8, 8), w_dim=16), "vae": dict(base_filters=8),
     "vanilla": dict(hidden=(16, 16)), "wgan": dict(base_filters=8), "wgan_gp": dict(base_filters=8),

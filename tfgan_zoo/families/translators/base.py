@@ -18,16 +18,15 @@ scaling) instead of packing its networks into one.
 Arguments are named alike across translators (`image_shape`, `base_filters`,
 `d_base_filters`, `blocks`, `depth`, `d_downsamplings`, `latent_dim`, `seed`),
 each kept in the attribute of that name, and `get_config` returns exactly
-them. Names of 0.1.0 (`filters`, `d_filters`) are still accepted.
+them. Configs saved under the names of 0.1.0 (`filters`, `d_filters`) still load
+(`RENAMED`, applied by `from_config`).
 
 Paired data are `(source, target)` batches, Keras' (x, y): the target is the
 real sample D must tell from G's output, and the source is the condition both
 networks see (G translates it; D judges (source, image) pairs). Both images
 are checked before training like any sample (shape, range, finite values).
 """
-import functools
 import inspect
-import warnings
 
 import numpy as np
 import tensorflow as tf
@@ -38,38 +37,6 @@ from tfgan_zoo.engine.replicas import replica_context
 from tfgan_zoo.engine.validation import DataValidationError, validate_training_data
 from tfgan_zoo.families.translators.networks import patch_receptive_field
 from tfgan_zoo.families.translators.serving import translate_function
-
-# Argument names of 0.1.0 -> today's.
-OLD_NAMES = {"filters": "base_filters", "d_filters": "d_base_filters"}
-
-
-def renamed_arguments(kwargs, warn=True):
-    """`kwargs` with arguments under their 0.1.0 names moved to today's."""
-    kwargs = dict(kwargs)
-    for old, new in OLD_NAMES.items():
-        if old in kwargs:
-            if new in kwargs:
-                raise TypeError(f"got both {old!r} and its new name {new!r}")
-            if warn:
-                warnings.warn(f"{old!r} is now called {new!r}", DeprecationWarning,
-                              stacklevel=3)
-            kwargs[new] = kwargs.pop(old)
-    return kwargs
-
-
-def accepts_old_names(init):
-    """Lets `__init__` take 0.1.0 argument names (with a DeprecationWarning);
-    its signature stays today's, for `inspect` and for Keras' own config capture."""
-    @functools.wraps(init)
-    def wrapper(self, *args, **kwargs):
-        return init(self, *args, **renamed_arguments(kwargs))
-    wrapper.__signature__ = inspect.signature(init)
-    return wrapper
-
-
-def fresh_seed():
-    return int(np.random.SeedSequence().entropy % (2**31))
-
 
 class Translator(GAN):
     """An image-to-image model on the engine, with named networks.
@@ -82,15 +49,14 @@ class Translator(GAN):
         `seed` so that the saved config replays it.
     """
 
+    RENAMED = {"filters": "base_filters", "d_filters": "d_base_filters"}  # 0.1.0
     generator_networks = ("generator",)  # trained by g_optimizer, in this order
     discriminator_networks = ("discriminator",)  # trained by d_optimizer
 
     def __init__(self, generator, discriminator, image_shape, latent_dim=0, seed=None,
                  **kwargs):
         self.image_shape = tuple(image_shape)
-        self.seed = fresh_seed() if seed is None else int(seed)
-        super().__init__(generator, discriminator, latent_dim=latent_dim, seed=self.seed,
-                         **kwargs)
+        super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
 
     default_dataset = "edges"  # a paired task (`tfgan_zoo.data.translation_tasks`)
 
@@ -102,10 +68,6 @@ class Translator(GAN):
         """`n // 2` sources of the batch `inputs` followed by their translations."""
         sources = np.asarray(inputs[0])[:max(n // 2, 1)]
         return np.concatenate([sources, self.translate(sources)])
-
-    @classmethod
-    def from_config(cls, config):
-        return super().from_config(renamed_arguments(config, warn=False))
 
     def constructor_config(self):
         """Every argument of the class's constructor, from the attribute of its name."""

@@ -15,7 +15,7 @@ import tensorflow as tf
 from keras import ops
 
 from tfgan_zoo.engine.noise import stateless_normal
-from tfgan_zoo.families.translators.base import PairedTranslator, accepts_old_names
+from tfgan_zoo.families.translators.base import PairedTranslator
 from tfgan_zoo.families.translators.networks import (latent_encoder, patch_discriminator,
                                             unet_generator)
 from tfgan_zoo.registry import register_model
@@ -37,7 +37,6 @@ class BicycleGAN(PairedTranslator):
     description = "Multimodal paired translation: G(A, z), encoder E, cVAE-GAN + cLR-GAN (Zhu et al. 2017)"
     generator_networks = ("generator", "encoder")  # E trains with G, on G's optimizer
 
-    @accepts_old_names
     def __init__(self, image_shape=(28, 28, 1), latent_dim=8, base_filters=32, depth=2,
                  d_downsamplings=1, image_weight=10.0, kl_weight=0.01, latent_weight=0.5,
                  seed=None, **kwargs):

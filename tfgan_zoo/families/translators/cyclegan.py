@@ -16,7 +16,7 @@ from keras import ops
 from tfgan_zoo.engine import penalties as penalties_lib
 from tfgan_zoo.engine.noise import stateless_uniform_open
 from tfgan_zoo.engine.validation import DataValidationError, validate_training_data
-from tfgan_zoo.families.translators.base import Translator, accepts_old_names
+from tfgan_zoo.families.translators.base import Translator
 from tfgan_zoo.families.translators.networks import (ImagePool, patch_discriminator,
                                                      resnet_generator)
 from tfgan_zoo.families.translators.serving import translate_function
@@ -46,7 +46,6 @@ class CycleGAN(Translator):
     generator_networks = ("g_ba", "g_ab")
     discriminator_networks = ("d_a", "d_b")
 
-    @accepts_old_names
     def __init__(self, image_shape=(28, 28, 1), base_filters=16, blocks=3, d_base_filters=32,
                  d_downsamplings=1, cycle_weight=10.0, identity_weight=0.0, pool_size=50,
                  seed=None, **kwargs):

@@ -8,7 +8,7 @@ target (λ = 100); Adam(2e-4, β1 = 0.5).
 import keras
 from keras import ops
 
-from tfgan_zoo.families.translators.base import PairedTranslator, accepts_old_names
+from tfgan_zoo.families.translators.base import PairedTranslator
 from tfgan_zoo.families.translators.networks import patch_discriminator, unet_generator
 from tfgan_zoo.registry import register_model
 
@@ -30,7 +30,6 @@ class Pix2Pix(PairedTranslator):
 
     description = "U-Net G, PatchGAN D on (source, image), cGAN + 100·L1 (Isola et al. 2017)"
 
-    @accepts_old_names
     def __init__(self, image_shape=(28, 28, 1), base_filters=32, depth=2, d_downsamplings=1,
                  l1_weight=100.0, adversarial=True, seed=None, **kwargs):
         image_shape = tuple(image_shape)
