@@ -39,8 +39,9 @@ setup(
         # pytest-xdist: the suite runs in two processes, one test file each at a time.
         # scipy: the FID test checks our matrix square root against scipy's.
         # grpcio: the gRPC client test talks to a loopback server.
+        # h5py (Keras installs it too): a test edits the weights inside a .keras file.
         "test": ["pytest>=8", "pytest-xdist>=3.5", "tensorflow-datasets>=4.9",
-                 "importlib_resources", "scipy>=1.11", "grpcio>=1.60"],
+                 "importlib_resources", "scipy>=1.11", "grpcio>=1.60", "h5py>=3.10"],
         "tfds": ["tensorflow-datasets>=4.9", "importlib_resources"],
         # The TF Serving gRPC client (tfgan_zoo.serving.client); TensorFlow already needs it.
         "grpc": ["grpcio>=1.60"],

@@ -118,20 +118,22 @@ def test_cpu_short_rows_are_the_learning_tests_settings():
 
 
 # Today's zoo settings, from tools/train_zoo.py ENTRIES and models/*/card.json
-# before they moved into the table: (variant, dataset, model kwargs, batch per D
+# before they moved into the table, under today's argument names (the cards keep
+# 0.1.0's, which engine/renames.py maps): (variant, dataset, model kwargs, batch per D
 # step, d_steps, generator steps, cosine, optimizer, learning rate, beta_1, beta_2).
 ZOO_TODAY = {
     "fashion_dcgan": ("dcgan", "fashion_mnist", dict(latent_dim=64, base_filters=32), 64, 1,
                       4690, False, "Adam", 2e-4, 0.5, 0.999),
-    "fashion_cgan": ("cgan", "fashion_mnist", dict(latent_dim=64, width=32), 64, 1, 4690,
+    "fashion_cgan": ("cgan", "fashion_mnist", dict(latent_dim=64, base_filters=32), 64, 1,
+                     4690,
                      False, "Adam", 2e-4, 0.5, 0.999),
-    "fashion_wgan_gp": ("wgan_gp", "fashion_mnist", dict(latent_dim=64, width=32), 64, 5,
+    "fashion_wgan_gp": ("wgan_gp", "fashion_mnist", dict(latent_dim=64, base_filters=32), 64, 5,
                         1500, False, "Adam", 1e-4, 0.0, 0.9),
-    "fashion_vae": ("vae", "fashion_mnist", dict(latent_dim=32, filters=32), 64, None, 4690,
+    "fashion_vae": ("vae", "fashion_mnist", dict(latent_dim=32, base_filters=32), 64, None, 4690,
                     False, "Adam", 1e-3, 0.9, 0.999),
-    "fashion_pixelcnn": ("pixelcnn", "fashion_mnist", dict(levels=8, filters=32, blocks=4),
+    "fashion_pixelcnn": ("pixelcnn", "fashion_mnist", dict(levels=8, base_filters=32, blocks=4),
                          64, None, 2000, False, "Adam", 1e-3, 0.9, 0.999),
-    "grid_pacgan": ("standard", "grid", dict(data_shape=[2], latent_dim=2, width=128,
+    "grid_pacgan": ("standard", "grid", dict(data_shape=[2], latent_dim=2, hidden=[128, 128, 128],
                                              data_scale=4.0, pack=2), 256, 1, 96000, True,
                     "Adam", 2e-4, 0.5, 0.999),
 }
@@ -168,7 +170,7 @@ def test_bench_modern_reads_the_cpu_short_rows():
     assert (model, batch) == ({}, 32)
     assert _optimizer(compile_args["g_optimizer"]) == ("Adam", pytest.approx(1e-2), 0.0, 0.99)
     model, compile_args, batch = bench.settings("biggan")
-    assert (model, batch) == (dict(filters=32), 64)
+    assert (model, batch) == (dict(base_filters=32), 64)
 
 
 # Optimizer constructors with a literal rate, and literal learning_rate= / lr=.

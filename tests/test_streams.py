@@ -23,7 +23,7 @@ def _images(n, side=8, channels=1, seed=0):
 
 
 def _standard():
-    model = StandardGAN(data_shape=(2,), latent_dim=3, width=8, seed=BASE)
+    model = StandardGAN(data_shape=(2,), latent_dim=3, hidden=(8, 8, 8), seed=BASE)
     model.compile(d_steps=3, loss="least_squares", penalty="dragan")
     return model, np.random.default_rng(0).normal(size=(12, 2)).astype("float32")
 
@@ -56,20 +56,20 @@ def _semi_stylegan():
 
 
 def _biggan():
-    model = BigGAN(image_shape=(8, 8, 1), num_classes=3, latent_dim=6, filters=4,
+    model = BigGAN(image_shape=(8, 8, 1), num_classes=3, latent_dim=6, base_filters=4,
                    embedding_dim=4, seed=BASE)
     model.compile()  # two D steps per G step
     return model, (_images(8), np.arange(8, dtype=np.int32) % 3)
 
 
 def _bicyclegan():
-    model = BicycleGAN(image_shape=(16, 16, 1), latent_dim=3, filters=4, depth=2, seed=BASE)
+    model = BicycleGAN(image_shape=(16, 16, 1), latent_dim=3, base_filters=4, depth=2, seed=BASE)
     model.compile()
     return model, (_images(4, 16), _images(4, 16, seed=1))
 
 
 def _cyclegan():
-    model = CycleGAN(image_shape=(16, 16, 1), filters=4, blocks=1, d_filters=4, pool_size=4,
+    model = CycleGAN(image_shape=(16, 16, 1), base_filters=4, blocks=1, d_base_filters=4, pool_size=4,
                      seed=BASE)
     model.compile()
     return model, (_images(4, 16), _images(4, 16, seed=1))

@@ -133,6 +133,14 @@ class PixelCNN(DatasetFit, keras.Model):
         # Sampling is seeded per call: the class takes no construction seed.
         return super().for_data(data_shape, num_classes, **kwargs)
 
+    def validate_data(self, x, y=None):
+        """The pre-flight check, for intensities as uint8 (their natural dtype) or
+        as floats in [0, 255]."""
+        if isinstance(x, tf.data.Dataset):
+            x = x.map(lambda images, *rest: (tf.cast(images, tf.float32), *rest)
+                      if rest else tf.cast(images, tf.float32))
+        super().validate_data(x, y)
+
     def preview_images(self, n, seed, inputs=None):
         # Sampling is one network pass per pixel: 16 images keep a preview cheap.
         return self.sample(min(n, 16), seed=seed) / 127.5 - 1.0
