@@ -411,8 +411,16 @@ class GAN(keras.Model):
             # Gradients are summed over replicas; dividing each replica's mean by
             # the replica count makes the sum the mean over the global batch.
             scaled = self.d_optimizer.scale_loss(total / num_replicas)
+        self.apply_discriminator_update(tape.gradient(scaled, variables), variables, loss,
+                                        penalty, real_out, fake_out)
+        return real_out, fake_out
+
+    def apply_discriminator_update(self, gradients, variables, loss, penalty, real_out,
+                                   fake_out):
+        """D's update from its gradients, weight clipping, and D's trackers: the end
+        of every D step (the engine's, and a variant's own such as CycleGAN's)."""
         # A LossScaleOptimizer unscales the gradients and skips a non-finite step.
-        self.d_optimizer.apply(tape.gradient(scaled, variables), variables)
+        self.d_optimizer.apply(gradients, variables)
         if self.clip_value is not None:
             penalties_lib.clip_weights(variables, self.clip_value)
         self.d_loss_tracker.update_state(loss)
@@ -421,7 +429,6 @@ class GAN(keras.Model):
         score = self.adversarial_loss.score
         self.d_real_tracker.update_state(score(real_out))
         self.d_fake_tracker.update_state(score(fake_out))
-        return real_out, fake_out
 
     def generator_step(self, real, labels):
         """One G update on fresh noise (`real` is the last D slice: its size, and

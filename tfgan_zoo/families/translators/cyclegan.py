@@ -13,7 +13,6 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from tfgan_zoo.engine import penalties as penalties_lib
 from tfgan_zoo.engine.noise import stateless_uniform_open
 from tfgan_zoo.engine.validation import DataValidationError, validate_training_data
 from tfgan_zoo.families.translators.base import Translator
@@ -149,17 +148,17 @@ class CycleGAN(Translator):
         return tf.concat([self.d_a(images_a, training=True),
                           self.d_b(images_b, training=True)], 0)
 
-    def _augmented(self, images_a, images_b, counter, draw):
+    def _augmented(self, images_a, images_b, counter, name):
         sizes = [tf.shape(images_a)[0], tf.shape(images_b)[0]]
-        both = self.augment_for_discriminator(tf.concat([images_a, images_b], 0), counter, draw)
+        both = self.augment_for_discriminator(tf.concat([images_a, images_b], 0), counter, name)
         return tf.split(both, sizes)
 
     def discriminator_step(self, a, b):
         """D_A on a against F(b), D_B on b against G(a), in one update."""
         fake_a, fake_b = self.pooled_fakes(a, b)  # outside the tape: no gradient to G, F
         counter = self.d_optimizer.iterations
-        a, b = self._augmented(a, b, counter, 0)
-        fake_a, fake_b = self._augmented(fake_a, fake_b, counter, 1)
+        a, b = self._augmented(a, b, counter, "d_augment_real")
+        fake_a, fake_b = self._augmented(fake_a, fake_b, counter, "d_augment_fake")
         variables = self.discriminator_variables()
         with tf.GradientTape() as tape:
             real_out, fake_out = self._judge_both(a, b), self._judge_both(fake_a, fake_b)
@@ -173,21 +172,16 @@ class CycleGAN(Translator):
                                  + self.discriminator_penalty(b, fake_b, "b"))
                 total += self.penalty_weight * penalty
             scaled = self.replica_scaled(self.d_optimizer, total)
-        self.d_optimizer.apply(tape.gradient(scaled, variables), variables)
-        if self.clip_value is not None:
-            penalties_lib.clip_weights(variables, self.clip_value)
-        self.d_loss_tracker.update_state(loss)
-        if penalty is not None:
-            self.penalty_tracker.update_state(penalty)
-        self.d_real_tracker.update_state(self.adversarial_loss.score(real_out))
-        self.d_fake_tracker.update_state(self.adversarial_loss.score(fake_out))
+        self.apply_discriminator_update(tape.gradient(scaled, variables), variables, loss,
+                                        penalty, real_out, fake_out)
 
     def generator_step(self, a, b):
         """G against D_B and F against D_A, plus the cycle (and identity) loss."""
         variables = self.generator_variables()
         with tf.GradientTape() as tape:
             fake_a, fake_b = self.g_ba(b, training=True), self.g_ab(a, training=True)
-            seen_a, seen_b = self._augmented(fake_a, fake_b, self.g_optimizer.iterations, 2)
+            seen_a, seen_b = self._augmented(fake_a, fake_b, self.g_optimizer.iterations,
+                                             "g_augment")
             loss = self.adversarial_loss.generator(self._judge_both(seen_a, seen_b))
             cycle = (ops.mean(ops.abs(self.g_ba(fake_b, training=True) - a))
                      + ops.mean(ops.abs(self.g_ab(fake_a, training=True) - b)))
