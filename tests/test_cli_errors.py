@@ -59,6 +59,18 @@ def test_flag_combinations_that_do_not_fit(tmp_path, capsys, extra, message):
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.parametrize("model,dataset,message", [
+    ("dcgan", "edges", "dcgan trains on a dataset of samples"),
+    ("vae", "sneaker2boot", "vae trains on a dataset of samples"),
+    ("pix2pix", "sneaker2boot", r"pix2pix trains on aligned \(source, target\) pairs"),
+    ("cyclegan", "fashion_mnist", "cyclegan trains on two domains of images"),
+])
+def test_a_dataset_the_model_cannot_learn_from(tmp_path, capsys, model, dataset, message):
+    user_error(capsys, ["train", model, "--dataset", dataset, "--out", str(tmp_path / "run")],
+               message)
+    assert not (tmp_path / "run").exists()
+
+
 def test_an_existing_run_is_not_overwritten(tmp_path, capsys):
     out = tmp_path / "r"
     main([*TRAIN_RING, "--out", str(out), "--quiet"])
