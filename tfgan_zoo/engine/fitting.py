@@ -1,6 +1,6 @@
 """What the non-adversarial baselines share for training: `fit` on datasets, the
-compile defaults, construction from the data's shape, and the command-line
-trainer's declarations (as `engine.GAN` declares them for GANs).
+compile defaults, construction from the data's shape and the pre-flight check;
+the command-line trainer's declarations come from `engine.trainable`.
 
 A tf.data.Dataset shuffles itself, so Keras' default shuffle=True (which it
 ignores for datasets, with a warning) is turned off.
@@ -8,16 +8,13 @@ ignores for datasets, with a warning) is turned off.
 import keras
 import tensorflow as tf
 
+from tfgan_zoo.engine.trainable import TrainerDeclarations
 from tfgan_zoo.engine.validation import validate_training_data
 
 
-class DatasetFit:
+class DatasetFit(TrainerDeclarations):
     conditional = False  # the command-line trainer gives baselines unlabelled images
     num_classes = None  # unconditional unless a class sets it
-    default_dataset = "fashion_mnist"
-    training_pixels = "scaled"
-    power_of_two_sides = False
-    labels_per_class = None
     d_steps = 1  # one update per batch: any batch size divides (the pre-flight check)
 
     @property
@@ -41,10 +38,6 @@ class DatasetFit:
     def default_compile_args(cls):
         """Fresh compile arguments: Adam at 1e-3, the rate the baselines were tuned at."""
         return dict(optimizer=keras.optimizers.Adam(1e-3))
-
-    def preview_images(self, n, seed, inputs=None):
-        """What a training run shows after each epoch: `n` samples from `seed`."""
-        return self.sample(n, seed=seed)
 
     def fit(self, x=None, y=None, shuffle=True, validate_data=True, **kwargs):
         """Keras' `fit`, after the pre-flight check of `x` (as `GAN.fit` makes;

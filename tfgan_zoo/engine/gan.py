@@ -31,6 +31,7 @@ from tfgan_zoo.engine.noise import (MAX_INDEX, MAX_REPLICAS, draw_seed, stateles
 from tfgan_zoo.engine.precision import model_precision, precision_policy
 from tfgan_zoo.engine.renames import current_config
 from tfgan_zoo.engine.replicas import replica_context, step_logs
+from tfgan_zoo.engine.trainable import TrainerDeclarations
 from tfgan_zoo.engine.validation import checked_sample_request, validate_training_data
 
 # Every random draw is named (`tfgan_zoo.engine.noise.STREAM_NAMES`): D steps, G
@@ -40,7 +41,7 @@ from tfgan_zoo.engine.validation import checked_sample_request, validate_trainin
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
-class GAN(keras.Model):
+class GAN(TrainerDeclarations, keras.Model):
     """A generator and a discriminator trained by alternating SGD.
 
     Args:
@@ -77,14 +78,6 @@ class GAN(keras.Model):
 
     # ----------------------------------------------------------------- defaults
     conditional = False  # whether the variant trains on (samples, labels)
-    # What the command-line trainer gives the class (`tfgan_zoo.training`): its
-    # built-in dataset when none is named, pixel values scaled to [-1, 1], images
-    # padded to a power-of-two side for networks that grow by doubling, and the
-    # labelled images per class of a semi-supervised model (None: all labelled).
-    default_dataset = "fashion_mnist"
-    training_pixels = "scaled"
-    power_of_two_sides = False
-    labels_per_class = None
     # XLA on a CPU, for image data: off unless tools/bench_throughput.py measured
     # the variant faster with it (most GAN steps were 5-20 % slower; see docs/benchmarks.md).
     xla_on_cpu = False
@@ -525,11 +518,6 @@ class GAN(keras.Model):
         the moving average of G that inference uses."""
         ema = getattr(self, "ema", None)  # set by compile
         return [self.generator] + ([] if ema is None else [ema.network])
-
-    def preview_images(self, n, seed, inputs=None):
-        """What a training run shows after each epoch: `n` samples from `seed`
-        (`inputs`, a batch of the training data, is for models that transform data)."""
-        return self.sample(n, seed=seed)
 
     def sample(self, n, labels=None, seed=0, batch_size=256):
         """`n` samples from the generator in inference mode, as a NumPy array.
