@@ -66,3 +66,16 @@ def test_configs_under_the_argument_names_of_0_1_0_load():
     assert PixelCNN.from_config(dict(levels=4, filters=8, blocks=1)).base_filters == 8
     with pytest.raises(ValueError, match="has 'filters' and its new name 'base_filters'"):
         BEGAN.from_config(dict(filters=8, base_filters=8))
+
+
+def test_an_argument_added_later_takes_its_earlier_value_in_an_old_config():
+    from tfgan_zoo.engine.renames import current_config
+
+    class Model:
+        RENAMED = {"width": "base_filters"}
+        EARLIER_DEFAULTS = {"upsample": "bilinear"}
+
+    assert current_config(Model, {"width": 8}) == {"base_filters": 8, "upsample": "bilinear"}
+    # A config written since the argument exists keeps its own value.
+    assert current_config(Model, {"base_filters": 8, "upsample": "nearest"}) == \
+        {"base_filters": 8, "upsample": "nearest"}

@@ -8,6 +8,14 @@ and its `from_config` passes the stored config through `current_config`, which
 applies the table (inherited tables apply to subclasses). Where an argument
 changed form with its name, the table's value is a function instead of a name:
 `convert(cls, old_value, config) -> {new name: value}`.
+
+A class that added an argument whose default changes what a saved model computes
+lists the value that reproduces the earlier behaviour:
+
+    EARLIER_DEFAULTS = {"upsample": "bilinear"}   # argument -> value before it existed
+
+A config without that argument (a file written before it existed) gets that value;
+configs written since always carry the argument, so they are untouched.
 """
 
 
@@ -25,4 +33,6 @@ def current_config(cls, config):
             raise ValueError(f"{cls.__name__} config has {old!r} and its new name "
                              f"{', '.join(map(repr, both))}; give only the new one.")
         config.update(updates)
+    for name, value in getattr(cls, "EARLIER_DEFAULTS", {}).items():
+        config.setdefault(name, value)
     return config
