@@ -85,6 +85,9 @@ class GAN(TrainerDeclarations, keras.Model):
     # (0 gives a purely reconstructive baseline with the same networks).
     adversarial_weight = 1.0
     description = "GAN from user-supplied generator and discriminator"
+    # Samples D scores at once (PacGAN packing); penalties take gradients per pack.
+    pack = 1
+    discriminator_networks = ("discriminator",)  # trained by d_optimizer
 
     @classmethod
     def for_data(cls, data_shape, num_classes=None, **kwargs):
@@ -160,6 +163,9 @@ class GAN(TrainerDeclarations, keras.Model):
         penalty = defaults["penalty"] if penalty is None else penalty
         self.penalty = None if penalty in (None, "none") else penalty
         self.penalty_fn = None if self.penalty is None else penalties_lib.get_penalty(self.penalty)
+        if self.penalty is not None:
+            penalties_lib.check_critics(self.penalty, {
+                name: getattr(self, name) for name in self.discriminator_networks})
         self.penalty_weight = float(
             defaults["penalty_weight"] if penalty_weight is None else penalty_weight)
         clip_value = defaults["clip_value"] if clip_value is None else clip_value
@@ -345,7 +351,7 @@ class GAN(TrainerDeclarations, keras.Model):
         def critic(x):
             return self.discriminate(x, labels, training=True)
 
-        return self.penalty_fn(critic, real, fake, uniform)
+        return self.penalty_fn(critic, real, fake, uniform, self.pack)
 
     # Hooks for variants whose fakes are not G(z) alone (image translation):
     # what D is shown, what G is trained through, and G's terms beyond the
