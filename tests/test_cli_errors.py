@@ -108,3 +108,11 @@ def test_console_script_prints_one_line_and_no_tensorflow_logs(tmp_path):
     debug = subprocess.run([CONSOLE_SCRIPT, "--debug", "sample", "nope"], capture_output=True,
                            text=True, env=env, timeout=120)
     assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_inception_weights_need_an_inception_network(tmp_path, capsys):
+    user_error(capsys, ["eval", "fashion_dcgan", "--inception-weights", str(tmp_path / "g.pb")],
+               "--inception-weights needs --feature-network fid_inception or inception_v3")
+    user_error(capsys, ["eval", "fashion_dcgan", "--feature-network", "fid_inception",
+                        "--inception-weights", str(tmp_path / "g.pb")],
+               "FID Inception graph .*g.pb not found")

@@ -35,7 +35,7 @@ def no_network(monkeypatch):
 
 
 def test_known_networks():
-    assert FEATURE_NETWORKS == ("fashion_mnist", "inception_v3")
+    assert FEATURE_NETWORKS == ("fashion_mnist", "fid_inception", "inception_v3")
     with pytest.raises(ValueError, match="unknown feature network 'vgg'"):
         get_feature_network("vgg")
 

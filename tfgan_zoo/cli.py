@@ -29,6 +29,10 @@ class _Parser(argparse.ArgumentParser):
 # ValueError subclasses for bad names, data and settings, and ImportError with an
 # install hint for a missing optional package.
 USER_ERRORS = (UsageError, ValueError, OSError, ImportError)
+# Where `eval --inception-weights` puts the file, per feature network (the
+# environment variables tfgan_zoo.metrics.features reads).
+INCEPTION_FILE_VARS = {"fid_inception": "TFGAN_ZOO_FID_INCEPTION_GRAPH",
+                       "inception_v3": "TFGAN_ZOO_INCEPTION_WEIGHTS"}
 
 
 def _jit(value):
@@ -201,8 +205,11 @@ def cmd_eval(args):
         result = evaluate_generator(model, metrics, args.num_samples or 2500, args.seed,
                                     mixture=args.mixture or dataset)
     else:
-        if args.inception_weights:
-            os.environ["TFGAN_ZOO_INCEPTION_WEIGHTS"] = args.inception_weights
+        if args.inception_weights:  # the file of whichever Inception network was chosen
+            if args.feature_network not in INCEPTION_FILE_VARS:
+                raise UsageError("--inception-weights needs --feature-network fid_inception "
+                                 "or inception_v3")
+            os.environ[INCEPTION_FILE_VARS[args.feature_network]] = args.inception_weights
         reference = ReferenceSpec(split=args.reference_split, size=args.reference_size or None)
         result = evaluate_generator(model, metrics, args.num_samples or 10_000, args.seed,
                                     feature_network=args.feature_network, reference=reference,
@@ -326,8 +333,12 @@ def build_parser():
                           help="default 10,000 images or 2,500 points (the card protocols)")
     evaluate.add_argument("--seed", type=int, default=0, help="latent seed of the samples")
     evaluate.add_argument("--feature-network", default="fashion_mnist",
-                          choices=("fashion_mnist", "inception_v3"))
-    evaluate.add_argument("--inception-weights", help="local InceptionV3 .h5 weights file")
+                          choices=("fashion_mnist", "fid_inception", "inception_v3"),
+                          help="fid_inception: the 2015-12-05 graph published FIDs use; "
+                          "inception_v3: Keras' ImageNet weights (FIDs not comparable with "
+                          "published ones)")
+    evaluate.add_argument("--inception-weights", help="local file of the Inception network: "
+                          "classify_image_graph_def.pb (fid_inception) or InceptionV3's .h5")
     evaluate.add_argument("--reference-split", default="train", choices=("train", "test"))
     evaluate.add_argument("--reference-size", type=int, default=10_000,
                           help="real images in the reference set (0: the whole split)")

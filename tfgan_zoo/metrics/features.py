@@ -2,8 +2,11 @@
 
 "fashion_mnist": a small CNN classifier trained by `tools/train_feature_classifier.py`
 and shipped in `tfgan_zoo/weights/` with a model card; its 128-d penultimate layer
-gives the features. "inception_v3": Keras' InceptionV3 with weights from a local
-file (never downloaded), 2048-d pool features and 1000-way logits.
+gives the features. "fid_inception": the 2015-12-05 Inception graph published FIDs
+use (`fid_inception.py`), from a local file. "inception_v3": Keras' ImageNet
+InceptionV3 with weights from a local file, 2048-d pool features and 1000-way
+logits; other weights than FID's graph, so its FIDs are not comparable with
+published numbers. Nothing is ever downloaded.
 
 Both take images in [-1, 1] (or uint8) of shape [N, H, W, C] and return float64.
 """
@@ -18,8 +21,9 @@ import tensorflow as tf
 
 from tfgan_zoo.data.pipeline import scale_images
 from tfgan_zoo.files import sha256_file  # noqa: F401  (used by the training tool too)
+from tfgan_zoo.metrics import fid_inception
 
-FEATURE_NETWORKS = ("fashion_mnist", "inception_v3")
+FEATURE_NETWORKS = ("fashion_mnist", "fid_inception", "inception_v3")
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 CLASSIFIER_WEIGHTS = "fashion_mnist_classifier.weights.h5"
 CLASSIFIER_CARD = "fashion_mnist_classifier.json"
@@ -173,18 +177,23 @@ def _load_classifier(weights_path: str, sha: str) -> FeatureNetwork:
     return classifier_network(model, f"fashion_mnist-{sha[:12]}")
 
 
-def _inception_path(weights) -> Path:
-    how = (f"Download {INCEPTION_WEIGHTS_FILE} (the file Keras' InceptionV3 uses) once, "
-           f"then set {INCEPTION_ENV_VAR}=/path/to/{INCEPTION_WEIGHTS_FILE} or pass "
-           f"weights='/path/to/{INCEPTION_WEIGHTS_FILE}'; it is never downloaded at run time. "
-           "weights='random' gives untrained weights for plumbing tests only.")
-    weights = weights if weights is not None else os.environ.get(INCEPTION_ENV_VAR)
+def _local_file(weights, env_var, file_name, what, how_to_get):
+    how = (f"Download {file_name} ({how_to_get}) once, then set {env_var}=/path/to/"
+           f"{file_name} or pass weights='/path/to/{file_name}'; it is never downloaded "
+           "at run time.")
+    weights = weights if weights is not None else os.environ.get(env_var)
     if not weights:
-        raise FileNotFoundError(f"No InceptionV3 weights given. {how}")
+        raise FileNotFoundError(f"No {what} given. {how}")
     path = Path(weights)
     if not path.is_file():
-        raise FileNotFoundError(f"InceptionV3 weights {path} not found. {how}")
+        raise FileNotFoundError(f"{what} {path} not found. {how}")
     return path.resolve()
+
+
+def _inception_path(weights) -> Path:
+    return _local_file(weights, INCEPTION_ENV_VAR, INCEPTION_WEIGHTS_FILE, "InceptionV3 weights",
+                       "the file Keras' InceptionV3 uses; weights='random' gives untrained "
+                       "weights for plumbing tests only")
 
 
 def _to_inception_input(x):
@@ -217,12 +226,19 @@ def _cached_sha(path: str, mtime_ns: int, size: int) -> str:
     return sha256_file(path)
 
 
+def _file_sha(path: Path) -> str:
+    stat = path.stat()
+    return _cached_sha(str(path), stat.st_mtime_ns, stat.st_size)
+
+
 def get_feature_network(name="fashion_mnist", weights=None) -> FeatureNetwork:
     """The named feature network, built once per process and weight file.
 
     fashion_mnist: `weights` is None (the shipped copy), a directory holding
     fashion_mnist_classifier.{weights.h5,json}, or the .weights.h5 path (card beside
     it); the file's sha256 is checked against the card before loading.
+    fid_inception: `weights` is the local classify_image_graph_def.pb, else
+    $TFGAN_ZOO_FID_INCEPTION_GRAPH.
     inception_v3: `weights` is a local .h5 path, else $TFGAN_ZOO_INCEPTION_WEIGHTS,
     or "random".
     """
@@ -234,6 +250,13 @@ def get_feature_network(name="fashion_mnist", weights=None) -> FeatureNetwork:
         if weights == "random":
             return _load_inception(None, None)
         path = _inception_path(weights)
-        stat = path.stat()
-        return _load_inception(str(path), _cached_sha(str(path), stat.st_mtime_ns, stat.st_size))
+        return _load_inception(str(path), _file_sha(path))
+    if name == "fid_inception":
+        path = _local_file(weights, fid_inception.GRAPH_ENV_VAR, fid_inception.GRAPH_FILE,
+                           "FID Inception graph", "in inception-2015-12-05.tgz, the graph "
+                           "published FIDs use")
+        sha = _file_sha(path)
+        graph = fid_inception.load_graph(str(path), sha)
+        return FeatureNetwork("fid_inception", f"fid_inception-{sha[:12]}", graph,
+                              feature_dim=graph.feature_dim, num_classes=graph.num_classes)
     raise ValueError(f"unknown feature network {name!r}; expected one of {FEATURE_NETWORKS}")
