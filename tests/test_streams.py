@@ -10,7 +10,7 @@ import tfgan_zoo.engine.gan as gan_module
 from tfgan_zoo.engine import noise
 from tfgan_zoo.engine.noise import STREAM_NAMES, draw_seed, recorded_draws, sub_seed
 from tfgan_zoo.families.biggan.biggan import truncated_latents_for_seeds
-from tfgan_zoo.gans import (BicycleGAN, BigGAN, CycleGAN, InfoGAN, SemiStyleGAN,
+from tfgan_zoo.gans import (BicycleGAN, BigGAN, CycleGAN, InfoGAN, InfoStyleGAN, SemiStyleGAN,
                             StandardGAN, StyleGAN, WGANGP)
 from tfgan_zoo.serving.signatures import latents_for_seeds
 
@@ -56,6 +56,13 @@ def _semi_stylegan():
     return model, (_images(8), np.array([0, 1, -1, -1, 2, -1, 3, -1], np.int32))
 
 
+def _info_stylegan():
+    model = InfoStyleGAN(image_shape=(8, 8, 1), noise_dim=3, categories=4, w_dim=5,
+                         mapping_depth=1, filters=(8, 4), style_mixing=0.5, seed=BASE)
+    model.compile()
+    return model, _images(8)
+
+
 def _biggan():
     model = BigGAN(image_shape=(8, 8, 1), num_classes=3, latent_dim=6, base_filters=4,
                    embedding_dim=4, seed=BASE)
@@ -70,21 +77,23 @@ def _bicyclegan():
 
 
 def _cyclegan():
-    model = CycleGAN(image_shape=(16, 16, 1), base_filters=4, blocks=1, d_base_filters=4, pool_size=4,
-                     seed=BASE)
+    model = CycleGAN(image_shape=(16, 16, 1), base_filters=4, blocks=1, d_base_filters=4,
+                     pool_size=4, seed=BASE)
     model.compile()
     return model, (_images(4, 16), _images(4, 16, seed=1))
 
 
 FAMILIES = {"standard": _standard, "conv_critic": _conv_critic, "infogan": _infogan,
-            "stylegan": _stylegan, "semi_stylegan": _semi_stylegan, "biggan": _biggan,
+            "stylegan": _stylegan, "semi_stylegan": _semi_stylegan,
+            "info_stylegan": _info_stylegan, "biggan": _biggan,
             "bicyclegan": _bicyclegan, "cyclegan": _cyclegan}
 # Names each family must draw in a step (besides d_latent/g_latent where it has them).
-EXPECTED = {"standard": {"penalty"}, "conv_critic": {"penalty", "d_augment_real", "d_augment_fake",
-                                               "g_augment"},
+EXPECTED = {"standard": {"penalty"},
+            "conv_critic": {"penalty", "d_augment_real", "d_augment_fake", "g_augment"},
             "infogan": {"d_codes", "g_codes"},
             "stylegan": {"d_mix_latent", "d_mixing", "d_noise_images", "g_noise_images"},
             "semi_stylegan": {"d_mixup", "g_mixup", "g_mix_latent"},
+            "info_stylegan": {"d_latent", "g_latent", "g_mix_latent"},
             "biggan": {"d_latent", "g_latent"}, "bicyclegan": {"d_epsilon", "g_epsilon"},
             "cyclegan": {"pool_uniform", "pool_index"}}
 
@@ -126,7 +135,7 @@ def test_every_draw_of_a_step_has_its_own_seed(family, replica_0_draws):
     assert all(seed[0] == BASE for seed in seeds.values())
 
 
-@pytest.mark.parametrize("family", ["standard", "conv_critic", "infogan", "stylegan", "cyclegan"])
+@pytest.mark.parametrize("family", FAMILIES)
 def test_two_replicas_never_share_a_seed(family, replica_0_draws, monkeypatch):
     replica_0 = replica_0_draws[family]
     replica_1 = step_draws(family, replica_id=1, monkeypatch=monkeypatch)
