@@ -103,11 +103,13 @@ RECIPES = {
         compile=both(adam(2e-4, 0.5), d_steps=1), batch_size=128,
         source="Radford et al. 2016: Adam(2e-4, beta_1 = 0.5), minibatch 128"),
     ("wgan", "*", "paper"): Recipe(
-        compile=both(dict(optimizer="rmsprop", learning_rate=5e-5), loss="wasserstein",
-                     d_steps=5, clip_value=0.01),
+        compile=both(dict(optimizer="rmsprop", learning_rate=5e-5, rho=0.99),
+                     loss="wasserstein", d_steps=5, clip_value=0.01),
         batch_size=5 * 64,
         source="Arjovsky et al. 2017, Algorithm 1: RMSProp alpha = 5e-5, c = 0.01, m = 64, "
-               "n_critic = 5"),
+               "n_critic = 5; the authors' code (martinarjovsky/WassersteinGAN) uses "
+               "PyTorch's RMSprop, whose squared-gradient average decays at 0.99 (Keras' "
+               "rho; its default is 0.9)"),
     ("wgan_gp", "*", "paper"): Recipe(
         compile=both(adam(1e-4, 0.0, 0.9), loss="wasserstein", d_steps=5,
                      penalty="gradient_penalty", penalty_weight=10.0),
