@@ -131,8 +131,9 @@ RECIPES = {
     ("infogan", "*", "paper"): Recipe(
         compile=dict(g_optimizer=adam(1e-3, 0.5), d_optimizer=adam(2e-4, 0.5)),
         batch_size=100,
-        source="Chen et al. 2016, appendix (MNIST): Adam, rate 1e-3 for G and 2e-4 for D, "
-               "minibatch 100"),
+        source="Chen et al. 2016, appendix C (MNIST): Adam, rate 1e-3 for G and 2e-4 for D, "
+               "minibatch 100; the authors' code (openai/InfoGAN, launchers/run_mnist_exp.py "
+               "and infogan_trainer.py) uses the same rates with beta_1 = 0.5"),
     ("biggan", "*", "paper"): Recipe(
         compile=dict(g_optimizer=adam(1e-4, 0.0, 0.999), d_optimizer=adam(4e-4, 0.0, 0.999),
                      loss="hinge", d_steps=2, ema_decay=0.9999),
@@ -159,8 +160,11 @@ RECIPES = {
         batch_size=64, epochs=1, steps_per_epoch=1200,
         source="class defaults; tools/bench_modern.py"),
     ("infogan", "*", "cpu-short"): Recipe(
-        model=dict(base_filters=32), batch_size=64, epochs=1, steps_per_epoch=300,
-        source="class defaults; tests/test_infogan.py"),
+        model=dict(base_filters=32, hidden=()), batch_size=64, epochs=1, steps_per_epoch=300,
+        source="class defaults without the paper's fully connected layers: in 300 steps "
+               "(seed 0) G with FC-512 ignored its code (class-histogram TV 0.00, FID ratio "
+               "0.79), FC-128 reached TV 0.11 (0.79), none 0.24 (0.60); "
+               "tests/test_infogan.py"),
     ("cgan", "*", "cpu-short"): Recipe(
         model=dict(latent_dim=32, base_filters=32), batch_size=64, epochs=1, steps_per_epoch=375,
         source="class defaults; tests/test_metrics_fashion.py"),
