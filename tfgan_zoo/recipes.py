@@ -169,7 +169,7 @@ RECIPES = {
         model=dict(latent_dim=32, base_filters=32), batch_size=64, epochs=1, steps_per_epoch=375,
         source="class defaults; tests/test_metrics_fashion.py"),
     ("began", "*", "cpu-short"): Recipe(
-        model=dict(latent_dim=32, base_filters=16), batch_size=48, epochs=3, steps_per_epoch=40,
+        model=dict(latent_dim=32, base_filters=16), batch_size=32, epochs=3, steps_per_epoch=25,
         source="class defaults; tests/test_began.py"),
     ("biggan", "*", "cpu-short"): Recipe(
         model=dict(base_filters=32), compile=both(adam(1e-3, 0.0, 0.999)), batch_size=64,
