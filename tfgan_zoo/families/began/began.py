@@ -1,6 +1,7 @@
 """BEGAN (Berthelot et al. 2017): boundary equilibrium GAN.
 
-What differs from the engine: z ~ U(-1, 1) (the paper's prior; `latent_distribution`);
+What differs from the engine: z ~ U(-1, 1) (the paper's prior; `latent_distribution`,
+also what the served `sample` signature draws);
 D is an auto-encoder whose score is each sample's L1 reconstruction error; D
 minimises L(x) - k_t L(G(z_D)), G minimises L(G(z_G)); after every D step the
 controller moves k_t by λ_k (γ L(x) - L(G(z))) (clipped to [0, 1]) to hold
@@ -26,11 +27,20 @@ import keras
 
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine import losses
-from tfgan_zoo.engine.noise import stateless_uniform_open
+from tfgan_zoo.engine.noise import draw_seed, stateless_uniform_open
 from tfgan_zoo.engine.replicas import all_reduce
 from tfgan_zoo.networks.autoencoder import autoencoder_discriminator, decoder
 from tfgan_zoo.networks.widths import default_base_filters
 from tfgan_zoo.registry import register_model
+
+
+def uniform_latents_for_seeds(seeds, latent_dim):
+    """One U(-1, 1) latent per int64 seed (row i depends on seeds[i] only): the
+    serving `sample` latents of the uniform prior."""
+    def one(seed):
+        return 2.0 * stateless_uniform_open([latent_dim], draw_seed(seed, "serving")) - 1.0
+    return tf.map_fn(one, tf.cast(seeds, tf.int64),
+                     fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
 
 
 @register_model("began", kind="gan")
@@ -93,6 +103,19 @@ class BEGAN(GAN):
         if self.latent_distribution == "normal":
             return super().sample_latent(batch_size, seed)
         return 2.0 * stateless_uniform_open((batch_size, self.latent_dim), seed) - 1.0
+
+    def serving_endpoints(self):
+        """The engine's signatures; under the uniform prior `sample` draws each
+        seed's z from U(-1, 1) too (2u - 1 of the "serving" draw's uniforms)."""
+        endpoints = super().serving_endpoints()
+        if self.latent_distribution == "normal":
+            return endpoints
+        generate, _ = endpoints["generate"]
+        sample_specs = endpoints["sample"][1]
+
+        def sample(seed):
+            return generate(uniform_latents_for_seeds(seed, self.latent_dim))
+        return {**endpoints, "sample": (sample, sample_specs)}
 
     @property
     def metrics(self):
