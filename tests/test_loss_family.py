@@ -20,6 +20,13 @@ def test_paper_defaults():
     assert (wgan.adversarial_loss.name, wgan.d_steps, wgan.clip_value) == ("wasserstein", 5, 0.01)
     assert isinstance(wgan.d_optimizer, keras.optimizers.RMSprop)
     assert float(wgan.d_optimizer.learning_rate) == pytest.approx(5e-5)
+    # rho = PyTorch's alpha 0.99 (the authors' code), not Keras' default 0.9: after one
+    # step from zero the squared-gradient average is (1 - rho) g².
+    assert float(wgan.g_optimizer.rho) == float(wgan.d_optimizer.rho) == 0.99
+    copy = keras.optimizers.RMSprop.from_config(wgan.d_optimizer.get_config())
+    variable = keras.Variable([0.0])
+    copy.apply([keras.ops.convert_to_tensor([2.0])], [variable])
+    assert float(copy.variables[-1].numpy()[0]) == pytest.approx((1 - 0.99) * 4.0)
     gp = WGANGP(data_shape=(2,), latent_dim=2, hidden=(8, 8, 8), seed=0)
     gp.compile()
     assert (gp.penalty, gp.penalty_weight, gp.d_steps) == ("gradient_penalty", 10.0, 5)

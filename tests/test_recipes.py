@@ -60,6 +60,8 @@ def test_wgan_paper_row_and_class_defaults():
     recipe = recipes.resolve("wgan", "grid", "paper")
     args = recipes.compile_args(get_model("wgan"), recipe)
     assert _optimizer(args["g_optimizer"])[:2] == ("RMSprop", pytest.approx(5e-5))
+    # PyTorch's RMSprop alpha (0.99), which the paper's code used; Keras' default is 0.9.
+    assert [float(args[key].rho) for key in ("g_optimizer", "d_optimizer")] == [0.99, 0.99]
     assert (args["d_steps"], args["clip_value"], recipe.batch_size) == (5, 0.01, 5 * 64)
     assert args["label_smoothing"] == 0.0  # the engine's default
 

@@ -103,11 +103,13 @@ RECIPES = {
         compile=both(adam(2e-4, 0.5), d_steps=1), batch_size=128,
         source="Radford et al. 2016: Adam(2e-4, beta_1 = 0.5), minibatch 128"),
     ("wgan", "*", "paper"): Recipe(
-        compile=both(dict(optimizer="rmsprop", learning_rate=5e-5), loss="wasserstein",
-                     d_steps=5, clip_value=0.01),
+        compile=both(dict(optimizer="rmsprop", learning_rate=5e-5, rho=0.99),
+                     loss="wasserstein", d_steps=5, clip_value=0.01),
         batch_size=5 * 64,
         source="Arjovsky et al. 2017, Algorithm 1: RMSProp alpha = 5e-5, c = 0.01, m = 64, "
-               "n_critic = 5"),
+               "n_critic = 5; the authors' code (martinarjovsky/WassersteinGAN) uses "
+               "PyTorch's RMSprop, whose squared-gradient average decays at 0.99 (Keras' "
+               "rho; its default is 0.9)"),
     ("wgan_gp", "*", "paper"): Recipe(
         compile=both(adam(1e-4, 0.0, 0.9), loss="wasserstein", d_steps=5,
                      penalty="gradient_penalty", penalty_weight=10.0),
@@ -129,8 +131,9 @@ RECIPES = {
     ("infogan", "*", "paper"): Recipe(
         compile=dict(g_optimizer=adam(1e-3, 0.5), d_optimizer=adam(2e-4, 0.5)),
         batch_size=100,
-        source="Chen et al. 2016, appendix (MNIST): Adam, rate 1e-3 for G and 2e-4 for D, "
-               "minibatch 100"),
+        source="Chen et al. 2016, appendix C (MNIST): Adam, rate 1e-3 for G and 2e-4 for D, "
+               "minibatch 100; the authors' code (openai/InfoGAN, launchers/run_mnist_exp.py "
+               "and infogan_trainer.py) uses the same rates with beta_1 = 0.5"),
     ("biggan", "*", "paper"): Recipe(
         compile=dict(g_optimizer=adam(1e-4, 0.0, 0.999), d_optimizer=adam(4e-4, 0.0, 0.999),
                      loss="hinge", d_steps=2, ema_decay=0.9999),
@@ -157,13 +160,16 @@ RECIPES = {
         batch_size=64, epochs=1, steps_per_epoch=1200,
         source="class defaults; tools/bench_modern.py"),
     ("infogan", "*", "cpu-short"): Recipe(
-        model=dict(base_filters=32), batch_size=64, epochs=1, steps_per_epoch=300,
-        source="class defaults; tests/test_infogan.py"),
+        model=dict(base_filters=32, hidden=()), batch_size=64, epochs=1, steps_per_epoch=300,
+        source="class defaults without the paper's fully connected layers: in 300 steps "
+               "(seed 0) G with FC-512 ignored its code (class-histogram TV 0.00, FID ratio "
+               "0.79), FC-128 reached TV 0.11 (0.79), none 0.24 (0.60); "
+               "tests/test_infogan.py"),
     ("cgan", "*", "cpu-short"): Recipe(
         model=dict(latent_dim=32, base_filters=32), batch_size=64, epochs=1, steps_per_epoch=375,
         source="class defaults; tests/test_metrics_fashion.py"),
     ("began", "*", "cpu-short"): Recipe(
-        model=dict(latent_dim=32, base_filters=16), batch_size=64, epochs=3, steps_per_epoch=100,
+        model=dict(latent_dim=32, base_filters=16), batch_size=32, epochs=3, steps_per_epoch=25,
         source="class defaults; tests/test_began.py"),
     ("biggan", "*", "cpu-short"): Recipe(
         model=dict(base_filters=32), compile=both(adam(1e-3, 0.0, 0.999)), batch_size=64,

@@ -21,7 +21,9 @@ def batch_norm():
 
 
 def conv_generator(latent_dim, image_shape=(28, 28, 1), base_filters=64, num_classes=None,
-                   name="generator"):
+                   name="generator", hidden=()):
+    """`hidden`: widths of fully connected layers (BN + ReLU) before the projection
+    to the (H/4, W/4) map, as InfoGAN's G has one of 1024."""
     height, width, channels = image_shape
     if height % 4 or width % 4:
         raise ValueError(f"image height and width must divide by 4; got {image_shape}.")
@@ -30,6 +32,9 @@ def conv_generator(latent_dim, image_shape=(28, 28, 1), base_filters=64, num_cla
     if num_classes is not None:
         labels, one_hot = label_input(num_classes)
         h = keras.layers.Concatenate()([z, one_hot])
+    for units in hidden:
+        h = keras.layers.Dense(units, use_bias=False, kernel_initializer=dcgan_init())(h)
+        h = keras.layers.ReLU()(batch_norm()(h))
     h = keras.layers.Dense((height // 4) * (width // 4) * base_filters * 2, use_bias=False,
                            kernel_initializer=dcgan_init())(h)
     h = batch_norm()(h)

@@ -2,11 +2,34 @@
 
 What differs from the engine: G's input is [z, one-hot c, continuous c'] with a
 categorical code c (K values) and continuous codes c' ~ U(-1, 1); a Q head on
-D's conv body predicts the codes from an image; both players also minimise the
-mutual-information bound L_I = CE(Q_cat(x), c) + λ_cont · ½‖Q_cont(x) − c'‖²
-(a Gaussian Q with unit variance), weighted by λ_info = 1. In a D step L_I
-trains D's body; in a G step it trains G and the Q head. Codes are drawn from
-seeded streams, so a step's codes can be drawn again where the loss needs them.
+D's trunk predicts the codes from an image. Both players also minimise the
+mutual-information bound's negative log-likelihood term
+
+    L_I = CE(Q_cat(x), c) + λ_cont · Σ_j ½ (Q_cont(x)_j − c'_j)²
+
+(a Gaussian Q of unit variance per continuous code, log-likelihoods summed over
+the codes as in the paper's L_I, constants dropped), weighted by λ_info = 1. As
+in the authors' code (openai/InfoGAN, infogan_trainer.py: Q's layers live in D's
+variable scope), the Q head is trained with D's variables and optimizer: in a D
+step λ·L_I of that step's fakes moves D's trunk and the Q head; in a G step it
+moves G only. Codes are drawn from seeded streams, so a step's codes can be
+drawn again where the loss needs them.
+
+Networks (paper, Table 1 for MNIST, with base_filters = 64 and hidden = 1024):
+G is FC-1024, BN, ReLU → FC-(H/4 · W/4 · 2f), BN, ReLU → 4×4 up-conv f, BN,
+ReLU → 4×4 up-conv to the image; D is 4×4 conv f, lReLU → 4×4 conv 2f, BN,
+lReLU → FC-1024, BN, lReLU, then the logit, and Q is FC-128, BN, lReLU → the
+codes on that same FC-1024 trunk.
+
+Remaining differences from the paper and its code: z ~ N(0, 1) (the authors'
+launcher draws z ~ U(-1, 1)); G ends in tanh for images in [-1, 1], where the
+authors' MNIST G outputs Bernoulli means in [0, 1]; the class's optimizers are
+the engine's Adam(2e-4, β1 = 0.5) for both players — the paper's 1e-3 for G and
+2e-4 for D are the `paper` recipe row (tfgan_zoo/recipes.py) — because the short
+CPU runs the tests make were tuned with them; each D step draws fresh fakes for
+its own info term, where the authors' graph computes D's and G's info terms on
+one batch of fakes; the logged `info` is L_I without the constant prior entropy,
+not the mutual-information estimate.
 """
 import keras
 import numpy as np
@@ -21,13 +44,16 @@ from tfgan_zoo.registry import register_model
 
 
 def info_loss(categorical_logits, codes, continuous_pred, continuous, continuous_weight=1.0):
-    """L_I for one batch: cross-entropy of the categorical code plus
-    λ_cont · ½ mean squared error of the continuous ones (per code, averaged)."""
+    """L_I for one batch, the batch mean of −log Q(c, c' | x) up to constants: the
+    categorical code's cross-entropy plus λ_cont · ½ the squared error of the
+    continuous codes summed over the codes (the negative log-likelihood of a
+    unit-variance Gaussian per code, whose log-likelihoods the paper sums)."""
     ce = ops.mean(keras.losses.sparse_categorical_crossentropy(codes, categorical_logits,
                                                                 from_logits=True))
     if continuous is None or continuous.shape[-1] == 0:
         return ce
-    return ce + continuous_weight * 0.5 * ops.mean(ops.square(continuous_pred - continuous))
+    squared = ops.sum(ops.square(continuous_pred - continuous), axis=-1)
+    return ce + continuous_weight * 0.5 * ops.mean(squared)
 
 
 @register_model("infogan", kind="gan")
@@ -40,6 +66,10 @@ class InfoGAN(GAN):
       continuous: number of continuous codes.
       base_filters: width of the conv nets; None derives it from image_shape
         (`networks.widths.default_base_filters`: 64 up to 64×64).
+      hidden: widths of the fully connected layers G starts with and D's trunk
+        ends with (under D's logit and the Q head); None sizes one layer as the
+        paper's 1024 at its base_filters of 64: (16 · base_filters,). () has none
+        (files saved before the argument existed load with (), what they had).
       info_weight, continuous_weight: λ_info and λ_cont.
     The generator's input (and the serving `z`) is [z, one-hot c, c'], so the
     model's `latent_dim` is noise_dim + categories + continuous. The argument is
@@ -49,24 +79,30 @@ class InfoGAN(GAN):
 
     description = "Categorical + continuous codes recovered by a Q head on D (Chen et al. 2016)"
 
+    # Files saved before `hidden` existed had no fully connected layers.
+    EARLIER_DEFAULTS = {"hidden": ()}
+
     def __init__(self, image_shape=(28, 28, 1), noise_dim=62, categories=10, continuous=2,
-                 base_filters=None, info_weight=1.0, continuous_weight=1.0, seed=None,
-                 **kwargs):
+                 base_filters=None, hidden=None, info_weight=1.0, continuous_weight=1.0,
+                 seed=None, **kwargs):
         self.image_shape = image_shape = tuple(int(v) for v in image_shape)
         self.noise_dim, self.categories = int(noise_dim), int(categories)
         self.continuous = int(continuous)
         self.base_filters = int(default_base_filters(image_shape, 64) if base_filters is None
                                 else base_filters)
+        self.hidden = ((16 * self.base_filters,) if hidden is None
+                       else tuple(int(units) for units in hidden))
         self.info_weight, self.continuous_weight = float(info_weight), float(continuous_weight)
         latent_dim = self.noise_dim + self.categories + self.continuous
-        generator = conv_generator(latent_dim, image_shape, self.base_filters)
+        generator = conv_generator(latent_dim, image_shape, self.base_filters, hidden=self.hidden)
         discriminator, self.q_network, self.q_head = self._d_and_q(image_shape)
         super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
         self.info_tracker = keras.metrics.Mean(name="info")
         self.code_accuracy_tracker = keras.metrics.Mean(name="code_accuracy")
 
     def _d_and_q(self, image_shape):
-        """D and Q share the conv body; each has its own head."""
+        """D and Q share the trunk (convs, then the `hidden` layers); each has its
+        own head."""
         f = self.base_filters
         x = keras.Input(shape=image_shape, name="image")
         h = keras.layers.Conv2D(f, 4, strides=2, padding="same", kernel_initializer=dcgan_init())(x)
@@ -75,6 +111,9 @@ class InfoGAN(GAN):
                                 kernel_initializer=dcgan_init())(h)
         h = keras.layers.LeakyReLU(0.2)(batch_norm()(h))
         body = keras.layers.Flatten()(h)
+        for units in self.hidden:
+            body = keras.layers.Dense(units, use_bias=False, kernel_initializer=dcgan_init())(body)
+            body = keras.layers.LeakyReLU(0.2)(batch_norm()(body))
         logit = keras.layers.Dense(1, dtype="float32", name="logit")(body)
         q_in = keras.Input(shape=body.shape[1:], name="features")
         q = keras.layers.Dense(128, use_bias=False)(q_in)
@@ -96,8 +135,9 @@ class InfoGAN(GAN):
     def metrics(self):
         return super().metrics + [self.info_tracker, self.code_accuracy_tracker]
 
-    def generator_variables(self):
-        return self.generator.trainable_variables + self.q_head.trainable_variables
+    def discriminator_variables(self):
+        # Q's head trains with D, as in the authors' code; G's step leaves it alone.
+        return self.discriminator.trainable_variables + self.q_head.trainable_variables
 
     # ------------------------------------------------------------------ codes
     def draw_codes(self, batch_size, phase, counter):
@@ -142,7 +182,7 @@ class InfoGAN(GAN):
         adversarial = super().discriminator_loss(real, fake, labels, real_out, fake_out)
         # The D step's fakes were made from latent_noise(n, "d", D step).
         codes = self.draw_codes(tf.shape(fake)[0], "d", self.d_optimizer.iterations)
-        info, _ = self._info(fake, codes, training=True)
+        info, _ = self._info(fake, codes, training=True)  # moves D's trunk and the Q head
         return adversarial + self.info_weight * info
 
     def generator_fakes(self, real, labels):
@@ -153,7 +193,7 @@ class InfoGAN(GAN):
                 self.draw_codes(n, "g", counter))
 
     def generator_extra_loss(self, real, labels, fake, extras):
-        info, accuracy = self._info(fake, extras, training=True)
+        info, accuracy = self._info(fake, extras, training=True)  # moves G only
         self.info_tracker.update_state(info)
         self.code_accuracy_tracker.update_state(accuracy)
         return self.info_weight * info
@@ -179,5 +219,6 @@ class InfoGAN(GAN):
     def constructor_config(self):
         return dict(name=self.name, image_shape=self.image_shape, noise_dim=self.noise_dim,
                     categories=self.categories, continuous=self.continuous,
-                    base_filters=self.base_filters, info_weight=self.info_weight,
+                    base_filters=self.base_filters, hidden=self.hidden,
+                    info_weight=self.info_weight,
                     continuous_weight=self.continuous_weight, seed=self.seed)
