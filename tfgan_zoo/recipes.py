@@ -32,7 +32,9 @@ class Recipe:
     batch_size: int | None = None  # examples per generator step (all D steps together)
     epochs: int | None = None
     steps_per_epoch: int | None = None  # None: one pass over the data
-    schedule: str | None = None  # "cosine": both rates decay to 0 over the run
+    # Both rates over the run (`tfgan_zoo.schedules`): None (constant), "cosine"
+    # (to 0), or linear_decay(f) (held for a fraction f, then linearly to 0).
+    schedule: str | dict | None = None
     source: str = ""  # where the numbers come from
 
     @property
@@ -46,6 +48,13 @@ class Recipe:
 def adam(learning_rate, beta_1=0.9, beta_2=0.999, **extra):
     return dict(optimizer="adam", learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
                 **extra)
+
+
+def linear_decay(constant_fraction):
+    """The schedule that holds the rate for `constant_fraction` of the run, then
+    decays it linearly to 0 at the end."""
+    from tfgan_zoo.schedules import LINEAR_DECAY
+    return dict(name=LINEAR_DECAY, constant_fraction=constant_fraction)
 
 
 def both(spec, **compile_args):
@@ -146,6 +155,37 @@ RECIPES = {
                "Adam(1e-3, beta = (0, 0.99), eps 1e-8), minibatch 16 up to 128x128, G's "
                "moving average at 0.999"),
     ("stylegan", "*", "paper"): _PAPER_STYLEGAN,
+    # Translators: batch 1, Adam(2e-4, beta_1 = 0.5) in all three papers.
+    ("pix2pix", "*", "paper"): Recipe(
+        model=dict(l1_weight=100.0), compile=both(adam(2e-4, 0.5), loss="non_saturating"),
+        batch_size=1, epochs=200,
+        source="Isola et al. 2017, Sec. 3.3 and 4: cGAN + lambda = 100 L1, Adam(2e-4, beta_1 "
+               "= 0.5), minibatch 1 and 200 epochs (facades, maps, Cityscapes); their Torch "
+               "code (phillipi/pix2pix, train.lua) holds the rate constant. Its PyTorch port "
+               "(junyanz/pytorch-CycleGAN-and-pix2pix) holds it 100 epochs and decays it "
+               "over 100 more: add schedule=linear_decay(0.5) for that"),
+    ("pix2pix", "edges", "paper"): Recipe(
+        batch_size=4, epochs=15,
+        source="Isola et al. 2017, Sec. 4: edges2shoes and edges2handbags trained 15 "
+               "epochs with minibatch 4"),
+    ("cyclegan", "*", "paper"): Recipe(
+        model=dict(cycle_weight=10.0, pool_size=50),
+        compile=both(adam(2e-4, 0.5), loss="least_squares"), batch_size=1, epochs=200,
+        schedule=linear_decay(0.5),
+        source="Zhu et al. 2017 (CycleGAN), Sec. 4 and appendix 7.1: least-squares loss, "
+               "lambda = 10, a history of 50 images per D, Adam(2e-4, beta_1 = 0.5), batch 1, "
+               "the rate held for 100 epochs and decayed linearly to 0 over the next 100. "
+               "The identity loss (0.5 lambda) was for photo <-> painting only: pass "
+               "identity_weight=0.5 there"),
+    ("bicyclegan", "*", "paper"): Recipe(
+        model=dict(latent_dim=8, image_weight=10.0, kl_weight=0.01, latent_weight=0.5),
+        compile=both(adam(2e-4, 0.5), loss="least_squares"), batch_size=1, epochs=200,
+        schedule=linear_decay(0.5),
+        source="Zhu et al. 2017 (BicycleGAN), Sec. 3-4, and junyanz/BicycleGAN "
+               "(options/train_options.py): least-squares loss, lambda = 10, lambda_KL = "
+               "0.01, lambda_latent = 0.5, |z| = 8, Adam(2e-4, beta_1 = 0.5), 100 epochs at "
+               "the rate then 100 decaying linearly. The code's batch of 2 gives each cycle "
+               "one pair; here both cycles share a batch, so 1 is one pair per cycle"),
     # Info- and Semi-StyleGAN train as StyleGAN does; their papers' numbers beyond
     # StyleGAN's (code weights) are model arguments, not recipe rows.
     ("info_stylegan", "*", "paper"): _PAPER_STYLEGAN,
@@ -243,8 +283,8 @@ def layer(below, above):
     changes = {}
     for f in dataclasses.fields(Recipe):
         value = getattr(above, f.name)
-        if isinstance(value, dict):
-            changes[f.name] = {**getattr(below, f.name), **value}
+        if isinstance(value, dict) and isinstance(getattr(below, f.name), dict):
+            changes[f.name] = {**getattr(below, f.name), **value}  # model, compile
         elif value not in (None, ""):
             changes[f.name] = value
     return dataclasses.replace(below, **changes)
