@@ -19,6 +19,7 @@ import tensorflow as tf
 import keras
 
 from helpers.learning import learning_seed, record, seed_everything
+from tfgan_zoo import recipes
 from tfgan_zoo.data.translation_tasks import (paired_batches, paired_task, unpaired_batches,
                                         unpaired_task)
 from tfgan_zoo.engine.validation import DataValidationError
@@ -56,11 +57,13 @@ def test_translation_metrics_closed_forms():
 def test_pix2pix_beats_identity_and_an_l1_only_unet(edges):
     source, target, test_source, test_target, test_labels = edges
     results = {}
+    recipe = recipes.resolve("pix2pix", "edges", "cpu-short")
     for adversarial in (True, False):
         seed = seed_everything()
-        model = Pix2Pix(base_filters=16, adversarial=adversarial, seed=seed)
-        model.compile()
-        history = _fit(model, paired_batches(source, target, 32, 1000, seed=seed), 1000)
+        model = Pix2Pix(adversarial=adversarial, seed=seed, **recipe.model)
+        model.compile(**recipes.compile_args(Pix2Pix, recipe))
+        batches = paired_batches(source, target, recipe.batch_size, recipe.steps, seed=seed)
+        history = _fit(model, batches, recipe.steps)
         assert np.isfinite(history["l1"][-1])
         results[adversarial] = paired_report(model.translate(test_source), test_target)
     identity = l1_error(test_source, test_target)
@@ -105,12 +108,14 @@ def test_pix2pix_validates_both_images_and_round_trips(tmp_path, edges):
 def test_cyclegan_translates_domains_and_closes_the_cycle(tmp_path):
     a, b, (class_a, class_b) = unpaired_task("sneaker2boot", "train")
     test_a, test_b, _ = unpaired_task("sneaker2boot", "test", limit=500)
+    recipe = recipes.resolve("cyclegan", "sneaker2boot", "cpu-short")
     seed = seed_everything()
-    model = CycleGAN(base_filters=8, blocks=2, seed=seed)
-    model.compile()
+    model = CycleGAN(seed=seed, **recipe.model)
+    model.compile(**recipes.compile_args(CycleGAN, recipe))
     untrained_cycle = l1_error(model.translate_ba(model.translate_ab(test_a)), test_a)
     untrained_accuracy = domain_accuracy(model.translate_ab(test_a), class_b)
-    history = _fit(model, unpaired_batches(a, b, 8, 300, seed=seed), 300)
+    batches = unpaired_batches(a, b, recipe.batch_size, recipe.steps, seed=seed)
+    history = _fit(model, batches, recipe.steps)
     assert np.isfinite(history["cycle"][-1])
     fake_b, fake_a = model.translate_ab(test_a), model.translate_ba(test_b)
     cycle_a = l1_error(model.translate_ba(fake_b), test_a)
@@ -149,11 +154,13 @@ def test_bicyclegan_gives_diverse_outputs_of_the_right_class(edges, tmp_path):
         return np.mean([np.abs(outs[i] - outs[j]).mean() for i in range(4)
                         for j in range(i + 1, 4)])
 
+    recipe = recipes.resolve("bicyclegan", "edges", "cpu-short")
     seed = seed_everything()
-    model = BicycleGAN(base_filters=16, seed=seed)
-    model.compile()
+    model = BicycleGAN(seed=seed, **recipe.model)
+    model.compile(**recipes.compile_args(BicycleGAN, recipe))
     before = diversity(model)
-    history = _fit(model, paired_batches(source, target, 32, 300, seed=seed), 300)
+    batches = paired_batches(source, target, recipe.batch_size, recipe.steps, seed=seed)
+    history = _fit(model, batches, recipe.steps)
     assert history["kl"][-1] > 0 and np.isfinite(history["latent_l1"][-1])
     after = diversity(model)
     outputs = model.translate(test_source[:300], seed=learning_seed())
