@@ -225,7 +225,7 @@ RECIPES = {
         model=dict(base_filters=16), compile=both(adam(1e-3, 0.5)), batch_size=32, epochs=1,
         steps_per_epoch=350,
         source="tests/test_translation.py: at 2e-4 the U-Nets need ~1,000 steps (held-out "
-               "L1 0.131); at 1e-3, 350 steps reach 0.125 on edges"),
+               "L1 0.131); at 1e-3, 350 steps reach 0.124-0.141 on edges (seeds 0-2)"),
     ("cyclegan", "*", "cpu-short"): Recipe(
         model=dict(base_filters=8, blocks=2), batch_size=8, epochs=1, steps_per_epoch=150,
         source="class defaults; tests/test_translation.py (150 steps class 74-98 % of G(a) "
@@ -234,7 +234,8 @@ RECIPES = {
         model=dict(base_filters=16), compile=both(adam(5e-4, 0.5)), batch_size=32, epochs=1,
         steps_per_epoch=200,
         source="tests/test_translation.py: with Eq. 8's summed GAN terms, 2e-4 needs ~300 "
-               "steps to class 58-74 % of outputs right; 5e-4 reaches 64-70 % in 200"),
+               "steps to class 58-74 % of outputs right; 5e-4 classes 50-69 % in 200 "
+               "(seeds 0-2)"),
     ("stylegan", "*", "cpu-short"): _CPU_STYLEGAN,
     ("info_stylegan", "*", "cpu-short"): dataclasses.replace(_CPU_STYLEGAN, steps_per_epoch=300),
     ("semi_stylegan", "*", "cpu-short"): _CPU_STYLEGAN,
