@@ -3,6 +3,7 @@
 import importlib.util
 import json
 import re
+import types
 from pathlib import Path
 
 import keras
@@ -11,8 +12,9 @@ import pytest
 from helpers.cli import user_error
 from tfgan_zoo import recipes, training
 from tfgan_zoo.cli import main
-from tfgan_zoo.recipes import Recipe, adam
+from tfgan_zoo.recipes import Recipe, adam, linear_decay
 from tfgan_zoo.registry import get_model, model_names
+from tfgan_zoo.schedules import ConstantThenLinearDecay, learning_rate_schedule
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -228,3 +230,54 @@ def test_train_recipe_paper_reaches_the_model(tmp_path):
     model = keras.models.load_model(out / "model.keras")
     assert _optimizer(model.g_optimizer) == ("Adam", pytest.approx(2e-4), 0.5, 0.999)
     assert _optimizer(model.d_optimizer) == ("Adam", pytest.approx(2e-4), 0.5, 0.999)
+
+
+def test_linear_decay_holds_the_rate_then_falls_linearly_to_zero():
+    # Held for 600 of 1,000 steps, then 400 decaying: lr(t) = lr0 (1 - (t - 600) / 400).
+    schedule = learning_rate_schedule(linear_decay(0.6), 2e-4, 1000)
+    closed_form = {0: 2e-4, 300: 2e-4, 600: 2e-4, 700: 1.5e-4, 800: 1e-4, 999: 5e-7,
+                   1000: 0.0, 1500: 0.0}
+    for step, rate in closed_form.items():
+        assert float(schedule(step)) == pytest.approx(rate, rel=1e-6, abs=1e-12), step
+    again = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(schedule))
+    assert isinstance(again, ConstantThenLinearDecay) and float(again(800)) == pytest.approx(1e-4)
+    assert isinstance(learning_rate_schedule("cosine", 1e-3, 10),
+                      keras.optimizers.schedules.CosineDecay)
+    assert learning_rate_schedule(None, 1e-3, 10) == 1e-3
+    with pytest.raises(ValueError, match="Unknown learning-rate schedule"):
+        learning_rate_schedule("step", 1e-3, 10)
+
+
+def test_cyclegan_paper_recipe_compiles_100_epochs_held_then_100_decaying():
+    """What `tfgan-zoo train cyclegan --recipe paper` compiles (train -> _start ->
+    compile_model), for a stand-in epoch of 10 steps."""
+    settings = training.resolve_settings("cyclegan", "sneaker2boot", {}, recipe="paper")
+    assert (settings["batch_size"], settings["epochs"]) == (1, 200)
+    assert settings["schedule"] == dict(name="linear-decay", constant_fraction=0.5)
+    assert settings["model"] == dict(cycle_weight=10.0, pool_size=50)
+    data = types.SimpleNamespace(data_shape=(16, 16, 1), num_classes=None)
+    model = training.build_model("cyclegan", data, 0, dict(settings, model=dict(
+        settings["model"], base_filters=4, blocks=1, d_base_filters=4)))
+    training.compile_model(model, settings, generator_steps=settings["epochs"] * 10)
+    assert model.adversarial_loss.name == "least_squares"
+    for optimizer in (model.g_optimizer, model.d_optimizer):  # one D step per G step
+        assert _optimizer(optimizer)[2:] == (0.5, 0.999)
+        for step, rate in ((0, 2e-4), (1000, 2e-4), (1500, 1e-4), (2000, 0.0)):
+            optimizer.iterations.assign(step)
+            assert float(optimizer.learning_rate) == pytest.approx(rate, rel=1e-6, abs=1e-12)
+
+
+@pytest.mark.parametrize("variant,dataset,batch,epochs,schedule,model", [
+    ("pix2pix", "edges", 4, 15, None, dict(l1_weight=100.0)),
+    ("pix2pix", "inpaint", 1, 200, None, dict(l1_weight=100.0)),
+    ("bicyclegan", "edges", 1, 200, linear_decay(0.5),
+     dict(latent_dim=8, image_weight=10.0, kl_weight=0.01, latent_weight=0.5)),
+])
+def test_translator_paper_rows(variant, dataset, batch, epochs, schedule, model):
+    recipe = recipes.resolve(variant, dataset, "paper")
+    assert (recipe.batch_size, recipe.epochs, recipe.schedule, recipe.model) == (
+        batch, epochs, schedule, model)
+    args = recipes.compile_args(get_model(variant), recipe)
+    for key in ("g_optimizer", "d_optimizer"):
+        assert _optimizer(args[key]) == ("Adam", pytest.approx(2e-4), 0.5, 0.999)
+    assert args["loss"] == ("non_saturating" if variant == "pix2pix" else "least_squares")

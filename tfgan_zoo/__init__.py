@@ -39,4 +39,4 @@ if os.path.basename(sys.argv[0] if sys.argv else "") == "tfgan-zoo" and (
         "tensorflow" not in sys.modules):
     _import_tensorflow_quietly()
 
-from tfgan_zoo import baselines, families, gans  # noqa: E402,F401  (registers the Keras classes)
+from tfgan_zoo import baselines, families, gans, schedules  # noqa: E402,F401  (registers the Keras classes)

@@ -32,7 +32,9 @@ class Recipe:
     batch_size: int | None = None  # examples per generator step (all D steps together)
     epochs: int | None = None
     steps_per_epoch: int | None = None  # None: one pass over the data
-    schedule: str | None = None  # "cosine": both rates decay to 0 over the run
+    # Both rates over the run (`tfgan_zoo.schedules`): None (constant), "cosine"
+    # (to 0), or linear_decay(f) (held for a fraction f, then linearly to 0).
+    schedule: str | dict | None = None
     source: str = ""  # where the numbers come from
 
     @property
@@ -46,6 +48,13 @@ class Recipe:
 def adam(learning_rate, beta_1=0.9, beta_2=0.999, **extra):
     return dict(optimizer="adam", learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
                 **extra)
+
+
+def linear_decay(constant_fraction):
+    """The schedule that holds the rate for `constant_fraction` of the run, then
+    decays it linearly to 0 at the end."""
+    from tfgan_zoo.schedules import LINEAR_DECAY
+    return dict(name=LINEAR_DECAY, constant_fraction=constant_fraction)
 
 
 def both(spec, **compile_args):
@@ -149,6 +158,37 @@ RECIPES = {
                "Adam(1e-3, beta = (0, 0.99), eps 1e-8), minibatch 16 up to 128x128, G's "
                "moving average at 0.999"),
     ("stylegan", "*", "paper"): _PAPER_STYLEGAN,
+    # Translators: batch 1, Adam(2e-4, beta_1 = 0.5) in all three papers.
+    ("pix2pix", "*", "paper"): Recipe(
+        model=dict(l1_weight=100.0), compile=both(adam(2e-4, 0.5), loss="non_saturating"),
+        batch_size=1, epochs=200,
+        source="Isola et al. 2017, Sec. 3.3 and 4: cGAN + lambda = 100 L1, Adam(2e-4, beta_1 "
+               "= 0.5), minibatch 1 and 200 epochs (facades, maps, Cityscapes); their Torch "
+               "code (phillipi/pix2pix, train.lua) holds the rate constant. Its PyTorch port "
+               "(junyanz/pytorch-CycleGAN-and-pix2pix) holds it 100 epochs and decays it "
+               "over 100 more: add schedule=linear_decay(0.5) for that"),
+    ("pix2pix", "edges", "paper"): Recipe(
+        batch_size=4, epochs=15,
+        source="Isola et al. 2017, Sec. 4: edges2shoes and edges2handbags trained 15 "
+               "epochs with minibatch 4"),
+    ("cyclegan", "*", "paper"): Recipe(
+        model=dict(cycle_weight=10.0, pool_size=50),
+        compile=both(adam(2e-4, 0.5), loss="least_squares"), batch_size=1, epochs=200,
+        schedule=linear_decay(0.5),
+        source="Zhu et al. 2017 (CycleGAN), Sec. 4 and appendix 7.1: least-squares loss, "
+               "lambda = 10, a history of 50 images per D, Adam(2e-4, beta_1 = 0.5), batch 1, "
+               "the rate held for 100 epochs and decayed linearly to 0 over the next 100. "
+               "The identity loss (0.5 lambda) was for photo <-> painting only: pass "
+               "identity_weight=0.5 there"),
+    ("bicyclegan", "*", "paper"): Recipe(
+        model=dict(latent_dim=8, image_weight=10.0, kl_weight=0.01, latent_weight=0.5),
+        compile=both(adam(2e-4, 0.5), loss="least_squares"), batch_size=1, epochs=200,
+        schedule=linear_decay(0.5),
+        source="Zhu et al. 2017 (BicycleGAN), Sec. 3-4, and junyanz/BicycleGAN "
+               "(options/train_options.py): least-squares loss, lambda = 10, lambda_KL = "
+               "0.01, lambda_latent = 0.5, |z| = 8, Adam(2e-4, beta_1 = 0.5), 100 epochs at "
+               "the rate then 100 decaying linearly. The code's batch of 2 gives each cycle "
+               "one pair; here both cycles share a batch, so 1 is one pair per cycle"),
     # Info- and Semi-StyleGAN train as StyleGAN does; their papers' numbers beyond
     # StyleGAN's (code weights) are model arguments, not recipe rows.
     ("info_stylegan", "*", "paper"): _PAPER_STYLEGAN,
@@ -187,6 +227,21 @@ RECIPES = {
                "+ R1 267 at 1e-3, 231 at 5e-3, 188-194 at 1e-2. Equalized weights are "
                "N(0, 1), so a step of lr moves them lr relative to their size, several "
                "times slower than a DCGAN's (tests/test_progan.py)"),
+    ("pix2pix", "*", "cpu-short"): Recipe(
+        model=dict(base_filters=16), compile=both(adam(1e-3, 0.5)), batch_size=32, epochs=1,
+        steps_per_epoch=350,
+        source="tests/test_translation.py: at 2e-4 the U-Nets need ~1,000 steps (held-out "
+               "L1 0.131); at 1e-3, 350 steps reach 0.124-0.141 on edges (seeds 0-2)"),
+    ("cyclegan", "*", "cpu-short"): Recipe(
+        model=dict(base_filters=8, blocks=2), batch_size=8, epochs=1, steps_per_epoch=150,
+        source="class defaults; tests/test_translation.py (150 steps class 74-98 % of G(a) "
+               "as ankle boots, as 300 did)"),
+    ("bicyclegan", "*", "cpu-short"): Recipe(
+        model=dict(base_filters=16), compile=both(adam(5e-4, 0.5)), batch_size=32, epochs=1,
+        steps_per_epoch=200,
+        source="tests/test_translation.py: with Eq. 8's summed GAN terms, 2e-4 needs ~300 "
+               "steps to class 58-74 % of outputs right; 5e-4 classes 50-69 % in 200 "
+               "(seeds 0-2)"),
     ("stylegan", "*", "cpu-short"): _CPU_STYLEGAN,
     ("info_stylegan", "*", "cpu-short"): dataclasses.replace(_CPU_STYLEGAN, steps_per_epoch=300),
     ("semi_stylegan", "*", "cpu-short"): _CPU_STYLEGAN,
@@ -249,8 +304,8 @@ def layer(below, above):
     changes = {}
     for f in dataclasses.fields(Recipe):
         value = getattr(above, f.name)
-        if isinstance(value, dict):
-            changes[f.name] = {**getattr(below, f.name), **value}
+        if isinstance(value, dict) and isinstance(getattr(below, f.name), dict):
+            changes[f.name] = {**getattr(below, f.name), **value}  # model, compile
         elif value not in (None, ""):
             changes[f.name] = value
     return dataclasses.replace(below, **changes)

@@ -31,6 +31,7 @@ from tfgan_zoo.data.translation_tasks import (PAIRED_TASKS, UNPAIRED_TASKS, pair
                                               paired_task, unpaired_batches, unpaired_task)
 from tfgan_zoo.engine.precision import precision_policy
 from tfgan_zoo.registry import get_model, kind_of
+from tfgan_zoo.schedules import learning_rate_schedule
 
 SAMPLE_DATASETS = ("grid", "ring", "fashion_mnist")  # GANs and baselines
 TRANSLATION_DATASETS = PAIRED_TASKS + tuple(UNPAIRED_TASKS)  # translators
@@ -169,27 +170,28 @@ def build_model(variant, data, seed, settings):
     return cls.for_data(data.data_shape, data.num_classes, seed=seed, **model_args)
 
 
-def with_learning_rate(compile_args, generator_steps, rate=None, cosine=False):
+def with_learning_rate(compile_args, generator_steps, rate=None, cosine=False, schedule=None):
     """`compile_args` with both optimizers rebuilt at learning rate `rate` (None:
-    keep theirs) and, with `cosine`, decaying it to 0 over the run: D makes
-    `d_steps` updates per generator step. Used by the yardstick and the zoo,
-    where the late small steps sharpen the modes."""
+    keep theirs) under the schedule `schedule` (`tfgan_zoo.schedules`: "cosine",
+    a linear decay, or None; `cosine=True` is "cosine") over the run: D makes
+    `d_steps` updates per generator step. Used by the yardstick, the zoo (where
+    the late small steps sharpen the modes) and recipes that name a schedule."""
+    schedule = "cosine" if cosine else schedule
     args = dict(compile_args)
     for key, updates in (("g_optimizer", generator_steps),
                          ("d_optimizer", generator_steps * args["d_steps"])):
         config = args[key].get_config()
         value = config["learning_rate"] if rate is None else rate
-        if cosine:
-            value = keras.optimizers.schedules.CosineDecay(value, updates)
+        value = learning_rate_schedule(schedule, value, updates)
         args[key] = type(args[key]).from_config(dict(config, learning_rate=value))
     return args
 
 
-def compile_model(model, settings, generator_steps=None):
-    """Compiles with the class defaults under the recipe's compile data, then the
-    flat overrides that apply to the model (a baseline has one `optimizer` and no
-    adversarial loss or D steps); a "cosine" schedule decays the rates over
-    `generator_steps`."""
+def compile_args_for(model, settings, generator_steps=None):
+    """The compile kwargs of a run: the class defaults under the recipe's compile
+    data, then the flat overrides that apply to the model (a baseline has one
+    `optimizer` and no adversarial loss or D steps); the recipe's schedule
+    ("cosine", a linear decay) spreads the rates over `generator_steps`."""
     defaults = recipes.compile_args(type(model), settings.get("compile"))
     for key in ("g_optimizer", "d_optimizer", "optimizer"):
         if key in defaults and settings.get("lr") is not None:
@@ -197,9 +199,15 @@ def compile_model(model, settings, generator_steps=None):
     for key in ("loss", "d_steps", "label_smoothing"):
         if key in defaults and settings.get(key) is not None:
             defaults[key] = settings[key]
-    if settings.get("schedule") == "cosine" and generator_steps:
-        defaults = with_learning_rate(defaults, generator_steps, cosine=True)
-    model.compile(**defaults, jit_compile=settings.get("jit_compile", "auto"),
+    if settings.get("schedule") and generator_steps:
+        defaults = with_learning_rate(defaults, generator_steps, schedule=settings["schedule"])
+    return defaults
+
+
+def compile_model(model, settings, generator_steps=None):
+    """Compiles `model` with `compile_args_for(model, settings, generator_steps)`."""
+    model.compile(**compile_args_for(model, settings, generator_steps),
+                  jit_compile=settings.get("jit_compile", "auto"),
                   steps_per_execution=settings.get("steps_per_execution", 1))
 
 

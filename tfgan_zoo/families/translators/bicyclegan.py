@@ -5,9 +5,26 @@ and an encoder E maps a target B to q(z | B). Each G step trains G and E on two
 cycles at once:
   cVAE-GAN  B -> z ~ E(B) -> G(A, z) ≈ B: λ_img·L1 + λ_kl·KL(q(z|B) || N(0, I)) + GAN
   cLR-GAN   z ~ N(0, I) -> G(A, z) -> E's mean ≈ z: λ_latent·L1 + GAN
-D (a PatchGAN on (source, image)) sees both kinds of fakes. Paper weights:
-λ_img = 10, λ_kl = 0.01, λ_latent = 0.5. One simplification: the latent L1
-also updates E (the paper stops it at E and updates G only).
+D (a PatchGAN on (source, image)) sees both kinds of fakes. The objective is
+the paper's Eq. 8: the two cycles' adversarial terms are summed with weight 1
+each, for G and for D (the authors' code: lambda_GAN = lambda_GAN2 = 1, and with
+one shared D its two losses add up before the step). Paper weights: λ_img = 10,
+λ_kl = 0.01, λ_latent = 0.5.
+
+Remaining differences from the paper and its code (junyanz/BicycleGAN):
+- one D judges both kinds of fakes (the code's `--use_same_D`); the paper and
+  the code's default train a separate D for each cycle. One D keeps the
+  saved-file layout of earlier versions.
+- D judges (source, image) pairs (the code's `--conditional_D`; its default D
+  sees the image alone), and the engine's default loss is the non-saturating
+  one; the paper uses least squares (`compile(loss="least_squares")`, as the
+  `paper` recipe does).
+- both cycles use the same (A, B) pairs of a batch; the code splits each batch
+  in two halves, one per cycle.
+- the latent L1 also updates E (the paper and code stop it at E and update G
+  only with it).
+- networks are sized for 28x28 images (U-Net of `depth` levels, a small
+  convolutional E; the paper's E is a ResNet, its D multi-scale).
 """
 import keras
 import numpy as np
@@ -59,6 +76,22 @@ class BicycleGAN(PairedTranslator):
     @property
     def metrics(self):
         return super().metrics + [self.l1_tracker, self.kl_tracker, self.latent_tracker]
+
+    @property
+    def adversarial_weight(self):
+        """G's fakes are the two cycles' n + n stacked, so the engine's loss is their
+        mean, ½(L_GAN^VAE + L_GAN): x2 makes it Eq. 8's sum (g_loss logs the mean).
+        The least-squares G loss here is ½ MSE, the authors' code's the MSE: x2 more."""
+        least_squares = getattr(self, "adversarial_loss", None) is not None and (
+            self.adversarial_loss.name == "least_squares")
+        return 4.0 if least_squares else 2.0
+
+    def discriminator_loss(self, real, fake, labels, real_out, fake_out):
+        """D's loss against each cycle's fakes, summed (Eq. 8): D(B) is scored
+        in both terms, as when the authors' code steps one shared D on both."""
+        encoded_out, random_out = ops.split(fake_out, 2)
+        return (super().discriminator_loss(real, fake, labels, real_out, encoded_out)
+                + super().discriminator_loss(real, fake, labels, real_out, random_out))
 
     def generate(self, z, labels=None, training=False):
         return self.generator([labels, z], training=training)

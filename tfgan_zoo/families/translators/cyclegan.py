@@ -8,6 +8,17 @@ against D_B and F against D_A; G adds the cycle loss λ(|F(G(a)) - a| +
 |G(F(b)) - b|), λ = 10, and optionally the identity loss λ_id·λ(|F(a) - a| +
 |G(b) - b|). Each D sees fakes from its own history pool of 50. Adam(2e-4,
 β1 = 0.5). Data are (a, b) batches from the two domains, drawn independently.
+The `paper` recipe adds batch 1 and the paper's schedule: 100 epochs at the
+rate, then 100 decaying it linearly to 0.
+
+Remaining differences from the paper (and junyanz/pytorch-CycleGAN-and-pix2pix):
+- D's objective is not halved (the paper divides it by 2); under Adam a
+  constant factor leaves the steps unchanged but for ε.
+- the linear decay is per step and reaches 0 at the last step; the code
+  lowers the rate once per epoch, to lr/101 in the last one.
+- networks are sized for 28x28 images: `base_filters` 16 and `blocks` 3
+  (the paper's ResNet has 64 filters and 6 or 9 blocks) and a 16 px PatchGAN
+  by default (`d_downsamplings=3` gives the paper's 70 px).
 """
 import keras
 import tensorflow as tf

@@ -3,7 +3,18 @@
 What differs from the engine: G is a U-Net of the source image whose only noise
 is dropout (there is no z); D is a PatchGAN that judges (source, image) pairs
 patch by patch; G minimises the non-saturating cGAN loss plus λ·L1 to the
-target (λ = 100); Adam(2e-4, β1 = 0.5).
+target (λ = 100); Adam(2e-4, β1 = 0.5). The `paper` recipe adds batch 1 and a
+constant rate (15 epochs of batch 4 for edges), as the paper and its Torch code.
+
+Remaining differences from the paper (and phillipi/pix2pix):
+- D's objective is not halved (the paper divides it by 2 to slow D); under
+  Adam a constant factor on the loss leaves the steps unchanged but for ε.
+- `translate` and the serving signature run G in inference mode: no dropout
+  and batch norm's moving statistics. The paper keeps dropout and batch
+  statistics at test time.
+- networks are sized for 28x28 images: a U-Net of `depth` stride-2 levels
+  (the paper's has 8 for 256x256) and a 16 px PatchGAN by default
+  (`d_downsamplings=3` gives the paper's 70 px patches).
 """
 import keras
 from keras import ops
