@@ -60,10 +60,11 @@ _PAPER_STYLEGAN = Recipe(
     compile=both(adam(1e-3, 0.0, 0.99, epsilon=1e-8), loss="non_saturating", penalty="r1",
                  penalty_weight=5.0),
     batch_size=64,
-    source="Karras et al. 2019 and its released configs: Adam(1e-3, beta=(0, 0.99), "
-           "eps 1e-8) up to 128x128, non-saturating loss with R1 gamma = 10 (weight "
-           "gamma/2 = 5), minibatch 64 at 32x32. The class defaults (2e-3, gamma = 2) are "
-           "what learnt faster on Fashion-MNIST.")
+    source="Karras et al. 2019 (StyleGAN), appendix C, and the authors' "
+           "released config: Adam(1e-3, beta = (0, 0.99), eps 1e-8) below 128x128 (1.5e-3 "
+           "at 128, up to 3e-3 at 1024), non-saturating loss with R1 gamma = 10 for FFHQ "
+           "(weight gamma/2 = 5), minibatch 64 at 32x32. The class defaults (2e-3, "
+           "gamma = 2) are not the paper's: they learnt faster on Fashion-MNIST.")
 
 _CPU_STYLEGAN = Recipe(
     compile=both(adam(1e-2, 0.0, 0.99)), batch_size=32, epochs=1, steps_per_epoch=400,
@@ -141,9 +142,11 @@ RECIPES = {
         compile=both(adam(1e-3, 0.0, 0.99, epsilon=1e-8), loss="wasserstein",
                      penalty="gradient_penalty", penalty_weight=10.0, d_steps=1,
                      ema_decay=0.999),
-        batch_size=16,
-        source="Karras et al. 2018: WGAN-GP (lambda = 10) plus drift 0.001, n_critic = 1, "
-               "Adam(1e-3, beta = (0, 0.99), eps 1e-8), minibatch 16 up to 128x128, G's "
+        model=dict(images_per_phase=800_000), batch_size=16,
+        source="Karras et al. 2018, section A.1: 800k real images per stable and per "
+               "fade-in phase (the authors' released config uses 600k), WGAN-GP "
+               "(lambda = 10) plus drift 0.001, n_critic = 1, Adam(1e-3, beta = (0, 0.99), "
+               "eps 1e-8) reset at each level change, minibatch 16 up to 128x128, G's "
                "moving average at 0.999"),
     ("stylegan", "*", "paper"): _PAPER_STYLEGAN,
     # Info- and Semi-StyleGAN train as StyleGAN does; their papers' numbers beyond
