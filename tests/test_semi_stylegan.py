@@ -154,14 +154,14 @@ def test_semi_stylegan_ties_codes_to_the_labelled_classes():
     batches) the class was the code for 6-9 % of samples."""
     images, labels = load_fashion_mnist("train")
     seed = seed_everything()
-    model = SemiStyleGAN(seed=seed)
-    model.compile(**recipes.compile_args(SemiStyleGAN, recipes.resolve(
-        "semi_stylegan", "fashion_mnist", "cpu-short")))
+    recipe = recipes.resolve("semi_stylegan", "fashion_mnist", "cpu-short")
+    model = SemiStyleGAN(seed=seed, **recipe.model)
+    model.compile(**recipes.compile_args(SemiStyleGAN, recipe))
     fid_before, (tv_before, read_before, class_before) = (
         fashion_fid(model.sample(500, seed=learning_seed(1))), _code_report(model))
     data = semi_supervised_dataset(pad_images(images, 32), hide_labels(labels, 10, seed=seed),
-                                   batch_size=32, labelled_per_batch=8, seed=seed)
-    model.fit(data, steps_per_epoch=400, epochs=1, verbose=0)
+                                   batch_size=recipe.batch_size, labelled_per_batch=8, seed=seed)
+    model.fit(data, steps_per_epoch=recipe.steps, epochs=1, verbose=0)
     fid_after, (tv_after, read_after, class_after) = (
         fashion_fid(model.sample(500, seed=learning_seed(1))), _code_report(model))
     print(f"FID {fid_before:.1f} -> {fid_after:.1f}; TV {tv_before:.3f} -> {tv_after:.3f}; "
@@ -214,13 +214,13 @@ def test_info_stylegan_codes_steer_the_class_and_are_read_back():
     steps at γ = 1: TV 0.89, read back 97 %, tools/bench_modern.py)."""
     images, _ = load_fashion_mnist("train")
     seed = seed_everything()
-    model = InfoStyleGAN(info_weight=INFO_WEIGHT, seed=seed)
-    model.compile(**recipes.compile_args(InfoStyleGAN, recipes.resolve(
-        "info_stylegan", "fashion_mnist", "cpu-short")))
+    recipe = recipes.resolve("info_stylegan", "fashion_mnist", "cpu-short")
+    model = InfoStyleGAN(info_weight=INFO_WEIGHT, seed=seed, **recipe.model)
+    model.compile(**recipes.compile_args(InfoStyleGAN, recipe))
     fid_before, (tv_before, read_before, _) = (
         fashion_fid(model.sample(500, seed=learning_seed(1))), _code_report(model))
-    model.fit(image_dataset(pad_images(images, 32), batch_size=32, seed=seed, repeat=True),
-              steps_per_epoch=300, epochs=1, verbose=0)
+    model.fit(image_dataset(pad_images(images, 32), batch_size=recipe.batch_size, seed=seed,
+                            repeat=True), steps_per_epoch=recipe.steps, epochs=1, verbose=0)
     fid_after, (tv_after, read_after, _) = (
         fashion_fid(model.sample(500, seed=learning_seed(1))), _code_report(model))
     print(f"FID {fid_before:.1f} -> {fid_after:.1f}; TV {tv_before:.3f} -> {tv_after:.3f}; "

@@ -171,7 +171,7 @@ def test_stylegan_learns_fashion_mnist_and_noise_leaves_the_class():
     """
     images, _ = load_fashion_mnist("train")
     seed = seed_everything()
-    model = StyleGAN(seed=seed)
+    model = StyleGAN(seed=seed, **RECIPE.model)
     model.compile(**recipes.compile_args(StyleGAN, RECIPE))
     untrained = fashion_fid(model.sample(500, seed=learning_seed(1)))
     model.fit(image_dataset(pad_images(images, 32), batch_size=RECIPE.batch_size, seed=seed,

@@ -67,6 +67,7 @@ _PAPER_STYLEGAN = Recipe(
            "gamma = 2) are not the paper's: they learnt faster on Fashion-MNIST.")
 
 _CPU_STYLEGAN = Recipe(
+    model=dict(filters=(32, 32, 16, 8), w_dim=32),
     compile=both(adam(1e-2, 0.0, 0.99)), batch_size=32, epochs=1, steps_per_epoch=400,
     source="equalized weights are N(0, 1): a short run needs a larger step than the "
            "paper's (FID after 400 steps on Fashion-MNIST: 1e-2 200, 5e-3 ~240, 2e-3 ~290; "
@@ -175,10 +176,10 @@ RECIPES = {
                "learns its classes at 1e-3 for both (30 % against 16 % conditional "
                "accuracy; tests/test_biggan.py)"),
     ("progan", "*", "cpu-short"): Recipe(
-        model=dict(filters=(32, 32, 16, 8), latent_dim=64),
+        model=dict(filters=(32, 32, 16, 8), latent_dim=64, images_per_phase=450),
         compile=both(adam(1e-2, 0.0, 0.99, epsilon=1e-8), loss="non_saturating",
                      penalty="r1", penalty_weight=1.0, ema_decay=0.9),
-        batch_size=32, epochs=1, steps_per_epoch=400,
+        batch_size=32, epochs=1, steps_per_epoch=260,
         source="FID after 300 steps on padded Fashion-MNIST (from 322 untrained): WGAN-GP "
                "+ Adam(1e-3) 285-430 after 300-600 steps, + Adam(1e-2) 307; non-saturating "
                "+ R1 267 at 1e-3, 231 at 5e-3, 188-194 at 1e-2. Equalized weights are "
