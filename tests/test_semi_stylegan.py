@@ -171,12 +171,12 @@ def test_semi_stylegan_ties_codes_to_the_labelled_classes():
            tv_before=tv_before, tv_after=tv_after, tv_gain=tv_after - tv_before,
            read_before=read_before, read_after=read_after, class_before=class_before,
            class_after=class_after,
-           thresholds=dict(fid_ratio="< 0.9", tv_gain="> 0.2", read_before="< 0.2",
-                           read_after="> 0.3", class_before="< 0.2", class_after="> 0.17"))
-    assert fid_after < 0.9 * fid_before
+           thresholds=dict(fid_ratio="< 0.95", tv_gain="> 0.2", read_before="< 0.2",
+                           read_after="> 0.22", class_before="< 0.15", class_after="> 0.14"))
+    assert fid_after < 0.95 * fid_before
     assert tv_after > tv_before + 0.2
-    assert read_before < 0.2 and read_after > 0.3
-    assert class_before < 0.2 and class_after > 0.17
+    assert read_before < 0.2 and read_after > 0.22
+    assert class_before < 0.15 and class_after > 0.14
 
 
 @pytest.mark.slow
@@ -193,7 +193,8 @@ def test_saving_keeps_the_encoder_and_the_code_layout(tmp_path):
     np.testing.assert_array_equal(loaded.code_grid(steps=2), model.code_grid(steps=2))
 
 
-# The learning test's code weight γ. Over seeds 0-2 after 300 steps, E read the
+# The learning test's code weight γ. Over seeds 0-2 after 300 steps (full-width
+# networks, before the binomial filter), E read the
 # code back from 14-38 % of samples at the default γ = 1 (FID ratio 0.73-0.84),
 # 27-48 % at γ = 2 (0.79-0.89) and, over seeds 0-1, 43-53 % at γ = 5, where FID
 # no longer fell (0.96-1.06). Chance is 10 %.
@@ -228,8 +229,8 @@ def test_info_stylegan_codes_steer_the_class_and_are_read_back():
     record(fid_before=fid_before, fid_after=fid_after, fid_ratio=fid_after / fid_before,
            tv_before=tv_before, tv_after=tv_after, tv_gain=tv_after - tv_before,
            read_before=read_before, read_after=read_after,
-           thresholds=dict(fid_ratio="< 1.15", tv_gain="> 0.1", read_before="< 0.2",
-                           read_after="> 0.2"))
+           thresholds=dict(fid_ratio="< 1.15", tv_gain="> 0.15", read_before="< 0.2",
+                           read_after="> 0.14"))
     assert fid_after < 1.15 * fid_before
-    assert tv_after > tv_before + 0.1
-    assert read_before < 0.2 and read_after > 0.2
+    assert tv_after > tv_before + 0.15
+    assert read_before < 0.2 and read_after > 0.14
