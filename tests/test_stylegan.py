@@ -226,7 +226,7 @@ def test_resolution_must_be_a_power_of_two():
 
 
 # The learning test's budget is the cpu-short recipe row (tfgan_zoo.recipes): 400 G
-# steps of 32 images (about 40 s on 2 vCPU) at Adam(1e-2, β = (0, 0.99)).
+# steps of 32 images at Adam(1e-2, β = (0, 0.99)), half-width networks.
 # FID: the project classifier, 500 samples' 28×28 centres against 1000 test images.
 RECIPE = recipes.resolve("stylegan", "fashion_mnist", "cpu-short")
 
@@ -234,11 +234,14 @@ RECIPE = recipes.resolve("stylegan", "fashion_mnist", "cpu-short")
 @pytest.mark.slow
 @pytest.mark.learning
 def test_stylegan_learns_fashion_mnist_and_noise_leaves_the_class():
-    """Seeds 0-2: FID 306-345 untrained -> 203-224, a ratio of 0.61-0.72. New
-    per-pixel noise moves pixels by 0.099-0.113 on average and keeps the
-    classifier's class for 66-77 % of samples, against 14-16 % under a new z
-    (4.3-5.3 times; these are early, blurry samples). Asserted: ratio < 0.85;
-    |Δpixel| > 1e-3; same class > 0.5 and > 2.5 times the new-z rate.
+    """The cpu-short row: half-width networks (filters (32, 32, 16, 8), w_dim 32),
+    400 steps of 32. Seeds 0-2 (tools/learning_spread.py): FID 291-346 untrained
+    -> 247-267, a ratio of 0.73-0.89. New per-pixel noise moves pixels by
+    0.112-0.122 on average and keeps the classifier's class for 69-76 % of
+    samples, against 13-20 % under a new z (3.7-5.4 times; these are early,
+    blurry samples). Asserted: ratio < 0.95; |Δpixel| > 1e-3; same class > 0.5
+    and > 2.5 times the new-z rate. (Full width, before the binomial filter:
+    ratio 0.61-0.72 in about 2.6 times the time.)
     """
     images, _ = load_fashion_mnist("train")
     seed = seed_everything()
@@ -268,8 +271,8 @@ def test_stylegan_learns_fashion_mnist_and_noise_leaves_the_class():
     record(fid_untrained=untrained, fid=trained, fid_ratio=trained / untrained,
            pixel_change=changed, same_class=same_class, same_class_other_z=same_class_other_z,
            same_class_ratio=same_class / max(same_class_other_z, 1e-9),
-           thresholds=dict(fid_ratio="< 0.9", pixel_change="> 1e-3", same_class="> 0.5",
+           thresholds=dict(fid_ratio="< 0.95", pixel_change="> 1e-3", same_class="> 0.5",
                            same_class_ratio="> 2.5"))
-    assert trained < 0.9 * untrained
+    assert trained < 0.95 * untrained
     assert changed > 1e-3
     assert same_class > 0.5 and same_class > 2.5 * same_class_other_z
