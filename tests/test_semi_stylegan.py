@@ -143,15 +143,18 @@ def _code_report(model):
 @pytest.mark.learning
 def test_semi_stylegan_ties_codes_to_the_labelled_classes():
     """400 steps of 32 on padded Fashion-MNIST with 10 labels per class, 8 of
-    them in every batch, at the short-run Adam(1e-2) (see test_stylegan).
-    Seeds 0-2: FID 313-338 -> 172-184, a ratio of 0.54-0.59; the classifier's
-    class is the code for 8.5-11 % of samples untrained and 40.5-44.5 % trained
-    (chance 10 %; about 70 % after 600 steps); code-histogram TV 0.12-0.24 ->
-    0.66-0.72 (a gain of 0.44-0.54); codes read back by E 8.6-11.6 % ->
-    55-65 %. Asserted: FID ratio < 0.7; TV gain > 0.3; read back < 0.2 untrained,
-    > 0.4 trained; class is code < 0.2 untrained, > 0.3 trained. Without the
-    labelled share of every batch (labels at their natural rate, once in 19
-    batches) the class was the code for 6-9 % of samples."""
+    them in every batch, the cpu-short row (half-width networks, Adam(1e-2)).
+    Seeds 0-2 (tools/learning_spread.py): FID 292-363 -> 294-303, a ratio of
+    0.83-1.01 (0.78 in another run of seed 0: the threads' summation order
+    varies); the classifier's class is the code for 8-10.5 % of samples
+    untrained and 17.5-24.5 % trained (chance 10 %); code-histogram TV
+    0.08-0.17 -> 0.35-0.44 (a gain of 0.18-0.33); codes read back by E 8-12 %
+    -> 29-45 %. Asserted: read back < 0.2 untrained, > 0.22 trained; class is
+    code < 0.15 untrained, > 0.14 trained; TV gain > 0.12; FID ratio < 1.2 (no
+    collapse). At full width, before the binomial filter, in about three times
+    the time: FID ratio 0.54-0.59, class is code 40.5-44.5 %, read back
+    55-65 %. Without the labelled share of every batch (labels at their natural
+    rate, once in 19 batches) the class was the code for 6-9 % of samples."""
     images, labels = load_fashion_mnist("train")
     seed = seed_everything()
     recipe = recipes.resolve("semi_stylegan", "fashion_mnist", "cpu-short")
@@ -171,10 +174,10 @@ def test_semi_stylegan_ties_codes_to_the_labelled_classes():
            tv_before=tv_before, tv_after=tv_after, tv_gain=tv_after - tv_before,
            read_before=read_before, read_after=read_after, class_before=class_before,
            class_after=class_after,
-           thresholds=dict(fid_ratio="< 0.95", tv_gain="> 0.2", read_before="< 0.2",
+           thresholds=dict(fid_ratio="< 1.2", tv_gain="> 0.12", read_before="< 0.2",
                            read_after="> 0.22", class_before="< 0.15", class_after="> 0.14"))
-    assert fid_after < 0.95 * fid_before
-    assert tv_after > tv_before + 0.2
+    assert fid_after < 1.2 * fid_before
+    assert tv_after > tv_before + 0.12
     assert read_before < 0.2 and read_after > 0.22
     assert class_before < 0.15 and class_after > 0.14
 

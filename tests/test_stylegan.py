@@ -241,7 +241,7 @@ def test_stylegan_learns_fashion_mnist_and_noise_leaves_the_class():
     samples, against 13-20 % under a new z (3.7-5.4 times; these are early,
     blurry samples). Asserted: ratio < 0.95; |Δpixel| > 1e-3; same class > 0.5
     and > 2.5 times the new-z rate. (Full width, before the binomial filter:
-    ratio 0.61-0.72 in about 2.6 times the time.)
+    ratio 0.61-0.72 in about three times the time.)
     """
     images, _ = load_fashion_mnist("train")
     seed = seed_everything()

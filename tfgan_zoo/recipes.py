@@ -72,8 +72,9 @@ _CPU_STYLEGAN = Recipe(
     source="equalized weights are N(0, 1): a short run needs a larger step than the "
            "paper's (FID after 400 steps on Fashion-MNIST at full width: 1e-2 200, 5e-3 "
            "~240, 2e-3 ~290; tests/test_stylegan.py). Half-width networks (w_dim 32) take "
-           "about 2.6 times less time a step than (64, 64, 32, 16) / 64, so the learning "
-           "tests fit the suite's budget")
+           "about a third of the time a step of (64, 64, 32, 16) / 64 (Semi-StyleGAN, 20 "
+           "steps: 11 s against 35-42 s on a busy 2 vCPU), so the learning tests fit the "
+           "suite's budget; they learn less in 400 steps (tests/test_stylegan.py)")
 
 # The 2D-grid run that tests/test_learning.py checks (>= 20 of 25 modes).
 _GRID_VANILLA = Recipe(model=dict(latent_dim=2, hidden=(128, 128, 128), data_scale=4.0),
