@@ -96,6 +96,41 @@ def test_every_image_variant_fits_identically_under_mirrored(name):
     assert diff < 2e-5, name
 
 
+def _progan_with_adam(reference):
+    model = _image_variant("progan", reference)
+    model.images_per_phase = 6  # 8 images a step: levels 0, 1/3 (restart), 1 (restart)
+    adam = dict(learning_rate=1e-2, beta_1=0.5, beta_2=0.99)
+    model.compile(g_optimizer=keras.optimizers.Adam(**adam),
+                  d_optimizer=keras.optimizers.Adam(**adam))
+    return model
+
+
+@pytest.mark.slow
+def test_progan_restarts_adam_identically_under_mirrored():
+    """ProGAN's Adam restarts at level changes decide and apply per replica
+    alike: three steps crossing two restarts match the one-device run."""
+    rng = np.random.default_rng(2)
+    batch = 4 * REPLICAS
+    images = rng.uniform(-1, 1, (3 * batch, 8, 8, 1)).astype("float32")
+    order = _replica_slice_order(batch, 1)
+    ref_images = np.concatenate([images[b:b + batch][order] for b in range(0, 3 * batch, batch)])
+    reference = _progan_with_adam(reference=True)
+    reference.fit(tf.data.Dataset.from_tensor_slices(ref_images).batch(batch), epochs=1,
+                  verbose=0)
+    with STRATEGY.scope():
+        mirrored = _progan_with_adam(reference=False)
+    mirrored.fit(tf.data.Dataset.from_tensor_slices(images).batch(batch), epochs=1, verbose=0)
+    for model in (reference, mirrored):
+        assert model.level == 1.0
+        assert int(model.g_optimizer.moments_start.numpy()) == 2
+        assert int(model.d_optimizer.moments_start.numpy()) == 2
+    diff = max(np.abs(a - b).max() for a, b in zip(weights(reference), weights(mirrored)))
+    assert diff < 2e-5
+    for name in ("g_optimizer", "d_optimizer"):
+        for a, b in zip(getattr(reference, name).variables, getattr(mirrored, name).variables):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-4, atol=1e-6)
+
+
 def test_replicas_draw_different_noise():
     strategy = STRATEGY
     with strategy.scope():

@@ -66,25 +66,101 @@ def test_alpha_fades_in_and_a_resumed_run_continues_mid_fade(tmp_path):
     whole.compile(ema_decay=0.9)
     levels = _Levels()
     whole.fit(data, epochs=1, verbose=0, callbacks=[levels])
-    assert levels.levels == [0, 0, 0, 0, 0, 0.25, 0.5, 0.75, 1, 1, 1, 1]
+    whole_levels = levels.levels
+    assert whole_levels == [0, 0, 0, 0, 0, 0.25, 0.5, 0.75, 1, 1, 1, 1]
     fade = levels.levels[4:9]
     assert fade[0] == 0 and fade[-1] == 1 and np.all(np.diff(fade) > 0)
     assert int(whole.images_seen.numpy()) == 12 * 16 and whole.level == 1.0
 
-    # The same run, stopped mid-fade after 6 steps, saved, loaded and continued.
-    first = _small(8, (4, 4), images_per_phase=64)
-    first.compile(ema_decay=0.9)
-    first.fit(data.take(6), epochs=1, verbose=0)
-    first.save(tmp_path / "mid_fade.keras")
-    resumed = keras.saving.load_model(tmp_path / "mid_fade.keras")
-    assert int(resumed.images_seen.numpy()) == 96
-    assert float(resumed.scheduled_level()) == float(first.scheduled_level()) == 0.5
-    assert resumed.level == first.level == 0.25  # the level its last step trained at
-    levels = _Levels()
-    resumed.fit(data.skip(6), epochs=1, verbose=0, callbacks=[levels])
-    assert levels.levels == [0.5, 0.75, 1, 1, 1, 1]
-    for a, b in zip(resumed.weights, whole.weights):
-        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path)
+    # Adam restarted at step 5 (α leaves 0: the ceiling changes) and step 8 (α
+    # reaches 1: the floor changes).
+    for optimizer in (whole.g_optimizer, whole.d_optimizer):
+        assert int(optimizer.moments_start.numpy()) == 8
+
+    # The same run, stopped just before the restart of step 5 and mid-fade after
+    # it, saved, loaded and continued: the same weights and optimizer states.
+    for stop in (5, 6):
+        first = _small(8, (4, 4), images_per_phase=64)
+        first.compile(ema_decay=0.9)
+        first.fit(data.take(stop), epochs=1, verbose=0)
+        first.save(tmp_path / "mid_fade.keras")
+        resumed = keras.saving.load_model(tmp_path / "mid_fade.keras")
+        assert int(resumed.images_seen.numpy()) == 16 * stop
+        assert float(resumed.scheduled_level()) == float(first.scheduled_level())
+        assert resumed.level == first.level  # the level its last step trained at
+        levels = _Levels()
+        resumed.fit(data.skip(stop), epochs=1, verbose=0, callbacks=[levels])
+        assert levels.levels == whole_levels[stop:]
+        for a, b in zip(resumed.weights, whole.weights):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6,
+                                       err_msg=a.path)
+        for name in ("g_optimizer", "d_optimizer"):
+            for a, b in zip(getattr(resumed, name).variables, getattr(whole, name).variables):
+                np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6,
+                                           err_msg=f"{stop} {a.path}")
+
+
+def _capture_updates(optimizer, captured, name):
+    """Records the gradients and the variables' values before each `apply`."""
+    apply = optimizer.apply
+
+    def recording_apply(grads, variables):
+        captured[name] = ([np.asarray(g) for g in grads], [v.numpy().copy() for v in variables])
+        return apply(grads, variables)
+
+    optimizer.apply = recording_apply
+
+
+def test_adam_restarts_at_each_level_change_as_a_fresh_adam():
+    """8×8, 16 images a step, 32 a phase: the levels of steps 0-5 are 0, 0, 0
+    (α = 0 at the fade's first step), 0.5, 1, 1. Steps 3 (the ceiling changes)
+    and 4 (the floor changes) restart both optimizers, as the authors' code resets
+    them: the moments and the update equal a fresh Adam's first step on the same
+    gradient. Step 5 continues them (Adam's recursion)."""
+    model = _small(8, (4, 4), images_per_phase=32)
+    adam = dict(learning_rate=1e-2, beta_1=0.5, beta_2=0.99, epsilon=1e-8)
+    model.compile(g_optimizer=keras.optimizers.Adam(**adam),
+                  d_optimizer=keras.optimizers.Adam(**adam), ema_decay="none", run_eagerly=True)
+    captured = {}
+    for name in ("g", "d"):
+        _capture_updates(getattr(model, f"{name}_optimizer"), captured, name)
+    data = _fixed_batches(6)
+    starts = []
+    for step in range(6):
+        moments_before = {name: [m.numpy().copy() for m in getattr(model, f"{name}_optimizer")
+                                 ._momentums] for name in ("g", "d")}
+        model.fit(data.skip(step).take(1), epochs=1, verbose=0)
+        starts.append([int(model.g_optimizer.moments_start.numpy()),
+                       int(model.d_optimizer.moments_start.numpy())])
+        for name in ("g", "d"):
+            optimizer = getattr(model, f"{name}_optimizer")
+            grads, before = captured[name]
+            variables = (model.generator_variables() if name == "g"
+                         else model.discriminator_variables())
+            moments = [m.numpy() for m in optimizer._momentums]
+            velocities = [v.numpy() for v in optimizer._velocities]
+            if step in (3, 4):
+                # A plain continuation would differ: the moments held history.
+                assert max(np.abs(m).max() for m in moments_before[name]) > 0
+                fresh = keras.optimizers.Adam(**adam)
+                copies = [keras.Variable(value) for value in before]
+                fresh.build(copies)
+                fresh.apply(grads, copies)
+                for i, variable in enumerate(variables):
+                    np.testing.assert_allclose(moments[i], fresh._momentums[i].numpy(),
+                                               rtol=1e-6, atol=1e-12)
+                    np.testing.assert_allclose(velocities[i], fresh._velocities[i].numpy(),
+                                               rtol=1e-6, atol=1e-14)
+                    np.testing.assert_allclose(variable.numpy(), copies[i].numpy(),
+                                               rtol=1e-6, atol=1e-7)
+            elif step == 5:  # m = β1·m + (1 − β1)·g from the moments of step 4
+                for i, grad in enumerate(grads):
+                    np.testing.assert_allclose(
+                        moments[i], 0.5 * moments_before[name][i] + 0.5 * grad,
+                        rtol=1e-5, atol=1e-9)
+                assert max(np.abs(m - 0.5 * g).max() for m, g in zip(moments, grads)) > 1e-6
+    assert starts == [[0, 0], [0, 0], [0, 0], [3, 3], [4, 4], [4, 4]]
+    assert model.level == 1.0
 
 
 def test_integer_level_shows_the_upsampled_lower_level_in_g_and_d():
@@ -184,17 +260,17 @@ def test_for_data_and_padding():
 @pytest.mark.slow
 @pytest.mark.learning
 def test_brief_training_on_fashion_mnist_beats_the_untrained_generator(tmp_path):
-    """32×32 (padded) Fashion-MNIST, filters (32, 32, 16, 8), 400 steps of 32 and
-    700 images a phase: level 3 (32×32) is stable from step 132 on.
-    Non-saturating loss + R1 (weight 1), Adam(1e-2, β = (0, 0.99)), EMA 0.9 (the
-    cpu-short recipe row): on this budget the paper's WGAN-GP + Adam(1e-3) did
-    not learn (the row's source in `tfgan_zoo.recipes` gives the numbers).
-    Scored on 500 samples centre-cropped to 28×28 against 1,000 test images
-    (project classifier). Seeds 0-2: FID untrained 301-368 at level 0 (blurred
-    4×4 blobs) and 381-508 at level 3; trained 154-208, a ratio of 0.34-0.41 to
-    level 3 and 0.44-0.69 to level 0. For scale: the real images shown at
-    level 0 / 1 / 2 score 378 / 208 / 56. Asserted: ratio to level 3 < 0.55,
-    to level 0 < 0.85.
+    """32×32 (padded) Fashion-MNIST, the cpu-short row: filters (32, 32, 16, 8),
+    260 steps of 32 and 450 images a phase (level 3, 32×32, is stable from step
+    85), Adam restarted at each level change. Non-saturating loss + R1 (weight
+    1), Adam(1e-2, β = (0, 0.99)), EMA 0.9: on this budget the paper's WGAN-GP +
+    Adam(1e-3) did not learn (the row's source in `tfgan_zoo.recipes` gives the
+    numbers). Scored on 500 samples centre-cropped to 28×28 against 1,000 test
+    images (project classifier). Seeds 0-2 (tools/learning_spread.py): FID
+    untrained 301-368 at level 0 (blurred 4×4 blobs) and 381-508 at level 3;
+    trained 188-212, a ratio of 0.37-0.52 to level 3 and 0.58-0.63 to level 0.
+    Asserted: ratio to level 3 < 0.7, to level 0 < 0.9 (at 400 steps and 700
+    images a phase, before the restarts: 0.34-0.41 and 0.44-0.69).
     """
     from helpers.learning import learning_seed, record, seed_everything
     from tfgan_zoo.metrics.features import get_feature_network
@@ -211,7 +287,7 @@ def test_brief_training_on_fashion_mnist_beats_the_untrained_generator(tmp_path)
 
     seed = seed_everything()
     recipe = recipes.resolve("progan", "fashion_mnist", "cpu-short")
-    model = ProGAN(image_shape=(32, 32, 1), images_per_phase=700, seed=seed, **recipe.model)
+    model = ProGAN(image_shape=(32, 32, 1), seed=seed, **recipe.model)
     model.compile(**recipes.compile_args(ProGAN, recipe))
     untrained = score(model)  # at level 0: blurred 4×4 blobs
     model.set_level(3)
@@ -224,12 +300,13 @@ def test_brief_training_on_fashion_mnist_beats_the_untrained_generator(tmp_path)
           f"trained {trained:.1f}")
     record(fid_level0=untrained, fid_level3=untrained_top, fid=trained,
            ratio_to_level3=trained / untrained_top, ratio_to_level0=trained / untrained,
-           thresholds=dict(ratio_to_level3="< 0.55", ratio_to_level0="< 0.85"))
+           thresholds=dict(ratio_to_level3="< 0.7", ratio_to_level0="< 0.9"))
     assert model.level == 3.0
-    assert trained < 0.55 * untrained_top
-    assert trained < 0.85 * untrained
+    assert trained < 0.7 * untrained_top
+    assert trained < 0.9 * untrained
 
     model.save(tmp_path / "progan.keras")
     loaded = keras.saving.load_model(tmp_path / "progan.keras")
-    assert loaded.level == 3.0 and int(loaded.images_seen.numpy()) == recipe.steps * 32
+    assert loaded.level == 3.0
+    assert int(loaded.images_seen.numpy()) == recipe.steps * recipe.batch_size
     np.testing.assert_array_equal(loaded.sample(8, seed=2), model.sample(8, seed=2))

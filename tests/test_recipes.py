@@ -68,6 +68,16 @@ def test_wgan_paper_row_and_class_defaults():
     assert args["label_smoothing"] == 0.0  # the engine's default
 
 
+def test_paper_rows_of_progan_and_stylegan():
+    progan = recipes.resolve("progan", "fashion_mnist", "paper")
+    assert progan.model == dict(images_per_phase=800_000) and progan.batch_size == 16
+    assert "800k" in progan.source and "600k" in progan.source
+    style = recipes.resolve("stylegan", "fashion_mnist", "paper")
+    args = recipes.compile_args(get_model("stylegan"), style)
+    assert _optimizer(args["g_optimizer"]) == ("Adam", pytest.approx(1e-3), 0.0, 0.99)
+    assert (args["penalty"], args["penalty_weight"]) == ("r1", 5.0)  # γ = 10 (FFHQ)
+
+
 def test_default_recipe_is_todays_command_line():
     assert training.resolve_settings("stylegan", "fashion_mnist", {}) == dict(
         training.TRAIN_DEFAULTS, recipe="default", model={}, compile={}, batch_size=64,
@@ -114,6 +124,7 @@ def test_cpu_short_rows_are_the_learning_tests_settings():
     assert recipes.resolve("stylegan", "fashion_mnist", "cpu-short").batch_size == 32
     args, adam_args = both("progan")
     assert adam_args == (1e-2, 0.0, 0.99, 1e-8)
+    assert recipes.resolve("progan", "fashion_mnist", "cpu-short").model["images_per_phase"] == 450
     assert (args["loss"], args["penalty"], args["penalty_weight"], args["ema_decay"]) == (
         "non_saturating", "r1", 1.0, 0.9)
     args, adam_args = both("biggan")
@@ -171,7 +182,7 @@ def test_zoo_entries_train_with_todays_settings(name):
 def test_bench_modern_reads_the_cpu_short_rows():
     bench = _tool("bench_modern")
     model, compile_args, batch = bench.settings("stylegan")
-    assert (model, batch) == ({}, 32)
+    assert (model, batch) == (dict(filters=(32, 32, 16, 8), w_dim=32), 32)
     assert _optimizer(compile_args["g_optimizer"]) == ("Adam", pytest.approx(1e-2), 0.0, 0.99)
     model, compile_args, batch = bench.settings("biggan")
     assert (model, batch) == (dict(base_filters=32), 64)

@@ -143,25 +143,28 @@ def _code_report(model):
 @pytest.mark.learning
 def test_semi_stylegan_ties_codes_to_the_labelled_classes():
     """400 steps of 32 on padded Fashion-MNIST with 10 labels per class, 8 of
-    them in every batch, at the short-run Adam(1e-2) (see test_stylegan).
-    Seeds 0-2: FID 313-338 -> 172-184, a ratio of 0.54-0.59; the classifier's
-    class is the code for 8.5-11 % of samples untrained and 40.5-44.5 % trained
-    (chance 10 %; about 70 % after 600 steps); code-histogram TV 0.12-0.24 ->
-    0.66-0.72 (a gain of 0.44-0.54); codes read back by E 8.6-11.6 % ->
-    55-65 %. Asserted: FID ratio < 0.7; TV gain > 0.3; read back < 0.2 untrained,
-    > 0.4 trained; class is code < 0.2 untrained, > 0.3 trained. Without the
-    labelled share of every batch (labels at their natural rate, once in 19
-    batches) the class was the code for 6-9 % of samples."""
+    them in every batch, the cpu-short row (half-width networks, Adam(1e-2)).
+    Seeds 0-2 (tools/learning_spread.py): FID 292-363 -> 294-303, a ratio of
+    0.83-1.01 (0.78 in another run of seed 0: the threads' summation order
+    varies); the classifier's class is the code for 8-10.5 % of samples
+    untrained and 17.5-24.5 % trained (chance 10 %); code-histogram TV
+    0.08-0.17 -> 0.35-0.44 (a gain of 0.18-0.33); codes read back by E 8-12 %
+    -> 29-45 %. Asserted: read back < 0.2 untrained, > 0.22 trained; class is
+    code < 0.15 untrained, > 0.14 trained; TV gain > 0.12; FID ratio < 1.2 (no
+    collapse). At full width, before the binomial filter, in about three times
+    the time: FID ratio 0.54-0.59, class is code 40.5-44.5 %, read back
+    55-65 %. Without the labelled share of every batch (labels at their natural
+    rate, once in 19 batches) the class was the code for 6-9 % of samples."""
     images, labels = load_fashion_mnist("train")
     seed = seed_everything()
-    model = SemiStyleGAN(seed=seed)
-    model.compile(**recipes.compile_args(SemiStyleGAN, recipes.resolve(
-        "semi_stylegan", "fashion_mnist", "cpu-short")))
+    recipe = recipes.resolve("semi_stylegan", "fashion_mnist", "cpu-short")
+    model = SemiStyleGAN(seed=seed, **recipe.model)
+    model.compile(**recipes.compile_args(SemiStyleGAN, recipe))
     fid_before, (tv_before, read_before, class_before) = (
         fashion_fid(model.sample(500, seed=learning_seed(1))), _code_report(model))
     data = semi_supervised_dataset(pad_images(images, 32), hide_labels(labels, 10, seed=seed),
-                                   batch_size=32, labelled_per_batch=8, seed=seed)
-    model.fit(data, steps_per_epoch=400, epochs=1, verbose=0)
+                                   batch_size=recipe.batch_size, labelled_per_batch=8, seed=seed)
+    model.fit(data, steps_per_epoch=recipe.steps, epochs=1, verbose=0)
     fid_after, (tv_after, read_after, class_after) = (
         fashion_fid(model.sample(500, seed=learning_seed(1))), _code_report(model))
     print(f"FID {fid_before:.1f} -> {fid_after:.1f}; TV {tv_before:.3f} -> {tv_after:.3f}; "
@@ -171,12 +174,12 @@ def test_semi_stylegan_ties_codes_to_the_labelled_classes():
            tv_before=tv_before, tv_after=tv_after, tv_gain=tv_after - tv_before,
            read_before=read_before, read_after=read_after, class_before=class_before,
            class_after=class_after,
-           thresholds=dict(fid_ratio="< 0.7", tv_gain="> 0.3", read_before="< 0.2",
-                           read_after="> 0.4", class_before="< 0.2", class_after="> 0.3"))
-    assert fid_after < 0.7 * fid_before
-    assert tv_after > tv_before + 0.3
-    assert read_before < 0.2 and read_after > 0.4
-    assert class_before < 0.2 and class_after > 0.3
+           thresholds=dict(fid_ratio="< 1.2", tv_gain="> 0.12", read_before="< 0.2",
+                           read_after="> 0.22", class_before="< 0.15", class_after="> 0.14"))
+    assert fid_after < 1.2 * fid_before
+    assert tv_after > tv_before + 0.12
+    assert read_before < 0.2 and read_after > 0.22
+    assert class_before < 0.15 and class_after > 0.14
 
 
 @pytest.mark.slow
@@ -193,7 +196,8 @@ def test_saving_keeps_the_encoder_and_the_code_layout(tmp_path):
     np.testing.assert_array_equal(loaded.code_grid(steps=2), model.code_grid(steps=2))
 
 
-# The learning test's code weight γ. Over seeds 0-2 after 300 steps, E read the
+# The learning test's code weight γ. Over seeds 0-2 after 300 steps (full-width
+# networks, before the binomial filter), E read the
 # code back from 14-38 % of samples at the default γ = 1 (FID ratio 0.73-0.84),
 # 27-48 % at γ = 2 (0.79-0.89) and, over seeds 0-1, 43-53 % at γ = 5, where FID
 # no longer fell (0.96-1.06). Chance is 10 %.
@@ -203,24 +207,26 @@ INFO_WEIGHT = 2.0
 @pytest.mark.slow
 @pytest.mark.learning
 def test_info_stylegan_codes_steer_the_class_and_are_read_back():
-    """300 steps of 32 on padded Fashion-MNIST without labels, Adam(1e-2), code
-    weight γ = 2. Seeds 0-2 (with the named random streams): E reads the code
-    back from 9.2-10 % of fresh samples untrained (chance 10 %) and 36-53 %
-    trained; the classifier's class histograms of the 10 codes move apart (mean TV
-    0.12-0.24 -> 0.40-0.53, a gain of 0.16-0.41); FID 302-342 -> 278-299, a ratio
-    of 0.82-0.97. Asserted: read back < 0.2 untrained, > 0.2 trained; TV gain >
-    0.08; FID ratio < 1 (the samples do not get worse while the codes are learnt).
-    The margins are thin: this budget is the start of code learning (after 1200
-    steps at γ = 1: TV 0.89, read back 97 %, tools/bench_modern.py)."""
+    """300 steps of 32 on padded Fashion-MNIST without labels, the cpu-short row
+    (half-width networks, Adam(1e-2)), code weight γ = 2. Seeds 0-2
+    (tools/learning_spread.py): E reads the code back from 8-12 % of fresh
+    samples untrained (chance 10 %) and 19-32 % trained; the classifier's class
+    histograms of the 10 codes move apart (mean TV 0.08-0.17 -> 0.33-0.46, a
+    gain of 0.16-0.34); FID 292-363 -> 309-360, a ratio of 0.85-1.23: at this
+    width and budget the samples do not reliably improve while the codes are
+    learnt. Asserted: read back < 0.2 untrained, > 0.14 trained; TV gain > 0.12;
+    FID ratio < 1.4 (no collapse). The margins are thin: this budget is the
+    start of code learning (after 1200 steps at full width and γ = 1: TV 0.89,
+    read back 97 %, tools/bench_modern.py)."""
     images, _ = load_fashion_mnist("train")
     seed = seed_everything()
-    model = InfoStyleGAN(info_weight=INFO_WEIGHT, seed=seed)
-    model.compile(**recipes.compile_args(InfoStyleGAN, recipes.resolve(
-        "info_stylegan", "fashion_mnist", "cpu-short")))
+    recipe = recipes.resolve("info_stylegan", "fashion_mnist", "cpu-short")
+    model = InfoStyleGAN(info_weight=INFO_WEIGHT, seed=seed, **recipe.model)
+    model.compile(**recipes.compile_args(InfoStyleGAN, recipe))
     fid_before, (tv_before, read_before, _) = (
         fashion_fid(model.sample(500, seed=learning_seed(1))), _code_report(model))
-    model.fit(image_dataset(pad_images(images, 32), batch_size=32, seed=seed, repeat=True),
-              steps_per_epoch=300, epochs=1, verbose=0)
+    model.fit(image_dataset(pad_images(images, 32), batch_size=recipe.batch_size, seed=seed,
+                            repeat=True), steps_per_epoch=recipe.steps, epochs=1, verbose=0)
     fid_after, (tv_after, read_after, _) = (
         fashion_fid(model.sample(500, seed=learning_seed(1))), _code_report(model))
     print(f"FID {fid_before:.1f} -> {fid_after:.1f}; TV {tv_before:.3f} -> {tv_after:.3f}; "
@@ -228,8 +234,8 @@ def test_info_stylegan_codes_steer_the_class_and_are_read_back():
     record(fid_before=fid_before, fid_after=fid_after, fid_ratio=fid_after / fid_before,
            tv_before=tv_before, tv_after=tv_after, tv_gain=tv_after - tv_before,
            read_before=read_before, read_after=read_after,
-           thresholds=dict(fid_ratio="< 1.0", tv_gain="> 0.08", read_before="< 0.2",
-                           read_after="> 0.2"))
-    assert fid_after < fid_before
-    assert tv_after > tv_before + 0.08
-    assert read_before < 0.2 and read_after > 0.2
+           thresholds=dict(fid_ratio="< 1.4", tv_gain="> 0.12", read_before="< 0.2",
+                           read_after="> 0.14"))
+    assert fid_after < 1.4 * fid_before
+    assert tv_after > tv_before + 0.12
+    assert read_before < 0.2 and read_after > 0.14

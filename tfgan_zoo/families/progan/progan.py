@@ -18,10 +18,22 @@ What differs from the engine:
 - the paper's loss: WGAN-GP (λ = 10) plus the drift term ε·E[D(x)²] (ε = 0.001),
   Adam(1e-3, β = (0, 0.99)), one D step per G step and a moving average of G
   (engine option, decay 0.999) that sampling and export use.
+- both optimizers restart at each level change, as the authors' code resets
+  them: at the first step whose level has another floor or ceiling than the
+  level G and D were last at (the first step of every fade-in and of every
+  stable phase), Adam's moments and its bias correction start afresh
+  (`restarts.RestartableAdam`, which `compile` makes of a plain Adam; the
+  level and the restart point are saved, so resumed runs restart at the same
+  steps). Other optimizers keep their state.
 - G's output is linear, as in the paper; samples (`sample`, export) are clipped
   to the data range. `model.sample(n)` gives full-resolution images at any phase.
 
-The defaults are the paper's, meant for long runs. Settings per budget, with
+The defaults are the paper's, meant for long runs, except `images_per_phase`:
+the paper shows 800k images per phase (§A.1), the authors' released config
+600k; the default 20k suits a CPU. Other differences from the paper: small
+feature maps (`default_filters`); one static graph holding every level, so the
+low levels pay for the full network's compute; the minibatch (16 in the paper
+up to 128², then smaller) is the caller's. Settings per budget, with
 the measurements behind them, are rows of `tfgan_zoo.recipes` ("paper", and
 "cpu-short": what short CPU runs and tests/test_progan.py train with). The
 drift term is added with either loss.
@@ -31,6 +43,7 @@ from keras import ops
 
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.replicas import in_multi_worker_mode, replica_context
+from tfgan_zoo.families.progan.restarts import restart_where, restartable
 from tfgan_zoo.families.progan.networks import (blend_resolutions, default_filters,
                                                 num_levels_for, progan_discriminator,
                                                 progan_generator, progressive_layer)
@@ -62,7 +75,8 @@ class ProGAN(GAN):
       filters: feature maps per level (4×4 first), or None to derive them from
         image_shape by the paper's rule (`networks.default_filters`).
       images_per_phase: training images per stable and per fade-in phase
-        (600 000 in the paper; ~20 000 makes a CPU run).
+        (800 000 in the paper, 600 000 in the authors' released config;
+        ~20 000 makes a CPU run).
       drift_weight: ε of the drift term ε·E[D(x)²].
       mbstd_group_size: samples per minibatch-standard-deviation group.
     """
@@ -120,6 +134,15 @@ class ProGAN(GAN):
                     loss="wasserstein", penalty="gradient_penalty", penalty_weight=10.0,
                     d_steps=1, ema_decay=0.999)
 
+    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
+        """`GAN.compile`, with a plain Adam made a `RestartableAdam` (same settings)."""
+        defaults = self.default_compile_args()
+        super().compile(
+            g_optimizer=restartable(defaults["g_optimizer"] if g_optimizer is None
+                                    else g_optimizer),
+            d_optimizer=restartable(defaults["d_optimizer"] if d_optimizer is None
+                                    else d_optimizer), **kwargs)
+
     # ------------------------------------------------------------------ level
     def scheduled_level(self):
         """The level the schedule gives for `images_seen` (a float32 tensor)."""
@@ -133,7 +156,9 @@ class ProGAN(GAN):
 
     def set_level(self, level):
         """Puts G and D at `level`, clipped to [0, num_levels − 1]. Training sets it
-        from the schedule at every step; sampling follows G's level."""
+        from the schedule at every step; sampling follows G's level. The next
+        training step compares its level with this one: moving G to another
+        level between fits restarts Adam there, as a level change does."""
         level = ops.clip(ops.cast(level, "float32"), 0.0, float(self.num_levels - 1))
         progressive_layer(self.generator).level.assign(level)
         progressive_layer(self.discriminator).level.assign(level)
@@ -161,6 +186,11 @@ class ProGAN(GAN):
 
     def train_step(self, data):
         level = self.scheduled_level()
+        last = progressive_layer(self.generator).level  # the level of the last step
+        changed = ops.logical_or(ops.not_equal(ops.floor(level), ops.floor(last)),
+                                 ops.not_equal(ops.ceil(level), ops.ceil(last)))
+        restart_where(self.g_optimizer, changed)
+        restart_where(self.d_optimizer, changed)
         self.set_level(level)
         logs = super().train_step(data)
         logs["level"] = ops.reshape(level, [1]) if in_multi_worker_mode() else level

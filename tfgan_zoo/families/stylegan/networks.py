@@ -2,14 +2,19 @@
 
 G = synthesis ∘ mapping. The mapping network (PixelNorm, then `depth` dense
 layers at 1/100 of the learning rate) turns z into w. The synthesis network
-starts from a learned 4×4 constant; every layer is conv → per-pixel noise
+starts from a learned 4×4 constant (initialised to ones, as the authors' code);
+each higher resolution doubles the size by nearest-neighbour upsampling, a 3×3
+conv and the binomial low-pass filter [1, 2, 1] ⊗ [1, 2, 1] / 16 (the paper's
+"bilinear" resampling; `resampling="bilinear"` keeps the Keras bilinear
+upsampling and unfiltered D of files saved before the filter); every layer is conv → per-pixel noise
 with a learned per-channel strength → LeakyReLU → AdaIN, whose scale and bias
 come from that layer's own copy of w (the `ws` input, [batch, num_ws, w_dim],
 so copies can differ: style mixing and truncation act there). The noise is an
 input of the synthesis network; the full generator feeds it fixed noise
 images (weights drawn once), so `G(z)` is a deterministic function of z, as
 sampling and serving need, while training draws fresh noise every step.
-D is a ProGAN-style conv stack with a minibatch-stddev layer, split into a
+D is a ProGAN-style conv stack with a minibatch-stddev layer (with the
+binomial filter before each 2×2 average pooling's conv), split into a
 body (everything but the last dense layer) and a head, so an encoder can
 share the body (Info-StyleGAN).
 """
@@ -60,7 +65,7 @@ class ConstantInput(keras.layers.Layer):
     def build(self, shape):
         self.constant = self.add_weight(name="constant",
                                         shape=(self.size, self.size, self.channels),
-                                        initializer=keras.initializers.RandomNormal(stddev=1.0))
+                                        initializer="ones")
 
     def call(self, reference):
         return ops.broadcast_to(ops.cast(self.constant, self.compute_dtype)[None],
@@ -178,6 +183,35 @@ class RepeatStyles(keras.layers.Layer):
         return dict(super().get_config(), num_ws=self.num_ws)
 
 
+RESAMPLING = ("binomial", "bilinear")
+
+
+@keras.saving.register_keras_serializable(package="tfgan_zoo")
+class Blur(keras.layers.Layer):
+    """Per-channel 3×3 low-pass filter [1, 2, 1] ⊗ [1, 2, 1] / 16 with zero padding
+    (size kept), the filter StyleGAN applies after each upsampling and before
+    each downsampling."""
+
+    def call(self, x):
+        # Separable: [1, 2, 1] / 4 down the columns, then along the rows (two
+        # depthwise convs are faster on CPU than one 3×3 or shifted slices).
+        taps = ops.convert_to_tensor([0.25, 0.5, 0.25], dtype=x.dtype)
+        channels = int(x.shape[-1])
+        down = ops.tile(ops.reshape(taps, (3, 1, 1, 1)), (1, 1, channels, 1))
+        across = ops.tile(ops.reshape(taps, (1, 3, 1, 1)), (1, 1, channels, 1))
+        x = ops.depthwise_conv(x, down, strides=1, padding="same")
+        return ops.depthwise_conv(x, across, strides=1, padding="same")
+
+    def compute_output_shape(self, shape):
+        return shape
+
+
+def check_resampling(resampling):
+    if resampling not in RESAMPLING:
+        raise ValueError(f"resampling must be one of {RESAMPLING}, got {resampling!r}.")
+    return resampling
+
+
 def mapping_network(input_dim, w_dim, depth, lr_multiplier=0.01, code_dim=0):
     """z -> w. With `code_dim`, the last entries of the input are a factor code,
     normalised on its own so that it weighs as much as z in w (normalised
@@ -194,8 +228,12 @@ def mapping_network(input_dim, w_dim, depth, lr_multiplier=0.01, code_dim=0):
     return keras.Model(z, h, name="mapping")
 
 
-def synthesis_network(image_shape, w_dim, filters):
+def synthesis_network(image_shape, w_dim, filters, resampling="binomial"):
+    """ws and noise images -> image. Each resolution above 4×4 starts with
+    nearest ×2 upsampling, a 3×3 conv and the binomial filter (the authors'
+    order), or with bilinear upsampling before the conv (`resampling="bilinear"`)."""
     levels = _check_resolution(image_shape, filters)
+    binomial = check_resampling(resampling) == "binomial"
     sizes = noise_sizes(image_shape)
     ws = keras.Input((len(sizes), w_dim), name="ws")
     noises = [keras.Input((size, size, 1), name=f"noise_{i}") for i, size in enumerate(sizes)]
@@ -203,10 +241,13 @@ def synthesis_network(image_shape, w_dim, filters):
     layer = 0
     for level in range(levels):
         if level:
-            h = keras.layers.UpSampling2D(interpolation="bilinear")(h)
+            h = keras.layers.UpSampling2D(
+                interpolation="nearest" if binomial else "bilinear")(h)
         for conv in range(2):
             if level or conv:  # the constant takes the first conv's place
                 h = EqualizedConv2D(filters[level], 3)(h)
+            if level and conv == 0 and binomial:
+                h = Blur()(h)
             h = NoiseInjection()([h, noises[layer]])
             h = keras.layers.LeakyReLU(0.2)(h)
             h = AdaIN()([h, StyleAt(layer)(ws)])
@@ -216,10 +257,10 @@ def synthesis_network(image_shape, w_dim, filters):
 
 
 def stylegan_generator(image_shape, latent_dim, w_dim, mapping_depth, filters,
-                       mapping_lr_multiplier=0.01, code_dim=0):
+                       mapping_lr_multiplier=0.01, code_dim=0, resampling="binomial"):
     """z -> image with fixed noise (see `mapping_network` for `code_dim`)."""
     mapping = mapping_network(latent_dim, w_dim, mapping_depth, mapping_lr_multiplier, code_dim)
-    synthesis = synthesis_network(image_shape, w_dim, filters)
+    synthesis = synthesis_network(image_shape, w_dim, filters, resampling)
     sizes = noise_sizes(image_shape)
     z = keras.Input((latent_dim,), name="z")
     ws = RepeatStyles(len(sizes))(mapping(z))
@@ -227,13 +268,18 @@ def stylegan_generator(image_shape, latent_dim, w_dim, mapping_depth, filters,
     return keras.Model(z, synthesis([ws, *noises]), name="stylegan_generator")
 
 
-def discriminator_body(image_shape, filters, mbstd_group_size=4):
-    """Image -> features: everything of D but its last dense layer."""
+def discriminator_body(image_shape, filters, mbstd_group_size=4, resampling="binomial"):
+    """Image -> features: everything of D but its last dense layer. With
+    "binomial" resampling each block filters before its second conv, which the
+    2×2 average pooling follows (the authors' order)."""
     levels = _check_resolution(image_shape, filters)
+    binomial = check_resampling(resampling) == "binomial"
     image = keras.Input(tuple(image_shape), name="image")
     h = keras.layers.LeakyReLU(0.2)(EqualizedConv2D(filters[-1], 1)(image))
     for level in reversed(range(1, levels)):
-        for width in (filters[level], filters[level - 1]):
+        for conv, width in enumerate((filters[level], filters[level - 1])):
+            if conv and binomial:
+                h = Blur()(h)
             h = keras.layers.LeakyReLU(0.2)(EqualizedConv2D(width, 3)(h))
         h = keras.layers.AveragePooling2D(2)(h)
     h = MinibatchStdDev(mbstd_group_size)(h)

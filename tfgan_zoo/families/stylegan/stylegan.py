@@ -5,13 +5,27 @@ What differs from the engine (networks in `tfgan_zoo.families.stylegan.networks`
   layer; with probability `style_mixing` (0.9) a second z takes over from a
   random crossover layer on (style mixing regularisation), and every layer
   gets fresh noise; both are drawn from seeded per-step streams;
+- resampling as the paper: nearest ×2 upsampling in G and 2×2 average pooling
+  in D, each with the binomial filter [1, 2, 1] ⊗ [1, 2, 1] / 16;
 - a running average of w (decay 0.995) for the truncation trick
-  w' = w̄ + ψ(w − w̄), at sampling and as a serving input;
-- non-saturating loss with R1 on reals (γ = 2, weight γ/2 = 1: of 0.2 and 2, the
-  one that learnt faster on Fashion-MNIST, FID 242 against 266 after 600 steps),
-  Adam(2e-3, β = (0, 0.99)) for both players, a moving average of G (decay 0.999).
-  Settings for long and short runs are rows of `tfgan_zoo.recipes` ("paper",
-  "cpu-short"), with the measurements behind them.
+  w' = w̄ + ψ(w − w̄), applied as the paper to the first `truncation_cutoff` = 8
+  synthesis layers (the coarse resolutions 4²–32²; every layer of a 32×32
+  model), at sampling and as a serving input;
+- non-saturating loss with R1 on reals and Adam(β = (0, 0.99)) for both
+  players, a moving average of G (decay 0.999).
+
+The paper trains with Adam(1e-3) below 128×128 and R1 γ = 10 (FFHQ); that is
+the "paper" row of `tfgan_zoo.recipes`. The class defaults are not the paper's:
+Adam(2e-3) and γ = 2 (weight γ/2 = 1) learnt faster on Fashion-MNIST (of γ 0.2
+and 2, FID 242 against 266 after 600 steps), and short CPU runs use the
+"cpu-short" row (Adam(1e-2)). Other differences from the paper, kept for small
+CPU models: mapping depth 4 (paper 8) and w_dim 64 (paper 512); feature maps
+(64, 64, 32, 16) at 32×32; no progressive growing (the paper grows G and D as
+ProGAN does); D applies LeakyReLU before its 2×2 pooling (the authors' code
+after) and the convs add their bias before the filter (the authors' after).
+Files saved before the binomial filter or the cutoff existed load with
+`resampling="bilinear"` (Keras bilinear upsampling in G, no filter in D) and
+`truncation_cutoff=None` (every layer), and keep giving their outputs.
 """
 import keras
 import numpy as np
@@ -22,15 +36,21 @@ from tfgan_zoo.data.pipeline import unscale_images
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
 from tfgan_zoo.engine.validation import checked_sample_request
-from tfgan_zoo.families.stylegan.networks import (default_filters, discriminator_body, head, noise_sizes,
-                                         stylegan_generator)
+from tfgan_zoo.families.stylegan.networks import (check_resampling, default_filters,
+                                                  discriminator_body, head, noise_sizes,
+                                                  stylegan_generator)
 from tfgan_zoo.serving.signatures import checked_latents, latents_for_seeds
 from tfgan_zoo.registry import register_model
 
-def truncate(ws, w_avg, psi):
-    """The truncation trick: w̄ + ψ (w − w̄); ψ a number or one per sample."""
+def truncate(ws, w_avg, psi, cutoff=None):
+    """The truncation trick: w̄ + ψ (w − w̄) for the layers before `cutoff` (all
+    for None), w for the others; ψ a number or one per sample."""
     psi = ops.reshape(ops.cast(psi, ws.dtype), (-1, 1, 1))
-    return w_avg + psi * (ws - w_avg)
+    truncated = w_avg + psi * (ws - w_avg)
+    if cutoff is None:
+        return truncated
+    layer = ops.arange(ws.shape[1])[None, :, None]
+    return ops.where(layer < int(cutoff), truncated, ws)
 
 
 def mix_styles(ws, ws_other, crossover):
@@ -53,27 +73,38 @@ class StyleGAN(GAN):
       mapping_lr_multiplier: the mapping network's share of the learning rate.
       factor_codes: trailing latent entries that are a one-hot code (Info-StyleGAN).
       mbstd_group_size: samples per minibatch-stddev group in D.
+      resampling: "binomial" (the paper's low-pass filtered resampling) or
+        "bilinear" (Keras bilinear upsampling, no filter in D: files saved
+        before the option).
+      truncation_cutoff: truncation acts on the first this many synthesis
+        layers (two per resolution, 4×4 first); the paper's 8 covers 4²–32².
+        None truncates every layer (files saved before the option).
     """
 
     description = "Mapping network, AdaIN styles, noise inputs, style mixing, truncation, R1 (Karras et al. 2019)"
     power_of_two_sides = True  # the command-line trainer pads 28×28 data to 32×32
     RENAMED = {"mbstd_group": "mbstd_group_size"}  # 0.1.0
+    EARLIER_DEFAULTS = {"resampling": "bilinear", "truncation_cutoff": None}
 
     def __init__(self, image_shape=(32, 32, 1), latent_dim=64, w_dim=64, mapping_depth=4,
                  filters=None, style_mixing=0.9, w_avg_decay=0.995,
-                 mapping_lr_multiplier=0.01, factor_codes=0, mbstd_group_size=4, seed=None,
-                 **kwargs):
+                 mapping_lr_multiplier=0.01, factor_codes=0, mbstd_group_size=4,
+                 resampling="binomial", truncation_cutoff=8, seed=None, **kwargs):
         self.image_shape, self.w_dim = tuple(image_shape), int(w_dim)
         if filters is None:
             filters = default_filters(self.image_shape)
         self.mapping_depth, self.filters = int(mapping_depth), tuple(int(f) for f in filters)
         self.style_mixing, self.w_avg_decay = float(style_mixing), float(w_avg_decay)
         self.mapping_lr_multiplier, self.factor_codes = float(mapping_lr_multiplier), int(factor_codes)
+        self.resampling = check_resampling(resampling)
+        self.truncation_cutoff = None if truncation_cutoff is None else int(truncation_cutoff)
         generator = stylegan_generator(self.image_shape, int(latent_dim), self.w_dim,
                                        self.mapping_depth, self.filters,
-                                       self.mapping_lr_multiplier, self.factor_codes)
+                                       self.mapping_lr_multiplier, self.factor_codes,
+                                       self.resampling)
         self.mbstd_group_size = int(mbstd_group_size)
-        self.body = discriminator_body(self.image_shape, self.filters, self.mbstd_group_size)
+        self.body = discriminator_body(self.image_shape, self.filters, self.mbstd_group_size,
+                                       self.resampling)
         discriminator = head(self.body, 1, "discriminator")
         super().__init__(generator, discriminator, latent_dim=int(latent_dim), seed=seed,
                          **kwargs)
@@ -147,13 +178,15 @@ class StyleGAN(GAN):
     # ---------------------------------------------------------------- sampling
     def styled_generate(self, z, psi=1.0, z_mix=None, crossover=None, noise=None,
                         network=None):
-        """G(z) with truncation ψ, style mixing from `z_mix` at `crossover` (one
-        int per sample), and given or fixed noise; from `network` (default: the
-        EMA generator when there is one)."""
+        """G(z) with truncation ψ (on the first `truncation_cutoff` layers), style
+        mixing from `z_mix` at `crossover` (one int per sample), and given or
+        fixed noise; from `network` (default: the EMA generator when there is one)."""
         network = network or self.inference_network()
-        ws = truncate(self.styles(z, network), self.w_avg, psi)
+        cutoff = self.truncation_cutoff
+        ws = truncate(self.styles(z, network), self.w_avg, psi, cutoff)
         if z_mix is not None:
-            ws = mix_styles(ws, truncate(self.styles(z_mix, network), self.w_avg, psi), crossover)
+            ws = mix_styles(ws, truncate(self.styles(z_mix, network), self.w_avg, psi, cutoff),
+                            crossover)
         images = self.synthesize(ws, noise, network)
         return images if self.data_range is None else ops.clip(images, *self.data_range)
 
@@ -176,7 +209,8 @@ class StyleGAN(GAN):
         return np.concatenate([ops.convert_to_numpy(o) for o in out])
 
     def serving_endpoints(self):
-        """The image GAN's signatures and `generate_styled`: z, psi [batch] float32,
+        """The image GAN's signatures and `generate_styled`: z, psi [batch] float32
+        (truncating the model's first `truncation_cutoff` layers),
         mix_seed [batch] int64 and crossover [batch] int32 (num_ws: no mixing) ->
         uint8 images."""
         specs = [tf.TensorSpec([None, self.latent_dim], tf.float32, name="z"),
@@ -211,4 +245,5 @@ class StyleGAN(GAN):
                     style_mixing=self.style_mixing, w_avg_decay=self.w_avg_decay,
                     mapping_lr_multiplier=self.mapping_lr_multiplier,
                     factor_codes=self.factor_codes, mbstd_group_size=self.mbstd_group_size,
+                    resampling=self.resampling, truncation_cutoff=self.truncation_cutoff,
                     seed=self.seed)
