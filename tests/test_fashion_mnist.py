@@ -52,6 +52,21 @@ def test_fixture_directory(tmp_path):
     np.testing.assert_array_equal(test_labels, [5, 7])
 
 
+def test_each_load_returns_its_own_arrays_and_reads_a_rewritten_file_again(tmp_path):
+    # Decoded files stay in memory (a training run reads its split twice): one
+    # caller's writes must not reach the next load, and a changed file is read anew.
+    _write_fixture(tmp_path)
+    images, labels = load_fashion_mnist("train", data_dir=tmp_path)
+    images[:], labels[:] = 255, 0
+    images, labels = load_fashion_mnist("train", data_dir=tmp_path)
+    np.testing.assert_array_equal(images[:, 5, 7, 0], [0, 10, 20, 30])
+    np.testing.assert_array_equal(labels, [0, 1, 2, 9])
+    _write_fixture(tmp_path, train_labels=(4, 4, 4))
+    images, labels = load_fashion_mnist("train", data_dir=tmp_path)
+    np.testing.assert_array_equal(labels, [4, 4, 4])
+    np.testing.assert_array_equal(images[:, 5, 7, 0], [0, 10, 20])
+
+
 def test_env_var_dir_is_searched_first(tmp_path, monkeypatch):
     _write_fixture(tmp_path / "fashion-mnist", train_labels=(3, 3, 3))
     monkeypatch.setenv("TFGAN_ZOO_DATA_DIR", str(tmp_path))

@@ -68,6 +68,26 @@ def test_sampling_window_gives_the_full_frame_logits():
         np.testing.assert_allclose(crop[:, row - r0, col - c0], full[:, row, col], atol=1e-5)
 
 
+@pytest.mark.parametrize("image_shape", [(9, 13, 1), (4, 6, 1)])
+def test_pixel_logits_on_shrinking_windows_equal_the_full_frame_logits(image_shape):
+    # sample() and the served sampler run each layer only on the window later layers
+    # read; every pixel's logits must be the full frame's, at the edges (windows
+    # clamped inside the image, or wider than it) as in the middle.
+    keras.utils.set_random_seed(3)
+    model = PixelCNN(levels=LEVELS, base_filters=16, blocks=2, num_classes=3,
+                     image_shape=image_shape)
+    canvas = np.random.default_rng(3).integers(0, LEVELS, (2, *image_shape)).astype(np.int32)
+    labels = np.array([0, 2], np.int32)
+    full = model.network(model.to_input(canvas), labels).numpy()
+    height, width = image_shape[:2]
+    logits_at = tf.function(model.pixel_logits)  # one trace: row and col are tensors
+    for row in range(height):
+        for col in range(width):
+            logits = logits_at(tf.constant(canvas), labels, tf.constant(row), tf.constant(col))
+            np.testing.assert_allclose(logits.numpy(), full[:, row, col], atol=1e-5,
+                                       err_msg=str((row, col)))
+
+
 def test_a_uniform_model_scores_log2_levels_and_8_bits_at_256_levels():
     model = PixelCNN(levels=4, base_filters=8, blocks=1)
     model.build()

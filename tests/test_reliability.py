@@ -17,8 +17,10 @@ from tfgan_zoo.data import epoch_batches
 from tfgan_zoo.gans import StandardGAN
 from tfgan_zoo.training import train
 
-TRAIN = ["-m", "tfgan_zoo.cli", "train", "vanilla", "--dataset", "ring", "--epochs", "3",
-         "--steps-per-epoch", "1500", "--deterministic", "--quiet"]
+# Two epochs: the run is killed in the second and resumed after the first. An
+# epoch of 1,000 steps takes several seconds, so the kill lands inside epoch 2.
+TRAIN = ["-m", "tfgan_zoo.cli", "train", "vanilla", "--dataset", "ring", "--epochs", "2",
+         "--steps-per-epoch", "1000", "--deterministic", "--quiet"]
 
 
 def _cli(out, *extra, wait=True):

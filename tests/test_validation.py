@@ -66,6 +66,21 @@ def test_nan_in_a_late_batch_is_refused():
                                    tf.data.Dataset.from_tensor_slices(data).batch(16))
 
 
+def test_the_scan_names_the_first_bad_batch_across_its_chunks(monkeypatch):
+    # The scan fetches the stats of SCAN_CHUNK batches at a time; the batch it names
+    # counts from the dataset's start, and the first bad batch wins over later ones.
+    from tfgan_zoo.engine import validation
+    monkeypatch.setattr(validation, "SCAN_CHUNK", 3)
+    data = images(160)
+    data[7 * 16 + 2, 0, 0, 0] = np.inf   # batch 7, in the third chunk
+    data[9 * 16, 1, 1, 0] = 5.0          # batch 9: out of range, but later
+    assert_refused_before_training(dcgan(), r"batch 7 holds 1 NaN or infinite",
+                                   tf.data.Dataset.from_tensor_slices(data).batch(16))
+    data[7 * 16 + 2, 0, 0, 0] = 0.0
+    assert_refused_before_training(dcgan(), r"batch 9 holds values in \[-0\.9\d*, 5\]",
+                                   tf.data.Dataset.from_tensor_slices(data).batch(16))
+
+
 def test_labels_out_of_range_are_refused():
     labels = np.array([0, 1, 2, 3] * 8)
     assert_refused_before_training(cgan(), r"labels must be in \[0, 3\).*\[0, 3\]",

@@ -13,6 +13,8 @@ import tensorflow as tf
 _RANGE_TOLERANCE = 1e-3
 # How many batches to scan when a dataset's length is infinite or unknown.
 DEFAULT_SCAN_BATCHES = 100
+# Batches whose stats the scan fetches at once.
+SCAN_CHUNK = 1024
 
 
 class DataValidationError(ValueError):
@@ -80,6 +82,36 @@ def _batch_stats(x, y=None):
     return stats
 
 
+def _check_batch(model, i, s, divisor, is_int, x_spec, use_labels):
+    """Raises the DataValidationError that batch `i`, with stats `s`, deserves."""
+    n = int(s["n"])
+    if s["nonfinite"]:
+        raise DataValidationError(
+            f"batch {i} holds {int(s['nonfinite'])} NaN or infinite values; training "
+            "data must be finite.")
+    if n % divisor:
+        raise DataValidationError(
+            f"batch {i} has {n} samples, which does not divide by d_steps x replicas = "
+            f"{model.d_steps} x {divisor // model.d_steps}; use a batch size that "
+            f"does (and drop_remainder=True).")
+    if model.data_range is not None:
+        lo, hi = model.data_range
+        if is_int or s["low"] < lo - _RANGE_TOLERANCE or s["high"] > hi + _RANGE_TOLERANCE:
+            kind = f"integer ({x_spec.dtype.name}) " if is_int else ""
+            raise DataValidationError(
+                f"samples must be floats in [{lo:g}, {hi:g}]; batch {i} holds {kind}values "
+                f"in [{s['low']:g}, {s['high']:g}]. Scale pixels with "
+                "tfgan_zoo.data.scale_images (uint8 [0, 255] -> [-1, 1]).")
+    if use_labels:
+        if int(s["n_labels"]) != n:
+            raise DataValidationError(
+                f"batch {i} has {n} samples but {int(s['n_labels'])} labels.")
+        if s["label_low"] < 0 or s["label_high"] >= model.num_classes:
+            raise DataValidationError(
+                f"labels must be in [0, {model.num_classes}); batch {i} holds labels in "
+                f"[{s['label_low']}, {s['label_high']}].")
+
+
 def validate_training_data(model, x, y=None, max_batches=None):
     """Raises `DataValidationError` if `x` (a batched `tf.data.Dataset`) does not fit `model`.
 
@@ -104,39 +136,28 @@ def validate_training_data(model, x, y=None, max_batches=None):
     def stats(*element):
         return _batch_stats(element[0], element[1] if use_labels else None)
 
-    ds = x.take(max_batches).map(stats)
+    # Stats of many batches come back together: one Python step per batch made the
+    # scan of a 60,000-image dataset in batches of 10 take seconds.
+    ds = x.take(max_batches).map(stats).batch(SCAN_CHUNK)
     divisor = model.d_steps * model.distribute_strategy.num_replicas_in_sync
     is_int = x_spec.dtype.is_integer
     low_seen, high_seen, count = np.inf, -np.inf, 0
-    for i, s in enumerate(ds.as_numpy_iterator()):
-        count += 1
-        n = int(s["n"])
-        if s["nonfinite"]:
-            raise DataValidationError(
-                f"batch {i} holds {int(s['nonfinite'])} NaN or infinite values; training "
-                "data must be finite.")
-        if n % divisor:
-            raise DataValidationError(
-                f"batch {i} has {n} samples, which does not divide by d_steps x replicas = "
-                f"{model.d_steps} x {divisor // model.d_steps}; use a batch size that "
-                f"does (and drop_remainder=True).")
-        low_seen, high_seen = min(low_seen, s["low"]), max(high_seen, s["high"])
+    for chunk in ds.as_numpy_iterator():
+        bad = (chunk["nonfinite"] > 0) | (chunk["n"] % divisor != 0)
         if model.data_range is not None:
             lo, hi = model.data_range
-            if is_int or s["low"] < lo - _RANGE_TOLERANCE or s["high"] > hi + _RANGE_TOLERANCE:
-                kind = f"integer ({x_spec.dtype.name}) " if is_int else ""
-                raise DataValidationError(
-                    f"samples must be floats in [{lo:g}, {hi:g}]; batch {i} holds {kind}values "
-                    f"in [{s['low']:g}, {s['high']:g}]. Scale pixels with "
-                    "tfgan_zoo.data.scale_images (uint8 [0, 255] -> [-1, 1]).")
+            bad |= is_int | (chunk["low"] < lo - _RANGE_TOLERANCE) | (
+                chunk["high"] > hi + _RANGE_TOLERANCE)
         if use_labels:
-            if int(s["n_labels"]) != n:
-                raise DataValidationError(
-                    f"batch {i} has {n} samples but {int(s['n_labels'])} labels.")
-            if s["label_low"] < 0 or s["label_high"] >= model.num_classes:
-                raise DataValidationError(
-                    f"labels must be in [0, {model.num_classes}); batch {i} holds labels in "
-                    f"[{s['label_low']}, {s['label_high']}].")
+            bad |= ((chunk["n_labels"] != chunk["n"]) | (chunk["label_low"] < 0)
+                    | (chunk["label_high"] >= model.num_classes))
+        if bad.any():
+            first = int(np.argmax(bad))
+            _check_batch(model, count + first, {k: v[first] for k, v in chunk.items()},
+                         divisor, is_int, x_spec, use_labels)
+        count += len(chunk["n"])
+        low_seen = min(low_seen, chunk["low"].min())
+        high_seen = max(high_seen, chunk["high"].max())
     if count == 0:
         raise DataValidationError(
             "the dataset yields no batches (is it empty, or smaller than one batch with "

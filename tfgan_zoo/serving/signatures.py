@@ -163,10 +163,9 @@ def autoregressive_functions(model):
         labels = None if label is None else label[None]
 
         def body(index, canvas):
-            logits = model.network(model.to_input(canvas), labels)
-            row, col = index // width, index % width
+            logits = model.pixel_logits(canvas, labels, index // width, index % width)
             drawn = tf.random.stateless_categorical(
-                tf.cast(logits[:, row, col, :], tf.float32), 1,
+                tf.cast(logits, tf.float32), 1,
                 seed=tf.stack([seed, tf.cast(index, tf.int64)]), dtype=tf.int32)[0, 0]
             where = tf.reshape(tf.one_hot(index, height * width, dtype=tf.int32),
                                [1, height, width, 1])
@@ -176,6 +175,9 @@ def autoregressive_functions(model):
         _, canvas = tf.while_loop(lambda i, c: i < height * width, body, [0, canvas])
         return tf.cast(canvas[0] * step + step // 2, tf.uint8)
 
+    # A graph even when called eagerly (as the in-process side of the export checks
+    # does): eagerly, the while-loop would run each pixel's ops one by one.
+    @tf.function(autograph=False, reduce_retracing=True)
     def sample(seed, label=None):
         if label is None:
             images = tf.map_fn(lambda s: one_image(s, None), seed,
