@@ -132,11 +132,13 @@ RECIPES = {
         source="Chen et al. 2016, appendix (MNIST): Adam, rate 1e-3 for G and 2e-4 for D, "
                "minibatch 100"),
     ("biggan", "*", "paper"): Recipe(
-        compile=dict(g_optimizer=adam(1e-4, 0.0, 0.999), d_optimizer=adam(4e-4, 0.0, 0.999),
-                     loss="hinge", d_steps=2, ema_decay=0.9999),
+        compile=dict(g_optimizer=adam(5e-5, 0.0, 0.999), d_optimizer=adam(2e-4, 0.0, 0.999),
+                     loss="hinge", d_steps=2, ema_decay=0.9999, ema_start=20000),
         batch_size=2 * 2048,
-        source="Brock et al. 2019: Adam beta = (0, 0.999), G 1e-4 and D 4e-4, two D steps "
-               "per G step, batch 2048, hinge loss, G's moving average at 0.9999"),
+        source="Brock et al. 2019, appendix C: Adam beta = (0, 0.999), G 5e-5 and D 2e-4 "
+               "(1e-4 / 4e-4 are SAGAN's), two D steps per G step, batch 2048, hinge loss, "
+               "G's moving average at 0.9999; the average starts at step 20k in the "
+               "authors' BigGAN-PyTorch (scripts/launch_BigGAN_bs256x8.sh, --ema_start 20000)"),
     ("progan", "*", "paper"): Recipe(
         compile=both(adam(1e-3, 0.0, 0.99, epsilon=1e-8), loss="wasserstein",
                      penalty="gradient_penalty", penalty_weight=10.0, d_steps=1,
