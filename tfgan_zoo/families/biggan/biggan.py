@@ -12,8 +12,9 @@ paper's rates, appendix C), BigGAN's orthogonal regularisation
 
 Differences from the paper that remain, on purpose:
 - sized for small images: two residual blocks per network, widths 32/64 (the
-  paper: 4-6 blocks from 96 channels up), one attention block, D's blocks
-  reduced to two.
+  paper: 4-6 blocks from 96 channels up), one attention block in each.
+- at inference spectral norm divides by ‖W u‖ at the stored u (no power step;
+  the authors' code takes one without storing it); both meet σ once u converges.
 - the moving average defaults to decay 0.999 from the first step (with the
   engine's warm-up) so that short runs sample from it; the `paper` recipe sets
   the paper's 0.9999 from step 20k (`ema_start`, the authors' launch scripts).
