@@ -51,6 +51,40 @@ def test_ema_follows_the_recursion_and_sampling_uses_it(tmp_path):
     np.testing.assert_array_equal(loaded.sample(6, seed=2), model.sample(6, seed=2))
 
 
+def test_ema_with_a_start_step_copies_g_until_then_and_decays_at_exactly_d(tmp_path):
+    """BigGAN's rule (ema_start): avg_t = w_t for updates t < s, then
+    avg_t = d avg_{t-1} + (1 - d) w_t with no warm-up."""
+    keras.utils.set_random_seed(0)
+    model = VanillaGAN(data_shape=(2,), latent_dim=4, hidden=(16,), seed=3)
+    model.compile(ema_decay=0.5, ema_start=3, g_optimizer=keras.optimizers.SGD(0.1),
+                  d_optimizer=keras.optimizers.SGD(0.1))
+    record = RecordG()
+    model.fit(_points(64 * 6), batch_size=64, epochs=1, verbose=0, callbacks=[record])
+    expected = None
+    for t, weights in enumerate(record.snapshots[1:], 1):
+        d = 0.0 if t < 3 else 0.5
+        expected = weights if expected is None else [
+            d * e + (1 - d) * w for e, w in zip(expected, weights)]
+        if t == 2:  # before the start the average is G
+            at_start = expected
+    np.testing.assert_array_equal(at_start[0], record.snapshots[2][0])
+    for average, value in zip(model.ema.averages, expected):
+        np.testing.assert_allclose(average.numpy(), value, rtol=1e-6, atol=1e-7)
+    # 0.5·avg_2 + 0.5·w_3 etc. differs from the warm-up rule's average
+    warm = record.snapshots[0]
+    for t, weights in enumerate(record.snapshots[1:], 1):
+        d = min(0.5, (1 + t) / (10 + t))
+        warm = [d * e + (1 - d) * w for e, w in zip(warm, weights)]
+    assert np.abs(warm[0] - expected[0]).max() > 1e-4
+
+    model.save(tmp_path / "ema_start.keras")
+    loaded = keras.saving.load_model(tmp_path / "ema_start.keras")
+    assert (loaded.ema.decay, loaded.ema.start) == (0.5, 3)
+    assert float(loaded.ema.decay_at(2)) == 0.0 and float(loaded.ema.decay_at(3)) == 0.5
+    with pytest.raises(ValueError, match="ema_start must be >= 0"):
+        model.compile(ema_decay=0.5, ema_start=-1)
+
+
 def test_ema_decay_zero_is_the_generator_and_export_samples_from_the_average(tmp_path):
     model = DCGAN(image_shape=(8, 8, 1), latent_dim=4, base_filters=4, seed=0)
     model.compile(ema_decay=0.9)

@@ -9,6 +9,9 @@ The decay warms up as min(decay, (1 + t) / (10 + t)) after t updates (the rule
 of `tf.train.ExponentialMovingAverage` with `num_updates`): a 0.999 average
 would otherwise hold mostly the random initial G for thousands of steps, which
 is all of a short run (StyleGAN ramps its average up for the same reason).
+With a start step s (BigGAN: 20k, from the authors' launch scripts) the average
+instead copies G for updates t < s and then decays at exactly d: the copied,
+partly trained G stands in for the warm-up.
 Under tf.distribute they are updated from the first replica (all replicas hold
 the same G after a step).
 """
@@ -17,8 +20,8 @@ import tensorflow as tf
 
 
 class GeneratorEMA:
-    def __init__(self, model, decay):
-        self.set_decay(decay)
+    def __init__(self, model, decay, start=None):
+        self.set_decay(decay, start)
         self.generator = model.generator
         self.averages = [
             model.add_weight(name=f"ema_{i}", shape=w.shape, dtype=w.dtype, trainable=False,
@@ -30,13 +33,20 @@ class GeneratorEMA:
         # The network that samples: G's architecture, loaded with the averages on demand.
         self.network = keras.models.clone_model(model.generator)
 
-    def set_decay(self, decay):
+    def set_decay(self, decay, start=None):
         if not 0.0 <= float(decay) < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1), got {decay}.")
+        if start is not None and int(start) < 0:
+            raise ValueError(f"ema_start must be >= 0 or None, got {start}.")
         self.decay = float(decay)
+        self.start = None if start is None else int(start)
 
     def decay_at(self, updates):
-        """The decay used by update number `updates` (1 for the first)."""
+        """The decay used by update number `updates` (1 for the first): with no
+        start, min(d, (1 + t) / (10 + t)); with start s, 0 (copy G) for t < s, else d."""
+        if self.start is not None:
+            before = tf.cast(updates, tf.int64) < self.start
+            return tf.where(before, 0.0, self.decay)
         updates = tf.cast(updates, tf.float32)
         return tf.minimum(self.decay, (1.0 + updates) / (10.0 + updates))
 

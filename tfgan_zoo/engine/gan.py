@@ -109,12 +109,13 @@ class GAN(TrainerDeclarations, keras.Model):
             clip_value=None,
             augment=None,
             ema_decay=None,
+            ema_start=None,
         )
 
     def compile(self, g_optimizer=None, d_optimizer=None, loss=None, d_steps=None,
                 label_smoothing=None, penalty=None, penalty_weight=None, clip_value=None,
-                augment=None, ema_decay=None, jit_compile="auto", steps_per_execution=1,
-                run_eagerly=False):
+                augment=None, ema_decay=None, ema_start=None, jit_compile="auto",
+                steps_per_execution=1, run_eagerly=False):
         """Configures training. Any argument left None takes the variant's default.
 
         Args:
@@ -133,6 +134,9 @@ class GAN(TrainerDeclarations, keras.Model):
             fake, e.g. "color,translation,cutout" (`tfgan_zoo.engine.augment`).
           ema_decay: keep an exponential moving average of G's weights with this
             decay (e.g. 0.999) and sample and export from it; "none" keeps none.
+          ema_start: None: the average starts at the first G update with a
+            warm-up (`engine.ema`); an int s: it copies G before update s and
+            decays at exactly `ema_decay` from then on (BigGAN's 20k); "none": None.
           jit_compile: "auto" for `default_jit_compile()` (chosen by measurement),
             or True/False.
           steps_per_execution: train steps per call of the compiled function;
@@ -176,12 +180,14 @@ class GAN(TrainerDeclarations, keras.Model):
             raise ValueError("augment (DiffAugment) is for image data; this model makes "
                              f"samples of shape {self.data_shape}.")
         ema_decay = defaults["ema_decay"] if ema_decay is None else ema_decay
+        ema_start = defaults.get("ema_start") if ema_start is None else ema_start
+        ema_start = None if ema_start in (None, "none") else int(ema_start)
         if ema_decay in (None, "none"):
             self.ema = None
         elif getattr(self, "ema", None) is None:
-            self.ema = GeneratorEMA(self, ema_decay)
+            self.ema = GeneratorEMA(self, ema_decay, ema_start)
         else:  # compiled again: the averages (weights of the model) stay
-            self.ema.set_decay(ema_decay)
+            self.ema.set_decay(ema_decay, ema_start)
         steps_per_execution = int(steps_per_execution)
         if steps_per_execution > 1 and self.distribute_strategy.num_replicas_in_sync > 1:
             # Keras 3.15 runs several steps in a while-loop whose tf.cond cannot
@@ -210,6 +216,8 @@ class GAN(TrainerDeclarations, keras.Model):
                                   clip_value=self.clip_value or 0.0,
                                   augment=",".join(self.augment_policy) or "none",
                                   ema_decay="none" if self.ema is None else self.ema.decay,
+                                  ema_start="none" if self.ema is None or self.ema.start is None
+                                  else self.ema.start,
                                   jit_compile=jit_compile,
                                   steps_per_execution=steps_per_execution)
 

@@ -1,14 +1,32 @@
 """BigGAN (Brock et al. 2019), sized for small images.
 
 What differs from the engine: class-conditional batch norm driven by a shared
-class embedding and chunks of z, a self-attention block, residual blocks with
-spectral norm in G and D, a projection discriminator, hinge loss, two D steps
-per G step, Adam(1e-4 / 4e-4, β = (0, 0.999)), BigGAN's orthogonal
-regularisation β·Σ‖WᵀW ⊙ (1 − I)‖²_F on G's kernels (β = 1e-4), a moving
-average of G (engine option, decay 0.999) and the truncation trick at sampling.
-The optimizer settings are the paper's, for its batch of 2048 and long runs; a
-short CPU run at batch 64 learns the classes at Adam(1e-3, β = (0, 0.999)) for
-both players (30 % against 16 % conditional accuracy after 200-400 steps).
+class embedding and chunks of z, a self-attention block, residual blocks,
+spectral norm (Miyato et al.'s reparameterisation W/σ(W), one power iteration
+per training call; `tfgan_zoo.networks.spectral`) on every layer of G and D
+except G's shared embedding, D ending in global sum pooling and a projection,
+hinge loss, two D steps per G step, Adam(5e-5 / 2e-4, β = (0, 0.999)) (the
+paper's rates, appendix C), BigGAN's orthogonal regularisation
+β·Σ‖WᵀW ⊙ (1 − I)‖²_F on G's kernels (β = 1e-4), a moving average of G
+(engine option) and the truncation trick at sampling.
+
+Differences from the paper that remain, on purpose:
+- sized for small images: two residual blocks per network, widths 32/64 (the
+  paper: 4-6 blocks from 96 channels up), one attention block in each.
+- at inference spectral norm divides by ‖W u‖ at the stored u (no power step;
+  the authors' code takes one without storing it); both meet σ once u converges.
+- the moving average defaults to decay 0.999 from the first step (with the
+  engine's warm-up) so that short runs sample from it; the `paper` recipe sets
+  the paper's 0.9999 from step 20k (`ema_start`, the authors' launch scripts).
+- the default batch is 64, not 2048; short CPU runs learn the classes at
+  Adam(1e-3, β = (0, 0.999)) for both players (the `cpu-short` recipe).
+- orthogonal regularisation applies to every G kernel with more than one output
+  (as the authors' code, which leaves out only the shared embedding).
+
+Files saved before `spectral_norm` and `d_pooling` existed load as they were
+built: Keras' `SpectralNormalization` (projected: W/σ written into the kernel,
+σ held fixed in the gradient), no normalisation of D's class embedding or G's
+output conv, and average pooling in D (`EARLIER_DEFAULTS`).
 """
 import keras
 import numpy as np
@@ -20,6 +38,7 @@ from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.noise import draw_seed, stateless_uniform_open
 from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.families.biggan.networks import biggan_discriminator, biggan_generator
+from tfgan_zoo.networks.spectral import SpectralNormalized
 from tfgan_zoo.networks.widths import default_base_filters
 from tfgan_zoo.serving.signatures import checked_latents
 from tfgan_zoo.registry import register_model
@@ -72,26 +91,34 @@ class BigGAN(GAN):
       embedding_dim: size of the shared class embedding.
       attention: whether G and D have a self-attention block.
       orthogonal_weight: β of the orthogonal regularisation.
+      spectral_norm: "reparameterized" (W/σ(W) in the forward pass, the paper's) or
+        "keras" (0.1.0's networks: `keras.layers.SpectralNormalization`, which
+        writes W/σ into the kernel; not on D's class embedding or G's output).
+      d_pooling: D's pooling over positions before its head, "sum" (the paper's)
+        or "average" (0.1.0's).
     """
 
     description = "Conditional BN, self-attention, SN, hinge, orthogonal reg., EMA, truncation (Brock et al. 2019)"
     conditional = True
 
     RENAMED = {"filters": "base_filters"}  # 0.1.0
+    EARLIER_DEFAULTS = {"spectral_norm": "keras", "d_pooling": "average"}  # 0.1.0
 
     def __init__(self, image_shape=(28, 28, 1), num_classes=10, latent_dim=48, base_filters=None,
-                 embedding_dim=32, attention=True, orthogonal_weight=1e-4, seed=None,
-                 **kwargs):
+                 embedding_dim=32, attention=True, orthogonal_weight=1e-4,
+                 spectral_norm="reparameterized", d_pooling="sum", seed=None, **kwargs):
         self.image_shape = image_shape = tuple(int(v) for v in image_shape)
         self.base_filters = int(default_base_filters(image_shape, 32) if base_filters is None
                                 else base_filters)
         self.embedding_dim = int(embedding_dim)
         self.attention, self.orthogonal_weight = bool(attention), float(orthogonal_weight)
+        self.spectral_norm, self.d_pooling = spectral_norm, d_pooling
         super().__init__(
             generator=biggan_generator(image_shape, int(latent_dim), int(num_classes),
-                                       self.base_filters, self.embedding_dim, self.attention),
+                                       self.base_filters, self.embedding_dim, self.attention,
+                                       spectral_norm),
             discriminator=biggan_discriminator(image_shape, int(num_classes), self.base_filters,
-                                               self.attention),
+                                               self.attention, spectral_norm, d_pooling),
             latent_dim=int(latent_dim), num_classes=int(num_classes), seed=seed, **kwargs)
         self.orthogonal_tracker = keras.metrics.Mean(name="orthogonal")
 
@@ -104,8 +131,8 @@ class BigGAN(GAN):
     @classmethod
     def default_compile_args(cls):
         return dict(super().default_compile_args(),
-                    g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.999),
-                    d_optimizer=keras.optimizers.Adam(4e-4, beta_1=0.0, beta_2=0.999),
+                    g_optimizer=keras.optimizers.Adam(5e-5, beta_1=0.0, beta_2=0.999),
+                    d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.0, beta_2=0.999),
                     loss="hinge", d_steps=2, ema_decay=0.999)
 
     @property
@@ -113,10 +140,12 @@ class BigGAN(GAN):
         return super().metrics + [self.orthogonal_tracker]
 
     def spectral_layers(self, network):
+        """The spectrally normalised layers of `network` (either kind)."""
         return [layer for layer in network._flatten_layers()
-                if isinstance(layer, keras.layers.SpectralNormalization)]
+                if isinstance(layer, (SpectralNormalized, keras.layers.SpectralNormalization))]
 
     def generator_extra_loss(self, real, labels, fake, extras):
+        # On the variable W (raw W when reparameterised), as the authors' code.
         kernels = [layer.kernel for layer in self.spectral_layers(self.generator)
                    if len(layer.kernel.shape) > 1 and layer.kernel.shape[-1] > 1]
         penalty = orthogonal_penalty(kernels)
@@ -161,4 +190,5 @@ class BigGAN(GAN):
         return dict(name=self.name, image_shape=self.image_shape, num_classes=self.num_classes,
                     latent_dim=self.latent_dim, base_filters=self.base_filters,
                     embedding_dim=self.embedding_dim, attention=self.attention,
-                    orthogonal_weight=self.orthogonal_weight, seed=self.seed)
+                    orthogonal_weight=self.orthogonal_weight,
+                    spectral_norm=self.spectral_norm, d_pooling=self.d_pooling, seed=self.seed)
