@@ -179,7 +179,7 @@ def test_each_penalty_draw_gets_independent_noise():
     model = small_gan(penalty="dragan")
     draws = []
 
-    def recording_penalty(critic, real, fake, uniform):
+    def recording_penalty(critic, real, fake, uniform, pack=1):
         draws.extend([uniform(tf.constant([64])), uniform(tf.constant([64]))])
         return tf.constant(0.0)
 

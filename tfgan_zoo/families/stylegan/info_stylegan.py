@@ -43,7 +43,8 @@ class InfoStyleGAN(StyleGAN):
 
     def __init__(self, image_shape=(32, 32, 1), noise_dim=64, categories=10, info_weight=1.0,
                  w_dim=64, mapping_depth=4, filters=None, style_mixing=0.0, w_avg_decay=0.995,
-                 mapping_lr_multiplier=0.1, mbstd_group_size=4, seed=None, **kwargs):
+                 mapping_lr_multiplier=0.1, mbstd_group_size=4, resampling="binomial",
+                 truncation_cutoff=8, seed=None, **kwargs):
         self.noise_dim, self.categories = int(noise_dim), int(categories)
         self.info_weight = float(info_weight)
         for fixed in ("latent_dim", "factor_codes"):  # always noise_dim + categories, categories
@@ -53,6 +54,7 @@ class InfoStyleGAN(StyleGAN):
                          style_mixing=style_mixing, w_avg_decay=w_avg_decay,
                          mapping_lr_multiplier=mapping_lr_multiplier,
                          factor_codes=self.categories, mbstd_group_size=mbstd_group_size,
+                         resampling=resampling, truncation_cutoff=truncation_cutoff,
                          seed=seed, **kwargs)
         self.encoder = head(self.body, self.categories, "encoder")
         self.info_tracker = keras.metrics.Mean(name="info")

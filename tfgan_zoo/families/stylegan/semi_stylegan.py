@@ -55,8 +55,9 @@ class SemiStyleGAN(InfoStyleGAN):
 
     def __init__(self, image_shape=(32, 32, 1), noise_dim=64, categories=10, info_weight=1.0,
                  w_dim=64, mapping_depth=4, filters=None, style_mixing=0.0, w_avg_decay=0.995,
-                 mapping_lr_multiplier=0.1, mbstd_group_size=4, supervised_weight=1.0,
-                 smoothness_weight=1.0, mixup_concentration=1.0, seed=None, **kwargs):
+                 mapping_lr_multiplier=0.1, mbstd_group_size=4, resampling="binomial",
+                 truncation_cutoff=8, supervised_weight=1.0, smoothness_weight=1.0,
+                 mixup_concentration=1.0, seed=None, **kwargs):
         self.supervised_weight = float(supervised_weight)
         self.smoothness_weight = float(smoothness_weight)
         self.mixup_concentration = float(mixup_concentration)
@@ -64,7 +65,8 @@ class SemiStyleGAN(InfoStyleGAN):
                          info_weight=info_weight, w_dim=w_dim, mapping_depth=mapping_depth,
                          filters=filters, style_mixing=style_mixing, w_avg_decay=w_avg_decay,
                          mapping_lr_multiplier=mapping_lr_multiplier,
-                         mbstd_group_size=mbstd_group_size, seed=seed, **kwargs)
+                         mbstd_group_size=mbstd_group_size, resampling=resampling,
+                         truncation_cutoff=truncation_cutoff, seed=seed, **kwargs)
         self.supervised_tracker = keras.metrics.Mean(name="supervised")
         self.smoothness_tracker = keras.metrics.Mean(name="smoothness")
 
