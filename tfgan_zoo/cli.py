@@ -54,12 +54,26 @@ def add_train_arguments(parser):
     from tfgan_zoo.distribute import STRATEGIES
     from tfgan_zoo.engine.precision import PRECISIONS
     from tfgan_zoo.registry import model_names
-    from tfgan_zoo.training import DATASETS
+    from tfgan_zoo.data.sources import PAIR_ORDERS
     parser.add_argument("variant", choices=model_names(),
                         help="a registered model (`tfgan-zoo list` shows them all)")
-    parser.add_argument("--dataset", choices=DATASETS,
-                        help="default: the model's own (fashion_mnist; edges for pix2pix "
-                        "and BicycleGAN, sneaker2boot for CycleGAN)")
+    parser.add_argument("--dataset",
+                        help="a built-in (grid, ring, fashion_mnist; edges, inpaint, superres, "
+                        "sneaker2boot for translators), a folder of images, "
+                        "tfds:NAME[/CONFIG][:SPLIT], or an .npz/.npy file; default: the "
+                        "model's own (fashion_mnist; edges for pix2pix and BicycleGAN, "
+                        "sneaker2boot for CycleGAN)")
+    parser.add_argument("--image-size", type=_positive, metavar="N",
+                        help="resize (short side) and centre-crop images to N×N "
+                        "(default: the data's size)")
+    parser.add_argument("--channels", type=int, choices=(1, 3),
+                        help="1 (grey) or 3 (colour); default: the data's")
+    parser.add_argument("--labels", choices=("subfolders",),
+                        help="a folder's first-level subfolders are its classes "
+                        "(conditional models)")
+    parser.add_argument("--pairs", choices=PAIR_ORDERS,
+                        help="paired folders: source is the left half (or A/), or the right "
+                        "(or B/); default left-to-right")
     parser.add_argument("--recipe", default="default", metavar="BUDGET",
                         help="settings from the recipe table (`tfgan-zoo list --recipes`): "
                         "default (class defaults, batch 64, 5 epochs), paper, cpu-short, zoo; "
@@ -117,7 +131,8 @@ def cmd_train(args):
     overrides = {key: getattr(args, key) for key in (
         "epochs", "steps_per_epoch", "batch_size", "lr", "d_steps", "loss", "label_smoothing",
         "latent_dim", "hidden", "base_filters", "jit_compile", "metrics_every",
-        "strategy", "tpu", "precision", "steps_per_execution")}
+        "strategy", "tpu", "precision", "steps_per_execution", "image_size", "channels",
+        "labels", "pairs")}
     if args.cpu_replicas:
         from tfgan_zoo.distribute import split_cpu
         split_cpu(args.cpu_replicas)
@@ -263,7 +278,9 @@ def cmd_list(args):
             print(f"  {name:<14} {entry.description}")
     print("losses:  " + ", ".join(sorted(LOSSES)))
     print("datasets: grid, ring (2D Gaussian mixtures, built in), fashion_mnist (local IDX "
-          "files or tensorflow-datasets)")
+          "files or tensorflow-datasets); edges, inpaint, superres, sneaker2boot (translation "
+          "tasks); or your own: a folder of images, tfds:NAME[/CONFIG][:SPLIT], an .npz/.npy "
+          "file (see docs/data.md)")
     from tfgan_zoo import zoo
     print("pretrained zoo (tfgan_zoo.zoo.load(NAME); tfgan-zoo sample|eval|export NAME):")
     for item in zoo.entries():

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tfgan_zoo.files import cache_dir
 from tfgan_zoo.metrics.fid import GaussianStats, gaussian_stats
 
 
@@ -36,12 +37,6 @@ class Reference:
     @property
     def stats(self) -> GaussianStats:
         return gaussian_stats(self.features)
-
-
-def cache_dir(path=None) -> Path:
-    if path is not None:
-        return Path(path)
-    return Path(os.environ.get("TFGAN_ZOO_CACHE", Path.home() / ".cache" / "tfgan_zoo"))
 
 
 def reference_images(spec: ReferenceSpec, data_dir=None):
