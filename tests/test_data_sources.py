@@ -16,13 +16,14 @@ SIDE = 32
 
 
 def coloured_items(count, side=SIDE, seed=0):
-    """uint8 [count, side, side, 3]: Fashion-MNIST items (classes 0..count % 10) in a
-    colour on a background of another colour."""
+    """uint8 [count, side, side, 3]: Fashion-MNIST items in a light colour on a dark
+    background of another colour (random per image), with their labels."""
     items, labels = load_fashion_mnist("test")
     rng = np.random.default_rng(seed)
     grey = tf.image.resize(items[:count].astype("float32"), (side, side)).numpy()
     alpha = grey / 255.0
-    ink, paper = rng.integers(0, 256, (2, count, 1, 1, 3))
+    ink = rng.integers(128, 256, (count, 1, 1, 3))
+    paper = rng.integers(0, 100, (count, 1, 1, 3))
     return np.round(alpha * ink + (1 - alpha) * paper).astype(np.uint8), labels[:count]
 
 
