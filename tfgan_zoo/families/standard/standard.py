@@ -10,7 +10,6 @@ import keras
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.networks import (conv_discriminator, conv_generator, mlp_discriminator,
                                 mlp_generator)
-from tfgan_zoo.networks.conv import default_stages
 from tfgan_zoo.networks.widths import default_base_filters
 from tfgan_zoo.registry import register_model
 
@@ -34,8 +33,6 @@ class StandardGAN(GAN):
       latent_dim: size of z.
       base_filters: width of the conv nets, for images only; None derives it from
         data_shape (`networks.widths.default_base_filters`, 64 up to 64×64).
-      stages: stride-2 stages of the conv nets, for images only; None derives it
-        from data_shape (`networks.conv.default_stages`: 2 at 28×28, 4 at 64×64).
       hidden: sizes of the MLPs' hidden layers, for vectors only; None means
         (64, 64, 64).
       data_scale: magnitude of vector data (see `networks.mlp`); 1 for images.
@@ -52,22 +49,19 @@ class StandardGAN(GAN):
     # D normalisation for image data; gradient penalties need "layer" or None.
     image_d_normalization = "batch"
     RENAMED = {"width": _split_width}
-    # Files saved before `stages` existed have two stages at every image size.
-    EARLIER_DEFAULTS = {"stages": lambda config: 2 if len(config.get(
-        "data_shape", (28, 28, 1))) == 3 else None}
     default_hidden = (64, 64, 64)
 
     def __init__(self, data_shape=(28, 28, 1), latent_dim=100, base_filters=None, hidden=None,
-                 data_scale=1.0, num_classes=None, pack=1, stages=None, seed=None, **kwargs):
+                 data_scale=1.0, num_classes=None, pack=1, seed=None, **kwargs):
         data_shape = tuple(data_shape)
         is_image = len(data_shape) == 3
         self.data_scale, self.pack = float(data_scale), int(pack)
         if is_image and hidden is not None:
             raise ValueError(f"hidden sets MLP layers, for vector data; images of shape "
                              f"{data_shape} use conv nets: set base_filters instead.")
-        if not is_image and (base_filters, stages) != (None, None):
-            raise ValueError(f"base_filters and stages set conv nets, for images; data of "
-                             f"shape {data_shape} uses MLPs: set hidden instead.")
+        if not is_image and base_filters is not None:
+            raise ValueError(f"base_filters sets conv nets, for images; data of shape "
+                             f"{data_shape} uses MLPs: set hidden instead.")
         if is_image and self.pack != 1:
             raise ValueError("pack (PacGAN) is implemented for vector data (MLP discriminator); "
                              f"got pack={pack} for images of shape {data_shape}")
@@ -75,15 +69,12 @@ class StandardGAN(GAN):
             self.base_filters = int(default_base_filters(data_shape, 64) if base_filters is None
                                     else base_filters)
             self.hidden = None
-            self.stages = int(default_stages(data_shape) if stages is None else stages)
-            generator = conv_generator(latent_dim, data_shape, self.base_filters, num_classes,
-                                       stages=self.stages)
+            generator = conv_generator(latent_dim, data_shape, self.base_filters, num_classes)
             discriminator = conv_discriminator(data_shape, self.base_filters, num_classes,
-                                               normalization=self.image_d_normalization,
-                                               stages=self.stages)
+                                               normalization=self.image_d_normalization)
             data_range = (-1.0, 1.0)
         else:
-            self.base_filters = self.stages = None
+            self.base_filters = None
             self.hidden = tuple(int(h) for h in (self.default_hidden if hidden is None
                                                  else hidden))
             generator = mlp_generator(latent_dim, data_shape, self.hidden,
@@ -106,4 +97,4 @@ class StandardGAN(GAN):
         return dict(name=self.name, data_shape=self.data_shape, latent_dim=self.latent_dim,
                     base_filters=self.base_filters, hidden=self.hidden,
                     data_scale=self.data_scale, num_classes=self.num_classes, pack=self.pack,
-                    stages=self.stages, seed=self.seed)
+                    seed=self.seed)
