@@ -116,3 +116,35 @@ def test_inception_weights_need_an_inception_network(tmp_path, capsys):
     user_error(capsys, ["eval", "fashion_dcgan", "--feature-network", "fid_inception",
                         "--inception-weights", str(tmp_path / "g.pb")],
                "FID Inception graph .*g.pb not found")
+
+
+@pytest.fixture
+def picture_folder(tmp_path):
+    import numpy as np
+    from PIL import Image
+    root = tmp_path / "pictures"
+    for i in range(4):
+        (root / f"class{i % 2}").mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.full((12, 12, 3), 60 * i, np.uint8)).save(
+            root / f"class{i % 2}" / f"{i}.png")
+    (tmp_path / "empty").mkdir()
+    return tmp_path
+
+
+@pytest.mark.parametrize("model,dataset,extra,message", [
+    ("dcgan", "fashon_mnist", [], r"is not a built-in name .*Did you mean 'fashion_mnist'"),
+    ("dcgan", "empty", [], "holds no image files"),
+    ("cgan", "pictures", [], "conditional: give .* class subfolders and pass --labels subfolders"),
+    ("progan", "pictures", ["--image-size", "12"], "power-of-two image size .* got --image-size 12"),
+    ("pix2pix", "tfds:mnist", [], "pix2pix trains on aligned .* a folder of side-by-side pairs"),
+    ("cyclegan", "pictures/class0", [], "exactly two subfolders, one per domain; found 0"),
+    ("pix2pix", "pictures", [], "side-by-side pairs are twice as wide as tall"),
+])
+def test_data_the_model_cannot_use_is_one_line(picture_folder, capsys, model, dataset, extra,
+                                               message):
+    dataset = dataset if dataset.startswith("tfds:") or dataset == "fashon_mnist" \
+        else str(picture_folder / dataset)
+    out = picture_folder / "run"
+    user_error(capsys, ["train", model, "--dataset", dataset, "--batch-size", "2", *extra,
+                        "--out", str(out)], message)
+    assert not out.exists()

@@ -7,7 +7,6 @@ traceback.
 """
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -29,10 +28,7 @@ class _Parser(argparse.ArgumentParser):
 # ValueError subclasses for bad names, data and settings, and ImportError with an
 # install hint for a missing optional package.
 USER_ERRORS = (UsageError, ValueError, OSError, ImportError)
-# Where `eval --inception-weights` puts the file, per feature network (the
-# environment variables tfgan_zoo.metrics.features reads).
-INCEPTION_FILE_VARS = {"fid_inception": "TFGAN_ZOO_FID_INCEPTION_GRAPH",
-                       "inception_v3": "TFGAN_ZOO_INCEPTION_WEIGHTS"}
+
 
 
 def _jit(value):
@@ -54,12 +50,26 @@ def add_train_arguments(parser):
     from tfgan_zoo.distribute import STRATEGIES
     from tfgan_zoo.engine.precision import PRECISIONS
     from tfgan_zoo.registry import model_names
-    from tfgan_zoo.training import DATASETS
+    from tfgan_zoo.data.sources import PAIR_ORDERS
     parser.add_argument("variant", choices=model_names(),
                         help="a registered model (`tfgan-zoo list` shows them all)")
-    parser.add_argument("--dataset", choices=DATASETS,
-                        help="default: the model's own (fashion_mnist; edges for pix2pix "
-                        "and BicycleGAN, sneaker2boot for CycleGAN)")
+    parser.add_argument("--dataset",
+                        help="a built-in (grid, ring, fashion_mnist; edges, inpaint, superres, "
+                        "sneaker2boot for translators), a folder of images, "
+                        "tfds:NAME[/CONFIG][:SPLIT], or an .npz/.npy file; default: the "
+                        "model's own (fashion_mnist; edges for pix2pix and BicycleGAN, "
+                        "sneaker2boot for CycleGAN)")
+    parser.add_argument("--image-size", type=_positive, metavar="N",
+                        help="resize (short side) and centre-crop images to N×N "
+                        "(default: the data's size)")
+    parser.add_argument("--channels", type=int, choices=(1, 3),
+                        help="1 (grey) or 3 (colour); default: the data's")
+    parser.add_argument("--labels", choices=("subfolders",),
+                        help="a folder's first-level subfolders are its classes "
+                        "(conditional models)")
+    parser.add_argument("--pairs", choices=PAIR_ORDERS,
+                        help="paired folders: source is the left half (or A/), or the right "
+                        "(or B/); default left-to-right")
     parser.add_argument("--recipe", default="default", metavar="BUDGET",
                         help="settings from the recipe table (`tfgan-zoo list --recipes`): "
                         "default (class defaults, batch 64, 5 epochs), paper, cpu-short, zoo; "
@@ -117,7 +127,8 @@ def cmd_train(args):
     overrides = {key: getattr(args, key) for key in (
         "epochs", "steps_per_epoch", "batch_size", "lr", "d_steps", "loss", "label_smoothing",
         "latent_dim", "hidden", "base_filters", "jit_compile", "metrics_every",
-        "strategy", "tpu", "precision", "steps_per_execution")}
+        "strategy", "tpu", "precision", "steps_per_execution", "image_size", "channels",
+        "labels", "pairs")}
     if args.cpu_replicas:
         from tfgan_zoo.distribute import split_cpu
         split_cpu(args.cpu_replicas)
@@ -190,39 +201,6 @@ def _write_nearest(model, args):
     return write_nearest(generated, train, space.generated_nearest, args.out)
 
 
-def cmd_eval(args):
-    from tfgan_zoo.metrics.evaluate import evaluate_generator
-    from tfgan_zoo.metrics.reference import ReferenceSpec
-    from tfgan_zoo.training import load_source
-    model, record = load_source(args.run_dir)
-    dataset = record.get("dataset")
-    metrics = None if args.metrics is None else tuple(args.metrics.split(","))
-    if "zoo" in record and args.num_samples is None:  # the card's own protocol
-        card_metrics = record["card"].get("metrics", {})
-        if card_metrics:
-            args.num_samples = next(iter(card_metrics.values()))["protocol"]["num_samples"]
-    if len(model.data_shape) == 1:
-        result = evaluate_generator(model, metrics, args.num_samples or 2500, args.seed,
-                                    mixture=args.mixture or dataset)
-    else:
-        if args.inception_weights:  # the file of whichever Inception network was chosen
-            if args.feature_network not in INCEPTION_FILE_VARS:
-                raise UsageError("--inception-weights needs --feature-network fid_inception "
-                                 "or inception_v3")
-            os.environ[INCEPTION_FILE_VARS[args.feature_network]] = args.inception_weights
-        reference = ReferenceSpec(split=args.reference_split, size=args.reference_size or None)
-        result = evaluate_generator(model, metrics, args.num_samples or 10_000, args.seed,
-                                    feature_network=args.feature_network, reference=reference,
-                                    data_dir=args.data_dir)
-    print(result.table())
-    if "zoo" in record and args.json is None:
-        print("(zoo entry: pass --json to keep the results)")
-        return
-    out = args.json or Path(args.run_dir) / "eval.json"
-    _write_json(out, dict(source=str(args.run_dir), metrics=result.as_dict()))
-    print(f"wrote {out}")
-
-
 def _write_json(path, payload):
     from tfgan_zoo.files import write_text_atomically
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -263,7 +241,9 @@ def cmd_list(args):
             print(f"  {name:<14} {entry.description}")
     print("losses:  " + ", ".join(sorted(LOSSES)))
     print("datasets: grid, ring (2D Gaussian mixtures, built in), fashion_mnist (local IDX "
-          "files or tensorflow-datasets)")
+          "files or tensorflow-datasets); edges, inpaint, superres, sneaker2boot (translation "
+          "tasks); or your own: a folder of images, tfds:NAME[/CONFIG][:SPLIT], an .npz/.npy "
+          "file (see docs/data.md)")
     from tfgan_zoo import zoo
     print("pretrained zoo (tfgan_zoo.zoo.load(NAME); tfgan-zoo sample|eval|export NAME):")
     for item in zoo.entries():
@@ -324,30 +304,9 @@ def build_parser():
     sample.add_argument("--data-dir", help="folder of Fashion-MNIST IDX files")
     sample.set_defaults(func=cmd_sample)
 
-    evaluate = sub.add_parser("eval", help="measure a run's samples (FID, KID, precision/"
-                              "recall, IS, conditional accuracy; mode coverage in 2D)")
-    evaluate.add_argument("run_dir", metavar="RUN_DIR_OR_ZOO_NAME")
-    evaluate.add_argument("--metrics", help="comma-separated: fid,kid,pr,is,cacc (images) or "
-                          "modes (2D); default fid,kid,pr (+cacc if conditional)")
-    evaluate.add_argument("--num-samples", type=_positive,
-                          help="default 10,000 images or 2,500 points (the card protocols)")
-    evaluate.add_argument("--seed", type=int, default=0, help="latent seed of the samples")
-    evaluate.add_argument("--feature-network", default="fashion_mnist",
-                          choices=("fashion_mnist", "fid_inception", "inception_v3"),
-                          help="fid_inception: the 2015-12-05 graph published FIDs use; "
-                          "inception_v3: Keras' ImageNet weights (FIDs not comparable with "
-                          "published ones)")
-    evaluate.add_argument("--inception-weights", help="local file of the Inception network: "
-                          "classify_image_graph_def.pb (fid_inception) or InceptionV3's .h5")
-    evaluate.add_argument("--reference-split", default="train", choices=("train", "test"))
-    evaluate.add_argument("--reference-size", type=int, default=10_000,
-                          help="real images in the reference set (0: the whole split)")
-    evaluate.add_argument("--mixture", choices=("grid", "ring"),
-                          help="2D mixture (default: the run's training data)")
-    evaluate.add_argument("--data-dir", help="folder of Fashion-MNIST IDX files")
-    evaluate.add_argument("--json", type=Path, help="where to write results "
-                          "(default RUN_DIR/eval.json)")
-    evaluate.set_defaults(func=cmd_eval)
+    from tfgan_zoo import cli_metrics  # its commands import from this module
+    cli_metrics.add_eval_parser(sub)
+    cli_metrics.add_features_parser(sub)
 
     export = sub.add_parser("export", help="export a run's generator as a TF Serving "
                             "model version (BASE/<version>/)")

@@ -4,6 +4,14 @@ import os
 from pathlib import Path
 
 
+def cache_dir(path=None) -> Path:
+    """Where derived files are kept between runs: `path`, else $TFGAN_ZOO_CACHE,
+    else ~/.cache/tfgan_zoo."""
+    if path is not None:
+        return Path(path)
+    return Path(os.environ.get("TFGAN_ZOO_CACHE", Path.home() / ".cache" / "tfgan_zoo"))
+
+
 def sha256_file(path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:

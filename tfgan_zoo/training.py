@@ -8,6 +8,7 @@ A run directory holds:
   logs/                     TensorBoard events: the sample grids, and FID/KID when
                             `metrics_every` is set (image data)
 """
+import functools
 import json
 import tempfile
 import time
@@ -25,6 +26,7 @@ from tfgan_zoo.files import write_text_atomically
 from tfgan_zoo import data as data_lib
 from tfgan_zoo import distribute
 from tfgan_zoo import recipes
+from tfgan_zoo.data import sources
 from tfgan_zoo.data.padding import pad_images
 from tfgan_zoo.data.semi import hide_labels, semi_supervised_dataset
 from tfgan_zoo.data.translation_tasks import (PAIRED_TASKS, UNPAIRED_TASKS, paired_batches,
@@ -57,22 +59,29 @@ class TrainingData:
 
 def load_training_data(name, batch_size, labels=False, data_dir=None, seed=0,
                        steps_per_epoch=None, start_epoch=0, power_of_two=False,
-                       labels_per_class=None, pixels="scaled"):
-    """A batched training dataset by name: 'grid', 'ring', 'fashion_mnist', or an
-    image-to-image task (`data.translation_tasks`: edges, inpaint, superres give
-    (source, target) pairs; sneaker2boot gives (a, b) batches of two domains).
+                       labels_per_class=None, pixels="scaled", image_size=None, channels=None,
+                       label_source=None, translation=None, pairs="left-to-right"):
+    """A batched training dataset from a `--dataset` value (`data.sources`): a
+    built-in ('grid', 'ring', 'fashion_mnist', or an image-to-image task of
+    `data.translation_tasks`), a folder of images, tfds:NAME[/CONFIG][:SPLIT] or an
+    .npz/.npy file.
 
-    Epoch e's batches depend only on (seed, e) (`data.epoch_batches`), so a run
-    resumed at `start_epoch` sees the batches an uninterrupted run would.
-    With `power_of_two`, images are padded to the next power-of-two side (28 ->
-    32) for models that grow by doubling; with `labels_per_class`, all other
-    labels are -1 and a quarter of every batch is labelled (semi-supervised
-    models, `tfgan_zoo.data.semi`). `pixels="uint8"` keeps Fashion-MNIST's 0..255
-    values (as float32) for models that read intensities (PixelCNN).
+    `translation` ("paired" or "unpaired") asks for (source, target) pairs or (a, b)
+    batches of two domains, for translators. Epoch e's batches depend only on
+    (seed, e) (`data.epoch_batches`), so a run resumed at `start_epoch` sees the
+    batches an uninterrupted run would. `image_size` and `channels` resize and
+    convert images (default: the data's own); `label_source="subfolders"` makes a
+    folder's class subfolders its labels. With `power_of_two`, images are padded
+    (built-ins) or sized (other data) to a power-of-two side for models that grow
+    by doubling; with `labels_per_class`, all other labels are -1 and a quarter of
+    every batch is labelled (semi-supervised models, `tfgan_zoo.data.semi`).
+    `pixels="uint8"` keeps 0..255 values (as float32) for models that read
+    intensities (PixelCNN).
     """
-    if name in TRANSLATION_DATASETS:
-        return _translation_data(name, batch_size, data_dir, seed, steps_per_epoch,
-                                 start_epoch)
+    spec = sources.parse(name)
+    if translation is not None:
+        return _translation_data(spec, translation, batch_size, data_dir, seed,
+                                 steps_per_epoch, start_epoch, image_size, channels, pairs)
     if name in ("grid", "ring"):
         points, modes = data_lib.sample_mixture(name, MIXTURE_POOL, seed=seed)
         steps = steps_per_epoch or 500
@@ -83,39 +92,71 @@ def load_training_data(name, batch_size, labels=False, data_dir=None, seed=0,
                             every_example=_once(points, modes if labels else None, batch_size))
     if name == "fashion_mnist":
         images, classes = data_lib.load_fashion_mnist("train", data_dir=data_dir)
+        sources.checked_side(image_size, power_of_two)
+        images = sources.fit_array(images, image_size, channels)
         if power_of_two:
             images = pad_images(images, 1 << (max(images.shape[1:3]) - 1).bit_length())
-        if labels and labels_per_class:
-            # A quarter of every batch from the few labelled images (data.semi); the
-            # order after a resumed epoch e is drawn again from (seed, e).
-            classes = hide_labels(classes, labels_per_class, seed=seed)
-            steps = steps_per_epoch or len(images) // batch_size
-            ds = semi_supervised_dataset(images, classes, batch_size, max(batch_size // 4, 1),
-                                         seed=seed + 1009 * start_epoch)
-            return TrainingData(ds, tuple(images.shape[1:]), 10, steps,
-                                every_example=_once(images, classes, batch_size,
-                                                    data_lib.scale_images))
-        steps = steps_per_epoch or len(images) // batch_size
-        to_float = data_lib.scale_images if pixels == "scaled" else _uint8_values
-        ds = data_lib.epoch_batches(images, classes if labels else None, batch_size, steps,
-                                    seed, start_epoch, to_float=to_float)
-        return TrainingData(ds, tuple(images.shape[1:]), 10 if labels else None, steps,
-                            every_example=_once(images, classes if labels else None,
-                                                batch_size, to_float))
-    raise ValueError(f"Unknown dataset {name!r}; expected one of {list(DATASETS)}.")
+        found = sources.ImageSet(images, classes, tuple(str(i) for i in range(10)))
+    elif spec.kind == "built-in":
+        raise ValueError(f"{name} is an image-to-image task: it trains translators")
+    else:
+        found = _decoded(sources.image_set, spec, image_size, channels,
+                         labels=(label_source or True) if labels else label_source,
+                         power_of_two=power_of_two)
+    return _sample_data(found, batch_size, labels, seed, steps_per_epoch, start_epoch,
+                        labels_per_class, pixels)
+
+
+@functools.lru_cache(maxsize=2)
+def _decoded(load, spec, *args, **kwargs):
+    """`load(spec, ...)`, kept for the run (`_train` clears it): a run decodes its
+    folder once, also when it builds its pipeline again to resume; what was skipped
+    or converted is printed."""
+    found = load(spec, *args, **kwargs)
+    for note in (found.notes if isinstance(found, sources.ImageSet) else found[2]):
+        print(f"{spec.name}: {note}")
+    return found
+
+
+def _sample_data(found, batch_size, labels, seed, steps_per_epoch, start_epoch,
+                 labels_per_class, pixels):
+    images, classes = found.images, found.labels if labels else None
+    num_classes = found.num_classes if labels else None
+    steps = steps_per_epoch or len(images) // batch_size
+    if classes is not None and labels_per_class:
+        # A quarter of every batch from the few labelled images (data.semi); the
+        # order after a resumed epoch e is drawn again from (seed, e).
+        classes = hide_labels(classes, labels_per_class, seed=seed)
+        ds = semi_supervised_dataset(np.asarray(images), classes, batch_size,
+                                     max(batch_size // 4, 1), seed=seed + 1009 * start_epoch)
+        return TrainingData(ds, tuple(images.shape[1:]), num_classes, steps,
+                            every_example=_once(images, classes, batch_size,
+                                                data_lib.scale_images))
+    to_float = data_lib.scale_images if pixels == "scaled" else _uint8_values
+    ds = data_lib.epoch_batches(images, classes, batch_size, steps, seed, start_epoch,
+                                to_float=to_float)
+    return TrainingData(ds, tuple(images.shape[1:]), num_classes, steps,
+                        every_example=_once(images, classes, batch_size, to_float))
 
 
 def _uint8_values(images):
     return tf.cast(images, tf.float32)
 
 
-def _translation_data(name, batch_size, data_dir, seed, steps_per_epoch, start_epoch):
-    if name in PAIRED_TASKS:
-        first, second, _ = paired_task(name, "train", data_dir=data_dir)
-        batches = paired_batches
+def _translation_data(spec, translation, batch_size, data_dir, seed, steps_per_epoch,
+                      start_epoch, image_size, channels, pairs):
+    if spec.kind == "built-in":
+        task = spec.name
+        if translation == "paired":
+            first, second, _ = paired_task(task, "train", data_dir=data_dir)
+        else:
+            first, second, _ = unpaired_task(task, "train", data_dir=data_dir)
+        first, second = (sources.fit_array(x, image_size, channels) for x in (first, second))
+    elif translation == "paired":
+        first, second, _ = _decoded(sources.image_pairs, spec, image_size, channels, pairs)
     else:
-        first, second, _ = unpaired_task(name, "train", data_dir=data_dir)
-        batches = unpaired_batches
+        first, second, _ = _decoded(sources.image_domains, spec, image_size, channels)
+    batches = paired_batches if translation == "paired" else unpaired_batches
     steps = steps_per_epoch or min(len(first), len(second)) // batch_size
     ds = batches(first, second, batch_size, steps, seed, start_epoch)
     n = min(len(first), len(second))
@@ -130,13 +171,30 @@ def default_dataset(variant):
     return get_model(variant).default_dataset
 
 
+def translation_kind(variant):
+    """"paired" or "unpaired" for a translator (what its data must be), else None."""
+    cls = get_model(variant)
+    if kind_of(cls) != "translator":
+        return None
+    return "unpaired" if cls.default_dataset in UNPAIRED_TASKS else "paired"
+
+
 def check_dataset(variant, dataset):
     """A ValueError when `dataset` is not data `variant` can learn from: translators
     learn from image pairs or two domains, the others from samples."""
-    cls = get_model(variant)
-    if kind_of(cls) != "translator":
+    spec = sources.parse(dataset)
+    translation = translation_kind(variant)
+    if spec.kind != "built-in":
+        if translation == "paired" and spec.kind != "folder":
+            raise ValueError(f"{variant} trains on aligned (source, target) pairs: a folder "
+                             "of side-by-side pairs or of A/ and B/ subfolders")
+        if translation == "unpaired" and spec.kind not in ("folder", "tfds"):
+            raise ValueError(f"{variant} trains on two domains of images: a folder with two "
+                             "subfolders, or tfds:cycle_gan/NAME")
+        return
+    if translation is None:
         fits, what = SAMPLE_DATASETS, "a dataset of samples"
-    elif cls.default_dataset in UNPAIRED_TASKS:  # any two sets of images will do
+    elif translation == "unpaired":  # any two sets of images will do
         fits, what = TRANSLATION_DATASETS, "two domains of images"
     else:
         fits, what = PAIRED_TASKS, "aligned (source, target) pairs"
@@ -145,9 +203,13 @@ def check_dataset(variant, dataset):
 
 
 def _once(features, labels, batch_size, to_float=tf.identity):
-    ds = tf.data.Dataset.from_tensor_slices(features if labels is None else (features, labels))
-    ds = ds.batch(batch_size, drop_remainder=True)
-    return ds.map(to_float if labels is None else lambda x, y: (to_float(x), y))
+    """Every example once, in order, in batches (also from an array kept on disk)."""
+    rows = data_lib.row_reader(features)
+    labels = None if labels is None else tf.constant(labels)
+    ds = tf.data.Dataset.range(len(features)).batch(batch_size, drop_remainder=True)
+    if labels is None:
+        return ds.map(lambda index: to_float(rows(index)))
+    return ds.map(lambda index: (to_float(rows(index)), tf.gather(labels, index)))
 
 
 def resolve_settings(variant, dataset, overrides, recipe="default"):
@@ -280,17 +342,19 @@ def _train(variant, dataset, out, seed, data_dir, verbose, resume_from, keep_che
            settings, strategy):
     cls = get_model(variant)
     check_dataset(variant, dataset)
-    conditional = cls.conditional and dataset in SAMPLE_DATASETS
+    _decoded.cache_clear()  # a run decodes its data once, and each run afresh
+    translation = translation_kind(variant)
+    conditional = cls.conditional and translation is None
     record_path = out / "run.json"
 
     def data_for(start_epoch):
-        return load_training_data(dataset, settings["batch_size"], labels=conditional,
-                                  data_dir=data_dir, seed=seed,
-                                  steps_per_epoch=settings["steps_per_epoch"],
-                                  start_epoch=start_epoch,
-                                  power_of_two=cls.power_of_two_sides,
-                                  labels_per_class=cls.labels_per_class,
-                                  pixels=cls.training_pixels)
+        return load_training_data(
+            dataset, settings["batch_size"], labels=conditional, data_dir=data_dir,
+            seed=seed, steps_per_epoch=settings["steps_per_epoch"], start_epoch=start_epoch,
+            power_of_two=cls.power_of_two_sides, labels_per_class=cls.labels_per_class,
+            pixels=cls.training_pixels, image_size=settings.get("image_size"),
+            channels=settings.get("channels"), label_source=settings.get("labels"),
+            translation=translation, pairs=settings.get("pairs") or "left-to-right")
 
     with strategy.scope():  # variables and optimizer slots are created per replica
         model, start_epoch = _start(variant, dataset, out, seed, settings,

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import keras
 
-from tfgan_zoo.files import sha256_file  # noqa: F401  (public: zoo.sha256_file)
+from tfgan_zoo.files import cache_dir, sha256_file  # noqa: F401  (public: zoo.sha256_file)
 
 PARTS = ("generator", "discriminator")
 
@@ -89,7 +89,7 @@ def entries(directory=None) -> list:
 
 
 def _cache_dir() -> Path:
-    return Path(os.environ.get("TFGAN_ZOO_CACHE", Path.home() / ".cache" / "tfgan_zoo")) / "zoo"
+    return cache_dir() / "zoo"
 
 
 def _download(url, sha, timeout=60) -> Path:

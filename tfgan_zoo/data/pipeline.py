@@ -51,6 +51,21 @@ def _batched(features, labels, batch_size, shuffle, seed, repeat, to_float):
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
+def row_reader(features):
+    """index -> features[index]: from memory, or by reading rows of an array kept
+    on disk (np.memmap: image sets larger than the memory budget)."""
+    if not isinstance(features, np.memmap):
+        features = tf.constant(features)
+        return lambda index: tf.gather(features, index)
+    dtype, row_shape = tf.as_dtype(features.dtype), features.shape[1:]
+
+    def read(index):
+        rows = tf.numpy_function(lambda i: np.asarray(features[np.asarray(i)]), [index], dtype)
+        return tf.ensure_shape(rows, [None, *row_shape])
+
+    return read
+
+
 def epoch_batches(features, labels, batch_size, steps_per_epoch, seed=0, start_epoch=0,
                   to_float=tf.identity):
     """An endless stream of epochs, where epoch e's batches depend only on (seed, e).
@@ -66,7 +81,7 @@ def epoch_batches(features, labels, batch_size, steps_per_epoch, seed=0, start_e
     if batch_size <= 0 or batch_size > count:
         raise ValueError(f"batch_size must be in [1, {count}] for {count} examples "
                          f"(the last partial batch is dropped), found {batch_size}")
-    features = tf.constant(features)
+    gather_rows = row_reader(features)
     labels = None if labels is None else tf.constant(_checked_labels(labels, count))
     passes = -(-steps_per_epoch * batch_size // count)  # data passes one epoch needs
 
@@ -83,7 +98,7 @@ def epoch_batches(features, labels, batch_size, steps_per_epoch, seed=0, start_e
                 .batch(batch_size, drop_remainder=True).take(steps_per_epoch))
 
     def gather(index):
-        x = to_float(tf.gather(features, index))
+        x = to_float(gather_rows(index))
         return x if labels is None else (x, tf.gather(labels, index))
 
     ds = tf.data.Dataset.range(int(start_epoch), 2**62).flat_map(epoch)

@@ -15,7 +15,7 @@ from tfgan_zoo.metrics.inception_score import conditional_accuracy, inception_sc
 from tfgan_zoo.metrics.kid import kid
 from tfgan_zoo.metrics.mode_coverage import evaluate_mixture
 from tfgan_zoo.metrics.precision_recall import precision_recall
-from tfgan_zoo.metrics.reference import ReferenceSpec, load_reference
+from tfgan_zoo.metrics.reference import ReferenceSpec, load_reference, reference_protocol
 
 IMAGE_METRICS = ("fid", "kid", "pr", "is", "cacc")
 POINT_METRICS = ("modes",)
@@ -89,7 +89,7 @@ def evaluate_images(images, labels=None, metrics=DEFAULT_METRICS, feature_networ
         base["centre_crop"] = cropped
     needs_reference = any(m in metrics for m in ("fid", "kid", "pr"))
     ref = load_reference(network, reference, data_dir, cache) if needs_reference else None
-    with_ref = dict(base, reference=asdict(reference))
+    with_ref = dict(base, reference=reference_protocol(reference))
     values = []
     for name in metrics:
         if name == "fid":

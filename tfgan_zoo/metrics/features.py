@@ -91,6 +91,15 @@ class FeatureNetwork:
     def __repr__(self):
         return f"FeatureNetwork({self.protocol_id!r}, feature_dim={self.feature_dim})"
 
+    def accepts(self, shape):
+        """Whether images of `shape` [H, W, C] can be measured: any size for a
+        resizing network, else the input shape or larger (centre-cropped)."""
+        if self.input_shape is None:
+            return len(shape) == 3 and shape[-1] in (1, 3)
+        height, width, channels = self.input_shape
+        return (len(shape) == 3 and shape[2] == channels and shape[0] >= height
+                and shape[1] >= width)
+
     def features(self, images, batch_size=256) -> np.ndarray:
         return self.features_and_logits(images, batch_size)[0]
 
@@ -160,13 +169,13 @@ def _verified_classifier_sha(weights_path, card_path) -> str:
     return found
 
 
-def classifier_network(model, protocol_id="fashion_mnist-unsaved") -> FeatureNetwork:
-    """FeatureNetwork over a classifier built by `build_classifier` (also used by the trainer)."""
+def classifier_network(model, protocol_id="fashion_mnist-unsaved", name="fashion_mnist",
+                       input_shape=CLASSIFIER_INPUT_SHAPE) -> FeatureNetwork:
+    """FeatureNetwork over a classifier with a "features" layer (`build_classifier`,
+    also used by the trainer, or `classifier.build_image_classifier`)."""
     both = keras.Model(model.input, [model.get_layer("features").output, model.output])
-    return FeatureNetwork("fashion_mnist", protocol_id, both,
-                          feature_dim=both.outputs[0].shape[-1],
-                          num_classes=both.outputs[1].shape[-1],
-                          input_shape=CLASSIFIER_INPUT_SHAPE)
+    return FeatureNetwork(name, protocol_id, both, feature_dim=both.outputs[0].shape[-1],
+                          num_classes=both.outputs[1].shape[-1], input_shape=input_shape)
 
 
 @functools.lru_cache(maxsize=4)
@@ -231,6 +240,14 @@ def _file_sha(path: Path) -> str:
     return _cached_sha(str(path), stat.st_mtime_ns, stat.st_size)
 
 
+@functools.lru_cache(maxsize=4)
+def _load_user_classifier(folder: str, sha: str) -> FeatureNetwork:
+    from tfgan_zoo.metrics.classifier import load_classifier
+    model, card = load_classifier(folder)
+    return classifier_network(model, f"classifier-{sha[:12]}", name="classifier",
+                              input_shape=tuple(card["input_shape"]))
+
+
 def get_feature_network(name="fashion_mnist", weights=None) -> FeatureNetwork:
     """The named feature network, built once per process and weight file.
 
@@ -239,9 +256,16 @@ def get_feature_network(name="fashion_mnist", weights=None) -> FeatureNetwork:
     it); the file's sha256 is checked against the card before loading.
     fid_inception: `weights` is the local classify_image_graph_def.pb, else
     $TFGAN_ZOO_FID_INCEPTION_GRAPH.
+    A folder written by `tfgan-zoo features train` (`metrics.classifier`): the
+    classifier trained on that data.
     inception_v3: `weights` is a local .h5 path, else $TFGAN_ZOO_INCEPTION_WEIGHTS,
     or "random".
     """
+    from tfgan_zoo.metrics.classifier import CARD_FILE, is_classifier_folder
+    if is_classifier_folder(name):
+        folder = Path(name).resolve()
+        sha = json.loads((folder / CARD_FILE).read_text())["sha256"]
+        return _load_user_classifier(str(folder), sha)
     if name == "fashion_mnist":
         weights_path, card_path = _classifier_paths(weights)
         sha = _verified_classifier_sha(weights_path, card_path)
@@ -259,4 +283,5 @@ def get_feature_network(name="fashion_mnist", weights=None) -> FeatureNetwork:
         graph = fid_inception.load_graph(str(path), sha)
         return FeatureNetwork("fid_inception", f"fid_inception-{sha[:12]}", graph,
                               feature_dim=graph.feature_dim, num_classes=graph.num_classes)
-    raise ValueError(f"unknown feature network {name!r}; expected one of {FEATURE_NETWORKS}")
+    raise ValueError(f"unknown feature network {name!r}; expected one of {FEATURE_NETWORKS} "
+                     "or a folder written by `tfgan-zoo features train`")
