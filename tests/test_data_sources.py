@@ -74,12 +74,19 @@ def test_size_and_channels_are_converted_and_power_of_two_is_checked(folder):
     small = sources.image_set(spec, side=16, channels=1)
     assert small.images.shape == (13, 16, 16, 1)
     assert any("resized and centre-cropped 13 of 13 images to 16×16" in n for n in small.notes)
-    # Halving a 32-pixel image: each output pixel is the mean of a 2×2 block (antialiased
-    # bilinear), in grey with the ITU-R 601 weights.
+    # Halving a 32-pixel image with the antialiased bilinear (tent) filter: each output
+    # pixel weighs the four nearest inputs per axis by (1, 3, 3, 1) / 8, renormalised at
+    # the borders; in grey with the ITU-R 601 weights.
     grey = images[2].astype(float) @ np.array(image_files._GREY_WEIGHTS)
-    blocks = grey.reshape(16, 2, 16, 2).mean(axis=(1, 3))
+    halve = np.zeros((16, 32))
+    for i in range(16):
+        for k, weight in zip(range(2 * i - 1, 2 * i + 3), (1, 3, 3, 1)):
+            if 0 <= k < 32:
+                halve[i, k] = weight
+    halve /= halve.sum(axis=1, keepdims=True)
+    expected = halve @ grey @ halve.T
     order = [p.name for p in image_files.list_images(root) if p.name != "broken.png"]
-    assert np.abs(small.images[order.index("02.png"), ..., 0] - blocks).max() <= 1.0
+    assert np.abs(small.images[order.index("02.png"), ..., 0] - expected).max() <= 1.0
     with pytest.raises(ValueError, match=r"power-of-two image size \(4, 8, 16.*got --image-size 48"):
         sources.image_set(spec, side=48, power_of_two=True)
 
