@@ -144,16 +144,16 @@ def test_foreign_and_truncated_files_get_clear_errors(tmp_path):
 
 
 def test_bad_data_is_refused_before_the_run_directory_exists(tmp_path, monkeypatch):
-    from tfgan_zoo import training
+    from tfgan_zoo.data import training_data
     from tfgan_zoo.engine.validation import DataValidationError
-    real = training.data_lib.sample_mixture
+    real = training_data.data_lib.sample_mixture
 
     def with_nan(name, n, seed=0):
         points, modes = real(name, n, seed)
         points[100, 0] = np.nan
         return points, modes
 
-    monkeypatch.setattr(training.data_lib, "sample_mixture", with_nan)
+    monkeypatch.setattr(training_data.data_lib, "sample_mixture", with_nan)
     with pytest.raises(DataValidationError, match="NaN"):
         train("vanilla", "ring", tmp_path / "run", epochs=1, steps_per_epoch=5, verbose=0)
     assert not (tmp_path / "run").exists()

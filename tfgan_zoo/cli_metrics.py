@@ -13,8 +13,8 @@ from pathlib import Path
 
 from tfgan_zoo.cli import UsageError, _positive, _write_json
 
-# Where `eval --inception-weights` puts the file, per feature network (the
-# environment variables tfgan_zoo.metrics.features reads).
+# The environment variable each Inception network reads its file from when
+# `eval --inception-weights` does not give it (tfgan_zoo.metrics.features).
 INCEPTION_FILE_VARS = {"fid_inception": "TFGAN_ZOO_FID_INCEPTION_GRAPH",
                        "inception_v3": "TFGAN_ZOO_INCEPTION_WEIGHTS"}
 
@@ -33,13 +33,12 @@ def cmd_eval(args):
         result = evaluate_generator(model, metrics, args.num_samples or 2500, args.seed,
                                     mixture=args.mixture or dataset)
     else:
-        if args.inception_weights:  # the file of whichever Inception network was chosen
-            if args.feature_network not in INCEPTION_FILE_VARS:
-                raise UsageError("--inception-weights needs --feature-network fid_inception "
-                                 "or inception_v3")
-            os.environ[INCEPTION_FILE_VARS[args.feature_network]] = args.inception_weights
+        if args.inception_weights and args.feature_network not in INCEPTION_FILE_VARS:
+            raise UsageError("--inception-weights needs --feature-network fid_inception "
+                             "or inception_v3")
         reference = _reference_of(record, args)
-        network = _feature_network_for(model, reference, args.feature_network)
+        network = _feature_network_for(model, reference, args.feature_network,
+                                       args.inception_weights)
         if network is None:
             return _eval_without_features(model, reference, args)
         result = evaluate_generator(model, metrics, args.num_samples or 10_000, args.seed,
@@ -65,16 +64,17 @@ def _reference_of(record, args):
                          channels=settings.get("channels"))
 
 
-def _feature_network_for(model, reference, name):
+def _feature_network_for(model, reference, name, weights=None):
     """The feature network `name` (None: Fashion-MNIST's classifier for its data,
-    else the FID Inception graph when $TFGAN_ZOO_FID_INCEPTION_GRAPH names one), or
-    None with a one-line note when none fits the model's images."""
+    else the FID Inception graph when $TFGAN_ZOO_FID_INCEPTION_GRAPH names one), with
+    `weights` (an Inception file), or None with a one-line note when none fits the
+    model's images."""
     from tfgan_zoo.metrics.features import get_feature_network
     if name is None and reference.dataset == "fashion_mnist":
         name = "fashion_mnist"
     elif name is None and os.environ.get(INCEPTION_FILE_VARS["fid_inception"]):
         name = "fid_inception"
-    network = None if name is None else get_feature_network(name)
+    network = None if name is None else get_feature_network(name, weights=weights)
     shape = "×".join(map(str, model.data_shape))
     if network is not None and network.accepts(model.data_shape):
         return network

@@ -108,7 +108,8 @@ def check_contract(name, tmp_path):
     cls = type(model)
     data = training.load_training_data(record["dataset"], 8, labels=False, steps_per_epoch=1,
                                        pixels=cls.training_pixels,
-                                       power_of_two=cls.power_of_two_sides)
+                                       power_of_two=cls.power_of_two_sides,
+                                       translation=training.translation_kind(name))
     inputs = next(iter(data.every_example))
     images = inputs[0] if isinstance(inputs, tuple) else inputs
 
