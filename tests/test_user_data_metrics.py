@@ -41,7 +41,7 @@ def classifier(labelled_folder, tmp_path_factory):
 
 @pytest.mark.learning
 def test_a_trained_classifier_has_a_card_and_beats_chance(classifier):
-    """Held-out accuracy SEED0 / 0.63 / 0.68 at seeds 0 / 1 / 2 (10 classes of items
+    """Held-out accuracy 0.72 / 0.63 / 0.68 at seeds 0 / 1 / 2 (10 classes of items
     in random colours, 540 training images, 60 held out; chance 0.11)."""
     card = json.loads((classifier / CARD_FILE).read_text())
     assert card["input_shape"] == [16, 16, 3] and card["num_classes"] == 10
@@ -57,6 +57,8 @@ def test_a_trained_classifier_has_a_card_and_beats_chance(classifier):
 @pytest.mark.learning
 def test_fid_against_the_folder_is_low_for_its_images_and_high_for_noise(
         labelled_folder, classifier):
+    """Against the folder, 300 of its own images score FID 0.13-0.18 and 300 noise
+    images 45-58 over seeds 0-2 (ratio > 240)."""
     root, images, _ = labelled_folder
     reference = ReferenceSpec(dataset=str(root), size=None)
     network = str(classifier)
