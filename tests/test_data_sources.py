@@ -5,26 +5,13 @@ coloured backgrounds, written as PNG and JPEG, with a corrupt file and a grey
 image mixed in."""
 import numpy as np
 import pytest
-import tensorflow as tf
 from PIL import Image
 
 from tfgan_zoo.data import image_files, sources
-from tfgan_zoo.data.fashion_mnist import load_fashion_mnist
 from tfgan_zoo.data.pipeline import epoch_batches
+from helpers.pictures import coloured_items
 
 SIDE = 32
-
-
-def coloured_items(count, side=SIDE, seed=0):
-    """uint8 [count, side, side, 3]: Fashion-MNIST items in a light colour on a dark
-    background of another colour (random per image), with their labels."""
-    items, labels = load_fashion_mnist("test")
-    rng = np.random.default_rng(seed)
-    grey = tf.image.resize(items[:count].astype("float32"), (side, side)).numpy()
-    alpha = grey / 255.0
-    ink = rng.integers(128, 256, (count, 1, 1, 3))
-    paper = rng.integers(0, 100, (count, 1, 1, 3))
-    return np.round(alpha * ink + (1 - alpha) * paper).astype(np.uint8), labels[:count]
 
 
 @pytest.fixture(scope="module")

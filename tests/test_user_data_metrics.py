@@ -8,7 +8,7 @@ from PIL import Image
 
 from helpers.cli import user_error
 from helpers.learning import learning_seed, record
-from test_data_sources import coloured_items
+from helpers.pictures import coloured_items
 from tfgan_zoo.cli import main
 from tfgan_zoo.data.pipeline import scale_images
 from tfgan_zoo.metrics import get_feature_network
