@@ -29,7 +29,8 @@ def outputs(name, model, saved):
     if name == "autoencoder":
         return {"out": model(saved["images"])}
     if name == "pixelcnn":
-        return {"out": model(saved["pixels"])}
+        # Logits gained a colour axis, [N, H, W, 1, levels], after 0.1.0.
+        return {"out": np.reshape(model(saved["pixels"]), saved["out"].shape)}
     labels = saved["labels"] if "labels" in saved else None
     return {"out": model.generate(tf.constant(saved["z"]),
                                   None if labels is None else tf.constant(labels))}

@@ -11,7 +11,7 @@ from tfgan_zoo.families.stylegan.networks import default_filters
 from tfgan_zoo.networks.widths import default_base_filters
 
 MODELS = {**registered("gan"), **registered("translator")}
-# PixelCNN models one channel; its size does not depend on the image's.
+# PixelCNN gives logits, not images; its width does not depend on the image's.
 BASELINES = sorted(set(registered("baseline")) - {"pixelcnn"})
 
 
@@ -54,6 +54,15 @@ def test_baselines_build_from_the_image_shape(name, side):
     model = registered("baseline")[name].cls(image_shape=(side, side, 3))
     images = np.zeros((2, side, side, 3), np.float32)
     assert model(images).shape == (2, side, side, 3)
+
+
+@pytest.mark.parametrize("side", [16, 64, 128])
+def test_pixelcnn_models_colour_images_of_any_side(side):
+    model = registered("baseline")["pixelcnn"].cls.for_data((side, side, 3), levels=4,
+                                                              base_filters=12, blocks=1)
+    images = np.full((2, side, side, 3), 200, np.uint8)
+    assert model(images).shape == (2, side, side, 3, 4)  # 4 levels' logits per colour
+    assert 0 < model.nll_bits_per_dim(images) < 4
 
 
 def test_progan_widths_follow_the_side():

@@ -89,6 +89,17 @@ def test_default_recipe_is_todays_command_line():
     assert _optimizer(args["g_optimizer"]) == ("Adam", pytest.approx(2e-3), 0.0, 0.99)
 
 
+def test_the_default_batch_is_64_per_critic_step():
+    """A WGAN (5 critic steps per G step) reads 5 x 64 per G step unless a row or
+    the user sets the batch; a batch of 64 would not split into 5 D batches."""
+    settings = training.resolve_settings
+    assert settings("wgan", "fashion_mnist", {})["batch_size"] == 320
+    assert settings("wgan_gp", "my/folder", dict(d_steps=2))["batch_size"] == 128
+    assert settings("wgan", "fashion_mnist", dict(batch_size=50))["batch_size"] == 50
+    assert settings("wgan", "fashion_mnist", {}, recipe="paper")["batch_size"] == 5 * 64
+    assert settings("dcgan", "fashion_mnist", {})["batch_size"] == 64
+
+
 @pytest.mark.parametrize("budget", ["paper", "cpu-short"])
 def test_every_gan_has_a_row_or_a_reason(budget):
     missing = [name for name in model_names("gan")

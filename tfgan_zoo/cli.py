@@ -172,11 +172,24 @@ def cmd_sample(args):
                                    method=args.interpolate, seed=args.seed, labels=labels)
     elif args.nearest:
         path = _write_nearest(model, args)
+    elif model.maps_inputs:  # a translator or autoencoder shows outputs for its data
+        path = write_samples(model, args.out, n=args.n or 16, seed=args.seed,
+                             inputs=_first_batch(record, args.n or 16))
     else:
         mixture = record.get("dataset") if record.get("dataset") in ("grid", "ring") else None
         path = write_samples(model, args.out, n=args.n, seed=args.seed, labels=args.label,
                              mixture=mixture)
     print(f"wrote {path}")
+
+
+def _first_batch(record, n):
+    """The first batch of `n // 2` examples of a run's own data (a zoo entry's
+    dataset), for models whose pictures are outputs for inputs."""
+    from tfgan_zoo.training import run_data
+    data = run_data(record["variant"], record["dataset"], record.get("settings") or {},
+                    seed=record.get("seed") or 0, data_dir=record.get("data_dir"),
+                    batch_size=max(n // 2, 1))
+    return next(iter(data.every_example))
 
 
 def _write_nearest(model, args):
@@ -287,7 +300,8 @@ def build_parser():
 
     sample = sub.add_parser("sample", help="write a PNG of samples from a run directory")
     sample.add_argument("run_dir", metavar="RUN_DIR_OR_ZOO_NAME")
-    sample.add_argument("--n", type=_positive, help="samples (default 64 images or 2,500 points)")
+    sample.add_argument("--n", type=_positive, help="samples (default 64 images or 2,500 points); a translator "
+                        "or autoencoder shows n / 2 of its run's inputs and their outputs")
     sample.add_argument("--out", type=Path, default=Path("samples.png"))
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--label", type=int, help="class to generate (conditional models)")

@@ -84,7 +84,19 @@ def resolve_settings(variant, dataset, overrides, recipe="default"):
                     compile=dict(row.compile), batch_size=row.batch_size, epochs=row.epochs,
                     steps_per_epoch=row.steps_per_epoch, schedule=row.schedule)
     settings.update({k: v for k, v in overrides.items() if v is not None})
+    if overrides.get("batch_size") is None and not any(
+            r.batch_size for r in recipes.rows(variant, dataset, recipe)):
+        # BASE's batch is per D step: a model making k D steps per G step reads k of them.
+        settings["batch_size"] = row.batch_size * d_steps_of(variant, settings)
     return settings
+
+
+def d_steps_of(variant, settings):
+    """D updates per G update: the flag, else the recipe's, else the class default."""
+    cls = get_model(variant)
+    defaults = cls.default_compile_args() if hasattr(cls, "default_compile_args") else {}
+    return int(settings.get("d_steps") or (settings.get("compile") or {}).get("d_steps")
+               or defaults.get("d_steps", 1))
 
 
 def build_model(variant, data, seed, settings):
@@ -205,18 +217,11 @@ def _train(variant, dataset, out, seed, data_dir, verbose, resume_from, keep_che
     cls = get_model(variant)
     check_dataset(variant, dataset)
     _decoded.cache_clear()  # a run decodes its data once, and each run afresh
-    translation = translation_kind(variant)
-    conditional = cls.conditional and translation is None
+    conditional = cls.conditional and translation_kind(variant) is None
     record_path = out / "run.json"
 
     def data_for(start_epoch):
-        return load_training_data(
-            dataset, settings["batch_size"], labels=conditional, data_dir=data_dir,
-            seed=seed, steps_per_epoch=settings["steps_per_epoch"], start_epoch=start_epoch,
-            power_of_two=cls.power_of_two_sides, labels_per_class=cls.labels_per_class,
-            pixels=cls.training_pixels, image_size=settings.get("image_size"),
-            channels=settings.get("channels"), label_source=settings.get("labels"),
-            translation=translation, pairs=settings.get("pairs") or "left-to-right")
+        return run_data(variant, dataset, settings, seed, data_dir, start_epoch)
 
     with strategy.scope():  # variables and optimizer slots are created per replica
         model, start_epoch = _start(variant, dataset, out, seed, settings,
@@ -262,6 +267,22 @@ def _train(variant, dataset, out, seed, data_dir, verbose, resume_from, keep_che
 
 def _write_record(path, record):
     write_text_atomically(path, json.dumps(record, indent=2, default=str))
+
+
+def run_data(variant, dataset, settings, seed=0, data_dir=None, start_epoch=0,
+             batch_size=None):
+    """The batches a run of `variant` with these settings reads from epoch
+    `start_epoch` (batch `batch_size`, default the run's)."""
+    cls = get_model(variant)
+    translation = translation_kind(variant)
+    return load_training_data(
+        dataset, batch_size or settings["batch_size"],
+        labels=cls.conditional and translation is None, data_dir=data_dir, seed=seed,
+        steps_per_epoch=settings.get("steps_per_epoch"), start_epoch=start_epoch,
+        power_of_two=cls.power_of_two_sides, labels_per_class=cls.labels_per_class,
+        pixels=cls.training_pixels, image_size=settings.get("image_size"),
+        channels=settings.get("channels"), label_source=settings.get("labels"),
+        translation=translation, pairs=settings.get("pairs") or "left-to-right")
 
 
 def load_run(run_dir):

@@ -154,7 +154,7 @@ def autoregressive_functions(model):
     """`sample` (int64 seed (+ label) -> uint8 images) and `png` (the same as PNG)
     for a PixelCNN: each image is drawn pixel by pixel inside the graph, from its
     own seed only (one while-loop per image), so a request replays exactly."""
-    height, width = model.image_shape[:2]
+    values = model.image_shape[0] * model.image_shape[1] * model.colours
     step = 256 // model.levels
     seed_spec = tf.TensorSpec([None], tf.int64, name="seed")
     label_spec = tf.TensorSpec([None], tf.int32, name="label")
@@ -162,17 +162,10 @@ def autoregressive_functions(model):
     def one_image(seed, label):
         labels = None if label is None else label[None]
 
-        def body(index, canvas):
-            logits = model.pixel_logits(canvas, labels, index // width, index % width)
-            drawn = tf.random.stateless_categorical(
-                tf.cast(logits, tf.float32), 1,
-                seed=tf.stack([seed, tf.cast(index, tf.int64)]), dtype=tf.int32)[0, 0]
-            where = tf.reshape(tf.one_hot(index, height * width, dtype=tf.int32),
-                               [1, height, width, 1])
-            return index + 1, canvas + drawn * where
-
-        canvas = tf.zeros([1, height, width, 1], tf.int32)
-        _, canvas = tf.while_loop(lambda i, c: i < height * width, body, [0, canvas])
+        canvas = tf.zeros((1,) + model.image_shape, tf.int32)
+        _, canvas = tf.while_loop(
+            lambda i, c: i < values,
+            lambda i, c: (i + 1, model.draw_value(c, labels, i, seed)), [0, canvas])
         return tf.cast(canvas[0] * step + step // 2, tf.uint8)
 
     # A graph even when called eagerly (as the in-process side of the export checks

@@ -46,6 +46,7 @@ class Autoencoder(DatasetFit, keras.Model):
 
     description = "Convolutional autoencoder: plain, denoising or sparse (a non-adversarial baseline)"
     RENAMED = {"filters": "base_filters"}  # 0.1.0
+    maps_inputs = True  # it reconstructs images; it has no sampler
 
     def __init__(self, image_shape=(28, 28, 1), code_dim=32, base_filters=None, loss="mse",
                  noise_std=0.0, sparsity_target=None, sparsity_weight=1.0, seed=0, **kwargs):

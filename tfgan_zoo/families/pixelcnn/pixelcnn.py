@@ -1,10 +1,13 @@
 """PixelCNN (van den Oord et al. 2016): an exact-likelihood autoregressive baseline.
 
-Single-channel images are modelled pixel by pixel in raster order (rows top to
-bottom, each left to right) as a categorical over `levels` intensity bins:
+Images are modelled pixel by pixel in raster order (rows top to bottom, each
+left to right), and within a pixel colour by colour (R, then G given R, then B
+given R and G), each value a categorical over `levels` intensity bins:
 p(x) = prod_i p(x_i | x_<i). Masked convolutions keep every output from seeing
-its own pixel or later ones: type "A" (first layer) also hides the centre pixel,
-type "B" (later layers) may use it, since there it holds only earlier context.
+its own value or later ones: type "A" (first layer) also hides the centre
+pixel's own and later colours, type "B" (later layers) may use its own colour,
+since there it holds only earlier context. Feature channels are split into one
+contiguous block per colour, as in PixelRNN's colour masks (van den Oord et al. 2016a).
 
 Images are uint8-valued (ints or floats in 0..255); pixel v falls in class
 floor(v * levels / 256). `bits_per_dim` is the mean NLL in bits per pixel.
@@ -23,35 +26,52 @@ from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.registry import register_model
 
 
-def causal_mask(kernel_size, mask_type):
-    """[k, k, 1, 1] float32 mask: 1 on rows above the centre and left of it in its row.
+def colour_groups(channels, colours):
+    """The colour each of `channels` feature channels belongs to: contiguous blocks,
+    colour 0 first (with colours x levels logits, channel j is colour j // levels)."""
+    return np.arange(channels) * colours // channels
 
-    Type "B" also keeps the centre. Channels are one colour plane, so every
-    (in, out) channel pair shares the same spatial mask.
+
+def causal_mask(kernel_size, mask_type, in_channels=1, out_channels=1, colours=1):
+    """float32 mask: 1 on rows above the centre and left of it in its row.
+
+    At the centre, an output of colour c sees inputs of colours < c (type "A") or
+    <= c (type "B"). With one colour every (in, out) pair shares the spatial mask,
+    returned as [k, k, 1, 1]; otherwise [k, k, in_channels, out_channels].
     """
     if mask_type not in ("A", "B"):
         raise ValueError(f"mask_type must be 'A' or 'B', found {mask_type!r}")
-    mask = np.zeros((kernel_size, kernel_size, 1, 1), np.float32)
+    shape = (1, 1) if colours == 1 else (in_channels, out_channels)
+    mask = np.zeros((kernel_size, kernel_size) + shape, np.float32)
     centre = kernel_size // 2
     mask[:centre] = 1.0
-    mask[centre, :centre + (mask_type == "B")] = 1.0
+    mask[centre, :centre] = 1.0
+    if colours == 1:
+        mask[centre, centre] = float(mask_type == "B")
+    else:
+        seen = colour_groups(in_channels, colours)[:, None]
+        own = colour_groups(out_channels, colours)[None, :]
+        mask[centre, centre] = (seen < own) if mask_type == "A" else (seen <= own)
     return mask
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class MaskedConv2D(keras.layers.Layer):
-    """Stride-1 "same" conv whose kernel is multiplied by a fixed causal mask."""
+    """Stride-1 "same" conv whose kernel is multiplied by a fixed causal mask
+    (over `colours` colour blocks of its input and output channels)."""
 
-    def __init__(self, filters, kernel_size, mask_type="B", **kwargs):
+    def __init__(self, filters, kernel_size, mask_type="B", colours=1, **kwargs):
         super().__init__(**kwargs)
         if kernel_size % 2 != 1:
             raise ValueError(f"kernel_size must be odd, found {kernel_size}")
         self.filters, self.kernel_size, self.mask_type = int(filters), int(kernel_size), mask_type
-        # A constant, not a weight: it follows from the config, so it is never saved or trained.
-        self.mask = ops.convert_to_tensor(causal_mask(self.kernel_size, mask_type))
+        self.colours = int(colours)
 
     def build(self, input_shape):
         k = self.kernel_size
+        # A constant, not a weight: it follows from the config, so it is never saved or trained.
+        self.mask = ops.convert_to_tensor(causal_mask(k, self.mask_type, int(input_shape[-1]),
+                                                      self.filters, self.colours))
         self.kernel = self.add_weight(name="kernel", shape=(k, k, input_shape[-1], self.filters),
                                       initializer="glorot_uniform")
         self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros")
@@ -65,7 +85,8 @@ class MaskedConv2D(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters,
-                "kernel_size": self.kernel_size, "mask_type": self.mask_type}
+                "kernel_size": self.kernel_size, "mask_type": self.mask_type,
+                "colours": self.colours}
 
 
 def bits_per_dim_256(bits_L, levels):
@@ -82,10 +103,11 @@ def bits_per_dim_256(bits_L, levels):
 @register_model("pixelcnn", kind="baseline")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class PixelCNN(DatasetFit, keras.Model):
-    """uint8-valued images [N, H, W, 1] -> per-pixel logits [N, H, W, levels].
+    """uint8-valued images [N, H, W, C] -> logits [N, H, W, C, levels].
 
     7x7 type-A masked conv, `blocks` residual blocks (1x1, 3x3 masked B, 1x1, ReLU),
-    then two 1x1 convs to the logits. With `num_classes`, a learned per-class bias
+    then two 1x1 convs to the logits; with C > 1 colours every conv, 1x1 included,
+    is masked by colour. With `num_classes`, a learned per-class bias
     is added after the first layer (a constant per image, so causality holds) and
     fit/sample take labels; otherwise labels given to fit are ignored.
 
@@ -101,16 +123,21 @@ class PixelCNN(DatasetFit, keras.Model):
         super().__init__(**kwargs)
         if not (2 <= levels <= 256 and 256 % levels == 0):
             raise ValueError(f"levels must be a power of two in [2, 256], found {levels}")
-        if tuple(image_shape)[-1] != 1:
-            raise ValueError(f"PixelCNN models one channel; found image_shape {image_shape}")
         self.levels, self.base_filters, self.blocks = int(levels), int(base_filters), int(blocks)
         self.num_classes, self.image_shape = num_classes, tuple(int(v) for v in image_shape)
+        colours = self.colours = self.image_shape[-1]
+        if not 1 <= colours <= min(self.base_filters // 2, 4):
+            raise ValueError(f"PixelCNN takes 1 to 4 channels with base_filters >= 2 x channels;"
+                             f" found image_shape {image_shape}, base_filters {base_filters}")
+
+        def conv1(f):  # 1x1; with one colour its type-B mask is all ones, so a plain conv
+            return keras.layers.Conv2D(f, 1) if colours == 1 else MaskedConv2D(f, 1, "B", colours)
+
         filters = self.base_filters
-        conv1 = lambda f: keras.layers.Conv2D(f, 1)  # noqa: E731  (1x1: a type-B mask is all ones)
-        self.stem = MaskedConv2D(filters, 7, "A", name="stem")
-        self.res = [[conv1(filters // 2), MaskedConv2D(filters // 2, 3, "B"), conv1(filters)]
-                    for _ in range(blocks)]
-        self.head = [conv1(filters), conv1(levels)]
+        self.stem = MaskedConv2D(filters, 7, "A", colours, name="stem")
+        self.res = [[conv1(filters // 2), MaskedConv2D(filters // 2, 3, "B", colours),
+                     conv1(filters)] for _ in range(blocks)]
+        self.head = [conv1(filters), conv1(levels * colours)]
         self.class_bias = (keras.layers.Embedding(num_classes, filters, name="class_bias")
                            if num_classes else None)
         self.loss_tracker = keras.metrics.Mean(name="loss")
@@ -169,8 +196,14 @@ class PixelCNN(DatasetFit, keras.Model):
         """Class index -> [-1, 1], the network's input scale."""
         return ops.cast(classes, "float32") * (2.0 / (self.levels - 1)) - 1.0
 
+    def logits(self, h):
+        """The head's output [N, h, w, C x levels] -> [N, h, w, C, levels] (colour-major)."""
+        shape = tf.shape(h)
+        return tf.reshape(h, tf.concat([shape[:-1], [self.colours, self.levels]], 0))
+
     def network(self, x, labels=None):
-        """Scaled input [N, h, w, 1] in [-1, 1] -> logits; differentiable (causality tests)."""
+        """Scaled input [N, h, w, C] in [-1, 1] -> logits [N, h, w, C, levels];
+        differentiable (causality tests)."""
         h = self.stem(x)
         if self.class_bias is not None:
             if labels is None:
@@ -178,17 +211,17 @@ class PixelCNN(DatasetFit, keras.Model):
             h = h + self.class_bias(ops.cast(labels, "int32"))[:, None, None, :]
         for first, masked, last in self.res:
             h = h + last(ops.relu(masked(ops.relu(first(ops.relu(h))))))
-        return self.head[1](ops.relu(self.head[0](ops.relu(h))))
+        return self.logits(self.head[1](ops.relu(self.head[0](ops.relu(h)))))
 
     def call(self, images, labels=None):
         return self.network(self.to_input(self.quantise(images)), labels)
 
     # --- likelihood and training -----------------------------------------------------
     def _pixel_nll(self, images, labels):
-        """NLL in nats per pixel, [N, H, W]."""
+        """NLL in nats per value, [N, H, W, C]."""
         classes = self.quantise(images)
         logits = self.network(self.to_input(classes), labels)
-        return tf.nn.sparse_softmax_cross_entropy_with_logits(classes[..., 0],
+        return tf.nn.sparse_softmax_cross_entropy_with_logits(classes,
                                                               tf.cast(logits, tf.float32))
 
     def _unpack(self, data):
@@ -216,7 +249,7 @@ class PixelCNN(DatasetFit, keras.Model):
         return self._record(tf.reduce_mean(self._pixel_nll(*self._unpack(data))))
 
     # One trace per model: any batch size, and dummy labels when unconditional.
-    @tf.function(input_signature=[tf.TensorSpec([None, None, None, 1], tf.float32),
+    @tf.function(input_signature=[tf.TensorSpec([None, None, None, None], tf.float32),
                                   tf.TensorSpec([None], tf.int32)])
     def _nll_sum(self, images, labels):
         labels = labels if self.class_bias is not None else None
@@ -253,7 +286,7 @@ class PixelCNN(DatasetFit, keras.Model):
                 h, w)
 
     def pixel_logits(self, canvas, labels, row, col):
-        """Logits [N, levels] of pixel (row, col) from the class canvas [N, H, W, 1],
+        """Logits [N, C, levels] of pixel (row, col) from the class canvas [N, H, W, C],
         equal to `network`'s there.
 
         Each layer runs only on the window its later layers read: the stem on the
@@ -275,7 +308,22 @@ class PixelCNN(DatasetFit, keras.Model):
             t, _ = crop(masked(ops.relu(first(ops.relu(h)))), reach, inner)
             h, inner = crop(h, reach, inner)
             h = h + last(ops.relu(t))
-        return self.head[1](ops.relu(self.head[0](ops.relu(h))))[:, 0, 0, :]
+        return self.logits(self.head[1](ops.relu(self.head[0](ops.relu(h)))))[:, 0, 0]
+
+    def draw_value(self, canvas, labels, index, seed):
+        """The class canvas [N, H, W, C] with value `index` drawn: values in raster
+        order, colours in order within a pixel; value i from the stateless seed
+        (seed, i), so a draw depends on its seed and the canvas only."""
+        height, width = self.image_shape[:2]
+        pixel, colour = index // self.colours, index % self.colours
+        logits = tf.gather(self.pixel_logits(canvas, labels, pixel // width, pixel % width),
+                           colour, axis=1)
+        drawn = tf.random.stateless_categorical(tf.cast(logits, tf.float32), 1,
+                                                seed=tf.stack([seed, tf.cast(index, seed.dtype)]),
+                                                dtype=tf.int32)
+        where = tf.reshape(tf.one_hot(index, height * width * self.colours, dtype=tf.int32),
+                           [1, height, width, self.colours])
+        return canvas + drawn[:, :, None, None] * where
 
     def serving_endpoints(self):
         """`sample` (int64 seed (+ label) -> uint8 images, drawn pixel by pixel in the
@@ -293,29 +341,21 @@ class PixelCNN(DatasetFit, keras.Model):
 
     @tf.function(reduce_retracing=True)
     def _draw(self, canvas, labels, seed):
-        """Draws every pixel of the class canvas [n, H, W, 1] in raster order, pixel i
-        from (seed, i): one graph, so a small batch is not paced by Python calls."""
-        height, width = self.image_shape[:2]
-
-        def draw_pixel(index, canvas):
-            logits = self.pixel_logits(canvas, labels, index // width, index % width)
-            drawn = tf.random.stateless_categorical(tf.cast(logits, tf.float32), 1,
-                                                    seed=tf.stack([seed, index]), dtype=tf.int32)
-            where = tf.reshape(tf.one_hot(index, height * width, dtype=tf.int32),
-                               [1, height, width, 1])
-            return index + 1, canvas + drawn[:, :, None, None] * where
-
-        return tf.while_loop(lambda index, _: index < height * width, draw_pixel,
+        """Draws every value of the class canvas [n, H, W, C] (`draw_value`): one
+        graph, so a small batch is not paced by Python calls."""
+        values = self.image_shape[0] * self.image_shape[1] * self.colours
+        return tf.while_loop(lambda index, _: index < values,
+                             lambda index, canvas: (index + 1, self.draw_value(
+                                 canvas, labels, index, seed)),
                              [tf.constant(0), canvas])[1]
 
     def sample(self, n, seed=0, labels=None) -> np.ndarray:
-        """n images, uint8 [n, H, W, 1], drawn pixel by pixel; the same for the same seed."""
+        """n images, uint8 [n, H, W, C], drawn value by value; the same for the same seed."""
         if (labels is None) != (self.class_bias is None):
             raise ValueError("pass labels exactly when the PixelCNN is class-conditional")
         n, labels = checked_sample_request(n, labels, self.num_classes)
-        height, width = self.image_shape[:2]
         if n == 0:
-            return self.bin_centres(np.zeros((0, height, width, 1), np.int32))
+            return self.bin_centres(np.zeros((0,) + self.image_shape, np.int32))
         labels = None if labels is None else tf.constant(np.asarray(labels, np.int32))
-        canvas = tf.zeros((n, height, width, 1), tf.int32)  # unsampled pixels: class 0
+        canvas = tf.zeros((n,) + self.image_shape, tf.int32)  # unsampled pixels: class 0
         return self.bin_centres(self._draw(canvas, labels, tf.constant(seed)).numpy())

@@ -59,6 +59,7 @@ class Translator(GAN):
         super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
 
     default_dataset = "edges"  # a paired task (`tfgan_zoo.data.translation_tasks`)
+    maps_inputs = True
 
     @classmethod
     def for_data(cls, data_shape, num_classes=None, **kwargs):
