@@ -74,3 +74,25 @@ def test_fixed_depth_widths_halve_beyond_64():
     assert [default_base_filters((s, s, 3), 64) for s in (16, 28, 64, 128, 256)] == [
         64, 64, 64, 32, 16]
     assert default_base_filters((32, 256, 1), 4) == 1
+
+
+def test_the_dcgan_nets_deepen_with_the_image():
+    """Stride-2 stages follow the side (the first map is 4×4 to 7×7), and at
+    64×64 with base_filters 64 the networks are the widely used DCGAN's
+    (4×4×512 → 64×64×3; PyTorch's reference: G 3,576,704 and D 2,765,568
+    parameters). Ours differ by biases and by G's first batch norm, which spans
+    the dense layer's 8,192 outputs rather than its 512 channels."""
+    from tfgan_zoo.gans import DCGAN
+    from tfgan_zoo.networks.conv import default_stages
+    assert [default_stages((s, s, 1)) for s in (8, 16, 28, 32, 64, 128)] == [1, 2, 2, 3, 4, 5]
+    model = DCGAN(image_shape=(64, 64, 3), base_filters=64)
+
+    def trainable(net):
+        return sum(int(np.prod(w.shape)) for w in net.trainable_weights)
+
+    assert model.stages == 4 and model.generator.layers[4].output.shape[1:] == (4, 4, 512)
+    assert trainable(model.generator) == 3_576_704 - 2 * 512 + 2 * 8192 + 3
+    assert trainable(model.discriminator) == 2_765_568 + 64 + 1
+    # A file written before `stages` existed had two stages at every size.
+    config = {k: v for k, v in model.get_config().items() if k != "stages"}
+    assert DCGAN.from_config(config).stages == 2

@@ -120,12 +120,15 @@ def test_scale_of_the_reference_matches_training(labelled_folder):
 
 @pytest.mark.learning
 def test_dcgan_trained_from_the_cli_on_a_64_pixel_colour_folder_improves_fid(tmp_path):
-    """DCGAN (base_filters 16, Adam 5e-4) trained by `tfgan-zoo train` on 2,000 Fashion-MNIST items
-    drawn at 64×64 in random colours (PNG and JPEG), measured with a classifier that
-    `tfgan-zoo features train` fitted on the same folder: 1,000 samples' FID falls
-    from the untrained generator's by a factor of 3.66 / 2.17 / 1.76 at seeds 0 / 1 / 2
-    (FID 70-93 untrained; 300 steps of 32). The bound keeps a margin below the
-    smallest: on this budget a 3x gain is reached on some seeds only."""
+    """DCGAN (base_filters 16; four stages at 64×64, 4×4×128 → 64×64×3; Adam 5e-4)
+    trained by `tfgan-zoo train` for 600 steps of 32 on 2,000 Fashion-MNIST items
+    drawn at 64×64 in random colours (PNG and JPEG), measured with a classifier
+    that `tfgan-zoo features train` fitted on the same folder (2 epochs, held-out
+    accuracy ~0.64): 1,000 samples' FID falls from the untrained generator's by a
+    factor of 5.34 / 5.50 / 5.19 at seeds 0 / 1 / 2 (FID 54-90 untrained, 10-16
+    trained). Asserted: > 3.5, above the 3x the project asks for. With the
+    two-stage nets of before (16×16 first map), 900 steps gave 2.6 and 1.9 at
+    seeds 1 and 2: shapes need the deeper G's whole-image first map."""
     from tfgan_zoo.gans import DCGAN
     from tfgan_zoo.metrics.evaluate import evaluate_generator
     from tfgan_zoo.training import load_run
@@ -136,10 +139,10 @@ def test_dcgan_trained_from_the_cli_on_a_64_pixel_colour_folder_improves_fid(tmp
         (root / f"class_{label}").mkdir(parents=True, exist_ok=True)
         Image.fromarray(image).save(root / f"class_{label}" / f"{i:04d}.{'png' if i % 2 else 'jpg'}")
     main(["features", "train", "--dataset", str(root), "--labels", "subfolders", "--epochs",
-          "5", "--seed", str(seed), "--out", str(tmp_path / "net")])
+          "2", "--seed", str(seed), "--out", str(tmp_path / "net")])
     run = tmp_path / "run"
     main(["train", "dcgan", "--dataset", str(root), "--base-filters", "16", "--batch-size",
-          "32", "--lr", "5e-4", "--epochs", "1", "--steps-per-epoch", "300", "--seed",
+          "32", "--lr", "5e-4", "--epochs", "1", "--steps-per-epoch", "600", "--seed",
           str(seed), "--quiet", "--out", str(run)])
     trained, _ = load_run(run)
     untrained = DCGAN(image_shape=(64, 64, 3), base_filters=16, seed=seed)
@@ -148,5 +151,5 @@ def test_dcgan_trained_from_the_cli_on_a_64_pixel_colour_folder_improves_fid(tmp
                                feature_network=str(tmp_path / "net"))["fid"]
             for model in (untrained, trained)]
     record(fid_untrained=fids[0], fid_trained=fids[1], ratio=fids[0] / fids[1],
-           thresholds={"ratio": "> 1.4"})
-    assert fids[0] / fids[1] > 1.4
+           thresholds={"ratio": "> 3.5"})
+    assert fids[0] / fids[1] > 3.5

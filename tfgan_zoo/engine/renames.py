@@ -14,8 +14,9 @@ lists the value that reproduces the earlier behaviour:
 
     EARLIER_DEFAULTS = {"upsample": "bilinear"}   # argument -> value before it existed
 
-A config without that argument (a file written before it existed) gets that value;
-configs written since always carry the argument, so they are untouched.
+A config without that argument (a file written before it existed) gets that value
+(or, where the value is a function, `value(config)`); configs written since always
+carry the argument, so they are untouched.
 """
 
 
@@ -34,5 +35,6 @@ def current_config(cls, config):
                              f"{', '.join(map(repr, both))}; give only the new one.")
         config.update(updates)
     for name, value in getattr(cls, "EARLIER_DEFAULTS", {}).items():
-        config.setdefault(name, value)
+        if name not in config:
+            config[name] = value(config) if callable(value) else value
     return config

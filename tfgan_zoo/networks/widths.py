@@ -1,8 +1,9 @@
 """Default widths of the fixed-depth conv nets, derived from the image size.
 
-These nets (DCGAN-style, BEGAN's and the autoencoders' encoder/decoder, BigGAN's)
-always down/upsample twice, so their widest layers hold (H/4)·(W/4)·width values:
-a constant width makes them grow with the image area. Up to 64×64 the width is
+The widest layers of these nets (BEGAN's and the autoencoders' encoder/decoder,
+which always down/upsample twice, BigGAN's, and the DCGAN-style nets' last stage)
+hold about (H/2)·(W/2)·width values: a constant width makes them grow with the
+image area. Up to 64×64 the width is
 the model's own default (every shipped model and saved file is at most 32×32);
 each doubling of the longer side beyond halves it, so 256×256 builds too.
 """

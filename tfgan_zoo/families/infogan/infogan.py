@@ -38,7 +38,7 @@ from keras import ops
 
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open, sub_seed
-from tfgan_zoo.networks.conv import batch_norm, conv_generator, dcgan_init
+from tfgan_zoo.networks.conv import batch_norm, check_stages, conv_generator, dcgan_init
 from tfgan_zoo.networks.widths import default_base_filters
 from tfgan_zoo.registry import register_model
 
@@ -60,7 +60,7 @@ def info_loss(categorical_logits, codes, continuous_pred, continuous, continuous
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class InfoGAN(GAN):
     """Args:
-      image_shape: images with sides divisible by 4.
+      image_shape: images with sides divisible by 2^stages.
       noise_dim: size of the incompressible noise z.
       categories: K, values of the categorical code.
       continuous: number of continuous codes.
@@ -71,6 +71,8 @@ class InfoGAN(GAN):
         paper's 1024 at its base_filters of 64: (16 · base_filters,). () has none
         (files saved before the argument existed load with (), what they had).
       info_weight, continuous_weight: λ_info and λ_cont.
+      stages: stride-2 stages of G and D's trunk; None follows the image
+        (`networks.conv.default_stages`: 2 at 28×28, 4 at 64×64).
     The generator's input (and the serving `z`) is [z, one-hot c, c'], so the
     model's `latent_dim` is noise_dim + categories + continuous. The argument is
     `noise_dim`, not `latent_dim`, because it sizes only z, the paper's
@@ -80,12 +82,14 @@ class InfoGAN(GAN):
     description = "Categorical + continuous codes recovered by a Q head on D (Chen et al. 2016)"
 
     # Files saved before `hidden` existed had no fully connected layers.
-    EARLIER_DEFAULTS = {"hidden": ()}
+    # Files saved before `stages` existed had two conv stages at every size.
+    EARLIER_DEFAULTS = {"hidden": (), "stages": 2}
 
     def __init__(self, image_shape=(28, 28, 1), noise_dim=62, categories=10, continuous=2,
                  base_filters=None, hidden=None, info_weight=1.0, continuous_weight=1.0,
-                 seed=None, **kwargs):
+                 seed=None, stages=None, **kwargs):
         self.image_shape = image_shape = tuple(int(v) for v in image_shape)
+        self.stages = check_stages(image_shape, stages)
         self.noise_dim, self.categories = int(noise_dim), int(categories)
         self.continuous = int(continuous)
         self.base_filters = int(default_base_filters(image_shape, 64) if base_filters is None
@@ -94,7 +98,8 @@ class InfoGAN(GAN):
                        else tuple(int(units) for units in hidden))
         self.info_weight, self.continuous_weight = float(info_weight), float(continuous_weight)
         latent_dim = self.noise_dim + self.categories + self.continuous
-        generator = conv_generator(latent_dim, image_shape, self.base_filters, hidden=self.hidden)
+        generator = conv_generator(latent_dim, image_shape, self.base_filters, hidden=self.hidden,
+                                   stages=self.stages)
         discriminator, self.q_network, self.q_head = self._d_and_q(image_shape)
         super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
         self.info_tracker = keras.metrics.Mean(name="info")
@@ -107,9 +112,10 @@ class InfoGAN(GAN):
         x = keras.Input(shape=image_shape, name="image")
         h = keras.layers.Conv2D(f, 4, strides=2, padding="same", kernel_initializer=dcgan_init())(x)
         h = keras.layers.LeakyReLU(0.2)(h)
-        h = keras.layers.Conv2D(2 * f, 4, strides=2, padding="same", use_bias=False,
-                                kernel_initializer=dcgan_init())(h)
-        h = keras.layers.LeakyReLU(0.2)(batch_norm()(h))
+        for stage in range(1, self.stages):
+            h = keras.layers.Conv2D(f * 2 ** stage, 4, strides=2, padding="same", use_bias=False,
+                                    kernel_initializer=dcgan_init())(h)
+            h = keras.layers.LeakyReLU(0.2)(batch_norm()(h))
         body = keras.layers.Flatten()(h)
         for units in self.hidden:
             body = keras.layers.Dense(units, use_bias=False, kernel_initializer=dcgan_init())(body)
@@ -221,4 +227,4 @@ class InfoGAN(GAN):
                     categories=self.categories, continuous=self.continuous,
                     base_filters=self.base_filters, hidden=self.hidden,
                     info_weight=self.info_weight,
-                    continuous_weight=self.continuous_weight, seed=self.seed)
+                    continuous_weight=self.continuous_weight, stages=self.stages, seed=self.seed)

@@ -10,6 +10,7 @@ import keras
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.networks import (conv_discriminator, conv_generator, mlp_discriminator,
                                 mlp_generator)
+from tfgan_zoo.networks.conv import check_stages
 from tfgan_zoo.networks.widths import default_base_filters
 from tfgan_zoo.registry import register_model
 
@@ -39,42 +40,49 @@ class StandardGAN(GAN):
       num_classes: labels for a conditional model, else None.
       pack: PacGAN packing degree for vector data: D scores `pack` samples at
         once (1: no packing). Batches per D step must divide by it.
+      stages: stride-2 stages of the conv nets, for images only; None follows
+        the image (`networks.conv.default_stages`: 2 at 28×28, 4 at 64×64).
 
-    The rule of the whole zoo: `base_filters` is the width of a conv net of fixed
-    depth, `hidden` the layer sizes of an MLP; each applies to one kind of data,
-    so giving the other one is an error, and the unused one is stored as None.
+    The rule of the whole zoo: `base_filters` (and `stages`) shape a conv net,
+    `hidden` the layer sizes of an MLP; each applies to one kind of data, so
+    giving the other one is an error, and the unused one is stored as None.
     """
 
     description = "Standard networks with the engine's default objective"
     # D normalisation for image data; gradient penalties need "layer" or None.
     image_d_normalization = "batch"
     RENAMED = {"width": _split_width}
+    # Files saved before `stages` existed had two stages at every image size.
+    EARLIER_DEFAULTS = {"stages": lambda config: 2 if len(config.get("data_shape", (28, 28, 1)))
+                        == 3 else None}
     default_hidden = (64, 64, 64)
 
     def __init__(self, data_shape=(28, 28, 1), latent_dim=100, base_filters=None, hidden=None,
-                 data_scale=1.0, num_classes=None, pack=1, seed=None, **kwargs):
+                 data_scale=1.0, num_classes=None, pack=1, seed=None, stages=None, **kwargs):
         data_shape = tuple(data_shape)
         is_image = len(data_shape) == 3
         self.data_scale, self.pack = float(data_scale), int(pack)
         if is_image and hidden is not None:
             raise ValueError(f"hidden sets MLP layers, for vector data; images of shape "
                              f"{data_shape} use conv nets: set base_filters instead.")
-        if not is_image and base_filters is not None:
-            raise ValueError(f"base_filters sets conv nets, for images; data of shape "
-                             f"{data_shape} uses MLPs: set hidden instead.")
+        if not is_image and (base_filters is not None or stages is not None):
+            raise ValueError(f"base_filters and stages set conv nets, for images; data of "
+                             f"shape {data_shape} uses MLPs: set hidden instead.")
         if is_image and self.pack != 1:
             raise ValueError("pack (PacGAN) is implemented for vector data (MLP discriminator); "
                              f"got pack={pack} for images of shape {data_shape}")
         if is_image:
             self.base_filters = int(default_base_filters(data_shape, 64) if base_filters is None
                                     else base_filters)
-            self.hidden = None
-            generator = conv_generator(latent_dim, data_shape, self.base_filters, num_classes)
+            self.hidden, self.stages = None, check_stages(data_shape, stages)
+            generator = conv_generator(latent_dim, data_shape, self.base_filters, num_classes,
+                                       stages=self.stages)
             discriminator = conv_discriminator(data_shape, self.base_filters, num_classes,
-                                               normalization=self.image_d_normalization)
+                                               normalization=self.image_d_normalization,
+                                               stages=self.stages)
             data_range = (-1.0, 1.0)
         else:
-            self.base_filters = None
+            self.base_filters = self.stages = None
             self.hidden = tuple(int(h) for h in (self.default_hidden if hidden is None
                                                  else hidden))
             generator = mlp_generator(latent_dim, data_shape, self.hidden,
@@ -97,4 +105,4 @@ class StandardGAN(GAN):
         return dict(name=self.name, data_shape=self.data_shape, latent_dim=self.latent_dim,
                     base_filters=self.base_filters, hidden=self.hidden,
                     data_scale=self.data_scale, num_classes=self.num_classes, pack=self.pack,
-                    seed=self.seed)
+                    stages=self.stages, seed=self.seed)
