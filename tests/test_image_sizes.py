@@ -77,14 +77,15 @@ def test_fixed_depth_widths_halve_beyond_64():
 
 
 def test_the_dcgan_nets_deepen_with_the_image():
-    """Stride-2 stages follow the side (the first map is 4×4 to 7×7), and at
+    """Stride-2 stages follow the side (the first map is 4×4 to 7×7 from 32×32 up), and at
     64×64 with base_filters 64 the networks are the widely used DCGAN's
     (4×4×512 → 64×64×3; PyTorch's reference: G 3,576,704 and D 2,765,568
     parameters). Ours differ by biases and by G's first batch norm, which spans
     the dense layer's 8,192 outputs rather than its 512 channels."""
     from tfgan_zoo.gans import DCGAN
     from tfgan_zoo.networks.conv import default_stages
-    assert [default_stages((s, s, 1)) for s in (8, 16, 28, 32, 64, 128)] == [1, 2, 2, 3, 4, 5]
+    assert [default_stages((s, s, 1)) for s in (8, 16, 28, 32, 64, 128)] == [2, 2, 2, 3, 4, 5]
+    assert default_stages((12, 20, 1)) == 2 and default_stages((10, 10, 1)) == 1
     model = DCGAN(image_shape=(64, 64, 3), base_filters=64)
 
     def trainable(net):

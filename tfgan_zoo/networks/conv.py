@@ -7,9 +7,9 @@ pooling; weights ~ N(0, 0.02). With `num_classes`, G gets the one-hot label
 beside z and D gets it as constant feature maps beside the image.
 
 The depth k (`stages`) follows the image: the most halvings that leave a map of
-at least 4×4 (2 at 28×28 and 16×16, 3 at 32×32, 4 at 64×64, as the paper's
-4×4×1024 → 64×64×3 generator with base_filters 128), so a unit of the first map
-sees the whole image at every size.
+at least 4×4, and at least two where the sides divide by 4 (2 up to 28×28, 3 at
+32×32, 4 at 64×64, as the paper's 4×4×1024 → 64×64×3 generator with base_filters
+128), so a unit of the first map sees the whole image at every size.
 """
 import keras
 
@@ -17,12 +17,13 @@ from tfgan_zoo.networks.conditioning import label_input, latent_input
 
 
 def default_stages(image_shape):
-    """Stride-2 stages: halve both sides while they stay even and the halves >= 4."""
+    """Stride-2 stages: halve both sides while they stay even and the halves >= 4;
+    at least two where the sides divide by 4 (the small nets of before)."""
     height, width = image_shape[:2]
     stages = 0
     while height % 2 == 0 and width % 2 == 0 and min(height, width) // 2 >= 4:
         height, width, stages = height // 2, width // 2, stages + 1
-    return stages
+    return max(stages, 2) if image_shape[0] % 4 == 0 and image_shape[1] % 4 == 0 else stages
 
 
 def check_stages(image_shape, stages):
