@@ -3,8 +3,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_zoo.engine.augment import (color, cutout, diff_augment, draws_needed, parse_policy,
-                                      translation)
+from tfgan_zoo.engine.augment import (
+    color,
+    cutout,
+    diff_augment,
+    draws_needed,
+    parse_policy,
+    translation,
+)
 
 
 def _image(n=1, size=8):

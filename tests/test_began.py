@@ -1,10 +1,10 @@
 """BEGAN: the controller and convergence measure, and M_global falling on Fashion-MNIST."""
+import keras
 import numpy as np
 import pytest
-import keras
 import tensorflow as tf
-
 from helpers.learning import record, seed_everything
+
 from tfgan_zoo import recipes
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.engine import losses

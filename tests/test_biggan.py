@@ -4,15 +4,18 @@ truncation serving input; and one brief learning run on Fashion-MNIST (classes
 learnt, truncation narrowing the samples). Learning on a longer fixed CPU budget
 is measured by tools/bench_modern.py.
 """
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-import keras
 
-from tfgan_zoo.gans import BigGAN
 from tfgan_zoo.families.biggan.biggan import orthogonal_penalty, truncated_normal
-from tfgan_zoo.families.biggan.networks import (ConditionalBatchNorm, SelfAttention,
-                                                biggan_discriminator)
+from tfgan_zoo.families.biggan.networks import (
+    ConditionalBatchNorm,
+    SelfAttention,
+    biggan_discriminator,
+)
+from tfgan_zoo.gans import BigGAN
 from tfgan_zoo.networks.spectral import SpectralNormalized
 
 
@@ -192,8 +195,9 @@ def test_brief_training_learns_the_classes_and_truncation_narrows_the_samples():
     0.73-0.87) and fell (0.66 -> 0.55) on another 2-vCPU machine with 0.1.0's
     networks, so it is recorded, not asserted.
     """
-    from helpers.fashion_fid import features, fashion_fid, predicted_classes, reference_features
+    from helpers.fashion_fid import fashion_fid, features, predicted_classes, reference_features
     from helpers.learning import learning_seed, record, seed_everything
+
     from tfgan_zoo import recipes
     from tfgan_zoo.data import image_dataset, load_fashion_mnist
     from tfgan_zoo.metrics.precision_recall import precision_recall

@@ -5,9 +5,9 @@ import subprocess
 import keras
 import numpy as np
 import pytest
+from helpers.cli import user_error
 from PIL import Image
 
-from helpers.cli import user_error
 from tfgan_zoo.cli import main
 from tfgan_zoo.training import load_training_data
 

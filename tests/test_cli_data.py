@@ -13,8 +13,8 @@ import tensorflow as tf
 from PIL import Image
 
 from tfgan_zoo.cli import main
-from tfgan_zoo.registry import model_names
 from tfgan_zoo.data.pipeline import scale_images, unscale_images
+from tfgan_zoo.registry import model_names
 from tfgan_zoo.training import load_run
 
 pytestmark = pytest.mark.slow

@@ -5,9 +5,9 @@ import sys
 
 import numpy as np
 import pytest
+from helpers.cli import user_error
 
 from tfgan_zoo.checkpoints import load_checkpoint
-from helpers.cli import user_error
 from tfgan_zoo.cli import main
 from tfgan_zoo.distribute import run_local_workers
 

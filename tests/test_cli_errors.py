@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers.cli import user_error
+
 from tfgan_zoo import training
 from tfgan_zoo.cli import main
 from tfgan_zoo.zoo import ZooError

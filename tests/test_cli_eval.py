@@ -5,10 +5,10 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from helpers.cli import user_error
 from PIL import Image
 from tensorflow.core.util import event_pb2
 
-from helpers.cli import user_error
 from tfgan_zoo.cli import main
 from tfgan_zoo.metrics.evaluate import evaluate_generator
 from tfgan_zoo.metrics.reference import ReferenceSpec

@@ -53,8 +53,8 @@ def test_saved_file_loads_and_gives_its_outputs(version, name):
 def test_configs_under_the_argument_names_of_0_1_0_load():
     """`from_config` takes the old names (each class's RENAMED table); the zoo's
     shipped config.json files rely on it."""
-    from tfgan_zoo.gans import BEGAN, ConditionalGAN, ProGAN, StandardGAN, StyleGAN
     from tfgan_zoo.baselines import PixelCNN
+    from tfgan_zoo.gans import BEGAN, ConditionalGAN, ProGAN, StandardGAN, StyleGAN
     # `width` was the MLP layers' size for vectors and the conv width for images.
     points = StandardGAN.from_config(dict(data_shape=[2], latent_dim=2, width=8, seed=0))
     assert (points.hidden, points.base_filters) == ((8, 8, 8), None)

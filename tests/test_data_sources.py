@@ -5,11 +5,11 @@ coloured backgrounds, written as PNG and JPEG, with a corrupt file and a grey
 image mixed in."""
 import numpy as np
 import pytest
+from helpers.pictures import coloured_items
 from PIL import Image
 
 from tfgan_zoo.data import image_files, sources
 from tfgan_zoo.data.pipeline import epoch_batches
-from helpers.pictures import coloured_items
 
 SIDE = 32
 
@@ -18,8 +18,8 @@ SIDE = 32
 def folder(tmp_path_factory):
     """two class folders of PNGs and JPEGs, one grey image, one corrupt file."""
     root = tmp_path_factory.mktemp("images")
-    images, labels = coloured_items(12)
-    for i, (image, label) in enumerate(zip(images, labels)):
+    images, _ = coloured_items(12)
+    for i, image in enumerate(images):
         sub = root / ("shirts" if i % 2 else "shoes")
         sub.mkdir(exist_ok=True)
         Image.fromarray(image).save(sub / f"{i:02d}.{'png' if i < 8 else 'jpg'}")

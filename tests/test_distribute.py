@@ -1,11 +1,18 @@
 """Under MirroredStrategy (2 logical CPUs, see conftest) a step equals the 1-device step."""
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-import keras
+from helpers.distributed_setup import (
+    OBJECTIVES,
+    REPLICAS,
+    TwoReplicaNoise,
+    TwoReplicaNoiseGAN,
+    build,
+    step_data,
+    weights,
+)
 
-from helpers.distributed_setup import (OBJECTIVES, REPLICAS, TwoReplicaNoise,
-                                       TwoReplicaNoiseGAN, build, step_data, weights)
 from tfgan_zoo.registry import get_model, model_names
 
 # One strategy for the whole module: collective instance keys are per strategy,

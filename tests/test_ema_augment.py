@@ -1,8 +1,8 @@
 """Engine options any variant can use: generator EMA and DiffAugment."""
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-import keras
 
 from tfgan_zoo.gans import DCGAN, VanillaGAN
 from tfgan_zoo.serving import export_generator, generate_uint8

@@ -1,8 +1,8 @@
 """The engine's training loop: k D-steps, noise, determinism, XLA, save/load."""
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-import keras
 
 from tfgan_zoo.gans import VanillaGAN
 

@@ -5,8 +5,12 @@ import numpy as np
 import pytest
 
 from tfgan_zoo.data import fashion_mnist
-from tfgan_zoo.data.fashion_mnist import (CLASS_NAMES, find_local_dir, is_available,
-                                          load_fashion_mnist)
+from tfgan_zoo.data.fashion_mnist import (
+    CLASS_NAMES,
+    find_local_dir,
+    is_available,
+    load_fashion_mnist,
+)
 from tfgan_zoo.data.idx import write_idx
 
 

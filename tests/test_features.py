@@ -10,8 +10,14 @@ import tensorflow as tf
 from tfgan_zoo.data.fashion_mnist import load_fashion_mnist
 from tfgan_zoo.data.pipeline import scale_images
 from tfgan_zoo.metrics import FEATURE_NETWORKS, FeatureNetwork, get_feature_network
-from tfgan_zoo.metrics.features import (CLASSIFIER_CARD, CLASSIFIER_WEIGHTS, INCEPTION_ENV_VAR,
-                                        INCEPTION_WEIGHTS_FILE, WEIGHTS_DIR, ChecksumError)
+from tfgan_zoo.metrics.features import (
+    CLASSIFIER_CARD,
+    CLASSIFIER_WEIGHTS,
+    INCEPTION_ENV_VAR,
+    INCEPTION_WEIGHTS_FILE,
+    WEIGHTS_DIR,
+    ChecksumError,
+)
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,10 @@ that take colour images (the autoencoders) do the same from `image_shape`."""
 import numpy as np
 import pytest
 
-from tfgan_zoo.registry import registered
 from tfgan_zoo.families.progan.networks import default_filters as progan_filters
 from tfgan_zoo.families.stylegan.networks import default_filters
 from tfgan_zoo.networks.widths import default_base_filters
+from tfgan_zoo.registry import registered
 
 MODELS = {**registered("gan"), **registered("translator")}
 # PixelCNN gives logits, not images; its width does not depend on the image's.

@@ -13,17 +13,17 @@ and > 0.8 trained, code accuracy > 0.5, TV < 0.05 untrained and > 0.05 trained,
 FID ratio < 0.8. (`python tools/learning_spread.py --append --seeds 0 1 2
 tests/test_infogan.py tests/test_began.py`; docs/learning_spread.json.)
 """
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-import keras
-
 from helpers.fashion_fid import fashion_fid
 from helpers.learning import learning_seed, record, seed_everything
+
 from tfgan_zoo import recipes
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
-from tfgan_zoo.gans import InfoGAN
 from tfgan_zoo.families.infogan.infogan import info_loss
+from tfgan_zoo.gans import InfoGAN
 from tfgan_zoo.metrics.features import get_feature_network
 
 

@@ -7,9 +7,17 @@ from tfgan_zoo.data.pipeline import unscale_images
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.gans import StandardGAN
 from tfgan_zoo.images import BORDER
-from tfgan_zoo.latent import (arithmetic_grid, arithmetic_latents, interpolation_grid,
-                              interpolation_latents, latent_arithmetic, lerp, slerp,
-                              write_arithmetic, write_interpolation)
+from tfgan_zoo.latent import (
+    arithmetic_grid,
+    arithmetic_latents,
+    interpolation_grid,
+    interpolation_latents,
+    latent_arithmetic,
+    lerp,
+    slerp,
+    write_arithmetic,
+    write_interpolation,
+)
 
 LATENT, SIDE = 4, 6
 

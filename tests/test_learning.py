@@ -3,8 +3,8 @@ import functools
 
 import numpy as np
 import pytest
-
 from helpers.learning import learning_seed, record, seed_everything
+
 from tfgan_zoo.data import get_mixture, points_dataset, sample_mixture
 from tfgan_zoo.engine.precision import precision_policy
 from tfgan_zoo.gans import ConditionalGAN, VanillaGAN

@@ -1,9 +1,9 @@
 """WGAN, WGAN-GP, LSGAN and DRAGAN: paper defaults, n_critic, clipping, learning."""
+import keras
 import numpy as np
 import pytest
-import keras
-
 from helpers.learning import learning_seed, record, seed_everything
+
 from tfgan_zoo.data import points_dataset, sample_mixture
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.gans import DRAGAN, LSGAN, WGAN, WGANGP, StandardGAN

@@ -7,8 +7,12 @@ from PIL import Image
 from tfgan_zoo.data.pipeline import scale_images
 from tfgan_zoo.images import BORDER
 from tfgan_zoo.metrics import memorization
-from tfgan_zoo.metrics.memorization import (memorization_report, nearest_grid,
-                                            nearest_neighbours, write_nearest)
+from tfgan_zoo.metrics.memorization import (
+    memorization_report,
+    nearest_grid,
+    nearest_neighbours,
+    write_nearest,
+)
 
 SHAPE = (8, 8, 1)
 

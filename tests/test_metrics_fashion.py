@@ -2,8 +2,8 @@
 collapsed generator, and a briefly trained cGAN against an untrained one."""
 import numpy as np
 import pytest
-
 from helpers.learning import learning_seed, record, seed_everything
+
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.gans import ConditionalGAN
 from tfgan_zoo.metrics.evaluate import evaluate_generator, evaluate_images

@@ -3,8 +3,13 @@ import math
 import numpy as np
 import pytest
 
-from tfgan_zoo.data.mixtures import (MIXTURES, get_mixture, grid_centres, ring_centres,
-                                     sample_mixture)
+from tfgan_zoo.data.mixtures import (
+    MIXTURES,
+    get_mixture,
+    grid_centres,
+    ring_centres,
+    sample_mixture,
+)
 
 
 def test_ring_centres():

@@ -4,8 +4,12 @@ import numpy as np
 import pytest
 
 from tfgan_zoo.data.mixtures import get_mixture, sample_mixture
-from tfgan_zoo.metrics import (ModeCoverage, evaluate_mixture, mode_coverage,
-                               perfect_high_quality_fraction)
+from tfgan_zoo.metrics import (
+    ModeCoverage,
+    evaluate_mixture,
+    mode_coverage,
+    perfect_high_quality_fraction,
+)
 
 
 def test_perfect_fraction_closed_form():

@@ -9,10 +9,16 @@ import sys
 
 import numpy as np
 import pytest
+from helpers.distributed_setup import (
+    OBJECTIVES,
+    TwoReplicaNoiseConditionalGAN,
+    TwoReplicaNoiseGAN,
+    build,
+    build_conditional,
+    conditional_step_data,
+    step_data,
+)
 
-from helpers.distributed_setup import (OBJECTIVES, TwoReplicaNoiseConditionalGAN,
-                                       TwoReplicaNoiseGAN, build, build_conditional,
-                                       conditional_step_data, step_data)
 from tfgan_zoo.distribute import WorkerError, local_cluster, run_local_workers
 
 pytestmark = pytest.mark.slow  # end-to-end runs in fresh processes or trained fixtures

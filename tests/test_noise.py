@@ -4,8 +4,13 @@ from statistics import NormalDist
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo.engine.noise import (STREAM_NAMES, bits_to_open_unit, draw_seed, stateless_normal,
-                                    sub_seed)
+from tfgan_zoo.engine.noise import (
+    STREAM_NAMES,
+    bits_to_open_unit,
+    draw_seed,
+    stateless_normal,
+    sub_seed,
+)
 
 
 def test_extreme_bits_stay_strictly_inside_the_unit_interval():

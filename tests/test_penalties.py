@@ -145,6 +145,7 @@ def test_the_engine_penalises_a_packed_discriminator_per_pack():
 @pytest.mark.parametrize("penalty", ["gradient_penalty", "dragan", "r1"])
 def test_a_penalty_on_a_batch_normalised_discriminator_is_refused(penalty):
     import keras
+
     from tfgan_zoo.engine.gan import GAN
     from tfgan_zoo.gans import DCGAN, WGANGP
     with pytest.raises(ValueError, match="discriminator has batch normalisation"):

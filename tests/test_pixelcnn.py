@@ -6,8 +6,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from helpers.learning import learning_seed, record, seed_everything
+
 from tfgan_zoo.baselines import MaskedConv2D, PixelCNN, bits_per_dim_256, causal_mask
 from tfgan_zoo.data import load_fashion_mnist
 from tfgan_zoo.metrics.features import get_feature_network
@@ -294,6 +294,7 @@ def test_keras_file_round_trip_keeps_predictions(trained, data, tmp_path):
 
 def test_pixelcnn_exports_a_replayable_sample_signature(tmp_path):
     import tensorflow as tf
+
     from tfgan_zoo.serving import export_generator
     from tfgan_zoo.serving.rest import handle_grpc_request
     from tfgan_zoo.serving.warmup import read_warmup_requests

@@ -1,8 +1,8 @@
 """Mixed precision: bfloat16 and loss-scaled float16 training, saving and export."""
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-import keras
 
 from tfgan_zoo.engine.precision import model_precision, precision_policy
 from tfgan_zoo.gans import DCGAN, WGANGP

@@ -1,17 +1,17 @@
 """Progressive GAN: the schedule, the fade-in, the blending of G, D and the real
 images, the equalized layers, resuming mid-fade, and learning on Fashion-MNIST."""
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-import keras
 
 from tfgan_zoo import recipes
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.data.padding import crop_images, pad_images
-from tfgan_zoo.gans import ProGAN
-from tfgan_zoo.families.progan.progan import level_at
-from tfgan_zoo.networks.equalized import EqualizedConv2D, EqualizedDense, MinibatchStdDev
 from tfgan_zoo.families.progan.networks import blend_resolutions, progressive_layer
+from tfgan_zoo.families.progan.progan import level_at
+from tfgan_zoo.gans import ProGAN
+from tfgan_zoo.networks.equalized import EqualizedConv2D, EqualizedDense, MinibatchStdDev
 
 
 def _small(size=16, filters=(8, 8, 4), **kwargs):
@@ -273,6 +273,7 @@ def test_brief_training_on_fashion_mnist_beats_the_untrained_generator(tmp_path)
     images a phase, before the restarts: 0.34-0.41 and 0.44-0.69).
     """
     from helpers.learning import learning_seed, record, seed_everything
+
     from tfgan_zoo.metrics.features import get_feature_network
     from tfgan_zoo.metrics.fid import fid
 

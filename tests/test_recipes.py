@@ -8,8 +8,8 @@ from pathlib import Path
 
 import keras
 import pytest
-
 from helpers.cli import user_error
+
 from tfgan_zoo import recipes, training
 from tfgan_zoo.cli import main
 from tfgan_zoo.recipes import Recipe, adam, linear_decay

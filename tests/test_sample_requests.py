@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tfgan_zoo.baselines import VAE, PixelCNN
-from tfgan_zoo.gans import BigGAN, ConditionalGAN, DCGAN, StyleGAN, VanillaGAN
+from tfgan_zoo.gans import DCGAN, BigGAN, ConditionalGAN, StyleGAN, VanillaGAN
 
 
 @pytest.fixture(scope="module")

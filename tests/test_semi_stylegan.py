@@ -4,17 +4,17 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from helpers.fashion_fid import fashion_fid, predicted_classes
 from helpers.learning import learning_seed, record, seed_everything
+
 from tfgan_zoo import recipes
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.data.padding import pad_images
-from tfgan_zoo.engine.validation import DataValidationError
-from tfgan_zoo.gans import InfoStyleGAN, SemiStyleGAN
-from tfgan_zoo.families.stylegan.info_stylegan import code_reconstruction
 from tfgan_zoo.data.semi import hide_labels, semi_supervised_dataset
+from tfgan_zoo.engine.validation import DataValidationError
+from tfgan_zoo.families.stylegan.info_stylegan import code_reconstruction
 from tfgan_zoo.families.stylegan.semi_stylegan import mixup_pairs, stateless_beta
+from tfgan_zoo.gans import InfoStyleGAN, SemiStyleGAN
 
 TINY = dict(image_shape=(8, 8, 1), noise_dim=3, categories=4, w_dim=5, mapping_depth=1,
             filters=(8, 4), seed=0)

@@ -9,14 +9,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from helpers.cli import user_error
+
 from tfgan_zoo.cli import main
 from tfgan_zoo.gans import DCGAN, ConditionalGAN
-from tfgan_zoo.serving import export_generator, generate_uint8, latents_for_seeds, next_version
 from tfgan_zoo.serving import client as client_lib
-from tfgan_zoo.serving import exporter, protos, warmup
-from tfgan_zoo.serving.rest import (RestRequestError, handle_grpc_request, handle_rest_request)
+from tfgan_zoo.serving import (
+    export_generator,
+    exporter,
+    generate_uint8,
+    latents_for_seeds,
+    next_version,
+    protos,
+    warmup,
+)
+from tfgan_zoo.serving.rest import RestRequestError, handle_grpc_request, handle_rest_request
 
 LATENT = 16
 GOLDEN = Path(__file__).parent / "data" / "serving_golden"

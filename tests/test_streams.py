@@ -10,8 +10,17 @@ import tfgan_zoo.engine.gan as gan_module
 from tfgan_zoo.engine import noise
 from tfgan_zoo.engine.noise import STREAM_NAMES, draw_seed, recorded_draws, sub_seed
 from tfgan_zoo.families.biggan.biggan import truncated_latents_for_seeds
-from tfgan_zoo.gans import (BicycleGAN, BigGAN, CycleGAN, InfoGAN, InfoStyleGAN, SemiStyleGAN,
-                            StandardGAN, StyleGAN, WGANGP)
+from tfgan_zoo.gans import (
+    WGANGP,
+    BicycleGAN,
+    BigGAN,
+    CycleGAN,
+    InfoGAN,
+    InfoStyleGAN,
+    SemiStyleGAN,
+    StandardGAN,
+    StyleGAN,
+)
 from tfgan_zoo.serving.signatures import latents_for_seeds
 
 BASE = 11

@@ -1,17 +1,17 @@
 """StyleGAN: AdaIN, truncation, style mixing, noise inputs, w̄, serving inputs."""
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-import keras
-
 from helpers.fashion_fid import fashion_fid, predicted_classes
 from helpers.learning import learning_seed, record, seed_everything
+
 from tfgan_zoo import recipes
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.data.padding import pad_images
-from tfgan_zoo.gans import StyleGAN
-from tfgan_zoo.families.stylegan.stylegan import mix_styles, truncate
 from tfgan_zoo.families.stylegan.networks import AdaIN, Blur, ConstantInput
+from tfgan_zoo.families.stylegan.stylegan import mix_styles, truncate
+from tfgan_zoo.gans import StyleGAN
 from tfgan_zoo.serving import export_generator
 from tfgan_zoo.serving.signatures import latents_for_seeds
 

@@ -17,20 +17,30 @@ tests/test_translation.py`, docs/learning_spread.json):
     (untrained 0.016-0.026, 4.4-11 times); 50-69 % classed as the source's
     class; decoding E(B)'s mean has 0.67-0.86 of the L1 of random codes.
 """
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-import keras
-
 from helpers.learning import learning_seed, record, seed_everything
+
 from tfgan_zoo import recipes
-from tfgan_zoo.data.translation_tasks import (paired_batches, paired_task, unpaired_batches,
-                                        unpaired_task)
+from tfgan_zoo.data.translation_tasks import (
+    paired_batches,
+    paired_task,
+    unpaired_batches,
+    unpaired_task,
+)
 from tfgan_zoo.engine.validation import DataValidationError
 from tfgan_zoo.gans import BicycleGAN, CycleGAN, Pix2Pix
 from tfgan_zoo.metrics.features import get_feature_network
-from tfgan_zoo.metrics.translation_scores import (domain_accuracy, l1_error, paired_report, psnr,
-                                           sharpness, ssim)
+from tfgan_zoo.metrics.translation_scores import (
+    domain_accuracy,
+    l1_error,
+    paired_report,
+    psnr,
+    sharpness,
+    ssim,
+)
 
 
 def _fit(model, dataset, steps):

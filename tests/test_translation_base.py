@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_zoo.engine.losses import (least_squares_discriminator_loss,
-                                     least_squares_generator_loss)
+from tfgan_zoo.engine.losses import least_squares_discriminator_loss, least_squares_generator_loss
 from tfgan_zoo.families.translators.networks import ImagePool
 from tfgan_zoo.gans import BicycleGAN, CycleGAN, Pix2Pix
 

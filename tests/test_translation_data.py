@@ -3,9 +3,16 @@ import numpy as np
 import pytest
 
 from tfgan_zoo.data import translation_tasks as translation
-from tfgan_zoo.data.translation_tasks import (MASK_SIDE, low_resolution, masked, paired_batches,
-                                        paired_task, sobel_edges, unpaired_batches,
-                                        unpaired_task)
+from tfgan_zoo.data.translation_tasks import (
+    MASK_SIDE,
+    low_resolution,
+    masked,
+    paired_batches,
+    paired_task,
+    sobel_edges,
+    unpaired_batches,
+    unpaired_task,
+)
 from tfgan_zoo.families.translators.networks import patch_discriminator, patch_receptive_field
 
 

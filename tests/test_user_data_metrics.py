@@ -4,11 +4,11 @@ import json
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from helpers.cli import user_error
 from helpers.learning import learning_seed, record
 from helpers.pictures import coloured_items
+from PIL import Image
+
 from tfgan_zoo.cli import main
 from tfgan_zoo.data.pipeline import scale_images
 from tfgan_zoo.metrics import get_feature_network

@@ -11,11 +11,11 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from helpers.learning import record, seed_everything
+
+from tfgan_zoo.data import image_dataset, load_fashion_mnist, scale_images
 from tfgan_zoo.families.autoencoders.autoencoder import Autoencoder, kl_sparsity
 from tfgan_zoo.families.autoencoders.vae import VAE
-from tfgan_zoo.data import image_dataset, load_fashion_mnist, scale_images
 
 TRAIN, TEST = 6400, 1000
 
@@ -180,8 +180,8 @@ def test_vae_export_has_encode_and_decode(vae, data, tmp_path):
 
 
 def test_conditional_vae_exports_with_labels(tmp_path):
-    from tfgan_zoo.serving import export_generator, latents_for_seeds
     from tfgan_zoo.data import unscale_images
+    from tfgan_zoo.serving import export_generator, latents_for_seeds
     model = VAE(latent_dim=4, base_filters=4, num_classes=10, seed=2)
     loaded = tf.saved_model.load(str(export_generator(model, tmp_path / "cvae")))
     labels = tf.constant([3, 8])

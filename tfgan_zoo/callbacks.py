@@ -3,8 +3,8 @@ checkpoints. Images and metrics can also go to TensorBoard (`log_dir`), written
 with `tf.summary`, which needs no TensorBoard install to write."""
 from pathlib import Path
 
-import numpy as np
 import keras
+import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import checkpoints, images

@@ -47,10 +47,10 @@ def _positive(value):
 
 
 def add_train_arguments(parser):
+    from tfgan_zoo.data.sources import PAIR_ORDERS
     from tfgan_zoo.distribute import STRATEGIES
     from tfgan_zoo.engine.precision import PRECISIONS
     from tfgan_zoo.registry import model_names
-    from tfgan_zoo.data.sources import PAIR_ORDERS
     parser.add_argument("variant", choices=model_names(),
                         help="a registered model (`tfgan-zoo list` shows them all)")
     parser.add_argument("--dataset",

@@ -92,9 +92,9 @@ def _eval_without_features(model, reference, args):
     held out) and a grid of samples, written beside the run."""
     from tfgan_zoo.callbacks import write_samples
     from tfgan_zoo.metrics.classifier import held_out_split
+    from tfgan_zoo.metrics.evaluate import generate
     from tfgan_zoo.metrics.memorization import memorization_report
     from tfgan_zoo.metrics.reference import reference_images
-    from tfgan_zoo.metrics.evaluate import generate
     real, _ = reference_images(reference, args.data_dir)
     train_index, held_index = held_out_split(len(real), 0.1, reference.seed)
     generated, _ = generate(model, min(args.num_samples or 1000, 1000), args.seed)

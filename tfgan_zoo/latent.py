@@ -215,7 +215,7 @@ def traversal_latents(latent_dim, dims, values, base=None) -> np.ndarray:
     return out
 
 
-def traversal_grid(model, dims=range(8), values=np.linspace(-3, 3, 9), base=None,
+def traversal_grid(model, dims=range(8), values=(-3, -2.25, -1.5, -0.75, 0, 0.75, 1.5, 2.25, 3), base=None,
                    label=None) -> np.ndarray:
     """A uint8 grid: one row per latent coordinate in `dims`, sweeping it over
     `values` while the others stay at `base`; shows what each coordinate

@@ -18,16 +18,20 @@ import numpy as np
 
 import tfgan_zoo
 from tfgan_zoo import callbacks as cb
-from tfgan_zoo import checkpoints
-from tfgan_zoo.files import write_text_atomically
-from tfgan_zoo import distribute
-from tfgan_zoo import recipes
+from tfgan_zoo import checkpoints, distribute, recipes
 from tfgan_zoo.data import sources
 from tfgan_zoo.data.training_data import (  # noqa: F401  (public here too, as before)
-    DATASETS, MIXTURE_POOL, SAMPLE_DATASETS, TRANSLATION_DATASETS, TrainingData, _decoded,
-    load_training_data)
+    DATASETS,
+    MIXTURE_POOL,
+    SAMPLE_DATASETS,
+    TRANSLATION_DATASETS,
+    TrainingData,
+    _decoded,
+    load_training_data,
+)
 from tfgan_zoo.data.translation_tasks import PAIRED_TASKS, UNPAIRED_TASKS
 from tfgan_zoo.engine.precision import precision_policy
+from tfgan_zoo.files import write_text_atomically
 from tfgan_zoo.registry import get_model, kind_of
 from tfgan_zoo.schedules import learning_rate_schedule
 

@@ -158,7 +158,7 @@ def build(item: Entry):
     return known[item.variant].cls.from_config(kwargs)  # a GAN's `precision` key selects its dtype policy
 
 
-def from_preset(cls, name, compile=True):
+def from_preset(cls, name, compile=True):  # noqa: A002  (Keras' load_model argument)
     """`Model.from_preset(name)`, Keras-style: the zoo entry `name`, which must be
     a `cls`. The registry gives every registered model class this classmethod, so
     the engine itself never imports the zoo."""
@@ -169,7 +169,7 @@ def from_preset(cls, name, compile=True):
     return model
 
 
-def load(name, part="gan", compile=True, directory=None):
+def load(name, part="gan", compile=True, directory=None):  # noqa: A002  (as Keras names it)
     """A pretrained zoo model, verified before any weights are read.
 
     part="gan" (default): the whole model (a GAN with generator and discriminator

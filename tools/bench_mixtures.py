@@ -15,8 +15,8 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
 import keras  # noqa: E402
+import numpy as np  # noqa: E402
 
 from tfgan_zoo.data import points_dataset, sample_mixture  # noqa: E402
 from tfgan_zoo.gans import DRAGAN, LSGAN, WGAN, WGANGP, StandardGAN  # noqa: E402

@@ -22,12 +22,12 @@ import tensorflow as tf
 
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.data.padding import crop_images, pad_images
-from tfgan_zoo.registry import get_model
 from tfgan_zoo.data.semi import hide_labels, semi_supervised_dataset
 from tfgan_zoo.metrics.evaluate import evaluate_images
 from tfgan_zoo.metrics.features import get_feature_network
 from tfgan_zoo.metrics.reference import ReferenceSpec
 from tfgan_zoo.recipes import compile_args, resolve
+from tfgan_zoo.registry import get_model
 
 REFERENCE = ReferenceSpec(split="train", size=5000, seed=0)
 SAMPLES = 2000

@@ -24,9 +24,9 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-import keras  # noqa: E402
 
 from tfgan_zoo.engine.precision import precision_policy  # noqa: E402
 from tfgan_zoo.recipes import RECIPES, build_optimizer  # noqa: E402

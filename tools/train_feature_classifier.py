@@ -26,8 +26,13 @@ import tensorflow as tf  # noqa: E402
 
 from tfgan_zoo.data.fashion_mnist import CLASS_NAMES, load_fashion_mnist  # noqa: E402
 from tfgan_zoo.data.pipeline import scale_images  # noqa: E402
-from tfgan_zoo.metrics.features import (CLASSIFIER_CARD, CLASSIFIER_WEIGHTS,  # noqa: E402
-                                        build_classifier, classifier_network, sha256_file)
+from tfgan_zoo.metrics.features import (  # noqa: E402
+    CLASSIFIER_CARD,
+    CLASSIFIER_WEIGHTS,
+    build_classifier,
+    classifier_network,
+    sha256_file,
+)
 
 VALIDATION_SIZE = 5000
 LICENCE = ("Fashion-MNIST, Copyright (c) 2017 Zalando SE (Zalando Research), MIT licence: "

@@ -22,11 +22,11 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import tfgan_zoo  # noqa: E402
-from tfgan_zoo.registry import get_model  # noqa: E402
+from tfgan_zoo import data as data_lib  # noqa: E402
 from tfgan_zoo.metrics.evaluate import evaluate_generator  # noqa: E402
 from tfgan_zoo.recipes import compile_args, resolve  # noqa: E402
+from tfgan_zoo.registry import get_model  # noqa: E402
 from tfgan_zoo.training import with_learning_rate  # noqa: E402
-from tfgan_zoo import data as data_lib  # noqa: E402
 from tfgan_zoo.zoo import sha256_file  # noqa: E402
 
 FASHION = dict(dataset="Fashion-MNIST", split="train (60,000 images, 28x28 grayscale)",

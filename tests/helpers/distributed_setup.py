@@ -5,9 +5,9 @@ global batch. `TwoReplicaNoiseGAN` is the single-device reference: it draws,
 on one device, the noise replicas 0 and 1 would draw, stacked in replica order
 (which is also how the global batch is split between them).
 """
+import keras
 import numpy as np
 import tensorflow as tf
-import keras
 
 from tfgan_zoo.gans import ConditionalGAN, VanillaGAN
 

@@ -6,8 +6,8 @@ import numpy as np
 
 from tfgan_zoo.data import load_fashion_mnist
 from tfgan_zoo.data.padding import crop_images
-from tfgan_zoo.metrics.fid import fid
 from tfgan_zoo.metrics.features import get_feature_network
+from tfgan_zoo.metrics.fid import fid
 
 
 @functools.lru_cache(maxsize=1)

@@ -15,8 +15,13 @@ import numpy as np  # noqa: E402
 from tfgan_zoo.distribute import make_strategy, shard_by_data  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))
-from helpers.distributed_setup import (OBJECTIVES, build, build_conditional,  # noqa: E402
-                                       conditional_step_data, step_data)
+from helpers.distributed_setup import (  # noqa: E402
+    OBJECTIVES,
+    build,
+    build_conditional,
+    conditional_step_data,
+    step_data,
+)
 
 
 def main(out_dir):

@@ -11,8 +11,14 @@ from tfgan_zoo import data as data_lib
 from tfgan_zoo.data import sources
 from tfgan_zoo.data.padding import pad_images
 from tfgan_zoo.data.semi import hide_labels, semi_supervised_dataset
-from tfgan_zoo.data.translation_tasks import (PAIRED_TASKS, UNPAIRED_TASKS, paired_batches,
-                                              paired_task, unpaired_batches, unpaired_task)
+from tfgan_zoo.data.translation_tasks import (
+    PAIRED_TASKS,
+    UNPAIRED_TASKS,
+    paired_batches,
+    paired_task,
+    unpaired_batches,
+    unpaired_task,
+)
 
 SAMPLE_DATASETS = ("grid", "ring", "fashion_mnist")  # GANs and baselines
 TRANSLATION_DATASETS = PAIRED_TASKS + tuple(UNPAIRED_TASKS)  # translators

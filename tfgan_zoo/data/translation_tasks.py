@@ -149,6 +149,7 @@ def side_by_side_pairs(directory, image_size=(64, 64), source_side="right"):
     download and unpack one, then point this at a split folder; facades keeps
     the photo on the left and the label map, the source, on the right)."""
     from pathlib import Path
+
     from PIL import Image
     if source_side not in ("left", "right"):
         raise ValueError(f"source_side must be 'left' or 'right', got {source_side!r}")

@@ -17,17 +17,22 @@ compared with, so both sides see the same label distribution.
 """
 import warnings
 
+import keras
 import numpy as np
 import tensorflow as tf
-import keras
 from keras import ops
 
 from tfgan_zoo.engine import augment as augment_lib
 from tfgan_zoo.engine import losses as losses_lib
 from tfgan_zoo.engine import penalties as penalties_lib
 from tfgan_zoo.engine.ema import GeneratorEMA
-from tfgan_zoo.engine.noise import (MAX_INDEX, MAX_REPLICAS, draw_seed, stateless_normal,
-                                    stateless_uniform_open)
+from tfgan_zoo.engine.noise import (
+    MAX_INDEX,
+    MAX_REPLICAS,
+    draw_seed,
+    stateless_normal,
+    stateless_uniform_open,
+)
 from tfgan_zoo.engine.precision import model_precision, precision_policy
 from tfgan_zoo.engine.renames import current_config
 from tfgan_zoo.engine.replicas import replica_context, step_logs

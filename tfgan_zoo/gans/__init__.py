@@ -1,9 +1,26 @@
 """The GAN variants and image-to-image translators, by class name. Each lives in
 its family's folder under `tfgan_zoo.families` and registers itself by name
 (`tfgan_zoo.registry`), which is how the CLI, training and the zoo find it."""
-from tfgan_zoo.families import (BEGAN, DCGAN, DRAGAN, LSGAN, WGAN, WGANGP, BicycleGAN, BigGAN,
-                                ConditionalGAN, CycleGAN, InfoGAN, InfoStyleGAN, Pix2Pix,
-                                ProGAN, SemiStyleGAN, StandardGAN, StyleGAN, VanillaGAN)
+from tfgan_zoo.families import (
+                                BEGAN,
+                                DCGAN,
+                                DRAGAN,
+                                LSGAN,
+                                WGAN,
+                                WGANGP,
+                                BicycleGAN,
+                                BigGAN,
+                                ConditionalGAN,
+                                CycleGAN,
+                                InfoGAN,
+                                InfoStyleGAN,
+                                Pix2Pix,
+                                ProGAN,
+                                SemiStyleGAN,
+                                StandardGAN,
+                                StyleGAN,
+                                VanillaGAN,
+)
 
 __all__ = ["BEGAN", "BicycleGAN", "BigGAN", "ConditionalGAN", "CycleGAN", "DCGAN", "DRAGAN",
            "InfoGAN", "InfoStyleGAN", "LSGAN", "Pix2Pix", "ProGAN", "SemiStyleGAN", "StandardGAN",

@@ -6,8 +6,12 @@ from tfgan_zoo.metrics.fid import fid, frechet_distance, gaussian_stats
 from tfgan_zoo.metrics.inception_score import conditional_accuracy, inception_score
 from tfgan_zoo.metrics.kid import kid
 from tfgan_zoo.metrics.memorization import memorization_report, nearest_neighbours
-from tfgan_zoo.metrics.mode_coverage import (ModeCoverage, evaluate_mixture, mode_coverage,
-                                             perfect_high_quality_fraction)
+from tfgan_zoo.metrics.mode_coverage import (
+                                             ModeCoverage,
+                                             evaluate_mixture,
+                                             mode_coverage,
+                                             perfect_high_quality_fraction,
+)
 from tfgan_zoo.metrics.precision_recall import precision_recall
 from tfgan_zoo.metrics.reference import ReferenceSpec, load_reference
 

@@ -41,7 +41,8 @@ def _to_array(value, spec, name):
     try:
         array = np.array(value, dtype=object if spec.dtype == tf.string else spec.dtype.as_numpy_dtype)
     except (TypeError, ValueError) as error:
-        raise RestRequestError(f"input {name!r}: cannot convert to {spec.dtype.name}: {error}")
+        raise RestRequestError(
+            f"input {name!r}: cannot convert to {spec.dtype.name}: {error}") from error
     if not spec.shape.is_compatible_with(array.shape):
         raise RestRequestError(f"input {name!r}: expected shape {spec.shape.as_list()} "
                                f"(None: any), found {list(array.shape)}")

@@ -11,9 +11,9 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo.engine.fitting import DatasetFit
-from tfgan_zoo.engine.replicas import step_logs
-from tfgan_zoo.engine.renames import current_config
 from tfgan_zoo.engine.noise import draw_seed, stateless_normal
+from tfgan_zoo.engine.renames import current_config
+from tfgan_zoo.engine.replicas import step_logs
 from tfgan_zoo.networks.autoencoder import decoder, encoder
 from tfgan_zoo.networks.widths import default_base_filters
 from tfgan_zoo.registry import register_model

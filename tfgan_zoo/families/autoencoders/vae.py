@@ -18,9 +18,9 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo.engine.fitting import DatasetFit
-from tfgan_zoo.engine.replicas import step_logs
-from tfgan_zoo.engine.renames import current_config
 from tfgan_zoo.engine.noise import draw_seed, stateless_normal
+from tfgan_zoo.engine.renames import current_config
+from tfgan_zoo.engine.replicas import step_logs
 from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.networks.autoencoder import decoder, encoder
 from tfgan_zoo.networks.widths import default_base_filters

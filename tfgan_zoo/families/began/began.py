@@ -22,11 +22,10 @@ H/4 (two up- and down-samplings, for 28×28 images); the learning rate is not
 halved when the convergence measure stalls; D and G update one after the other
 (D first), not simultaneously from the same parameters.
 """
-import tensorflow as tf
 import keras
+import tensorflow as tf
 
-from tfgan_zoo.engine import GAN
-from tfgan_zoo.engine import losses
+from tfgan_zoo.engine import GAN, losses
 from tfgan_zoo.engine.noise import draw_seed, stateless_uniform_open
 from tfgan_zoo.engine.replicas import all_reduce
 from tfgan_zoo.networks.autoencoder import autoencoder_discriminator, decoder

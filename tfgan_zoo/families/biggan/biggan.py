@@ -40,8 +40,8 @@ from tfgan_zoo.engine.validation import checked_sample_request
 from tfgan_zoo.families.biggan.networks import biggan_discriminator, biggan_generator
 from tfgan_zoo.networks.spectral import SpectralNormalized
 from tfgan_zoo.networks.widths import default_base_filters
-from tfgan_zoo.serving.signatures import checked_latents
 from tfgan_zoo.registry import register_model
+from tfgan_zoo.serving.signatures import checked_latents
 
 
 def orthogonal_penalty(kernels):

@@ -25,8 +25,13 @@ import math
 import keras
 from keras import ops
 
-from tfgan_zoo.networks.equalized import (SQRT2, EqualizedConv2D, EqualizedDense,
-                                          MinibatchStdDev, PixelNorm)
+from tfgan_zoo.networks.equalized import (
+    SQRT2,
+    EqualizedConv2D,
+    EqualizedDense,
+    MinibatchStdDev,
+    PixelNorm,
+)
 
 
 def num_levels_for(resolution):

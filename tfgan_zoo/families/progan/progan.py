@@ -43,10 +43,15 @@ from keras import ops
 
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.replicas import in_multi_worker_mode, replica_context
+from tfgan_zoo.families.progan.networks import (
+    blend_resolutions,
+    default_filters,
+    num_levels_for,
+    progan_discriminator,
+    progan_generator,
+    progressive_layer,
+)
 from tfgan_zoo.families.progan.restarts import restart_where, restartable
-from tfgan_zoo.families.progan.networks import (blend_resolutions, default_filters,
-                                                num_levels_for, progan_discriminator,
-                                                progan_generator, progressive_layer)
 from tfgan_zoo.registry import register_model
 
 PAD_HINT = ("pad Fashion-MNIST's 28×28 images to 32×32 with "

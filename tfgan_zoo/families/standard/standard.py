@@ -8,8 +8,7 @@ import inspect
 import keras
 
 from tfgan_zoo.engine import GAN
-from tfgan_zoo.networks import (conv_discriminator, conv_generator, mlp_discriminator,
-                                mlp_generator)
+from tfgan_zoo.networks import conv_discriminator, conv_generator, mlp_discriminator, mlp_generator
 from tfgan_zoo.networks.conv import check_stages
 from tfgan_zoo.networks.widths import default_base_filters
 from tfgan_zoo.registry import register_model

@@ -15,8 +15,8 @@ import tensorflow as tf
 from keras import ops
 
 from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open, sub_seed
-from tfgan_zoo.families.stylegan.stylegan import StyleGAN
 from tfgan_zoo.families.stylegan.networks import head
+from tfgan_zoo.families.stylegan.stylegan import StyleGAN
 from tfgan_zoo.registry import register_model
 
 

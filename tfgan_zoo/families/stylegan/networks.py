@@ -23,9 +23,8 @@ import math
 import keras
 from keras import ops
 
-from tfgan_zoo.networks.equalized import (EqualizedConv2D, EqualizedDense, MinibatchStdDev,
-                                          PixelNorm)
 from tfgan_zoo.families.translators.networks import ChannelSlice
+from tfgan_zoo.networks.equalized import EqualizedConv2D, EqualizedDense, MinibatchStdDev, PixelNorm
 
 
 def _check_resolution(image_shape, filters):

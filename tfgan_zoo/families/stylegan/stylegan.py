@@ -36,11 +36,17 @@ from tfgan_zoo.data.pipeline import unscale_images
 from tfgan_zoo.engine import GAN
 from tfgan_zoo.engine.noise import stateless_normal, stateless_uniform_open
 from tfgan_zoo.engine.validation import checked_sample_request
-from tfgan_zoo.families.stylegan.networks import (check_resampling, default_filters,
-                                                  discriminator_body, head, noise_sizes,
-                                                  stylegan_generator)
-from tfgan_zoo.serving.signatures import checked_latents, latents_for_seeds
+from tfgan_zoo.families.stylegan.networks import (
+    check_resampling,
+    default_filters,
+    discriminator_body,
+    head,
+    noise_sizes,
+    stylegan_generator,
+)
 from tfgan_zoo.registry import register_model
+from tfgan_zoo.serving.signatures import checked_latents, latents_for_seeds
+
 
 def truncate(ws, w_avg, psi, cutoff=None):
     """The truncation trick: w̄ + ψ (w − w̄) for the layers before `cutoff` (all

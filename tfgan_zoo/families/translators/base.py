@@ -38,6 +38,7 @@ from tfgan_zoo.engine.validation import DataValidationError, validate_training_d
 from tfgan_zoo.families.translators.networks import patch_receptive_field
 from tfgan_zoo.families.translators.serving import translate_function
 
+
 class Translator(GAN):
     """An image-to-image model on the engine, with named networks.
 

@@ -33,10 +33,13 @@ from keras import ops
 
 from tfgan_zoo.engine.noise import stateless_normal
 from tfgan_zoo.families.translators.base import PairedTranslator
-from tfgan_zoo.families.translators.networks import (latent_encoder, patch_discriminator,
-                                            unet_generator)
-from tfgan_zoo.registry import register_model
+from tfgan_zoo.families.translators.networks import (
+    latent_encoder,
+    patch_discriminator,
+    unet_generator,
+)
 from tfgan_zoo.families.translators.serving import seeded_translate_function
+from tfgan_zoo.registry import register_model
 
 
 @register_model("bicyclegan", kind="translator")

@@ -27,8 +27,7 @@ from keras import ops
 from tfgan_zoo.engine.noise import stateless_uniform_open
 from tfgan_zoo.engine.validation import DataValidationError, validate_training_data
 from tfgan_zoo.families.translators.base import Translator
-from tfgan_zoo.families.translators.networks import (ImagePool, patch_discriminator,
-                                                     resnet_generator)
+from tfgan_zoo.families.translators.networks import ImagePool, patch_discriminator, resnet_generator
 from tfgan_zoo.families.translators.serving import translate_function
 from tfgan_zoo.registry import register_model
 

@@ -10,8 +10,12 @@ in inference mode (pix2pix's dropout off), so a request is deterministic.
 import tensorflow as tf
 
 from tfgan_zoo.data.pipeline import unscale_images
-from tfgan_zoo.serving.signatures import (checked_images, image_spec, latents_for_seeds,
-                                          translate_function)
+from tfgan_zoo.serving.signatures import (
+    checked_images,
+    image_spec,
+    latents_for_seeds,
+    translate_function,
+)
 
 __all__ = ["seeded_translate_function", "translate_function"]
 
