@@ -1,12 +1,14 @@
 """Packaging for tfgan_zoo: `pip install .` (add `[test]` for the test suite)."""
+
 import re
 from pathlib import Path
 
 from setuptools import find_packages, setup
 
 HERE = Path(__file__).parent
-VERSION = re.search(r'__version__ = "([^"]+)"',
-                    (HERE / "tfgan_zoo" / "__init__.py").read_text()).group(1)
+VERSION = re.search(
+    r'__version__ = "([^"]+)"', (HERE / "tfgan_zoo" / "__init__.py").read_text()
+).group(1)
 
 setup(
     name="tfgan-zoo",
@@ -20,8 +22,10 @@ setup(
     packages=find_packages(include=["tfgan_zoo", "tfgan_zoo.*"]) + ["tfgan_zoo.models"],
     package_dir={"tfgan_zoo.models": "models"},
     # The Fashion-MNIST feature classifier (FID/KID/IS) and its model card.
-    package_data={"tfgan_zoo": ["weights/*.h5", "weights/*.json"],
-                  "tfgan_zoo.models": ["*/*.json", "*/*.h5", "*/*.md"]},
+    package_data={
+        "tfgan_zoo": ["weights/*.h5", "weights/*.json"],
+        "tfgan_zoo.models": ["*/*.json", "*/*.h5", "*/*.md"],
+    },
     # TensorFlow is an extra, as in TF-GAN and TF Probability: `tensorflow` and
     # `tensorflow-cpu` are different distributions of the same package, and pinning
     # one would install it beside the other. Choose `.[cpu]` or `.[gpu]`.
@@ -40,8 +44,15 @@ setup(
         # scipy: the FID test checks our matrix square root against scipy's.
         # grpcio: the gRPC client test talks to a loopback server.
         # h5py (Keras installs it too): a test edits the weights inside a .keras file.
-        "test": ["pytest>=8", "pytest-xdist>=3.5", "tensorflow-datasets>=4.9",
-                 "importlib_resources", "scipy>=1.11", "grpcio>=1.60", "h5py>=3.10"],
+        "test": [
+            "pytest>=8",
+            "pytest-xdist>=3.5",
+            "tensorflow-datasets>=4.9",
+            "importlib_resources",
+            "scipy>=1.11",
+            "grpcio>=1.60",
+            "h5py>=3.10",
+        ],
         "tfds": ["tensorflow-datasets>=4.9", "importlib_resources"],
         # The TF Serving gRPC client (tfgan_zoo.serving.client); TensorFlow already needs it.
         "grpc": ["grpcio>=1.60"],

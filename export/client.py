@@ -6,6 +6,7 @@
 Uses `tfgan_zoo.serving.client` (REST JSON by default, gRPC with --grpc) and
 writes the returned uint8 images as one PNG grid.
 """
+
 import argparse
 
 from tfgan_zoo.images import image_grid, save_png

@@ -1,6 +1,7 @@
 """BicycleGAN's objective is Eq. 8 of Zhu et al. (2017): the cVAE-GAN and cLR-GAN
 adversarial terms are summed with weight 1 each (as lambda_GAN = lambda_GAN2 = 1
 in the authors' code), for G and for D, beside 10·L1 + 0.01·KL + 0.5·latent L1."""
+
 import keras
 import numpy as np
 import pytest
@@ -14,11 +15,11 @@ N, LATENT = 4, 3
 
 
 def _model(loss):
-    model = BicycleGAN(image_shape=(16, 16, 1), latent_dim=LATENT, base_filters=4, depth=2,
-                       seed=5)
+    model = BicycleGAN(image_shape=(16, 16, 1), latent_dim=LATENT, base_filters=4, depth=2, seed=5)
     # SGD at rate 1: a step moves each weight by minus its gradient.
-    model.compile(g_optimizer=keras.optimizers.SGD(1.0), d_optimizer=keras.optimizers.SGD(1.0),
-                  loss=loss)
+    model.compile(
+        g_optimizer=keras.optimizers.SGD(1.0), d_optimizer=keras.optimizers.SGD(1.0), loss=loss
+    )
     return model
 
 
@@ -49,10 +50,10 @@ def eq8_generator_objective(model, target, source, loss, adversarial_scale=1.0):
     gan_vae = _adversarial_term(loss, logits[:N])
     gan_lr = _adversarial_term(loss, logits[N:])
     l1 = ops.mean(ops.abs(fakes[:N] - target))
-    kl = ops.mean(ops.sum(0.5 * (mean ** 2 + ops.exp(log_var) - 1.0 - log_var), axis=-1))
+    kl = ops.mean(ops.sum(0.5 * (mean**2 + ops.exp(log_var) - 1.0 - log_var), axis=-1))
     recovered = model.encoder(fakes[N:], training=True)[:, :LATENT]
     latent = ops.mean(ops.abs(recovered - z_random))
-    total = (adversarial_scale * (gan_vae + gan_lr) + 10.0 * l1 + 0.01 * kl + 0.5 * latent)
+    total = adversarial_scale * (gan_vae + gan_lr) + 10.0 * l1 + 0.01 * kl + 0.5 * latent
     return total, (float(gan_vae), float(gan_lr))
 
 
@@ -90,11 +91,14 @@ def test_the_discriminator_loss_is_the_sum_of_both_cycles_losses(loss):
     got = float(model.discriminator_loss(None, None, None, real_out, fake_out))
     real, encoded, random = real_out.numpy(), fake_out.numpy()[:N], fake_out.numpy()[N:]
     if loss == "least_squares":  # ½ E[(D(B) - 1)^2] + ½ E[D(fake)^2] per cycle
+
         def cycle(fake):
-            return 0.5 * np.mean((real - 1) ** 2) + 0.5 * np.mean(fake ** 2)
+            return 0.5 * np.mean((real - 1) ** 2) + 0.5 * np.mean(fake**2)
     else:  # -E[log D(B)] - E[log(1 - D(fake))] per cycle
+
         def cycle(fake):
             return np.mean(np.logaddexp(0, -real)) + np.mean(np.logaddexp(0, fake))
+
     assert got == pytest.approx(cycle(encoded) + cycle(random), rel=1e-5)
     # Twice the engine's single loss over all 2n fakes (their halves are equal-sized).
     single = float(model.adversarial_loss.discriminator(real_out, fake_out))

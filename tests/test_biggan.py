@@ -4,6 +4,7 @@ truncation serving input; and one brief learning run on Fashion-MNIST (classes
 learnt, truncation narrowing the samples). Learning on a longer fixed CPU budget
 is measured by tools/bench_modern.py.
 """
+
 import keras
 import numpy as np
 import pytest
@@ -21,14 +22,23 @@ from tfgan_zoo.networks.spectral import SpectralNormalized
 
 def _small(**kwargs):
     keras.utils.set_random_seed(0)
-    return BigGAN(image_shape=(8, 8, 1), num_classes=3, latent_dim=6, base_filters=4,
-                  embedding_dim=4, seed=0, **kwargs)
+    return BigGAN(
+        image_shape=(8, 8, 1),
+        num_classes=3,
+        latent_dim=6,
+        base_filters=4,
+        embedding_dim=4,
+        seed=0,
+        **kwargs,
+    )
 
 
 def _data(n=32):
     rng = np.random.default_rng(0)
-    return (rng.uniform(-1, 1, (n, 8, 8, 1)).astype("float32"),
-            rng.integers(0, 3, n).astype("int32"))
+    return (
+        rng.uniform(-1, 1, (n, 8, 8, 1)).astype("float32"),
+        rng.integers(0, 3, n).astype("int32"),
+    )
 
 
 def test_orthogonal_penalty_closed_form():
@@ -61,11 +71,15 @@ def test_spectral_norm_keeps_each_kernel_at_unit_singular_value(tmp_path):
     for network, expected in ((model.generator, 20), (model.discriminator, 12)):
         layers = model.spectral_layers(network)
         assert all(isinstance(l, SpectralNormalized) for l in layers)
-        free = [l for l in network._flatten_layers(include_self=False)
-                if isinstance(l, (keras.layers.Dense, keras.layers.Conv2D,
-                                  keras.layers.Embedding)) and l not in layers]
-        assert [l.name for l in free] == (["shared_embedding"] if network is model.generator
-                                          else [])
+        free = [
+            l
+            for l in network._flatten_layers(include_self=False)
+            if isinstance(l, (keras.layers.Dense, keras.layers.Conv2D, keras.layers.Embedding))
+            and l not in layers
+        ]
+        assert [l.name for l in free] == (
+            ["shared_embedding"] if network is model.generator else []
+        )
         assert len(layers) == expected
         for layer in layers:
             for _ in range(30):  # training calls: one power step each
@@ -75,8 +89,9 @@ def test_spectral_norm_keeps_each_kernel_at_unit_singular_value(tmp_path):
 
     model.save(tmp_path / "big.keras")
     loaded = keras.saving.load_model(tmp_path / "big.keras")
-    np.testing.assert_array_equal(loaded.sample(6, seed=1, truncation=0.7),
-                                  model.sample(6, seed=1, truncation=0.7))
+    np.testing.assert_array_equal(
+        loaded.sample(6, seed=1, truncation=0.7), model.sample(6, seed=1, truncation=0.7)
+    )
     assert loaded.ema.decay == 0.9
 
 
@@ -98,12 +113,14 @@ def test_files_from_before_the_reparameterisation_build_the_networks_they_were_s
     """A config without `spectral_norm` / `d_pooling` (0.1.0) gets Keras' wrapper,
     no normalisation of D's embedding or G's output, and average pooling, so its
     weights load and give its outputs (tests/test_compat.py checks the outputs)."""
-    old = BigGAN.from_config(dict(image_shape=[8, 8, 1], num_classes=3, latent_dim=6,
-                                  filters=4, embedding_dim=4, seed=0))
+    old = BigGAN.from_config(
+        dict(image_shape=[8, 8, 1], num_classes=3, latent_dim=6, filters=4, embedding_dim=4, seed=0)
+    )
     assert (old.spectral_norm, old.d_pooling) == ("keras", "average")
-    assert all(isinstance(l, keras.layers.SpectralNormalization)
-               for l in old.spectral_layers(old.generator) + old.spectral_layers(
-                   old.discriminator))
+    assert all(
+        isinstance(l, keras.layers.SpectralNormalization)
+        for l in old.spectral_layers(old.generator) + old.spectral_layers(old.discriminator)
+    )
     assert type(old.generator.get_layer("image")) is keras.layers.Conv2D
     new = _small()
     assert (new.spectral_norm, new.d_pooling) == ("reparameterized", "sum")
@@ -117,8 +134,10 @@ def test_truncation_lowers_the_variety_of_samples(tmp_path):
     assert model.ema is None
     model.save(tmp_path / "no_ema.keras")
     assert keras.saving.load_model(tmp_path / "no_ema.keras").ema is None
-    spread = {t: model.sample(200, labels=0, seed=2, truncation=t).std(axis=0).mean()
-              for t in (None, 1.0, 0.25)}
+    spread = {
+        t: model.sample(200, labels=0, seed=2, truncation=t).std(axis=0).mean()
+        for t in (None, 1.0, 0.25)
+    }
     assert spread[0.25] < spread[1.0] < spread[None]
 
 
@@ -129,7 +148,7 @@ def test_conditioning_layers():
     out = cbn([x, tf.zeros_like(condition)], training=True)  # gain 1, bias 0: plain BN
     mean = tf.reduce_mean(x, axis=[0, 1, 2])
     std = tf.math.reduce_std(x, axis=[0, 1, 2])
-    normalised = ((x - mean) / tf.sqrt(std ** 2 + 1e-3)).numpy()
+    normalised = ((x - mean) / tf.sqrt(std**2 + 1e-3)).numpy()
     np.testing.assert_allclose(out.numpy(), normalised, atol=1e-4)
     out = cbn([x, condition], training=True).numpy()
     gain = 1 + cbn.gain(condition).numpy()[:, None, None, :]
@@ -156,11 +175,13 @@ def test_export_takes_a_truncation_per_request(tmp_path):
     from tfgan_zoo.families.biggan.biggan import truncated_latents_for_seeds
     from tfgan_zoo.serving import export_generator
     from tfgan_zoo.serving.signatures import generate_uint8
+
     model = _small()
     model.compile(ema_decay=0.9)  # the export samples from the average
     model.ema.averages[0].assign(model.ema.averages[0] * 0.5)  # ...which differs from G
     served = tf.saved_model.load(str(export_generator(model, tmp_path / "big"))).signatures[
-        "sample_truncated"]
+        "sample_truncated"
+    ]
     seed, label = tf.constant([1, 2, 1], tf.int64), tf.constant([0, 2, 0], tf.int32)
     truncation = tf.constant([0.5, 2.0, 100.0])
     got = served(seed=seed, label=label, truncation=truncation)["images"].numpy()
@@ -201,6 +222,7 @@ def test_brief_training_learns_the_classes_and_truncation_narrows_the_samples():
     from tfgan_zoo import recipes
     from tfgan_zoo.data import image_dataset, load_fashion_mnist
     from tfgan_zoo.metrics.precision_recall import precision_recall
+
     images, labels = load_fashion_mnist("train")
     seed = seed_everything()
     recipe = recipes.resolve("biggan", "fashion_mnist", "cpu-short")
@@ -208,8 +230,12 @@ def test_brief_training_learns_the_classes_and_truncation_narrows_the_samples():
     model.compile(**recipes.compile_args(BigGAN, recipe))
     classes = np.arange(500) % 10
     untrained = fashion_fid(model.sample(500, labels=classes, seed=learning_seed(1)))
-    model.fit(image_dataset(images, labels, batch_size=recipe.batch_size, seed=seed,
-                            repeat=True), steps_per_epoch=recipe.steps, epochs=1, verbose=0)
+    model.fit(
+        image_dataset(images, labels, batch_size=recipe.batch_size, seed=seed, repeat=True),
+        steps_per_epoch=recipe.steps,
+        epochs=1,
+        verbose=0,
+    )
     samples = model.sample(500, labels=classes, seed=learning_seed(1))
     truncated = model.sample(500, labels=classes, seed=learning_seed(1), truncation=0.5)
     trained = fashion_fid(samples)
@@ -219,25 +245,45 @@ def test_brief_training_learns_the_classes_and_truncation_narrows_the_samples():
     t_precision, t_recall = precision_recall(reference_features(), truncated_features)
 
     def spread(f):  # mean distance of a sample's features to its class's mean
-        return np.mean([np.linalg.norm(f[classes == c] - f[classes == c].mean(axis=0),
-                                       axis=1).mean() for c in range(10)])
+        return np.mean(
+            [
+                np.linalg.norm(f[classes == c] - f[classes == c].mean(axis=0), axis=1).mean()
+                for c in range(10)
+            ]
+        )
 
     def pixel_spread(x):  # per-class pixel standard deviation
         return np.mean([x[classes == c].std(axis=0).mean() for c in range(10)])
 
     t_accuracy = np.mean(predicted_classes(truncated) == classes)
-    print(f"FID {untrained:.1f} -> {trained:.1f}, accuracy {accuracy:.3f}; precision/recall "
-          f"{precision:.3f}/{recall:.3f}, truncated {t_precision:.3f}/{t_recall:.3f}")
-    record(fid_untrained=untrained, fid=trained, fid_ratio=trained / untrained,
-           accuracy=accuracy, truncated_accuracy=t_accuracy, precision=precision,
-           recall=recall, truncated_precision=t_precision, truncated_recall=t_recall,
-           precision_gain=t_precision - precision, recall_ratio=t_recall / max(recall, 1e-9),
-           feature_spread=spread(sample_features),
-           truncated_feature_spread=spread(truncated_features),
-           feature_spread_ratio=spread(truncated_features) / spread(sample_features),
-           pixel_spread_ratio=pixel_spread(truncated) / pixel_spread(samples),
-           thresholds=dict(fid_ratio="< 0.6", accuracy="> 0.2", truncated_accuracy="> 0.2",
-                           recall_ratio="< 0.5", feature_spread_ratio="< 0.8"))
+    print(
+        f"FID {untrained:.1f} -> {trained:.1f}, accuracy {accuracy:.3f}; precision/recall "
+        f"{precision:.3f}/{recall:.3f}, truncated {t_precision:.3f}/{t_recall:.3f}"
+    )
+    record(
+        fid_untrained=untrained,
+        fid=trained,
+        fid_ratio=trained / untrained,
+        accuracy=accuracy,
+        truncated_accuracy=t_accuracy,
+        precision=precision,
+        recall=recall,
+        truncated_precision=t_precision,
+        truncated_recall=t_recall,
+        precision_gain=t_precision - precision,
+        recall_ratio=t_recall / max(recall, 1e-9),
+        feature_spread=spread(sample_features),
+        truncated_feature_spread=spread(truncated_features),
+        feature_spread_ratio=spread(truncated_features) / spread(sample_features),
+        pixel_spread_ratio=pixel_spread(truncated) / pixel_spread(samples),
+        thresholds=dict(
+            fid_ratio="< 0.6",
+            accuracy="> 0.2",
+            truncated_accuracy="> 0.2",
+            recall_ratio="< 0.5",
+            feature_spread_ratio="< 0.8",
+        ),
+    )
     assert trained < 0.6 * untrained
     assert accuracy > 0.2  # chance 0.1
     # Truncation keeps the classes and gives up variety: recall falls and each class's

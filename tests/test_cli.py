@@ -1,4 +1,5 @@
 """The `tfgan-zoo` command line: train writes a complete run directory; sample and list."""
+
 import json
 import subprocess
 
@@ -15,8 +16,21 @@ from tfgan_zoo.training import load_training_data
 @pytest.fixture(scope="module")
 def ring_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "ring"
-    main(["train", "vanilla", "--dataset", "ring", "--epochs", "2", "--steps-per-epoch", "50",
-          "--out", str(out), "--quiet"])
+    main(
+        [
+            "train",
+            "vanilla",
+            "--dataset",
+            "ring",
+            "--epochs",
+            "2",
+            "--steps-per-epoch",
+            "50",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     return out
 
 
@@ -33,7 +47,10 @@ def test_train_writes_run_record_samples_and_checkpoints(ring_run):
     checkpoint = keras.models.load_model(ring_run / "checkpoints" / "epoch_0002.keras")
     assert int(checkpoint.g_optimizer.iterations) == 100
     assert sorted(p.name for p in (ring_run / "checkpoints").iterdir()) == [
-        "epoch_0001.keras", "epoch_0002.keras", "index.json"]
+        "epoch_0001.keras",
+        "epoch_0002.keras",
+        "index.json",
+    ]
     assert record["status"] == "finished"
     final = keras.models.load_model(ring_run / "model.keras")
     np.testing.assert_array_equal(final.sample(8, seed=2), checkpoint.sample(8, seed=2))
@@ -48,27 +65,65 @@ def test_sample_is_reproducible_from_a_run_directory(ring_run, tmp_path):
 
 
 def test_sample_refuses_a_label_for_an_unconditional_model(ring_run, tmp_path, capsys):
-    user_error(capsys, ["sample", str(ring_run), "--label", "1", "--out",
-                        str(tmp_path / "x.png")], "--label is for conditional models")
+    user_error(
+        capsys,
+        ["sample", str(ring_run), "--label", "1", "--out", str(tmp_path / "x.png")],
+        "--label is for conditional models",
+    )
 
 
 @pytest.mark.slow
 def test_conditional_run_on_fashion_mnist_samples_a_class(tmp_path, capsys):
     out = tmp_path / "cgan"
-    main(["train", "cgan", "--dataset", "fashion_mnist", "--epochs", "1", "--steps-per-epoch",
-          "3", "--batch-size", "16", "--base-filters", "8", "--out", str(out), "--quiet"])
+    main(
+        [
+            "train",
+            "cgan",
+            "--dataset",
+            "fashion_mnist",
+            "--epochs",
+            "1",
+            "--steps-per-epoch",
+            "3",
+            "--batch-size",
+            "16",
+            "--base-filters",
+            "8",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     main(["sample", str(out), "--label", "3", "--n", "16", "--out", str(tmp_path / "c.png")])
     grid = np.asarray(Image.open(tmp_path / "c.png"))
     assert grid.shape == (4 * 28 + 5 * 2, 4 * 28 + 5 * 2)  # 4x4 tiles with 2-px borders
-    user_error(capsys, ["sample", str(out), "--label", "10", "--out", str(tmp_path / "d.png")],
-               r"--label must be in \[0, 10\)")
+    user_error(
+        capsys,
+        ["sample", str(out), "--label", "10", "--out", str(tmp_path / "d.png")],
+        r"--label must be in \[0, 10\)",
+    )
 
 
 @pytest.mark.slow
 def test_growing_and_semi_supervised_variants_train_on_padded_fashion_mnist(tmp_path, capsys):
     out = tmp_path / "semi"
-    main(["train", "semi_stylegan", "--dataset", "fashion_mnist", "--epochs", "1",
-          "--steps-per-epoch", "2", "--batch-size", "16", "--out", str(out), "--quiet"])
+    main(
+        [
+            "train",
+            "semi_stylegan",
+            "--dataset",
+            "fashion_mnist",
+            "--epochs",
+            "1",
+            "--steps-per-epoch",
+            "2",
+            "--batch-size",
+            "16",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     record = json.loads((out / "run.json").read_text())
     assert record["model_config"]["image_shape"] == [32, 32, 1]  # 28x28 padded to 32x32
     main(["sample", str(out), "--n", "4", "--out", str(tmp_path / "s.png")])
@@ -76,18 +131,23 @@ def test_growing_and_semi_supervised_variants_train_on_padded_fashion_mnist(tmp_
     capsys.readouterr()
     main(["export", str(out), "--to", str(tmp_path / "served")])
     assert "generate_styled" in capsys.readouterr().out  # the export lists what it wrote
-    data = load_training_data("fashion_mnist", 16, labels=True, labels_per_class=10,
-                              power_of_two=True)
+    data = load_training_data(
+        "fashion_mnist", 16, labels=True, labels_per_class=10, power_of_two=True
+    )
     _, labels = next(iter(data.every_example.unbatch().batch(60000)))
     assert np.sum(labels.numpy() >= 0) == 100 and set(np.unique(labels.numpy())) == set(
-        range(-1, 10))
+        range(-1, 10)
+    )
     images, batch_labels = next(iter(data.dataset))
     assert images.shape == (16, 32, 32, 1) and np.sum(batch_labels.numpy() >= 0) == 4
 
 
 def test_image_variant_on_point_data_is_a_clear_error(tmp_path, capsys):
-    user_error(capsys, ["train", "dcgan", "--dataset", "grid", "--out", str(tmp_path / "bad")],
-               "DCGAN generates images")
+    user_error(
+        capsys,
+        ["train", "dcgan", "--dataset", "grid", "--out", str(tmp_path / "bad")],
+        "DCGAN generates images",
+    )
     assert not (tmp_path / "bad").exists()
 
 

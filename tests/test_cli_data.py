@@ -1,6 +1,7 @@
 """The command line trains on the user's own data: a folder of images (with class
 subfolders), arrays, a tfds dataset (its offline mock), folders of pairs and of
 two domains, at the size and channels asked for; sample and export work on the run."""
+
 import json
 import os
 import shutil
@@ -18,8 +19,17 @@ from tfgan_zoo.registry import model_names
 from tfgan_zoo.training import load_run
 
 pytestmark = pytest.mark.slow
-FAST = ["--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "4", "--jit-compile", "false",
-        "--quiet"]
+FAST = [
+    "--epochs",
+    "1",
+    "--steps-per-epoch",
+    "2",
+    "--batch-size",
+    "4",
+    "--jit-compile",
+    "false",
+    "--quiet",
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +45,14 @@ def data(tmp_path_factory):
     (root / "pairs").mkdir()
     for i in range(8):
         Image.fromarray(np.concatenate([pictures[i], 255 - pictures[i]], axis=1)).save(
-            root / "pairs" / f"{i}.png")
+            root / "pairs" / f"{i}.png"
+        )
     for domain in ("horses", "zebras"):
         (root / "domains" / domain).mkdir(parents=True)
         for i in range(8):
             Image.fromarray(pictures[i + (8 if domain == "zebras" else 0)]).save(
-                root / "domains" / domain / f"{i}.png")
+                root / "domains" / domain / f"{i}.png"
+            )
     np.savez(root / "arrays.npz", images=pictures[..., :1], labels=np.arange(24) % 3)
     return root
 
@@ -56,6 +68,7 @@ def dataset_for(name, data):
     """The folder a registered model trains on: pairs, two domains, or pictures in
     class subfolders (labels for the conditional models)."""
     from tfgan_zoo.registry import get_model
+
     if name in ("pix2pix", "bicyclegan"):
         return data / "pairs", []
     if name == "cyclegan":
@@ -70,8 +83,15 @@ def test_every_registered_model_trains_on_a_folder_and_samples(data, tmp_path, n
     `sample` on the run: the run holds a model of the folder's (resized) shape, and
     its grid is a picture of 16-pixel cells. WGAN's 5 critic steps take 5 images each."""
     dataset, extra = dataset_for(name, data)
-    out, run_model, record = train(tmp_path, name, dataset, "--image-size", "16", *extra,
-                                   *(["--batch-size", "10"] if name.startswith("wgan") else []))
+    out, run_model, record = train(
+        tmp_path,
+        name,
+        dataset,
+        "--image-size",
+        "16",
+        *extra,
+        *(["--batch-size", "10"] if name.startswith("wgan") else []),
+    )
     assert tuple(run_model.data_shape) == (16, 16, 3)
     assert record["dataset"] == str(dataset) and record["settings"]["image_size"] == 16
     assert record["status"] == "finished"
@@ -84,8 +104,17 @@ def test_every_registered_model_trains_on_a_folder_and_samples(data, tmp_path, n
 
 def test_sizes_and_channels_follow_the_flags(data, tmp_path):
     """--image-size and --channels, and a power-of-two model's default size."""
-    _, run_model, _ = train(tmp_path, "wgan_gp", data / "pictures", "--image-size", "16",
-                            "--channels", "1", "--batch-size", "10")
+    _, run_model, _ = train(
+        tmp_path,
+        "wgan_gp",
+        data / "pictures",
+        "--image-size",
+        "16",
+        "--channels",
+        "1",
+        "--batch-size",
+        "10",
+    )
     assert tuple(run_model.data_shape) == (16, 16, 1)
     _, run_model, record = train(tmp_path, "stylegan", data / "pictures")
     assert tuple(run_model.data_shape) == (16, 16, 3)  # 24 px: a power-of-two model takes 16
@@ -94,15 +123,31 @@ def test_sizes_and_channels_follow_the_flags(data, tmp_path):
     assert tuple(run_model.data_shape) == (8, 8, 3)
 
 
-def test_a_conditional_model_takes_its_classes_from_subfolders_and_resumes_exactly(
-        data, tmp_path):
+def test_a_conditional_model_takes_its_classes_from_subfolders_and_resumes_exactly(data, tmp_path):
     """A run on a folder, cut after epoch 1 and resumed (a new process reading its data
     settings from run.json), ends with the weights of the uninterrupted run."""
     whole, cut = tmp_path / "whole", tmp_path / "cut"
-    command = [sys.executable, "-m", "tfgan_zoo.cli", "train", "cgan", "--dataset",
-               str(data / "pictures"), "--image-size", "8", "--labels", "subfolders",
-               "--epochs", "2", "--steps-per-epoch", "3", "--batch-size", "4",
-               "--deterministic", "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "tfgan_zoo.cli",
+        "train",
+        "cgan",
+        "--dataset",
+        str(data / "pictures"),
+        "--image-size",
+        "8",
+        "--labels",
+        "subfolders",
+        "--epochs",
+        "2",
+        "--steps-per-epoch",
+        "3",
+        "--batch-size",
+        "4",
+        "--deterministic",
+        "--quiet",
+    ]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     subprocess.run(command + ["--out", str(whole)], env=env, check=True, capture_output=True)
     model, record = load_run(whole)
@@ -112,8 +157,9 @@ def test_a_conditional_model_takes_its_classes_from_subfolders_and_resumes_exact
     index = json.loads((cut / "checkpoints" / "index.json").read_text())
     index["checkpoints"] = [c for c in index["checkpoints"] if c["epoch"] == 1]
     (cut / "checkpoints" / "index.json").write_text(json.dumps(index))
-    subprocess.run(command + ["--out", str(cut), "--resume"], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        command + ["--out", str(cut), "--resume"], env=env, check=True, capture_output=True
+    )
     resumed, record = load_run(cut)
     assert record["resumed_from_epoch"] == 1
     for a, b in zip(model.get_weights(), resumed.get_weights()):

@@ -1,4 +1,5 @@
 """`tfgan-zoo train --strategy/--precision/--steps-per-execution` end to end."""
+
 import json
 import subprocess
 import sys
@@ -13,17 +14,45 @@ from tfgan_zoo.distribute import run_local_workers
 
 pytestmark = pytest.mark.slow  # end-to-end runs in fresh processes or trained fixtures
 
-TRAIN = ["train", "vanilla", "--dataset", "grid", "--epochs", "2", "--steps-per-epoch", "20",
-         "--batch-size", "64", "--quiet"]
+TRAIN = [
+    "train",
+    "vanilla",
+    "--dataset",
+    "grid",
+    "--epochs",
+    "2",
+    "--steps-per-epoch",
+    "20",
+    "--batch-size",
+    "64",
+    "--quiet",
+]
 
 
 def test_mirrored_bfloat16_run_on_two_cpu_replicas(tmp_path):
     # --cpu-replicas must act before TensorFlow starts: a fresh process.
     out = tmp_path / "run"
     result = subprocess.run(
-        [sys.executable, "-m", "tfgan_zoo.cli", *TRAIN, "--out", str(out), "--strategy",
-         "mirrored", "--cpu-replicas", "2", "--precision", "mixed_bfloat16",
-         "--steps-per-execution", "5"], capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "tfgan_zoo.cli",
+            *TRAIN,
+            "--out",
+            str(out),
+            "--strategy",
+            "mirrored",
+            "--cpu-replicas",
+            "2",
+            "--precision",
+            "mixed_bfloat16",
+            "--steps-per-execution",
+            "5",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "steps_per_execution=5 fails under a multi-replica strategy" in result.stderr
     record = json.loads((out / "run.json").read_text())
@@ -49,8 +78,19 @@ def test_steps_per_execution_run_matches_the_one_step_run(tmp_path):
 def test_multiworker_cli_run_on_loopback(tmp_path):
     out = tmp_path / "run"
     outputs = run_local_workers(
-        [sys.executable, "-m", "tfgan_zoo.cli", *TRAIN, "--out", str(out),
-         "--strategy", "multiworker"], num_workers=2, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "tfgan_zoo.cli",
+            *TRAIN,
+            "--out",
+            str(out),
+            "--strategy",
+            "multiworker",
+        ],
+        num_workers=2,
+        timeout=300,
+    )
     assert f"wrote {out}" in outputs[0]
     assert "trained as a worker (the chief writes the run)" in outputs[1]
     # Both workers logged the same (all-reduced) losses.
@@ -59,15 +99,20 @@ def test_multiworker_cli_run_on_loopback(tmp_path):
     record = json.loads((out / "run.json").read_text())
     assert record["settings"]["strategy"] == "multiworker" and record["status"] == "finished"
     assert sorted(p.name for p in (out / "checkpoints").iterdir()) == [
-        "epoch_0001.keras", "epoch_0002.keras", "index.json"]
+        "epoch_0001.keras",
+        "epoch_0002.keras",
+        "index.json",
+    ]
 
 
-@pytest.mark.parametrize("strategy, message", [
-    ("multiworker", "needs TF_CONFIG"),
-    ("tpu", "no TPU could be reached"),
-])
-def test_unavailable_strategy_is_a_clear_error(tmp_path, monkeypatch, capsys, strategy,
-                                              message):
+@pytest.mark.parametrize(
+    "strategy, message",
+    [
+        ("multiworker", "needs TF_CONFIG"),
+        ("tpu", "no TPU could be reached"),
+    ],
+)
+def test_unavailable_strategy_is_a_clear_error(tmp_path, monkeypatch, capsys, strategy, message):
     monkeypatch.delenv("TF_CONFIG", raising=False)
     user_error(capsys, [*TRAIN, "--out", str(tmp_path / "x"), "--strategy", strategy], message)
     assert not (tmp_path / "x").exists()

@@ -1,4 +1,5 @@
 """`tfgan-zoo eval`, `sample --interpolate/--nearest`, and metrics during training."""
+
 import json
 
 import keras
@@ -27,9 +28,27 @@ def cache(tmp_path_factory):
 @pytest.fixture(scope="module")
 def cgan_run(tmp_path_factory, cache):
     out = tmp_path_factory.mktemp("runs") / "cgan"
-    main(["train", "cgan", "--dataset", "fashion_mnist", "--epochs", "2", "--steps-per-epoch",
-          "5", "--batch-size", "16", "--base-filters", "8", "--metrics-every", "1", "--out",
-          str(out), "--quiet"])
+    main(
+        [
+            "train",
+            "cgan",
+            "--dataset",
+            "fashion_mnist",
+            "--epochs",
+            "2",
+            "--steps-per-epoch",
+            "5",
+            "--batch-size",
+            "16",
+            "--base-filters",
+            "8",
+            "--metrics-every",
+            "1",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     return out
 
 
@@ -63,25 +82,54 @@ def test_training_logs_fid_kid_to_history_and_tensorboard(cgan_run):
 
 def test_eval_writes_values_with_their_protocol(cgan_run, tmp_path):
     out = tmp_path / "eval.json"
-    main(["eval", str(cgan_run), "--metrics", "fid,cacc", "--num-samples", "500",
-          "--reference-size", "2000", "--seed", "3", "--json", str(out)])
+    main(
+        [
+            "eval",
+            str(cgan_run),
+            "--metrics",
+            "fid,cacc",
+            "--num-samples",
+            "500",
+            "--reference-size",
+            "2000",
+            "--seed",
+            "3",
+            "--json",
+            str(out),
+        ]
+    )
     written = json.loads(out.read_text())["metrics"]
     assert written["fid"]["protocol"]["reference"] == dict(
-        dataset="fashion_mnist", split="train", size=2000, seed=0)
+        dataset="fashion_mnist", split="train", size=2000, seed=0
+    )
     assert written["fid"]["protocol"]["feature_network"].startswith("fashion_mnist-")
     assert written["conditional_accuracy"]["protocol"]["num_samples"] == 500
     # The same numbers as the library call with that protocol.
     model = keras.models.load_model(cgan_run / "model.keras")
-    again = evaluate_generator(model, ("fid", "cacc"), 500, seed=3,
-                               reference=ReferenceSpec(size=2000))
+    again = evaluate_generator(
+        model, ("fid", "cacc"), 500, seed=3, reference=ReferenceSpec(size=2000)
+    )
     assert written["fid"]["value"] == pytest.approx(again["fid"], rel=1e-9)
     assert written["conditional_accuracy"]["value"] == again["conditional_accuracy"]
 
 
 def test_eval_of_a_point_model_reports_mode_coverage(tmp_path, capsys):
     run = tmp_path / "ring"
-    main(["train", "vanilla", "--dataset", "ring", "--epochs", "1", "--steps-per-epoch", "20",
-          "--out", str(run), "--quiet"])
+    main(
+        [
+            "train",
+            "vanilla",
+            "--dataset",
+            "ring",
+            "--epochs",
+            "1",
+            "--steps-per-epoch",
+            "20",
+            "--out",
+            str(run),
+            "--quiet",
+        ]
+    )
     main(["eval", str(run), "--num-samples", "2500"])
     written = json.loads((run / "eval.json").read_text())["metrics"]
     assert written["modes_covered"]["protocol"]["mixture"] == "ring"
@@ -90,12 +138,34 @@ def test_eval_of_a_point_model_reports_mode_coverage(tmp_path, capsys):
 
 
 def test_sample_interpolate_and_nearest(cgan_run, tmp_path):
-    main(["sample", str(cgan_run), "--interpolate", "slerp", "--pairs", "3", "--steps", "5",
-          "--out", str(tmp_path / "walk.png")])
+    main(
+        [
+            "sample",
+            str(cgan_run),
+            "--interpolate",
+            "slerp",
+            "--pairs",
+            "3",
+            "--steps",
+            "5",
+            "--out",
+            str(tmp_path / "walk.png"),
+        ]
+    )
     walk = np.asarray(Image.open(tmp_path / "walk.png"))
     assert walk.shape[:2] == (3 * 28 + 4 * 2, 5 * 28 + 6 * 2)
-    main(["sample", str(cgan_run), "--nearest", "pixel", "--n", "8",
-          "--out", str(tmp_path / "nearest.png")])
+    main(
+        [
+            "sample",
+            str(cgan_run),
+            "--nearest",
+            "pixel",
+            "--n",
+            "8",
+            "--out",
+            str(tmp_path / "nearest.png"),
+        ]
+    )
     report = json.loads((tmp_path / "nearest.json").read_text())
     assert report["num_generated"] == 8 and report["num_train"] == 60000
     pixel = report["pixel"]

@@ -3,6 +3,7 @@ saved one small `.keras` file per registered model (under the argument names and
 module layout of its version) with inputs and the outputs they gave; each must load
 into the same class and give the same outputs. Zoo entries written by earlier
 versions are checked by tests/test_zoo_entries.py (`eval` reproduces each card)."""
+
 import json
 from pathlib import Path
 
@@ -15,8 +16,11 @@ import tfgan_zoo  # noqa: F401  (registers every class the files name)
 from tfgan_zoo.registry import get_model
 
 ROOT = Path(__file__).parent / "data" / "compat"
-CASES = [(version.name, name) for version in sorted(ROOT.iterdir())
-         for name in json.loads((version / "index.json").read_text())]
+CASES = [
+    (version.name, name)
+    for version in sorted(ROOT.iterdir())
+    for name in json.loads((version / "index.json").read_text())
+]
 
 
 def outputs(name, model, saved):
@@ -32,8 +36,11 @@ def outputs(name, model, saved):
         # Logits gained a colour axis, [N, H, W, 1, levels], after 0.1.0.
         return {"out": np.reshape(model(saved["pixels"]), saved["out"].shape)}
     labels = saved["labels"] if "labels" in saved else None
-    return {"out": model.generate(tf.constant(saved["z"]),
-                                  None if labels is None else tf.constant(labels))}
+    return {
+        "out": model.generate(
+            tf.constant(saved["z"]), None if labels is None else tf.constant(labels)
+        )
+    }
 
 
 def test_every_registered_model_has_a_saved_file():
@@ -55,6 +62,7 @@ def test_configs_under_the_argument_names_of_0_1_0_load():
     shipped config.json files rely on it."""
     from tfgan_zoo.baselines import PixelCNN
     from tfgan_zoo.gans import BEGAN, ConditionalGAN, ProGAN, StandardGAN, StyleGAN
+
     # `width` was the MLP layers' size for vectors and the conv width for images.
     points = StandardGAN.from_config(dict(data_shape=[2], latent_dim=2, width=8, seed=0))
     assert (points.hidden, points.base_filters) == ((8, 8, 8), None)
@@ -78,5 +86,7 @@ def test_an_argument_added_later_takes_its_earlier_value_in_an_old_config():
 
     assert current_config(Model, {"width": 8}) == {"base_filters": 8, "upsample": "bilinear"}
     # A config written since the argument exists keeps its own value.
-    assert current_config(Model, {"base_filters": 8, "upsample": "nearest"}) == \
-        {"base_filters": 8, "upsample": "nearest"}
+    assert current_config(Model, {"base_filters": 8, "upsample": "nearest"}) == {
+        "base_filters": 8,
+        "upsample": "nearest",
+    }

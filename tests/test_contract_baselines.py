@@ -1,4 +1,5 @@
 """The model contract (tests/helpers/contract.py) for every registered baseline."""
+
 import pytest
 from helpers.contract import check_contract, models_of
 

@@ -1,5 +1,6 @@
 """The model contract (tests/helpers/contract.py) for one third of the registered
 GANs (three files, so the checks spread over test workers)."""
+
 import pytest
 from helpers.contract import check_contract, models_of
 

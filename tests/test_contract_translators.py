@@ -1,4 +1,5 @@
 """The model contract (tests/helpers/contract.py) for every registered translator."""
+
 import pytest
 
 pytestmark = pytest.mark.slow  # a CLI training run, an export and a fresh process per model

@@ -3,6 +3,7 @@
 Folders are built here from Fashion-MNIST items drawn as colour images on
 coloured backgrounds, written as PNG and JPEG, with a corrupt file and a grey
 image mixed in."""
+
 import numpy as np
 import pytest
 from helpers.pictures import coloured_items
@@ -35,8 +36,7 @@ def test_a_folder_decodes_every_readable_image_and_says_what_it_skipped(folder):
     # 12 items + the grey image; the broken file is skipped, the hidden one not listed.
     assert found.images.shape == (13, SIDE, SIDE, 3) and found.images.dtype == np.uint8
     assert found.labels is None
-    assert any("skipped 1 unreadable image file(s)" in n and "broken.png" in n
-               for n in found.notes)
+    assert any("skipped 1 unreadable image file(s)" in n and "broken.png" in n for n in found.notes)
     assert "converted 1 grey images to colour" in found.notes
     files = image_files.list_images(root)
     order = [p.name for p in files if p.name != "broken.png"]
@@ -74,7 +74,9 @@ def test_size_and_channels_are_converted_and_power_of_two_is_checked(folder):
     expected = halve @ grey @ halve.T
     order = [p.name for p in image_files.list_images(root) if p.name != "broken.png"]
     assert np.abs(small.images[order.index("02.png"), ..., 0] - expected).max() <= 1.0
-    with pytest.raises(ValueError, match=r"power-of-two image size \(4, 8, 16.*got --image-size 48"):
+    with pytest.raises(
+        ValueError, match=r"power-of-two image size \(4, 8, 16.*got --image-size 48"
+    ):
         sources.image_set(spec, side=48, power_of_two=True)
 
 
@@ -89,12 +91,12 @@ def test_a_wide_image_is_resized_on_its_short_side_and_centre_cropped(tmp_path):
     assert found.images[0, :, 1:-1].min() == 255 and found.images[0].min() > 200
     # Default size: the smallest short side, rounded down to a power of two if needed.
     assert sources.image_set(sources.parse(str(tmp_path))).images.shape[1] == 20
-    assert sources.image_set(sources.parse(str(tmp_path)),
-                             power_of_two=True).images.shape[1] == 16
+    assert sources.image_set(sources.parse(str(tmp_path)), power_of_two=True).images.shape[1] == 16
 
 
 def test_sets_over_the_memory_budget_are_read_from_disk_in_the_same_order(
-        folder, tmp_path, monkeypatch):
+    folder, tmp_path, monkeypatch
+):
     root, _ = folder
     in_memory = sources.image_set(sources.parse(str(root)), side=16)
     monkeypatch.setenv("TFGAN_ZOO_MEMORY_BUDGET_MB", "0")
@@ -107,8 +109,10 @@ def test_sets_over_the_memory_budget_are_read_from_disk_in_the_same_order(
     again = sources.image_set(sources.parse(str(root)), side=16)
     np.testing.assert_array_equal(again.images, in_memory.images)
     # Batches are the same functions of (seed, epoch) from disk as from memory.
-    batches = [[b.numpy() for b in epoch_batches(x, None, 4, 3, seed=5, start_epoch=2).take(6)]
-               for x in (in_memory.images, on_disk.images)]
+    batches = [
+        [b.numpy() for b in epoch_batches(x, None, 4, 3, seed=5, start_epoch=2).take(6)]
+        for x in (in_memory.images, on_disk.images)
+    ]
     np.testing.assert_array_equal(batches[0], batches[1])
 
 
@@ -124,8 +128,9 @@ def test_empty_and_unreadable_folders_say_so(tmp_path):
 
 def test_dataset_values_parse_or_fail_in_one_line(tmp_path):
     assert sources.parse("fashion_mnist") == sources.DatasetSpec("built-in", "fashion_mnist")
-    assert sources.parse("tfds:cycle_gan/horse2zebra:testA") == \
-        sources.DatasetSpec("tfds", "cycle_gan/horse2zebra", "testA")
+    assert sources.parse("tfds:cycle_gan/horse2zebra:testA") == sources.DatasetSpec(
+        "tfds", "cycle_gan/horse2zebra", "testA"
+    )
     assert sources.parse("tfds:cifar10").split == "train"
     with pytest.raises(ValueError, match="Did you mean 'fashion_mnist'"):
         sources.parse("fashion_mnst")
@@ -155,8 +160,7 @@ def test_arrays_from_npz_and_npy(tmp_path):
 def test_tfds_datasets_give_images_and_labels_and_clear_errors(tmp_path):
     tfds = pytest.importorskip("tensorflow_datasets")
     with tfds.testing.mock_data(num_examples=7, policy=tfds.testing.MockPolicy.USE_CODE):
-        found = sources.image_set(sources.parse("tfds:mnist"), side=16, channels=3,
-                                  labels=True)
+        found = sources.image_set(sources.parse("tfds:mnist"), side=16, channels=3, labels=True)
     assert found.images.shape == (7, 16, 16, 3) and found.num_classes == 10
     assert found.labels.min() >= 0 and found.labels.max() < 10
     with pytest.raises(ValueError, match="no tensorflow-datasets dataset 'mnistt'.*mnist"):
@@ -170,12 +174,12 @@ def test_paired_folders_side_by_side_or_matched_by_name(tmp_path):
     (tmp_path / "pairs").mkdir()
     for i in range(4):
         Image.fromarray(np.concatenate([sources_[i], targets[i]], axis=1)).save(
-            tmp_path / "pairs" / f"{i}.png")
+            tmp_path / "pairs" / f"{i}.png"
+        )
     first, second, _ = sources.image_pairs(sources.parse(str(tmp_path / "pairs")))
     np.testing.assert_array_equal(first, sources_)
     np.testing.assert_array_equal(second, targets)
-    swapped = sources.image_pairs(sources.parse(str(tmp_path / "pairs")),
-                                  order="right-to-left")
+    swapped = sources.image_pairs(sources.parse(str(tmp_path / "pairs")), order="right-to-left")
     np.testing.assert_array_equal(swapped[0], targets)
 
     for side, images in (("A", sources_), ("B", targets)):

@@ -7,6 +7,7 @@ suite once imported scipy, which no extra named, and passed only because the
 machine image shipped it. This test reads the imports (every `import` statement,
 also those inside functions) and the declarations, so it fails in any venv.
 """
+
 import ast
 import functools
 import re
@@ -82,8 +83,11 @@ def providing_distributions(module):
     candidates = installed_top_level_names().get(top, [])
     if len(candidates) > 1:  # a namespace package such as `google`: match the file path
         prefix = module.replace(".", "/") + "/"
-        candidates = [name for name in candidates
-                      if any(str(f).startswith(prefix) for f in metadata.files(name) or ())]
+        candidates = [
+            name
+            for name in candidates
+            if any(str(f).startswith(prefix) for f in metadata.files(name) or ())
+        ]
     return {normalise(name) for name in candidates}
 
 
@@ -95,7 +99,8 @@ def undeclared(modules, declared, first_party):
         if top in sys.stdlib_module_names or top in first_party:
             continue
         providers = providing_distributions(module) or (
-            {normalise(NOT_INSTALLED[top])} if top in NOT_INSTALLED else set())
+            {normalise(NOT_INSTALLED[top])} if top in NOT_INSTALLED else set()
+        )
         if not providers:
             problems[module] = "installed by no distribution here, and not declared"
         elif not providers & declared:
@@ -110,8 +115,9 @@ def all_imports():
 def test_every_imported_module_comes_from_a_declared_distribution():
     imports = all_imports()
     problems = undeclared(imports, declared_distributions(), first_party_names())
-    assert not problems, "\n".join(f"{m} (in {imports[m].relative_to(REPO)}): {why}"
-                                   for m, why in problems.items())
+    assert not problems, "\n".join(
+        f"{m} (in {imports[m].relative_to(REPO)}): {why}" for m, why in problems.items()
+    )
     # The scan is not vacuous: third-party imports were found and resolved.
     assert {"tensorflow", "keras", "numpy", "PIL", "scipy.linalg", "pytest"} <= set(imports)
 
@@ -119,8 +125,10 @@ def test_every_imported_module_comes_from_a_declared_distribution():
 def test_a_missing_declaration_is_reported():
     declared = declared_distributions()
     assert {"scipy", "numpy", "tensorflow-cpu"} <= declared
-    problems = undeclared({"numpy.linalg", "keras", "json"}, declared - {"numpy"},
-                          first_party_names())
+    problems = undeclared(
+        {"numpy.linalg", "keras", "json"}, declared - {"numpy"}, first_party_names()
+    )
     assert problems == {"numpy.linalg": "comes from ['numpy'], which setup.py does not declare"}
-    assert "not declared" in undeclared({"no_such_module_xyz"}, declared, set())[
-        "no_such_module_xyz"]
+    assert (
+        "not declared" in undeclared({"no_such_module_xyz"}, declared, set())["no_such_module_xyz"]
+    )

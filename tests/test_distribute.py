@@ -1,4 +1,5 @@
 """Under MirroredStrategy (2 logical CPUs, see conftest) a step equals the 1-device step."""
+
 import keras
 import numpy as np
 import pytest
@@ -34,7 +35,7 @@ def test_mirrored_step_matches_single_device_step(objective):
     moved = max(np.abs(a - b).max() for a, b in zip(weights(reference), weights(start)))
     diff = max(np.abs(a - b).max() for a, b in zip(weights(reference), weights(mirrored)))
     assert moved > 1e-3  # the 3 steps changed the weights...
-    assert diff < 1e-5   # ...identically with and without the strategy
+    assert diff < 1e-5  # ...identically with and without the strategy
     assert mirrored.d_optimizer.iterations.numpy() == 3
     assert mirrored.g_optimizer.iterations.numpy() == 3
     assert np.isfinite(history["d_loss"][0])
@@ -49,17 +50,23 @@ def _image_variant(name, reference):
     if reference:
         cls = type(f"TwoReplicaNoise{cls.__name__}", (TwoReplicaNoise, cls), {})
     keras.utils.set_random_seed(0)
-    size = {"dcgan": dict(latent_dim=4, base_filters=4),
-            "began": dict(latent_dim=4, base_filters=4),
-            "infogan": dict(noise_dim=4, categories=3, base_filters=4),
-            "biggan": dict(latent_dim=6, base_filters=4, embedding_dim=4),
-            # Minibatch-stddev groups of one: a replica sees only its own samples.
-            "progan": dict(latent_dim=4, filters=(4, 4), mbstd_group_size=1),
-            "stylegan": dict(latent_dim=4, **STYLE),
-            "info_stylegan": dict(noise_dim=4, categories=3, **STYLE),
-            "semi_stylegan": dict(noise_dim=4, categories=3, **STYLE)}
-    model = cls.for_data((8, 8, 1), 3 if cls.conditional else None, seed=5,
-                         **size.get(name, dict(latent_dim=4, base_filters=4)))
+    size = {
+        "dcgan": dict(latent_dim=4, base_filters=4),
+        "began": dict(latent_dim=4, base_filters=4),
+        "infogan": dict(noise_dim=4, categories=3, base_filters=4),
+        "biggan": dict(latent_dim=6, base_filters=4, embedding_dim=4),
+        # Minibatch-stddev groups of one: a replica sees only its own samples.
+        "progan": dict(latent_dim=4, filters=(4, 4), mbstd_group_size=1),
+        "stylegan": dict(latent_dim=4, **STYLE),
+        "info_stylegan": dict(noise_dim=4, categories=3, **STYLE),
+        "semi_stylegan": dict(noise_dim=4, categories=3, **STYLE),
+    }
+    model = cls.for_data(
+        (8, 8, 1),
+        3 if cls.conditional else None,
+        seed=5,
+        **size.get(name, dict(latent_dim=4, base_filters=4)),
+    )
     args = model.default_compile_args()
     args.update(g_optimizer=keras.optimizers.SGD(0.01), d_optimizer=keras.optimizers.SGD(0.01))
     model.compile(**args)
@@ -69,8 +76,13 @@ def _image_variant(name, reference):
 def _replica_slice_order(batch, d_steps):
     half = batch // REPLICAS
     part = half // d_steps
-    return np.concatenate([np.arange(r * half + i * part, r * half + (i + 1) * part)
-                           for i in range(d_steps) for r in range(REPLICAS)])
+    return np.concatenate(
+        [
+            np.arange(r * half + i * part, r * half + (i + 1) * part)
+            for i in range(d_steps)
+            for r in range(REPLICAS)
+        ]
+    )
 
 
 @pytest.mark.slow
@@ -87,10 +99,13 @@ def test_every_image_variant_fits_identically_under_mirrored(name):
     # D step i sees slice i of every replica: the one-device run gets its rows in
     # that order (the same rows, grouped as the replicas group them).
     order = _replica_slice_order(batch, model.d_steps)
-    ref_data = tuple(np.concatenate([a[b:b + batch][order] for b in range(0, 2 * batch, batch)])
-                     for a in (data if model.conditional else (data,)))
+    ref_data = tuple(
+        np.concatenate([a[b : b + batch][order] for b in range(0, 2 * batch, batch)])
+        for a in (data if model.conditional else (data,))
+    )
     ref_dataset = tf.data.Dataset.from_tensor_slices(
-        ref_data if model.conditional else ref_data[0]).batch(batch)
+        ref_data if model.conditional else ref_data[0]
+    ).batch(batch)
 
     reference = _image_variant(name, reference=True)
     reference.fit(ref_dataset, epochs=1, verbose=0)
@@ -107,8 +122,9 @@ def _progan_with_adam(reference):
     model = _image_variant("progan", reference)
     model.images_per_phase = 6  # 8 images a step: levels 0, 1/3 (restart), 1 (restart)
     adam = dict(learning_rate=1e-2, beta_1=0.5, beta_2=0.99)
-    model.compile(g_optimizer=keras.optimizers.Adam(**adam),
-                  d_optimizer=keras.optimizers.Adam(**adam))
+    model.compile(
+        g_optimizer=keras.optimizers.Adam(**adam), d_optimizer=keras.optimizers.Adam(**adam)
+    )
     return model
 
 
@@ -120,10 +136,9 @@ def test_progan_restarts_adam_identically_under_mirrored():
     batch = 4 * REPLICAS
     images = rng.uniform(-1, 1, (3 * batch, 8, 8, 1)).astype("float32")
     order = _replica_slice_order(batch, 1)
-    ref_images = np.concatenate([images[b:b + batch][order] for b in range(0, 3 * batch, batch)])
+    ref_images = np.concatenate([images[b : b + batch][order] for b in range(0, 3 * batch, batch)])
     reference = _progan_with_adam(reference=True)
-    reference.fit(tf.data.Dataset.from_tensor_slices(ref_images).batch(batch), epochs=1,
-                  verbose=0)
+    reference.fit(tf.data.Dataset.from_tensor_slices(ref_images).batch(batch), epochs=1, verbose=0)
     with STRATEGY.scope():
         mirrored = _progan_with_adam(reference=False)
     mirrored.fit(tf.data.Dataset.from_tensor_slices(images).batch(batch), epochs=1, verbose=0)
@@ -169,6 +184,7 @@ def test_steps_per_execution_falls_back_to_one_under_mirrored():
 
 def test_auto_jit_compile_is_off_under_a_strategy():
     from tfgan_zoo.gans import WGANGP
+
     with STRATEGY.scope():
         model = WGANGP.for_data((8, 8, 1), latent_dim=4, base_filters=4)
         model.compile()
@@ -183,15 +199,18 @@ def test_translators_fit_under_mirrored(name):
     rng = np.random.default_rng(0)
     pairs = tuple(rng.uniform(-1, 1, (32, 28, 28, 1)).astype("float32") for _ in range(2))
     small = {"cyclegan": dict(base_filters=4, blocks=1, d_base_filters=8)}.get(
-        name, dict(base_filters=8))
+        name, dict(base_filters=8)
+    )
     with STRATEGY.scope():
         model = get_model(name, kind="translator")(seed=0, **small)
         model.compile()
     before = [w.numpy().copy() for w in model.generator.trainable_weights]
-    history = model.fit(tf.data.Dataset.from_tensor_slices(pairs).batch(16), epochs=1,
-                        verbose=0).history
+    history = model.fit(
+        tf.data.Dataset.from_tensor_slices(pairs).batch(16), epochs=1, verbose=0
+    ).history
     assert all(np.isfinite(v[-1]) for v in history.values())
     assert model.g_optimizer.iterations.numpy() == 2
-    moved = max(np.abs(a - w.numpy()).max()
-                for a, w in zip(before, model.generator.trainable_weights))
+    moved = max(
+        np.abs(a - w.numpy()).max() for a, w in zip(before, model.generator.trainable_weights)
+    )
     assert moved > 1e-5

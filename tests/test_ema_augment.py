@@ -1,4 +1,5 @@
 """Engine options any variant can use: generator EMA and DiffAugment."""
+
 import keras
 import numpy as np
 import pytest
@@ -23,8 +24,9 @@ class RecordG(keras.callbacks.Callback):
 def test_ema_follows_the_recursion_and_sampling_uses_it(tmp_path):
     keras.utils.set_random_seed(0)
     model = VanillaGAN(data_shape=(2,), latent_dim=4, hidden=(16,), seed=3)
-    model.compile(ema_decay=0.5, g_optimizer=keras.optimizers.SGD(0.1),
-                  d_optimizer=keras.optimizers.SGD(0.1))
+    model.compile(
+        ema_decay=0.5, g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.1)
+    )
     record = RecordG()
     model.fit(_points(64 * 4), batch_size=64, epochs=1, verbose=0, callbacks=[record])
     expected = record.snapshots[0]
@@ -33,14 +35,20 @@ def test_ema_follows_the_recursion_and_sampling_uses_it(tmp_path):
         expected = [d * e + (1 - d) * w for e, w in zip(expected, weights)]
     for average, value in zip(model.ema.averages, expected):
         np.testing.assert_allclose(average.numpy(), value, rtol=1e-6, atol=1e-7)
-    assert max(np.abs(a.numpy() - w.numpy()).max()
-               for a, w in zip(model.ema.averages, model.generator.weights)) > 1e-4
+    assert (
+        max(
+            np.abs(a.numpy() - w.numpy()).max()
+            for a, w in zip(model.ema.averages, model.generator.weights)
+        )
+        > 1e-4
+    )
 
     z = model.sample_latent(5, tf.constant([0, 1], tf.int64))
     by_average = model.ema.synced_network()(z).numpy()
-    np.testing.assert_array_equal(model.sample(5, seed=1),
-                                  model.inference_generate()(
-                                      model.sample_latent(5, model.draw_seed("sample", 1))).numpy())
+    np.testing.assert_array_equal(
+        model.sample(5, seed=1),
+        model.inference_generate()(model.sample_latent(5, model.draw_seed("sample", 1))).numpy(),
+    )
     assert not np.allclose(by_average, model.generator(z).numpy())
 
     model.save(tmp_path / "ema.keras")
@@ -56,15 +64,22 @@ def test_ema_with_a_start_step_copies_g_until_then_and_decays_at_exactly_d(tmp_p
     avg_t = d avg_{t-1} + (1 - d) w_t with no warm-up."""
     keras.utils.set_random_seed(0)
     model = VanillaGAN(data_shape=(2,), latent_dim=4, hidden=(16,), seed=3)
-    model.compile(ema_decay=0.5, ema_start=3, g_optimizer=keras.optimizers.SGD(0.1),
-                  d_optimizer=keras.optimizers.SGD(0.1))
+    model.compile(
+        ema_decay=0.5,
+        ema_start=3,
+        g_optimizer=keras.optimizers.SGD(0.1),
+        d_optimizer=keras.optimizers.SGD(0.1),
+    )
     record = RecordG()
     model.fit(_points(64 * 6), batch_size=64, epochs=1, verbose=0, callbacks=[record])
     expected = None
     for t, weights in enumerate(record.snapshots[1:], 1):
         d = 0.0 if t < 3 else 0.5
-        expected = weights if expected is None else [
-            d * e + (1 - d) * w for e, w in zip(expected, weights)]
+        expected = (
+            weights
+            if expected is None
+            else [d * e + (1 - d) * w for e, w in zip(expected, weights)]
+        )
         if t == 2:  # before the start the average is G
             at_start = expected
     np.testing.assert_array_equal(at_start[0], record.snapshots[2][0])
@@ -93,8 +108,9 @@ def test_ema_decay_zero_is_the_generator_and_export_samples_from_the_average(tmp
     path = export_generator(model, tmp_path / "ema")
     z = np.random.default_rng(1).standard_normal((3, 4)).astype("float32")
     served = tf.saved_model.load(str(path)).signatures["generate"](z=tf.constant(z))["images"]
-    np.testing.assert_array_equal(served.numpy(),
-                                  generate_uint8(model.ema.synced_network(), z).numpy())
+    np.testing.assert_array_equal(
+        served.numpy(), generate_uint8(model.ema.synced_network(), z).numpy()
+    )
     with pytest.raises(ValueError, match=r"ema_decay must be in \[0, 1\)"):
         DCGAN(image_shape=(8, 8, 1), latent_dim=4, base_filters=4).compile(ema_decay=1.0)
 
@@ -111,8 +127,12 @@ def test_ema_decay_zero_is_the_generator_and_export_samples_from_the_average(tmp
 def _dcgan(augment, jit=False):
     keras.utils.set_random_seed(0)
     model = DCGAN(image_shape=(8, 8, 1), latent_dim=4, base_filters=4, seed=0)
-    model.compile(augment=augment, jit_compile=jit, g_optimizer=keras.optimizers.SGD(0.05),
-                  d_optimizer=keras.optimizers.SGD(0.05))
+    model.compile(
+        augment=augment,
+        jit_compile=jit,
+        g_optimizer=keras.optimizers.SGD(0.05),
+        d_optimizer=keras.optimizers.SGD(0.05),
+    )
     return model
 
 
@@ -125,9 +145,12 @@ def test_diff_augment_changes_what_d_sees_and_is_deterministic_and_compiles():
     images = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
     data = tf.data.Dataset.from_tensor_slices(images).batch(16)
     runs = {}
-    for name, augment, jit in (("plain", None, False), ("aug", "color,translation,cutout", False),
-                               ("again", "color,translation,cutout", False),
-                               ("xla", "color,translation,cutout", True)):
+    for name, augment, jit in (
+        ("plain", None, False),
+        ("aug", "color,translation,cutout", False),
+        ("again", "color,translation,cutout", False),
+        ("xla", "color,translation,cutout", True),
+    ):
         model = _dcgan(augment, jit)
         history = model.fit(data, epochs=1, verbose=0).history
         assert np.isfinite(history["g_loss"][0])
@@ -135,7 +158,7 @@ def test_diff_augment_changes_what_d_sees_and_is_deterministic_and_compiles():
     diff = lambda a, b: max(np.abs(x - y).max() for x, y in zip(runs[a], runs[b]))  # noqa: E731
     assert diff("plain", "aug") > 1e-4  # D judged augmented images
     assert diff("aug", "again") == 0.0  # draws come from the seeded streams
-    assert diff("aug", "xla") < 1e-5    # the augmentations compile under XLA
+    assert diff("aug", "xla") < 1e-5  # the augmentations compile under XLA
     with pytest.raises(ValueError, match="DiffAugment\\) is for image data"):
         VanillaGAN(data_shape=(2,), latent_dim=2, hidden=(8,)).compile(augment="color")
 
@@ -143,8 +166,7 @@ def test_diff_augment_changes_what_d_sees_and_is_deterministic_and_compiles():
 def test_generator_gradient_flows_through_the_augmentation():
     model = _dcgan("translation,cutout")
     with tf.GradientTape() as tape:
-        fake = model.generate(model.sample_latent(8, tf.constant([0, 0], tf.int64)),
-                              training=True)
+        fake = model.generate(model.sample_latent(8, tf.constant([0, 0], tf.int64)), training=True)
         seen = model.augment_for_discriminator(fake, tf.constant(0, tf.int64), "g_augment")
         loss = tf.reduce_mean(model.discriminate(seen, training=True))
     grads = tape.gradient(loss, model.generator.trainable_variables)

@@ -1,4 +1,5 @@
 """The engine's training loop: k D-steps, noise, determinism, XLA, save/load."""
+
 import keras
 import numpy as np
 import pytest
@@ -33,8 +34,9 @@ class RecordingGAN(VanillaGAN):
 
     def discriminator_step(self, real, labels):
         self.seen_real.append(real.numpy())
-        self.seen_d_noise.append(self.latent_noise(tf.shape(real)[0], "d",
-                                                   self.d_optimizer.iterations).numpy())
+        self.seen_d_noise.append(
+            self.latent_noise(tf.shape(real)[0], "d", self.d_optimizer.iterations).numpy()
+        )
         super().discriminator_step(real, labels)
 
     def generator_step(self, real, labels):
@@ -87,8 +89,13 @@ def test_jit_compile_gives_the_same_update(objective):
         keras.utils.set_random_seed(0)
         # SGD, not Adam: Adam's first steps are ~lr * sign(grad), which turns
         # float rounding in near-zero gradients into full-size differences.
-        model = small_gan(d_steps=2, jit_compile=jit, g_optimizer=keras.optimizers.SGD(0.05),
-                          d_optimizer=keras.optimizers.SGD(0.05), **XLA_OBJECTIVES[objective])
+        model = small_gan(
+            d_steps=2,
+            jit_compile=jit,
+            g_optimizer=keras.optimizers.SGD(0.05),
+            d_optimizer=keras.optimizers.SGD(0.05),
+            **XLA_OBJECTIVES[objective],
+        )
         assert model.jit_compile is jit
         model.fit(data, epochs=1, verbose=0)
         results.append(weights(model))
@@ -98,13 +105,17 @@ def test_jit_compile_gives_the_same_update(objective):
 @pytest.mark.slow
 def test_gradient_penalty_through_convolutions_compiles_under_xla():
     from tfgan_zoo.gans import WGANGP
+
     images = np.random.default_rng(0).uniform(-1, 1, (40, 8, 8, 1)).astype("float32")
     results = []
     for jit in (False, True):
         keras.utils.set_random_seed(0)
         model = WGANGP.for_data((8, 8, 1), latent_dim=4, base_filters=4, seed=2)
-        model.compile(jit_compile=jit, g_optimizer=keras.optimizers.SGD(0.01),
-                      d_optimizer=keras.optimizers.SGD(0.01))
+        model.compile(
+            jit_compile=jit,
+            g_optimizer=keras.optimizers.SGD(0.01),
+            d_optimizer=keras.optimizers.SGD(0.01),
+        )
         history = model.fit(images, batch_size=40, epochs=1, verbose=0).history
         assert history["penalty"][0] > 0
         results.append(weights(model))
@@ -148,8 +159,10 @@ def test_keras_file_round_trip_restores_weights_and_both_optimizers(tmp_path):
     assert loaded.seed == model.seed
     for a, b in zip(weights(model), weights(loaded)):
         np.testing.assert_array_equal(a, b)
-    for opt_a, opt_b in ((model.g_optimizer, loaded.g_optimizer),
-                         (model.d_optimizer, loaded.d_optimizer)):
+    for opt_a, opt_b in (
+        (model.g_optimizer, loaded.g_optimizer),
+        (model.d_optimizer, loaded.d_optimizer),
+    ):
         for a, b in zip(opt_a.variables, opt_b.variables):
             np.testing.assert_array_equal(a.numpy(), b.numpy())
     # Restored Adam moments and step counters: one more epoch matches exactly.
@@ -196,10 +209,13 @@ def test_auto_jit_compile_follows_the_measurements():
     """On this CPU XLA measured slower for most variants and 1.3x faster for the
     image WGAN-GP (tools/bench_throughput.py); the saved choice stays "auto"."""
     from tfgan_zoo.gans import DCGAN, WGANGP
+
     assert not tf.config.list_physical_devices("GPU")
-    cases = {"dcgan": (DCGAN.for_data((8, 8, 1), latent_dim=4, base_filters=4), False),
-             "wgan_gp images": (WGANGP.for_data((8, 8, 1), latent_dim=4, base_filters=4), True),
-             "wgan_gp points": (WGANGP.for_data((2,), latent_dim=4, hidden=(4, 4, 4)), False)}
+    cases = {
+        "dcgan": (DCGAN.for_data((8, 8, 1), latent_dim=4, base_filters=4), False),
+        "wgan_gp images": (WGANGP.for_data((8, 8, 1), latent_dim=4, base_filters=4), True),
+        "wgan_gp points": (WGANGP.for_data((2,), latent_dim=4, hidden=(4, 4, 4)), False),
+    }
     for name, (model, expected) in cases.items():
         model.compile()
         assert model.jit_compile is expected, name

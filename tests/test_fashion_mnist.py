@@ -19,7 +19,8 @@ def _write_fixture(directory, train_labels=(0, 1, 2, 9), test_labels=(5, 7)):
     for prefix, labels in (("train", train_labels), ("t10k", test_labels)):
         labels = np.asarray(labels, np.uint8)
         images = (10 * np.arange(len(labels), dtype=np.uint8))[:, None, None] * np.ones(
-            (1, 28, 28), np.uint8)
+            (1, 28, 28), np.uint8
+        )
         write_idx(directory / f"{prefix}-images-idx3-ubyte.gz", images)
         write_idx(directory / f"{prefix}-labels-idx1-ubyte", labels)
     return directory
@@ -133,8 +134,12 @@ def test_auto_falls_back_to_tfds_with_warning(tmp_path, monkeypatch, capsys):
     calls = []
     monkeypatch.setitem(sys.modules, "tensorflow_datasets", _fake_tfds(calls))
     images, labels = load_fashion_mnist("test")
-    assert calls == [("fashion_mnist", {"split": "test", "batch_size": -1, "try_gcs": False,
-                                        "as_supervised": True})]
+    assert calls == [
+        (
+            "fashion_mnist",
+            {"split": "test", "batch_size": -1, "try_gcs": False, "as_supervised": True},
+        )
+    ]
     assert images.shape == (3, 28, 28, 1) and labels.dtype == np.int64
     assert "needs network" in capsys.readouterr().err
 

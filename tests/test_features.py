@@ -33,8 +33,10 @@ def test_split():
 @pytest.fixture
 def no_network(monkeypatch):
     """Any download or socket connection fails the test."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("network access attempted")
+
     monkeypatch.setattr(keras.utils, "get_file", refuse)
     monkeypatch.setattr("keras.src.utils.file_utils.get_file", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
@@ -72,8 +74,9 @@ def test_classifier_shapes_batches_and_uint8(classifier, test_split):
 
     scaled = scale_images(images)
     np.testing.assert_allclose(classifier.features(scaled, batch_size=7), features, atol=1e-5)
-    np.testing.assert_allclose(classifier.logits(tf.constant(scaled), batch_size=7), logits,
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        classifier.logits(tf.constant(scaled), batch_size=7), logits, atol=1e-5
+    )
     np.testing.assert_array_equal(classifier.logits(scaled), logits)
 
 
@@ -82,15 +85,20 @@ def test_classifier_empty_batch(classifier):
     assert features.shape == (0, 128) and logits.shape == (0, 10)
 
 
-@pytest.mark.parametrize("images, message", [
-    (np.zeros((4, 28, 28), np.float32), r"\[N, 28, 28, 1\]; found rank 3"),
-    (np.zeros((4, 32, 32, 1), np.float32), r"\[N, 28, 28, 1\]; found shape \(4, 32, 32, 1\)"),
-    (np.zeros((4, 28, 28, 3), np.float32), r"found shape \(4, 28, 28, 3\)"),
-    (np.full((4, 28, 28, 1), 255.0, np.float32),
-     r"float in \[-1, 1\].*found values in \[255, 255\]"),
-    (np.full((4, 28, 28, 1), np.nan, np.float32), "finite values; found 3136 NaN/inf"),
-    (np.zeros((4, 28, 28, 1), np.int32), "found dtype int32"),
-])
+@pytest.mark.parametrize(
+    "images, message",
+    [
+        (np.zeros((4, 28, 28), np.float32), r"\[N, 28, 28, 1\]; found rank 3"),
+        (np.zeros((4, 32, 32, 1), np.float32), r"\[N, 28, 28, 1\]; found shape \(4, 32, 32, 1\)"),
+        (np.zeros((4, 28, 28, 3), np.float32), r"found shape \(4, 28, 28, 3\)"),
+        (
+            np.full((4, 28, 28, 1), 255.0, np.float32),
+            r"float in \[-1, 1\].*found values in \[255, 255\]",
+        ),
+        (np.full((4, 28, 28, 1), np.nan, np.float32), "finite values; found 3136 NaN/inf"),
+        (np.zeros((4, 28, 28, 1), np.int32), "found dtype int32"),
+    ],
+)
 def test_classifier_rejects_bad_inputs(classifier, images, message):
     with pytest.raises(ValueError, match=message):
         classifier.features(images)
@@ -117,6 +125,7 @@ def test_corrupted_weights_refused_before_loading(tmp_path, monkeypatch):
 
     def no_load(*args, **kwargs):
         raise AssertionError("weights loaded before the checksum was checked")
+
     monkeypatch.setattr(keras.Model, "load_weights", no_load)
     with pytest.raises(ChecksumError, match="does not match") as error:
         get_feature_network("fashion_mnist", weights=tmp_path)
@@ -158,8 +167,12 @@ def test_inception_random_weights(no_network):
     assert (network.feature_dim, network.num_classes) == (2048, 1000)
 
     # Image 0: a constant; image 1: a gradient, to pin down bilinear resizing.
-    small = np.stack([np.full((28, 28, 1), 0.25, np.float32),
-                      np.linspace(-1, 1, 784, dtype=np.float32).reshape(28, 28, 1)])
+    small = np.stack(
+        [
+            np.full((28, 28, 1), 0.25, np.float32),
+            np.linspace(-1, 1, 784, dtype=np.float32).reshape(28, 28, 1),
+        ]
+    )
     large = tf.repeat(tf.image.resize(small, (299, 299), method="bilinear"), 3, axis=-1)
     np.testing.assert_allclose(large[0], 0.25, atol=1e-6)
     features, logits = network.features_and_logits(small)

@@ -2,6 +2,7 @@
 2015-12-05 `classify_image_graph_def.pb`: the `ExpandDims:0` input (a batch-1 image
 in [0, 255]), `ResizeBilinear`, normalisation, `pool_3:0` [N, 1, 1, F], the
 batch-1 `pool_3/_reshape` and the `softmax/logits/MatMul` weights."""
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -27,8 +28,9 @@ def write_graph(path):
         features = tf.matmul(pooled, tf.constant(PROJECTION))
         pool_3 = tf.reshape(features, [-1, 1, 1, FEATURES], name="pool_3")
         flat = tf.reshape(pool_3, [1, FEATURES], name="pool_3/_reshape")  # batch 1 only
-        tf.matmul(flat, tf.constant(SOFTMAX_WEIGHTS, name="softmax/weights"),
-                  name="softmax/logits/MatMul")
+        tf.matmul(
+            flat, tf.constant(SOFTMAX_WEIGHTS, name="softmax/weights"), name="softmax/logits/MatMul"
+        )
     path.write_bytes(graph.as_graph_def().SerializeToString())
     return path
 

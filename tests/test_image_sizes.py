@@ -2,6 +2,7 @@
 any power-of-two side from 16 to 128, in colour: `for_data(shape)` with no width
 arguments, and the generator makes images of exactly that shape. The baselines
 that take colour images (the autoencoders) do the same from `image_shape`."""
+
 import numpy as np
 import pytest
 
@@ -58,8 +59,9 @@ def test_baselines_build_from_the_image_shape(name, side):
 
 @pytest.mark.parametrize("side", [16, 64, 128])
 def test_pixelcnn_models_colour_images_of_any_side(side):
-    model = registered("baseline")["pixelcnn"].cls.for_data((side, side, 3), levels=4,
-                                                              base_filters=12, blocks=1)
+    model = registered("baseline")["pixelcnn"].cls.for_data(
+        (side, side, 3), levels=4, base_filters=12, blocks=1
+    )
     images = np.full((2, side, side, 3), 200, np.uint8)
     assert model(images).shape == (2, side, side, 3, 4)  # 4 levels' logits per colour
     assert 0 < model.nll_bits_per_dim(images) < 4
@@ -72,7 +74,12 @@ def test_progan_widths_follow_the_side():
 
 def test_fixed_depth_widths_halve_beyond_64():
     assert [default_base_filters((s, s, 3), 64) for s in (16, 28, 64, 128, 256)] == [
-        64, 64, 64, 32, 16]
+        64,
+        64,
+        64,
+        32,
+        16,
+    ]
     assert default_base_filters((32, 256, 1), 4) == 1
 
 
@@ -84,6 +91,7 @@ def test_the_dcgan_nets_deepen_with_the_image():
     the dense layer's 8,192 outputs rather than its 512 channels."""
     from tfgan_zoo.gans import DCGAN
     from tfgan_zoo.networks.conv import default_stages
+
     assert [default_stages((s, s, 1)) for s in (8, 16, 28, 32, 64, 128)] == [2, 2, 2, 3, 4, 5]
     assert default_stages((12, 20, 1)) == 2 and default_stages((10, 10, 1)) == 1
     model = DCGAN(image_shape=(64, 64, 3), base_filters=64)

@@ -25,7 +25,7 @@ def test_grid_tiles_hold_unscaled_images():
     assert grid.shape == (3 * 3 + 4 * 2, 2 * 2 + 3 * 2, 3)
     # Image 3 sits in row 1, column 1.
     top, left = 2 + 1 * (3 + 2), 2 + 1 * (2 + 2)
-    np.testing.assert_array_equal(grid[top:top + 3, left:left + 2], pixels[3])
+    np.testing.assert_array_equal(grid[top : top + 3, left : left + 2], pixels[3])
     np.testing.assert_array_equal(image_grid(pixels, nrow=2), grid)
     # The sixth cell is empty, filled with the border colour.
     assert (grid[12:15, 6:8] == 255).all()
@@ -58,8 +58,14 @@ def test_save_png_rejects_floats(tmp_path):
 def test_scatter_png(tmp_path):
     points = np.array([[1.0, 1.0], [-1.0, -1.0], [0.5, -0.5]])
     extent = (-2.0, 2.0, -2.0, 2.0)
-    path = scatter_png(points, tmp_path / "plots" / "scatter.png", centres=[[0.0, 1.5]],
-                       size=101, extent=extent, labels=[0, 1, 3])
+    path = scatter_png(
+        points,
+        tmp_path / "plots" / "scatter.png",
+        centres=[[0.0, 1.5]],
+        size=101,
+        extent=extent,
+        labels=[0, 1, 3],
+    )
     with Image.open(path) as image:
         assert image.size == (101, 101)
         canvas = np.asarray(image.convert("RGB"))

@@ -13,6 +13,7 @@ and > 0.8 trained, code accuracy > 0.5, TV < 0.05 untrained and > 0.05 trained,
 FID ratio < 0.8. (`python tools/learning_spread.py --append --seeds 0 1 2
 tests/test_infogan.py tests/test_began.py`; docs/learning_spread.json.)
 """
+
 import keras
 import numpy as np
 import pytest
@@ -45,8 +46,17 @@ def test_info_loss_is_the_negative_log_likelihood_summed_over_the_codes():
 
 
 def _small_infogan(**kwargs):
-    model = InfoGAN(image_shape=(8, 8, 1), noise_dim=3, categories=4, continuous=2,
-                    base_filters=4, hidden=(8,), info_weight=0.7, seed=1, **kwargs)
+    model = InfoGAN(
+        image_shape=(8, 8, 1),
+        noise_dim=3,
+        categories=4,
+        continuous=2,
+        base_filters=4,
+        hidden=(8,),
+        info_weight=0.7,
+        seed=1,
+        **kwargs,
+    )
     model.compile(g_optimizer=keras.optimizers.SGD(0.5), d_optimizer=keras.optimizers.SGD(0.5))
     return model
 
@@ -57,8 +67,9 @@ def _values(variables):
 
 def _assert_moved_by(before, variables, gradients, rate=0.5):
     for old, variable, gradient in zip(before, variables, gradients, strict=True):
-        np.testing.assert_allclose(variable.numpy() - old, -rate * gradient.numpy(),
-                                   rtol=1e-4, atol=1e-7)
+        np.testing.assert_allclose(
+            variable.numpy() - old, -rate * gradient.numpy(), rtol=1e-4, atol=1e-7
+        )
 
 
 def _assert_unchanged(before, variables):
@@ -107,9 +118,13 @@ def test_q_head_trains_in_the_d_step_and_g_step_info_term_moves_g_only():
 def test_fully_connected_layers_follow_the_paper_and_old_configs_keep_none():
     """Paper, Table 1 (MNIST): G starts FC-1024 → FC-7×7×128; D's trunk ends in
     FC-1024 under its logit and Q's FC-128 head."""
+
     def dense_kernels(network):
-        return [tuple(layer.kernel.shape) for layer in network.layers
-                if isinstance(layer, keras.layers.Dense)]
+        return [
+            tuple(layer.kernel.shape)
+            for layer in network.layers
+            if isinstance(layer, keras.layers.Dense)
+        ]
 
     model = InfoGAN(seed=0)  # 28×28, base_filters 64
     assert model.hidden == (1024,)
@@ -127,12 +142,13 @@ def _steering_and_recovery(model, net):
     grid = model.code_grid(rows=10, steps=20, seed=learning_seed(1))  # 10 code values x 20 noises
     predicted = np.argmax(net.logits(grid.reshape(-1, 28, 28, 1)), axis=-1).reshape(10, 20)
     hist = np.stack([np.bincount(row, minlength=10) / 20 for row in predicted])
-    tv = np.mean([0.5 * np.abs(hist[i] - hist[j]).sum() for i in range(10)
-                  for j in range(i + 1, 10)])
+    tv = np.mean(
+        [0.5 * np.abs(hist[i] - hist[j]).sum() for i in range(10) for j in range(i + 1, 10)]
+    )
     latent = model.sample_latent(500, tf.constant([learning_seed(5), 6], tf.int64)).numpy()
-    codes = np.argmax(latent[:, model.noise_dim:model.noise_dim + model.categories], axis=-1)
+    codes = np.argmax(latent[:, model.noise_dim : model.noise_dim + model.categories], axis=-1)
     q = model.q_network(model.inference_generate()(latent), training=False).numpy()
-    return tv, np.mean(np.argmax(q[:, :model.categories], axis=-1) == codes)
+    return tv, np.mean(np.argmax(q[:, : model.categories], axis=-1) == codes)
 
 
 @pytest.mark.slow
@@ -146,19 +162,33 @@ def test_codes_steer_the_class_and_are_recovered(tmp_path):
     model.compile(**recipes.compile_args(InfoGAN, recipe))
     tv_before, recovered_before = _steering_and_recovery(model, net)
     fid_before = fashion_fid(model.sample(500, seed=learning_seed(1)))
-    history = model.fit(image_dataset(images, batch_size=recipe.batch_size, seed=seed,
-                                      repeat=True),
-                        steps_per_epoch=recipe.steps, epochs=1, verbose=0).history
+    history = model.fit(
+        image_dataset(images, batch_size=recipe.batch_size, seed=seed, repeat=True),
+        steps_per_epoch=recipe.steps,
+        epochs=1,
+        verbose=0,
+    ).history
     tv_after, recovered_after = _steering_and_recovery(model, net)
     fid_after = fashion_fid(model.sample(500, seed=learning_seed(1)))
     print(f"FID {fid_before:.1f} -> {fid_after:.1f}")
-    record(fid_before=fid_before, fid_after=fid_after, fid_ratio=fid_after / fid_before,
-           recovered_before=recovered_before, recovered_after=recovered_after,
-           tv_before=tv_before, tv_after=tv_after,
-           code_accuracy=history["code_accuracy"][-1],
-           thresholds=dict(fid_ratio="< 0.8", recovered_before="< 0.2",
-                           recovered_after="> 0.8", tv_before="< 0.05", tv_after="> 0.05",
-                           code_accuracy="> 0.5"))
+    record(
+        fid_before=fid_before,
+        fid_after=fid_after,
+        fid_ratio=fid_after / fid_before,
+        recovered_before=recovered_before,
+        recovered_after=recovered_after,
+        tv_before=tv_before,
+        tv_after=tv_after,
+        code_accuracy=history["code_accuracy"][-1],
+        thresholds=dict(
+            fid_ratio="< 0.8",
+            recovered_before="< 0.2",
+            recovered_after="> 0.8",
+            tv_before="< 0.05",
+            tv_after="> 0.05",
+            code_accuracy="> 0.5",
+        ),
+    )
     assert fid_after < 0.8 * fid_before
     assert recovered_before < 0.2 and recovered_after > 0.8
     assert tv_before < 0.05 and tv_after > 0.05
@@ -175,8 +205,9 @@ def test_codes_steer_the_class_and_are_recovered(tmp_path):
 
 
 def test_a_step_redraws_the_codes_it_generated_with():
-    model = InfoGAN(image_shape=(8, 8, 1), noise_dim=3, categories=4, continuous=1,
-                    base_filters=4, seed=1)
+    model = InfoGAN(
+        image_shape=(8, 8, 1), noise_dim=3, categories=4, continuous=1, base_filters=4, seed=1
+    )
     model.compile()
     counter = tf.constant(7, tf.int64)
     latent = model.latent_noise(6, "d", counter).numpy()

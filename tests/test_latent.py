@@ -39,7 +39,9 @@ def _dense_gan(num_classes=None):
         inputs.append(label)
         h = keras.layers.Add()([z, keras.layers.Embedding(num_classes, LATENT)(label)])
     out = keras.layers.Dense(SIDE * SIDE, activation="tanh", kernel_initializer=init)(h)
-    generator = keras.Model(inputs if num_classes else z, keras.layers.Reshape((SIDE, SIDE, 1))(out))
+    generator = keras.Model(
+        inputs if num_classes else z, keras.layers.Reshape((SIDE, SIDE, 1))(out)
+    )
     x = keras.Input((SIDE, SIDE, 1))
     d_inputs = [x] + ([keras.Input((), dtype="int32")] if num_classes else [])
     score = keras.layers.Dense(1)(keras.layers.Flatten()(x))
@@ -49,7 +51,7 @@ def _dense_gan(num_classes=None):
 
 def _tile(grid, row, col, size=SIDE):
     top, left = BORDER + row * (size + BORDER), BORDER + col * (size + BORDER)
-    return grid[top:top + size, left:left + size]
+    return grid[top : top + size, left : left + size]
 
 
 def _images(model, z, labels=None):
@@ -112,8 +114,8 @@ def test_paths_reject_bad_input(walk):
 
 # ------------------------------------------------------------------ arithmetic
 def test_latent_arithmetic_closed_form():
-    z_a = np.array([[1.0, 2.0], [3.0, 4.0]])       # mean [2, 3]
-    z_b = np.array([[0.0, 1.0]])                   # mean [0, 1]
+    z_a = np.array([[1.0, 2.0], [3.0, 4.0]])  # mean [2, 3]
+    z_b = np.array([[0.0, 1.0]])  # mean [0, 1]
     z_c = np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])  # mean [2, 2]
     result = latent_arithmetic(z_a, z_b, z_c)
     assert result.dtype == np.float32
@@ -189,10 +191,12 @@ def test_interpolation_grid_keeps_one_label_per_row():
     default = interpolation_grid(model, pairs=4, steps=2)
     chosen = interpolation_grid(model, pairs=4, steps=2, labels=np.array([2, 2, 1, 0]))
     for row, (default_label, label) in enumerate(zip([0, 1, 2, 0], [2, 2, 1, 0])):
-        np.testing.assert_array_equal(_tile(default, row, 0),
-                                      _images(model, z0[row:row + 1], [default_label])[0])
-        np.testing.assert_array_equal(_tile(chosen, row, 0),
-                                      _images(model, z0[row:row + 1], [label])[0])
+        np.testing.assert_array_equal(
+            _tile(default, row, 0), _images(model, z0[row : row + 1], [default_label])[0]
+        )
+        np.testing.assert_array_equal(
+            _tile(chosen, row, 0), _images(model, z0[row : row + 1], [label])[0]
+        )
     assert not np.array_equal(_tile(default, 0, 0), _tile(chosen, 0, 0))  # labels matter
     with pytest.raises(ValueError, match="labels must be 4 integers"):
         interpolation_grid(model, pairs=4, labels=[0, 1])
@@ -204,15 +208,20 @@ def test_writers_save_the_grids(tmp_path):
     model = _dense_gan()
     path = write_interpolation(model, tmp_path / "walk.png", pairs=2, steps=3, seed=1)
     saved = np.asarray(Image.open(path))
-    np.testing.assert_array_equal(saved, interpolation_grid(model, pairs=2, steps=3, seed=1)[..., 0])
+    np.testing.assert_array_equal(
+        saved, interpolation_grid(model, pairs=2, steps=3, seed=1)[..., 0]
+    )
     z = np.eye(LATENT, dtype=np.float32)[:2]
     path = write_arithmetic(model, tmp_path / "sum.png", z, z[:1], z, perturbations=3)
     saved = np.asarray(Image.open(path))
-    np.testing.assert_array_equal(saved, arithmetic_grid(model, z, z[:1], z, perturbations=3)[..., 0])
+    np.testing.assert_array_equal(
+        saved, arithmetic_grid(model, z, z[:1], z, perturbations=3)[..., 0]
+    )
 
 
 def test_traversal_latents_sweep_one_coordinate_per_row():
     from tfgan_zoo.latent import traversal_latents
+
     z = traversal_latents(4, dims=[1, 3], values=[-1.0, 0.0, 2.0], base=[0.5, 0.5, 0.5, 0.5])
     assert z.shape == (6, 4)
     np.testing.assert_array_equal(z[:3, 1], [-1.0, 0.0, 2.0])
@@ -225,9 +234,10 @@ def test_traversal_latents_sweep_one_coordinate_per_row():
 def test_traversal_grid_tiles_match_the_generator():
     from tfgan_zoo.baselines import VAE
     from tfgan_zoo.latent import traversal_grid, traversal_latents
+
     model = VAE(latent_dim=4, base_filters=4, seed=0)
     grid = traversal_grid(model, dims=[0, 2], values=[-2.0, 0.0, 2.0])
     assert grid.shape == (2 * 28 + 3 * 2, 3 * 28 + 4 * 2, 1)
     z = traversal_latents(4, [0, 2], [-2.0, 0.0, 2.0])
     last = unscale_images(keras.ops.convert_to_numpy(model.generate(z[-1:])))[0]
-    np.testing.assert_array_equal(grid[-2 - 28:-2, -2 - 28:-2], last)
+    np.testing.assert_array_equal(grid[-2 - 28 : -2, -2 - 28 : -2], last)

@@ -1,4 +1,5 @@
 """The engine learns: a GAN covers the 2D grid; a cGAN follows its labels."""
+
 import functools
 
 import numpy as np
@@ -20,8 +21,9 @@ def train_on_grid(precision):
     """(untrained, trained) grid evaluations of the grid recipe under `precision`."""
     seed = seed_everything()
     with precision_policy(precision):
-        model = VanillaGAN(data_shape=(2,), latent_dim=2, hidden=(128, 128, 128),
-                           data_scale=4.0, seed=seed)
+        model = VanillaGAN(
+            data_shape=(2,), latent_dim=2, hidden=(128, 128, 128), data_scale=4.0, seed=seed
+        )
     model.compile()  # engine defaults: Adam(2e-4, beta_1=0.5), non-saturating loss, k=1
     untrained = evaluate_mixture(model.sample(2500, seed=learning_seed(1)), "grid")
 
@@ -41,12 +43,21 @@ def test_gan_covers_the_2d_grid_and_an_untrained_one_does_not():
     >= 20 modes, high quality >= 0.2, reverse KL < 1.
     """
     untrained, trained = train_on_grid("float32")
-    record(untrained_modes=untrained.modes_covered,
-           untrained_high_quality=untrained.high_quality_fraction,
-           untrained_reverse_kl=untrained.reverse_kl, modes=trained.modes_covered,
-           high_quality=trained.high_quality_fraction, reverse_kl=trained.reverse_kl,
-           thresholds=dict(untrained_modes="<= 5", untrained_reverse_kl="> 2", modes=">= 20",
-                           high_quality=">= 0.2", reverse_kl="< 1"))
+    record(
+        untrained_modes=untrained.modes_covered,
+        untrained_high_quality=untrained.high_quality_fraction,
+        untrained_reverse_kl=untrained.reverse_kl,
+        modes=trained.modes_covered,
+        high_quality=trained.high_quality_fraction,
+        reverse_kl=trained.reverse_kl,
+        thresholds=dict(
+            untrained_modes="<= 5",
+            untrained_reverse_kl="> 2",
+            modes=">= 20",
+            high_quality=">= 0.2",
+            reverse_kl="< 1",
+        ),
+    )
     assert untrained.modes_covered <= 5 and untrained.reverse_kl > 2.0
     assert trained.modes_covered >= 20
     assert trained.high_quality_fraction >= 0.2
@@ -64,12 +75,19 @@ def test_bfloat16_covers_the_grid_like_float32():
     """
     _, full = train_on_grid("float32")
     _, mixed = train_on_grid("mixed_bfloat16")
-    record(modes=mixed.modes_covered, high_quality=mixed.high_quality_fraction,
-           reverse_kl=mixed.reverse_kl,
-           modes_minus_float32=mixed.modes_covered - full.modes_covered,
-           high_quality_minus_float32=mixed.high_quality_fraction - full.high_quality_fraction,
-           thresholds=dict(modes=">= 20", modes_minus_float32=">= -4",
-                           high_quality_minus_float32=">= -0.25", reverse_kl="< 1"))
+    record(
+        modes=mixed.modes_covered,
+        high_quality=mixed.high_quality_fraction,
+        reverse_kl=mixed.reverse_kl,
+        modes_minus_float32=mixed.modes_covered - full.modes_covered,
+        high_quality_minus_float32=mixed.high_quality_fraction - full.high_quality_fraction,
+        thresholds=dict(
+            modes=">= 20",
+            modes_minus_float32=">= -4",
+            high_quality_minus_float32=">= -0.25",
+            reverse_kl="< 1",
+        ),
+    )
     assert mixed.modes_covered >= 20
     assert mixed.modes_covered >= full.modes_covered - 4
     assert mixed.high_quality_fraction >= full.high_quality_fraction - 0.25
@@ -84,21 +102,25 @@ def test_conditional_gan_puts_each_label_on_its_own_ring_mode():
     0.77). Asserted: < 0.2 and > 0.5.
     """
     seed = seed_everything()
-    model = ConditionalGAN(data_shape=(2,), num_classes=8, latent_dim=2, hidden=(128, 128, 128),
-                           seed=seed)
+    model = ConditionalGAN(
+        data_shape=(2,), num_classes=8, latent_dim=2, hidden=(128, 128, 128), seed=seed
+    )
     model.compile()
     points, modes = sample_mixture("ring", 100_000, seed=seed)
     data = points_dataset(points, modes, batch_size=256, seed=seed, repeat=True)
     model.fit(data, steps_per_epoch=1500, epochs=1, verbose=0)
 
     centres = get_mixture("ring").centres
-    means = np.stack([model.sample(200, labels=c, seed=learning_seed(c)).mean(axis=0)
-                      for c in range(8)])
+    means = np.stack(
+        [model.sample(200, labels=c, seed=learning_seed(c)).mean(axis=0) for c in range(8)]
+    )
     distance_to_own = np.linalg.norm(means - centres, axis=1)
     pairwise = np.linalg.norm(means[:, None] - means[None], axis=-1)
-    record(max_distance_to_own=distance_to_own.max(),
-           min_pairwise=pairwise[~np.eye(8, dtype=bool)].min(),
-           thresholds=dict(max_distance_to_own="< 0.2", min_pairwise="> 0.5"))
+    record(
+        max_distance_to_own=distance_to_own.max(),
+        min_pairwise=pairwise[~np.eye(8, dtype=bool)].min(),
+        thresholds=dict(max_distance_to_own="< 0.2", min_pairwise="> 0.5"),
+    )
     # Neighbouring ring centres are 2 sin(pi/8) = 0.77 apart.
     assert distance_to_own.max() < 0.2
     assert pairwise[~np.eye(8, dtype=bool)].min() > 0.5

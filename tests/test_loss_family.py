@@ -1,4 +1,5 @@
 """WGAN, WGAN-GP, LSGAN and DRAGAN: paper defaults, n_critic, clipping, learning."""
+
 import keras
 import numpy as np
 import pytest
@@ -63,8 +64,11 @@ def test_weight_clipping_keeps_every_critic_weight_in_range():
 
 
 def test_image_critics_for_gradient_penalties_have_no_batch_norm():
-    for cls, norm in ((WGANGP, "LayerNormalization"), (DRAGAN, "LayerNormalization"),
-                      (StandardGAN, "BatchNormalization")):
+    for cls, norm in (
+        (WGANGP, "LayerNormalization"),
+        (DRAGAN, "LayerNormalization"),
+        (StandardGAN, "BatchNormalization"),
+    ):
         model = cls(data_shape=(8, 8, 1), latent_dim=4, base_filters=4, seed=0)
         kinds = {type(layer).__name__ for layer in model.discriminator.layers}
         assert norm in kinds
@@ -98,12 +102,15 @@ def linear_critic():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("compile_args,expected_slope", [
-    # min_w  -shift * w + lambda (|w| - 1)^2  ->  w* = 1 + shift / (2 lambda) = 1.1
-    (dict(penalty="gradient_penalty", penalty_weight=10.0), 1.1),
-    # clipping stops the slope at c
-    (dict(clip_value=0.3), 0.3),
-])
+@pytest.mark.parametrize(
+    "compile_args,expected_slope",
+    [
+        # min_w  -shift * w + lambda (|w| - 1)^2  ->  w* = 1 + shift / (2 lambda) = 1.1
+        (dict(penalty="gradient_penalty", penalty_weight=10.0), 1.1),
+        # clipping stops the slope at c
+        (dict(clip_value=0.3), 0.3),
+    ],
+)
 def test_wasserstein_critic_reaches_its_closed_form_optimum(compile_args, expected_slope):
     """G is the identity on z ~ N(0, 1) and the data is N(2, 1), so a linear critic
     D(x) = w x + b has Wasserstein loss -2 w; its regulariser fixes the optimum."""
@@ -111,8 +118,12 @@ def test_wasserstein_critic_reaches_its_closed_form_optimum(compile_args, expect
     model = GAN(identity_generator(), critic, data_range=None, seed=0)
     model.compile(d_optimizer=keras.optimizers.SGD(0.02), loss="wasserstein", **compile_args)
     data = np.random.default_rng(0).normal(2.0, 1.0, (100_000, 1)).astype("float32")
-    history = model.fit(points_dataset(data, batch_size=1024, seed=0, repeat=True),
-                        steps_per_epoch=400, epochs=1, verbose=0).history
+    history = model.fit(
+        points_dataset(data, batch_size=1024, seed=0, repeat=True),
+        steps_per_epoch=400,
+        epochs=1,
+        verbose=0,
+    ).history
     slope = float(critic.layers[1].kernel.numpy()[0, 0])
     assert slope == pytest.approx(expected_slope, abs=0.01)
     # The critic's score gap E[D(x)] - E[D(G(z))] = w * 2 estimates the scaled W1.
@@ -135,18 +146,24 @@ def test_variant_moves_samples_onto_the_data(cls):
     seed = seed_everything()
     target = np.array([3.0, -2.0])
     model = cls(data_shape=(2,), latent_dim=2, hidden=(64, 64, 64), seed=seed)
-    model.compile(g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
-                  d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
+    model.compile(
+        g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+    )
     before = model.sample(2000, seed=learning_seed(1))
     data = np.random.default_rng(seed).normal(target, 0.5, (100_000, 2)).astype("float32")
     dataset = points_dataset(data, batch_size=128 * model.d_steps, seed=seed, repeat=True)
     model.fit(dataset, steps_per_epoch=1000, epochs=1, verbose=0)
     after = model.sample(2000, seed=learning_seed(1))
-    record(distance_before=np.linalg.norm(before.mean(axis=0) - target),
-           distance=np.linalg.norm(after.mean(axis=0) - target),
-           std_min=after.std(axis=0).min(), std_max=after.std(axis=0).max(),
-           thresholds=dict(distance_before="> 3.0", distance="< 1.2", std_min="> 0.15",
-                           std_max="< 1.2"))
+    record(
+        distance_before=np.linalg.norm(before.mean(axis=0) - target),
+        distance=np.linalg.norm(after.mean(axis=0) - target),
+        std_min=after.std(axis=0).min(),
+        std_max=after.std(axis=0).max(),
+        thresholds=dict(
+            distance_before="> 3.0", distance="< 1.2", std_min="> 0.15", std_max="< 1.2"
+        ),
+    )
     assert np.linalg.norm(before.mean(axis=0) - target) > 3.0
     assert np.linalg.norm(after.mean(axis=0) - target) < 1.2
     assert np.all((after.std(axis=0) > 0.15) & (after.std(axis=0) < 1.2))

@@ -1,4 +1,5 @@
 """Each adversarial loss equals its closed form on hand-set logits."""
+
 import numpy as np
 import pytest
 
@@ -21,14 +22,16 @@ def test_minimax_discriminator_loss_is_binary_cross_entropy():
 def test_one_sided_label_smoothing_softens_only_real_target():
     s = 0.1
     p_real, p_fake = sigmoid(REAL), sigmoid(FAKE)
-    expected = (-np.mean((1 - s) * np.log(p_real) + s * np.log(1 - p_real))
-                - np.mean(np.log(1 - p_fake)))
+    expected = -np.mean((1 - s) * np.log(p_real) + s * np.log(1 - p_real)) - np.mean(
+        np.log(1 - p_fake)
+    )
     got = float(losses.minimax_discriminator_loss(REAL, FAKE, label_smoothing=s))
     assert got == pytest.approx(expected, rel=1e-6)
     # The fake term is untouched: shifting smoothing changes the loss by the real term only.
     unsmoothed = float(losses.minimax_discriminator_loss(REAL, FAKE))
     assert got - unsmoothed == pytest.approx(
-        s * np.mean(np.log(p_real) - np.log(1 - p_real)), rel=1e-5)
+        s * np.mean(np.log(p_real) - np.log(1 - p_real)), rel=1e-5
+    )
 
 
 def test_saturating_generator_loss_is_log_one_minus_d():
@@ -43,6 +46,7 @@ def test_non_saturating_generator_loss_is_minus_log_d():
 
 def test_saturating_and_non_saturating_differ_in_value_and_gradient():
     import tensorflow as tf
+
     # D confidently rejects the fake (logit -6): the saturating gradient vanishes.
     logits = tf.constant([-6.0])
     with tf.GradientTape(persistent=True) as tape:
@@ -61,9 +65,11 @@ def test_saturating_and_non_saturating_differ_in_value_and_gradient():
 
 def test_losses_stay_finite_for_extreme_logits():
     big = np.array([80.0, -80.0], np.float32)
-    for value in (losses.minimax_discriminator_loss(big, -big),
-                  losses.minimax_generator_loss(big),
-                  losses.non_saturating_generator_loss(-big)):
+    for value in (
+        losses.minimax_discriminator_loss(big, -big),
+        losses.minimax_generator_loss(big),
+        losses.non_saturating_generator_loss(-big),
+    ):
         assert np.isfinite(float(value))
     assert float(losses.non_saturating_generator_loss(np.array([-80.0]))) == pytest.approx(80.0)
 
@@ -75,7 +81,8 @@ def test_unknown_loss_name_lists_choices():
 
 def test_wasserstein_losses_are_mean_score_differences():
     assert float(losses.wasserstein_critic_loss(REAL, FAKE)) == pytest.approx(
-        FAKE.mean() - REAL.mean(), rel=1e-6)
+        FAKE.mean() - REAL.mean(), rel=1e-6
+    )
     assert float(losses.wasserstein_generator_loss(FAKE)) == pytest.approx(-FAKE.mean(), rel=1e-6)
 
 
@@ -87,30 +94,36 @@ def test_hinge_discriminator_loss():
 
 
 def test_least_squares_losses():
-    expected_d = 0.5 * np.mean((REAL - 1) ** 2) + 0.5 * np.mean(FAKE ** 2)
+    expected_d = 0.5 * np.mean((REAL - 1) ** 2) + 0.5 * np.mean(FAKE**2)
     expected_g = 0.5 * np.mean((FAKE - 1) ** 2)
     assert float(losses.least_squares_discriminator_loss(REAL, FAKE)) == pytest.approx(
-        expected_d, rel=1e-6)
+        expected_d, rel=1e-6
+    )
     assert float(losses.least_squares_generator_loss(FAKE)) == pytest.approx(expected_g, rel=1e-6)
 
 
 def test_score_reported_as_probability_only_for_classifier_losses():
     logits = np.array([0.0, 2.0], np.float32)
-    np.testing.assert_allclose(losses.get_loss("minimax").score(logits), [0.5, sigmoid(np.array(2.0))],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        losses.get_loss("minimax").score(logits), [0.5, sigmoid(np.array(2.0))], rtol=1e-6
+    )
     for name in ("wasserstein", "hinge", "least_squares"):
         np.testing.assert_array_equal(losses.get_loss(name).score(logits), logits)
 
 
 def test_registered_custom_loss_is_found_by_name_and_names_are_unique():
-    custom = losses.AdversarialLoss("test_scaled_wasserstein",
-                                    lambda r, f: 2.0 * losses.wasserstein_critic_loss(r, f),
-                                    losses.wasserstein_generator_loss, score=losses.raw_score)
+    custom = losses.AdversarialLoss(
+        "test_scaled_wasserstein",
+        lambda r, f: 2.0 * losses.wasserstein_critic_loss(r, f),
+        losses.wasserstein_generator_loss,
+        score=losses.raw_score,
+    )
     try:
         assert losses.register_loss(custom) is custom
         assert losses.get_loss("test_scaled_wasserstein") is custom
         assert float(custom.discriminator(REAL, FAKE)) == pytest.approx(
-            2 * (FAKE.mean() - REAL.mean()), rel=1e-6)
+            2 * (FAKE.mean() - REAL.mean()), rel=1e-6
+        )
         clash = losses.AdversarialLoss("hinge", custom.discriminator, custom.generator)
         with pytest.raises(ValueError, match="registered already"):
             losses.register_loss(clash)

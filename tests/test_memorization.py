@@ -70,15 +70,17 @@ def test_memorizing_generator_is_caught():
     train, heldout = _images(200, seed=2), _images(100, seed=3)
     copied = np.random.default_rng(4).permutation(200)[:50]
     generated = scale_images(train[copied])  # float in [-1, 1], as a generator returns
-    report = memorization_report(generated, train, heldout,
-                                 feature_fn=lambda x: x.reshape(len(x), -1)[:, ::3])
+    report = memorization_report(
+        generated, train, heldout, feature_fn=lambda x: x.reshape(len(x), -1)[:, ::3]
+    )
     for space in (report.pixel, report.feature):
         np.testing.assert_array_equal(space.generated_distances, 0.0)
         np.testing.assert_array_equal(space.generated_nearest, copied)
         assert space.copy_rate == 1.0 and space.median_ratio == 0.0
         assert space.heldout_quantiles["min"] > 0
     assert report.pixel.generated_quantiles == dict.fromkeys(
-        ["min", "p5", "p25", "p50", "p75", "p95"], 0.0)
+        ["min", "p5", "p25", "p50", "p75", "p95"], 0.0
+    )
     assert (report.num_generated, report.num_train, report.num_heldout) == (50, 200, 100)
 
 
@@ -92,14 +94,17 @@ def test_fresh_samples_look_like_heldout_images():
     expected = _brute_force(scale_images(generated), scale_images(train))[1]
     np.testing.assert_allclose(report.pixel.generated_distances, expected, rtol=1e-12)
     # Noisy copies (noise std 1/3 of the pixel range) still count as new images.
-    noisy = np.clip(scale_images(train[:80]) + np.random.default_rng(6).normal(0, 0.66, (80,) + SHAPE),
-                    -1, 1)
+    noisy = np.clip(
+        scale_images(train[:80]) + np.random.default_rng(6).normal(0, 0.66, (80,) + SHAPE), -1, 1
+    )
     assert memorization_report(noisy, train, heldout).pixel.median_ratio > 0.5
 
 
 def test_report_serializes_and_summarizes():
     train, heldout = _images(40, seed=2), _images(20, seed=3)
-    report = memorization_report(train[:10], train, heldout, feature_fn=lambda x: x.mean(axis=(1, 2)))
+    report = memorization_report(
+        train[:10], train, heldout, feature_fn=lambda x: x.mean(axis=(1, 2))
+    )
     data = json.loads(json.dumps(report.as_dict()))
     assert data["pixel"]["copy_rate"] == 1.0
     assert data["pixel"]["generated_nearest"] == list(range(10))
@@ -131,23 +136,25 @@ def _group_tile(grid, group, tile, columns, neighbours):
     group_h, group_w = h + 2 * BORDER, (1 + neighbours) * w + (2 + neighbours) * BORDER
     top = BORDER + (group // columns) * (group_h + BORDER) + BORDER
     left = BORDER + (group % columns) * (group_w + BORDER) + BORDER + tile * (w + BORDER)
-    return grid[top:top + h, left:left + w]
+    return grid[top : top + h, left : left + w]
 
 
 @pytest.mark.parametrize("neighbours", [1, 2])
 def test_nearest_grid_shows_neighbour_beside_sample(neighbours):
     train, generated = _images(20, seed=7), _images(5, seed=8)
     indices = np.random.default_rng(9).integers(0, 20, (5, neighbours))
-    grid = nearest_grid(scale_images(generated), train,
-                        indices[:, 0] if neighbours == 1 else indices, columns=2)
+    grid = nearest_grid(
+        scale_images(generated), train, indices[:, 0] if neighbours == 1 else indices, columns=2
+    )
     group_h = SHAPE[0] + 2 * BORDER
     group_w = (1 + neighbours) * SHAPE[1] + (2 + neighbours) * BORDER
     assert grid.shape == (3 * group_h + 4 * BORDER, 2 * group_w + 3 * BORDER, 1)
     for g in range(5):
         np.testing.assert_array_equal(_group_tile(grid, g, 0, 2, neighbours), generated[g])
         for k in range(neighbours):
-            np.testing.assert_array_equal(_group_tile(grid, g, 1 + k, 2, neighbours),
-                                          train[indices[g, k]])
+            np.testing.assert_array_equal(
+                _group_tile(grid, g, 1 + k, 2, neighbours), train[indices[g, k]]
+            )
 
 
 def test_nearest_grid_rejects_bad_input_and_writes_png(tmp_path):
@@ -161,5 +168,6 @@ def test_nearest_grid_rejects_bad_input_and_writes_png(tmp_path):
     with pytest.raises(ValueError, match="non-empty"):
         nearest_grid(generated[:0], train, [])
     path = write_nearest(generated, train, [2, 0, 1], tmp_path / "nearest.png", columns=3)
-    np.testing.assert_array_equal(np.asarray(Image.open(path)),
-                                  nearest_grid(generated, train, [2, 0, 1], columns=3)[..., 0])
+    np.testing.assert_array_equal(
+        np.asarray(Image.open(path)), nearest_grid(generated, train, [2, 0, 1], columns=3)[..., 0]
+    )

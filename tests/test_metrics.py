@@ -1,4 +1,5 @@
 """FID, KID, Inception Score, precision/recall: closed forms and properties."""
+
 import numpy as np
 import pytest
 import scipy.linalg
@@ -33,8 +34,12 @@ def test_fid_matches_scipy_sqrtm_in_float64():
     for dim in (2, 10, 64):
         s1, s2 = _random_cov(rng, dim), _random_cov(rng, dim)
         mu1, mu2 = rng.normal(size=dim), rng.normal(size=dim)
-        expected = (np.sum((mu1 - mu2) ** 2) + np.trace(s1) + np.trace(s2)
-                    - 2 * np.trace(scipy.linalg.sqrtm(s1 @ s2)).real)
+        expected = (
+            np.sum((mu1 - mu2) ** 2)
+            + np.trace(s1)
+            + np.trace(s2)
+            - 2 * np.trace(scipy.linalg.sqrtm(s1 @ s2)).real
+        )
         ours = frechet_distance(GaussianStats(mu1, s1, 0), GaussianStats(mu2, s2, 0))
         assert ours == pytest.approx(expected, rel=1e-6)
 
@@ -92,8 +97,10 @@ def test_kid_is_unbiased_for_one_distribution():
 def test_kid_ranks_distributions():
     rng = np.random.default_rng(5)
     real = rng.normal(size=(1000, 8))
-    scores = [kid(real, rng.normal(size=(1000, 8)) + shift, subsets=10, subset_size=200)
-              for shift in (0.0, 0.3, 1.0)]
+    scores = [
+        kid(real, rng.normal(size=(1000, 8)) + shift, subsets=10, subset_size=200)
+        for shift in (0.0, 0.3, 1.0)
+    ]
     means = [mean for mean, _ in scores]
     assert abs(means[0]) < 3 * scores[0][1]
     assert means[0] < means[1] < means[2]

@@ -1,5 +1,6 @@
 """Metrics with the shipped Fashion-MNIST classifier: the real-data floor, a
 collapsed generator, and a briefly trained cGAN against an untrained one."""
+
 import numpy as np
 import pytest
 from helpers.learning import learning_seed, record, seed_everything
@@ -22,8 +23,9 @@ def cache(tmp_path_factory):
 @pytest.fixture(scope="module")
 def floor(cache):
     test_images, _ = load_fashion_mnist("test")
-    return evaluate_images(test_images[:SAMPLES], metrics=("fid", "kid", "pr", "is"),
-                           cache=cache, **FAST)
+    return evaluate_images(
+        test_images[:SAMPLES], metrics=("fid", "kid", "pr", "is"), cache=cache, **FAST
+    )
 
 
 def test_real_data_floor(floor):
@@ -38,9 +40,14 @@ def test_real_data_floor(floor):
 
 def test_padded_samples_are_scored_on_their_centre(floor, cache):
     from tfgan_zoo.data.padding import pad_images
+
     test_images, _ = load_fashion_mnist("test")
-    padded = evaluate_images(pad_images(test_images[:SAMPLES], 32),
-                             metrics=("fid", "kid", "pr", "is"), cache=cache, **FAST)
+    padded = evaluate_images(
+        pad_images(test_images[:SAMPLES], 32),
+        metrics=("fid", "kid", "pr", "is"),
+        cache=cache,
+        **FAST,
+    )
     for name in ("fid", "kid", "precision", "recall", "inception_score"):
         assert padded[name] == floor[name]
     assert padded.values[0].protocol["centre_crop"] == 28
@@ -69,17 +76,20 @@ def test_brief_cgan_training_beats_an_untrained_generator(cache):
     model = ConditionalGAN(data_shape=(28, 28, 1), latent_dim=32, base_filters=32, seed=seed)
     model.compile()
     metrics = ("fid", "cacc")
-    untrained = evaluate_generator(model, metrics, SAMPLES, seed=learning_seed(), cache=cache,
-                                   **FAST)
+    untrained = evaluate_generator(
+        model, metrics, SAMPLES, seed=learning_seed(), cache=cache, **FAST
+    )
     data = image_dataset(images[:24000], labels[:24000], batch_size=64, seed=seed)
     model.fit(data, epochs=1, verbose=0)  # 375 steps
-    trained = evaluate_generator(model, metrics, SAMPLES, seed=learning_seed(), cache=cache,
-                                 **FAST)
-    record(fid_untrained=untrained["fid"], fid=trained["fid"],
-           fid_ratio=trained["fid"] / untrained["fid"],
-           accuracy_untrained=untrained["conditional_accuracy"],
-           accuracy=trained["conditional_accuracy"],
-           thresholds=dict(fid_ratio="< 0.4", accuracy_untrained="< 0.3", accuracy="> 0.45"))
+    trained = evaluate_generator(model, metrics, SAMPLES, seed=learning_seed(), cache=cache, **FAST)
+    record(
+        fid_untrained=untrained["fid"],
+        fid=trained["fid"],
+        fid_ratio=trained["fid"] / untrained["fid"],
+        accuracy_untrained=untrained["conditional_accuracy"],
+        accuracy=trained["conditional_accuracy"],
+        thresholds=dict(fid_ratio="< 0.4", accuracy_untrained="< 0.3", accuracy="> 0.45"),
+    )
     assert trained["fid"] < 0.4 * untrained["fid"]
     assert untrained["conditional_accuracy"] < 0.3  # chance is 0.1
     assert trained["conditional_accuracy"] > 0.45

@@ -18,8 +18,9 @@ def test_perfect_fraction_closed_form():
     assert perfect_high_quality_fraction(2.0) == pytest.approx(1 - math.exp(-2.0))
 
 
-@pytest.mark.parametrize("name, num_modes, seed", [("grid", 25, 0), ("grid", 25, 1),
-                                                   ("ring", 8, 0), ("ring", 8, 1)])
+@pytest.mark.parametrize(
+    "name, num_modes, seed", [("grid", 25, 0), ("grid", 25, 1), ("ring", 8, 0), ("ring", 8, 1)]
+)
 def test_true_samples_score_perfectly(name, num_modes, seed):
     points, _ = sample_mixture(name, 2500, seed=seed)
     score = evaluate_mixture(points, name)
@@ -51,11 +52,16 @@ def test_far_samples_cover_nothing():
 def test_hand_counted_case():
     centres = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
     sigma = 0.1
-    samples = np.array([
-        [0.0, 0.0], [0.1, 0.0], [0.0, -0.29],  # mode 0, all within 3 sigma = 0.3
-        [10.0, 0.2],                            # mode 1
-        [5.0, 5.0], [0.0, 0.31],                # nearest mode 0 but too far: low quality
-    ])
+    samples = np.array(
+        [
+            [0.0, 0.0],
+            [0.1, 0.0],
+            [0.0, -0.29],  # mode 0, all within 3 sigma = 0.3
+            [10.0, 0.2],  # mode 1
+            [5.0, 5.0],
+            [0.0, 0.31],  # nearest mode 0 but too far: low quality
+        ]
+    )
     score = mode_coverage(samples, centres, sigma)
     assert score.modes_covered == 2 and score.num_modes == 3 and score.num_samples == 6
     assert score.high_quality_fraction == pytest.approx(4 / 6, abs=1e-15)
@@ -72,8 +78,13 @@ def test_threshold_is_inclusive():
 
 def test_as_dict_and_frozen():
     score = mode_coverage([[0.0, 0.0]], [[0.0, 0.0], [1.0, 1.0]], sigma=0.01)
-    assert score.as_dict() == {"modes_covered": 1, "num_modes": 2, "high_quality_fraction": 1.0,
-                               "reverse_kl": pytest.approx(math.log(2)), "num_samples": 1}
+    assert score.as_dict() == {
+        "modes_covered": 1,
+        "num_modes": 2,
+        "high_quality_fraction": 1.0,
+        "reverse_kl": pytest.approx(math.log(2)),
+        "num_samples": 1,
+    }
     with pytest.raises(AttributeError):
         score.modes_covered = 2
     assert isinstance(score, ModeCoverage)

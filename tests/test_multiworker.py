@@ -4,6 +4,7 @@ Both workers must end with identical weights, and those weights and the logged
 losses must equal a single-process run over the same global batches (with the
 noise the two replicas draw).
 """
+
 import os
 import sys
 
@@ -29,8 +30,10 @@ HELPER = os.path.join(os.path.dirname(__file__), "helpers", "multiworker_step.py
 @pytest.fixture(scope="module")
 def worker_results(tmp_path_factory):
     out = tmp_path_factory.mktemp("multiworker")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [os.path.dirname(os.path.dirname(__file__))] + sys.path))
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(__file__))] + sys.path),
+    )
     run_local_workers([sys.executable, HELPER, str(out)], num_workers=2, timeout=240, env=env)
     return [dict(np.load(out / f"worker_{i}.npz")) for i in range(2)]
 
@@ -56,16 +59,17 @@ def test_multiworker_matches_single_process(worker_results, objective):
         history = reference.fit(step_data(), epochs=1, verbose=0).history
     worker = worker_results[0]
     single = reference.generator.weights + reference.discriminator.weights
-    diff = max(np.abs(v.numpy() - worker[f"{objective}/w{i}"]).max()
-               for i, v in enumerate(single))
+    diff = max(np.abs(v.numpy() - worker[f"{objective}/w{i}"]).max() for i, v in enumerate(single))
     assert diff < 1e-5
     for key in ("d_loss", "g_loss", "d_real", "d_fake"):
-        np.testing.assert_allclose(worker[f"{objective}/{key}"], history[key], rtol=1e-4,
-                                   atol=1e-5, err_msg=key)
+        np.testing.assert_allclose(
+            worker[f"{objective}/{key}"], history[key], rtol=1e-4, atol=1e-5, err_msg=key
+        )
 
 
 def test_local_cluster_gives_each_worker_its_task():
     import json
+
     configs = [json.loads(c) for c in local_cluster(3)]
     workers = configs[0]["cluster"]["worker"]
     assert len(set(workers)) == 3 and all(w.startswith("127.0.0.1:") for w in workers)

@@ -1,4 +1,5 @@
 """Latent noise: finite at the extremes, N(0, 1), and the same under XLA."""
+
 from statistics import NormalDist
 
 import numpy as np
@@ -16,10 +17,10 @@ from tfgan_zoo.engine.noise import (
 def test_extreme_bits_stay_strictly_inside_the_unit_interval():
     bits = tf.constant([0, 1, 2**31, 2**32 - 2, 2**32 - 1], dtype=tf.uint32)
     u = bits_to_open_unit(bits).numpy()
-    assert u.min() == 2.0 ** -24 and u.max() == 1.0 - 2.0 ** -24
+    assert u.min() == 2.0**-24 and u.max() == 1.0 - 2.0**-24
     z = tf.math.ndtri(u).numpy()
     assert np.all(np.isfinite(z))
-    edge = NormalDist().inv_cdf(2.0 ** -24)  # -5.2947
+    edge = NormalDist().inv_cdf(2.0**-24)  # -5.2947
     np.testing.assert_allclose(z[[0, -1]], [edge, -edge], atol=1e-4)
 
 
@@ -34,8 +35,10 @@ def test_same_noise_with_and_without_xla_for_a_computed_seed():
 
     def draw():
         seed = draw_seed(7, "d_noise_images", counter, 1, index=3)
-        return tf.concat([stateless_normal((256, 8), seed),
-                          stateless_normal((256, 8), sub_seed(seed, 1))], axis=0)
+        return tf.concat(
+            [stateless_normal((256, 8), seed), stateless_normal((256, 8), sub_seed(seed, 1))],
+            axis=0,
+        )
 
     eager = draw().numpy()
     compiled = tf.function(draw, jit_compile=True)().numpy()
@@ -52,8 +55,11 @@ def test_every_named_draw_has_the_same_bits_with_and_without_xla():
             for replica, index in ((0, 0), (31, 15)):
                 seed = draw_seed(7, name, counter, replica, index)
                 for s in (seed, sub_seed(seed, 1)):
-                    rows.append(tf.random.stateless_uniform(
-                        [8], s, minval=None, maxval=None, dtype=tf.uint32))
+                    rows.append(
+                        tf.random.stateless_uniform(
+                            [8], s, minval=None, maxval=None, dtype=tf.uint32
+                        )
+                    )
         return tf.stack(rows)
 
     eager = bits().numpy()
@@ -64,6 +70,10 @@ def test_every_named_draw_has_the_same_bits_with_and_without_xla():
 
 def test_draw_seeds_are_distinct_across_name_counter_and_replica():
     names = ("d_latent", "g_latent", "sample", "pool_index", "interpolation")
-    seeds = {tuple(draw_seed(3, name, counter, replica).numpy())
-             for name in names for counter in range(50) for replica in range(4)}
+    seeds = {
+        tuple(draw_seed(3, name, counter, replica).numpy())
+        for name in names
+        for counter in range(50)
+        for replica in range(4)
+    }
     assert len(seeds) == len(names) * 50 * 4

@@ -1,4 +1,5 @@
 """PacGAN packing: D scores packs of m samples, as one D on their concatenation."""
+
 import keras
 import numpy as np
 import pytest
@@ -15,8 +16,7 @@ def test_packed_discriminator_is_a_discriminator_on_concatenated_samples():
     x = np.random.default_rng(0).normal(size=(6, 2)).astype(np.float32)
     out = keras.ops.convert_to_numpy(packed(x))
     assert out.shape == (3, 1)
-    np.testing.assert_allclose(out, keras.ops.convert_to_numpy(flat(x.reshape(3, 4))),
-                               rtol=1e-6)
+    np.testing.assert_allclose(out, keras.ops.convert_to_numpy(flat(x.reshape(3, 4))), rtol=1e-6)
 
 
 def test_pack_must_divide_the_d_batch():
@@ -27,8 +27,12 @@ def test_pack_must_divide_the_d_batch():
 def test_packed_gan_trains_saves_and_reloads(tmp_path):
     model = StandardGAN(data_shape=(2,), latent_dim=2, hidden=(16, 16, 16), pack=2, seed=0)
     model.compile()
-    history = model.fit(np.random.default_rng(1).normal(size=(256, 2)).astype(np.float32),
-                        batch_size=64, epochs=1, verbose=0)
+    history = model.fit(
+        np.random.default_rng(1).normal(size=(256, 2)).astype(np.float32),
+        batch_size=64,
+        epochs=1,
+        verbose=0,
+    )
     assert np.isfinite(history.history["d_loss"][-1])
     model.save(tmp_path / "pac.keras")
     again = keras.models.load_model(tmp_path / "pac.keras")

@@ -1,4 +1,5 @@
 """Penalties equal their analytic values for a linear critic D(x) = w.x + b."""
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -23,8 +24,9 @@ def test_critic_input_gradients_of_a_linear_critic_are_its_weights():
 
 
 def test_gradient_penalty_is_squared_norm_gap_for_a_linear_critic():
-    value = penalties.gradient_penalty(linear_critic, batch(0), batch(1),
-                                       tf.constant(np.linspace(0, 1, 6), tf.float32))
+    value = penalties.gradient_penalty(
+        linear_critic, batch(0), batch(1), tf.constant(np.linspace(0, 1, 6), tf.float32)
+    )
     assert float(value) == pytest.approx((5.0 - 1.0) ** 2, rel=1e-5)
 
 
@@ -33,7 +35,8 @@ def test_gradient_penalty_for_a_quadratic_critic_uses_the_interpolates():
     real, fake = batch(2), batch(3)
     eps = np.array([0.0, 0.2, 0.5, 0.7, 0.9, 1.0], np.float32)
     value = penalties.gradient_penalty(
-        lambda x: 0.5 * tf.reduce_sum(x * x, axis=1, keepdims=True), real, fake, eps)
+        lambda x: 0.5 * tf.reduce_sum(x * x, axis=1, keepdims=True), real, fake, eps
+    )
     x_hat = eps[:, None] * real.numpy() + (1 - eps[:, None]) * fake.numpy()
     expected = np.mean((np.linalg.norm(x_hat, axis=1) - 1.0) ** 2)
     assert float(value) == pytest.approx(expected, rel=1e-5)
@@ -63,7 +66,7 @@ def test_r1_penalty_is_squared_gradient_norm_on_reals():
     assert float(penalties.r1_penalty(linear_critic, batch(5))) == pytest.approx(25.0, rel=1e-5)
     # D(x) = sum(x^3): gradient 3x^2, squared norm sum(9 x^4).
     real = batch(6)
-    value = penalties.r1_penalty(lambda x: tf.reduce_sum(x ** 3, axis=1), real)
+    value = penalties.r1_penalty(lambda x: tf.reduce_sum(x**3, axis=1), real)
     expected = np.mean(np.sum(9 * real.numpy() ** 4, axis=1))
     assert float(value) == pytest.approx(expected, rel=1e-4)
 
@@ -109,11 +112,13 @@ def test_packed_gradient_penalty_takes_the_norm_over_the_whole_pack():
 
 def test_packed_r1_and_dragan_use_the_pack_gradient():
     real = batch(2)
-    assert float(penalties.r1_penalty(packed_linear_critic, real, pack=2)) == \
-        pytest.approx(25.0, rel=1e-5)
+    assert float(penalties.r1_penalty(packed_linear_critic, real, pack=2)) == pytest.approx(
+        25.0, rel=1e-5
+    )
     noise, alpha = tf.fill(real.shape, 0.5), tf.constant([0.0, 1.0, 0.5])
-    value = penalties.dragan_penalty(packed_linear_critic, real, noise, alpha,
-                                     penalties.global_batch_std(real), pack=2)
+    value = penalties.dragan_penalty(
+        packed_linear_critic, real, noise, alpha, penalties.global_batch_std(real), pack=2
+    )
     assert float(value) == pytest.approx(16.0, rel=1e-5)
 
 
@@ -121,13 +126,15 @@ def test_a_pack_shares_one_interpolation_and_one_perturbation_weight():
     real, fake = tf.ones((4, 2)), tf.zeros((4, 2))
     mixed = penalties.interpolates(real, fake, tf.constant([0.25, 0.75]), pack=2).numpy()
     np.testing.assert_allclose(mixed[:, 0], [0.25, 0.25, 0.75, 0.75])
-    points = penalties.dragan_points(tf.zeros((4, 2)), tf.ones((4, 2)), tf.constant([0.0, 1.0]),
-                                     data_std=2.0, pack=2).numpy()
+    points = penalties.dragan_points(
+        tf.zeros((4, 2)), tf.ones((4, 2)), tf.constant([0.0, 1.0]), data_std=2.0, pack=2
+    ).numpy()
     np.testing.assert_allclose(points[:, 0], [0.0, 0.0, 1.0, 1.0])  # 1 * 0.5 * 2 * 1
 
 
 def test_the_engine_penalises_a_packed_discriminator_per_pack():
     from tfgan_zoo.gans import StandardGAN
+
     model = StandardGAN(data_shape=(2,), latent_dim=2, hidden=(8, 8), pack=2, seed=0)
     model.compile(penalty="r1")
     real = batch(3)
@@ -136,7 +143,7 @@ def test_the_engine_penalises_a_packed_discriminator_per_pack():
         scores = model.discriminator(real, training=True)  # one per pack: [3, 1]
         total = tf.reduce_sum(scores)
     rows = tape.gradient(total, real).numpy()
-    expected = np.mean(np.sum((rows ** 2).reshape(3, 4), axis=1))
+    expected = np.mean(np.sum((rows**2).reshape(3, 4), axis=1))
     value = model.discriminator_penalty(real, real, None)
     assert scores.shape[0] == 3
     assert float(value) == pytest.approx(expected, rel=1e-5)
@@ -148,9 +155,9 @@ def test_a_penalty_on_a_batch_normalised_discriminator_is_refused(penalty):
 
     from tfgan_zoo.engine.gan import GAN
     from tfgan_zoo.gans import DCGAN, WGANGP
+
     with pytest.raises(ValueError, match="discriminator has batch normalisation"):
-        DCGAN(image_shape=(8, 8, 1), latent_dim=2, base_filters=4, seed=0).compile(
-            penalty=penalty)
+        DCGAN(image_shape=(8, 8, 1), latent_dim=2, base_filters=4, seed=0).compile(penalty=penalty)
     z, x = keras.Input((2,)), keras.Input((2,))
     generator = keras.Model(z, keras.layers.Dense(2)(z))
     bn_critic = keras.Model(x, keras.layers.Dense(1)(keras.layers.BatchNormalization()(x)))

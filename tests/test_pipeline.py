@@ -20,22 +20,23 @@ def test_unscale_rounding_and_clipping():
     values = np.array([-1.0, 1.0, 0.0, -5.0, 3.0, 127 / 127.5 - 1], np.float32)
     # 0.0 maps to 127.5, which rounds half up to 128.
     np.testing.assert_array_equal(unscale_images(values), [0, 255, 128, 0, 255, 127])
-    np.testing.assert_array_equal(unscale_images(tf.constant(values)).numpy(),
-                                  [0, 255, 128, 0, 255, 127])
+    np.testing.assert_array_equal(
+        unscale_images(tf.constant(values)).numpy(), [0, 255, 128, 0, 255, 127]
+    )
 
 
 def test_scale_unscale_round_trip_every_pixel_value():
     pixels = np.arange(256, dtype=np.uint8)
     np.testing.assert_array_equal(unscale_images(scale_images(pixels)), pixels)
-    np.testing.assert_array_equal(unscale_images(scale_images(tf.constant(pixels))).numpy(),
-                                  pixels)
+    np.testing.assert_array_equal(unscale_images(scale_images(tf.constant(pixels))).numpy(), pixels)
 
 
 def _labelled_images(count=50):
     """uint8 images whose every pixel equals 5 * label, so alignment is checkable."""
     labels = np.arange(count) % 10
-    images = np.broadcast_to((5 * labels).astype(np.uint8)[:, None, None, None],
-                             (count, 4, 4, 1)).copy()
+    images = np.broadcast_to(
+        (5 * labels).astype(np.uint8)[:, None, None, None], (count, 4, 4, 1)
+    ).copy()
     return images, labels
 
 

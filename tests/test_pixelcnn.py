@@ -1,5 +1,6 @@
 """PixelCNN baseline: causal masks, exact likelihood in bits/dim, learning on
 Fashion-MNIST, deterministic sampling judged by the shipped classifier, saving."""
+
 import math
 
 import keras
@@ -66,7 +67,7 @@ def test_colour_masks_order_the_colours_within_a_pixel(mask_type):
         x_t = tf.constant(x)
         with tf.GradientTape() as tape:
             tape.watch(x_t)
-            target = tf.reduce_sum(layer(x_t)[0, 2, 2, 2 * colour:2 * colour + 2])
+            target = tf.reduce_sum(layer(x_t)[0, 2, 2, 2 * colour : 2 * colour + 2])
         grad = np.abs(tape.gradient(target, x_t).numpy()[0])
         seen = grad[2, 2] != 0
         expected = np.arange(3) < colour if mask_type == "A" else np.arange(3) <= colour
@@ -103,6 +104,7 @@ def test_colour_model_learns_that_green_and_blue_copy_red():
     Asserted: R within 0.03 of 2, G and B < 0.05, R = G = B on > 95 %; the
     served sampler draws the in-process sample of a one-image batch."""
     from tfgan_zoo.serving.signatures import autoregressive_functions
+
     seed = learning_seed()
     seed_everything()
     rng = np.random.default_rng(seed)
@@ -114,12 +116,22 @@ def test_colour_model_learns_that_green_and_blue_copy_red():
     model.compile(optimizer=keras.optimizers.Adam(3e-3))
     model.fit(grey(2048), batch_size=64, epochs=8, verbose=0)
     bits = model._pixel_nll(tf.constant(grey(256), tf.float32), None).numpy().mean(
-        axis=(0, 1, 2)) / math.log(2)
+        axis=(0, 1, 2)
+    ) / math.log(2)
     samples = model.sample(16, seed=seed)
     agree = ((samples[..., 0] == samples[..., 1]) & (samples[..., 1] == samples[..., 2])).mean()
-    record(red_bits=bits[0], green_bits=bits[1], blue_bits=bits[2], grey_pixels=agree,
-           thresholds=dict(red_bits="within 0.03 of 2", green_bits="< 0.05",
-                           blue_bits="< 0.05", grey_pixels="> 0.95"))
+    record(
+        red_bits=bits[0],
+        green_bits=bits[1],
+        blue_bits=bits[2],
+        grey_pixels=agree,
+        thresholds=dict(
+            red_bits="within 0.03 of 2",
+            green_bits="< 0.05",
+            blue_bits="< 0.05",
+            grey_pixels="> 0.95",
+        ),
+    )
     assert abs(bits[0] - 2) < 0.03 and bits[1] < 0.05 and bits[2] < 0.05
     assert samples.shape == (16, 8, 8, 3) and agree > 0.95
     served = autoregressive_functions(model)["sample"][0](tf.constant([seed], tf.int64))
@@ -134,7 +146,7 @@ def test_sampling_window_gives_the_full_frame_logits():
     full = model.network(x).numpy()
     for row, col in POSITIONS + [(3, 27), (27, 2), (10, 5)]:
         r0, c0, h, w = model.window(row, col)
-        crop = model.network(x[:, r0:r0 + h, c0:c0 + w]).numpy()
+        crop = model.network(x[:, r0 : r0 + h, c0 : c0 + w]).numpy()
         np.testing.assert_allclose(crop[:, row - r0, col - c0], full[:, row, col], atol=1e-5)
 
 
@@ -144,8 +156,9 @@ def test_pixel_logits_on_shrinking_windows_equal_the_full_frame_logits(image_sha
     # read; every pixel's logits must be the full frame's, at the edges (windows
     # clamped inside the image, or wider than it) as in the middle.
     keras.utils.set_random_seed(3)
-    model = PixelCNN(levels=LEVELS, base_filters=16, blocks=2, num_classes=3,
-                     image_shape=image_shape)
+    model = PixelCNN(
+        levels=LEVELS, base_filters=16, blocks=2, num_classes=3, image_shape=image_shape
+    )
     canvas = np.random.default_rng(3).integers(0, LEVELS, (2, *image_shape)).astype(np.int32)
     labels = np.array([0, 2], np.int32)
     full = model.network(model.to_input(canvas), labels).numpy()
@@ -154,8 +167,9 @@ def test_pixel_logits_on_shrinking_windows_equal_the_full_frame_logits(image_sha
     for row in range(height):
         for col in range(width):
             logits = logits_at(tf.constant(canvas), labels, tf.constant(row), tf.constant(col))
-            np.testing.assert_allclose(logits.numpy(), full[:, row, col], atol=1e-5,
-                                       err_msg=str((row, col)))
+            np.testing.assert_allclose(
+                logits.numpy(), full[:, row, col], atol=1e-5, err_msg=str((row, col))
+            )
 
 
 def test_a_uniform_model_scores_log2_levels_and_8_bits_at_256_levels():
@@ -204,9 +218,13 @@ def test_learns_fashion_mnist_well_below_uniform(trained, data):
     model, history = trained
     bpd = history["bits_per_dim"]
     bits = model.nll_bits_per_dim(data[1])
-    record(first_epoch_bits=bpd[0], last_epoch_bits=bpd[-1], test_bits=bits,
-           test_bits_256=bits_per_dim_256(bits, LEVELS),
-           thresholds=dict(test_bits=f"< {0.6 * math.log2(LEVELS):g}", test_bits_256="< 6.8"))
+    record(
+        first_epoch_bits=bpd[0],
+        last_epoch_bits=bpd[-1],
+        test_bits=bits,
+        test_bits_256=bits_per_dim_256(bits, LEVELS),
+        thresholds=dict(test_bits=f"< {0.6 * math.log2(LEVELS):g}", test_bits_256="< 6.8"),
+    )
     assert bpd[-1] < bpd[0] and history["loss"][-1] == pytest.approx(bpd[-1] * math.log(2), 1e-5)
     assert bits < 0.6 * math.log2(LEVELS)
     assert bits_per_dim_256(bits, LEVELS) < 8 - 1.2
@@ -237,17 +255,22 @@ def test_samples_are_deterministic_and_recognised_by_the_classifier(trained, dat
     scores = {}
     for name, images in (("samples", samples), ("noise", noise)):
         features, logits = classifier.features_and_logits(images)
-        scores[name] = dict(max_softmax=softmax(logits).max(axis=1).mean(),
-                            inception_score=inception_score(logits, splits=1)[0],
-                            fid=fid(features, reference))
+        scores[name] = dict(
+            max_softmax=softmax(logits).max(axis=1).mean(),
+            inception_score=inception_score(logits, splits=1)[0],
+            fid=fid(features, reference),
+        )
     print("classifier on PixelCNN samples vs quantised noise:", scores)
-    record(inception_score=scores["samples"]["inception_score"],
-           noise_inception_score=scores["noise"]["inception_score"],
-           inception_score_gain=scores["samples"]["inception_score"]
-           - scores["noise"]["inception_score"],
-           fid=scores["samples"]["fid"], noise_fid=scores["noise"]["fid"],
-           fid_ratio=scores["samples"]["fid"] / scores["noise"]["fid"],
-           thresholds=dict(inception_score_gain="> 0.5", fid_ratio="< 0.75"))
+    record(
+        inception_score=scores["samples"]["inception_score"],
+        noise_inception_score=scores["noise"]["inception_score"],
+        inception_score_gain=scores["samples"]["inception_score"]
+        - scores["noise"]["inception_score"],
+        fid=scores["samples"]["fid"],
+        noise_fid=scores["noise"]["fid"],
+        fid_ratio=scores["samples"]["fid"] / scores["noise"]["fid"],
+        thresholds=dict(inception_score_gain="> 0.5", fid_ratio="< 0.75"),
+    )
     # Mean max-softmax does not separate them: the classifier is confidently wrong on
     # noise (measured 0.72, nearly all "Bag"/"Shirt") and less sure of the blotchy
     # samples (0.53). Recognition is judged instead by the Inception Score (confident
@@ -298,6 +321,7 @@ def test_pixelcnn_exports_a_replayable_sample_signature(tmp_path):
     from tfgan_zoo.serving import export_generator
     from tfgan_zoo.serving.rest import handle_grpc_request
     from tfgan_zoo.serving.warmup import read_warmup_requests
+
     model = PixelCNN(levels=4, base_filters=8, blocks=1)
     path = export_generator(model, tmp_path / "p", warmup_batch_sizes=(1, 2))
     loaded = tf.saved_model.load(str(path))

@@ -1,4 +1,5 @@
 """Mixed precision: bfloat16 and loss-scaled float16 training, saving and export."""
+
 import keras
 import numpy as np
 import pytest
@@ -42,9 +43,13 @@ def test_bfloat16_fit_updates_and_round_trips(tmp_path):
     start = [w.numpy().copy() for w in model.generator.trainable_weights]
     history = model.fit(_images(64), batch_size=16, epochs=1, verbose=0).history
     assert all(np.isfinite(v[-1]) for v in history.values())
-    moved = max(np.abs(a - w.numpy()).max() for a, w in zip(start, model.generator.trainable_weights))
+    moved = max(
+        np.abs(a - w.numpy()).max() for a, w in zip(start, model.generator.trainable_weights)
+    )
     assert moved > 1e-4
-    assert not isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer)  # no underflow in bf16
+    assert not isinstance(
+        model.g_optimizer, keras.optimizers.LossScaleOptimizer
+    )  # no underflow in bf16
 
     model.save(tmp_path / "bf16.keras")
     loaded = keras.saving.load_model(tmp_path / "bf16.keras")
@@ -69,9 +74,10 @@ def test_float16_fit_is_loss_scaled_and_finite(tmp_path):
     skipped = 50 - int(model.d_optimizer.iterations)
     assert 0 <= skipped <= 5
     scale = float(model.d_optimizer.dynamic_scale.numpy())
-    assert scale == 2.0 ** 15 / 2 ** skipped
-    moved = max(np.abs(a - w.numpy()).max()
-                for a, w in zip(start, model.discriminator.trainable_weights))
+    assert scale == 2.0**15 / 2**skipped
+    moved = max(
+        np.abs(a - w.numpy()).max() for a, w in zip(start, model.discriminator.trainable_weights)
+    )
     assert moved > 1e-4
 
     model.save(tmp_path / "fp16.keras")

@@ -1,5 +1,6 @@
 """Progressive GAN: the schedule, the fade-in, the blending of G, D and the real
 images, the equalized layers, resuming mid-fade, and learning on Fashion-MNIST."""
+
 import keras
 import numpy as np
 import pytest
@@ -30,11 +31,20 @@ def _pool(x, factor):
 
 def test_level_at_closed_form():
     per_phase, levels = 1000, 4
-    expected = {0: 0.0, 999: 0.0,  # level 0, stable phase
-                1000: 0.0, 1500: 0.5, 1750: 0.75,  # level 1 fading in: alpha = 0.5 at 1500
-                2000: 1.0, 2999: 1.0,  # level 1 stable
-                3500: 1.5, 5250: 2.25,  # levels 2 and 3 fading in
-                6000: 3.0, 7000: 3.0, 10**9: 3.0}  # the top, kept
+    expected = {
+        0: 0.0,
+        999: 0.0,  # level 0, stable phase
+        1000: 0.0,
+        1500: 0.5,
+        1750: 0.75,  # level 1 fading in: alpha = 0.5 at 1500
+        2000: 1.0,
+        2999: 1.0,  # level 1 stable
+        3500: 1.5,
+        5250: 2.25,  # levels 2 and 3 fading in
+        6000: 3.0,
+        7000: 3.0,
+        10**9: 3.0,
+    }  # the top, kept
     for seen, level in expected.items():
         assert float(level_at(seen, per_phase, levels)) == pytest.approx(level, abs=1e-12), seen
     tensor = level_at(tf.constant(1500, tf.int64), per_phase, levels)
@@ -92,12 +102,12 @@ def test_alpha_fades_in_and_a_resumed_run_continues_mid_fade(tmp_path):
         resumed.fit(data.skip(stop), epochs=1, verbose=0, callbacks=[levels])
         assert levels.levels == whole_levels[stop:]
         for a, b in zip(resumed.weights, whole.weights):
-            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6,
-                                       err_msg=a.path)
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path)
         for name in ("g_optimizer", "d_optimizer"):
             for a, b in zip(getattr(resumed, name).variables, getattr(whole, name).variables):
-                np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6,
-                                           err_msg=f"{stop} {a.path}")
+                np.testing.assert_allclose(
+                    a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6, err_msg=f"{stop} {a.path}"
+                )
 
 
 def _capture_updates(optimizer, captured, name):
@@ -119,24 +129,35 @@ def test_adam_restarts_at_each_level_change_as_a_fresh_adam():
     gradient. Step 5 continues them (Adam's recursion)."""
     model = _small(8, (4, 4), images_per_phase=32)
     adam = dict(learning_rate=1e-2, beta_1=0.5, beta_2=0.99, epsilon=1e-8)
-    model.compile(g_optimizer=keras.optimizers.Adam(**adam),
-                  d_optimizer=keras.optimizers.Adam(**adam), ema_decay="none", run_eagerly=True)
+    model.compile(
+        g_optimizer=keras.optimizers.Adam(**adam),
+        d_optimizer=keras.optimizers.Adam(**adam),
+        ema_decay="none",
+        run_eagerly=True,
+    )
     captured = {}
     for name in ("g", "d"):
         _capture_updates(getattr(model, f"{name}_optimizer"), captured, name)
     data = _fixed_batches(6)
     starts = []
     for step in range(6):
-        moments_before = {name: [m.numpy().copy() for m in getattr(model, f"{name}_optimizer")
-                                 ._momentums] for name in ("g", "d")}
+        moments_before = {
+            name: [m.numpy().copy() for m in getattr(model, f"{name}_optimizer")._momentums]
+            for name in ("g", "d")
+        }
         model.fit(data.skip(step).take(1), epochs=1, verbose=0)
-        starts.append([int(model.g_optimizer.moments_start.numpy()),
-                       int(model.d_optimizer.moments_start.numpy())])
+        starts.append(
+            [
+                int(model.g_optimizer.moments_start.numpy()),
+                int(model.d_optimizer.moments_start.numpy()),
+            ]
+        )
         for name in ("g", "d"):
             optimizer = getattr(model, f"{name}_optimizer")
             grads, before = captured[name]
-            variables = (model.generator_variables() if name == "g"
-                         else model.discriminator_variables())
+            variables = (
+                model.generator_variables() if name == "g" else model.discriminator_variables()
+            )
             moments = [m.numpy() for m in optimizer._momentums]
             velocities = [v.numpy() for v in optimizer._velocities]
             if step in (3, 4):
@@ -147,17 +168,20 @@ def test_adam_restarts_at_each_level_change_as_a_fresh_adam():
                 fresh.build(copies)
                 fresh.apply(grads, copies)
                 for i, variable in enumerate(variables):
-                    np.testing.assert_allclose(moments[i], fresh._momentums[i].numpy(),
-                                               rtol=1e-6, atol=1e-12)
-                    np.testing.assert_allclose(velocities[i], fresh._velocities[i].numpy(),
-                                               rtol=1e-6, atol=1e-14)
-                    np.testing.assert_allclose(variable.numpy(), copies[i].numpy(),
-                                               rtol=1e-6, atol=1e-7)
+                    np.testing.assert_allclose(
+                        moments[i], fresh._momentums[i].numpy(), rtol=1e-6, atol=1e-12
+                    )
+                    np.testing.assert_allclose(
+                        velocities[i], fresh._velocities[i].numpy(), rtol=1e-6, atol=1e-14
+                    )
+                    np.testing.assert_allclose(
+                        variable.numpy(), copies[i].numpy(), rtol=1e-6, atol=1e-7
+                    )
             elif step == 5:  # m = β1·m + (1 − β1)·g from the moments of step 4
                 for i, grad in enumerate(grads):
                     np.testing.assert_allclose(
-                        moments[i], 0.5 * moments_before[name][i] + 0.5 * grad,
-                        rtol=1e-5, atol=1e-9)
+                        moments[i], 0.5 * moments_before[name][i] + 0.5 * grad, rtol=1e-5, atol=1e-9
+                    )
                 assert max(np.abs(m - 0.5 * g).max() for m, g in zip(moments, grads)) > 1e-6
     assert starts == [[0, 0], [0, 0], [0, 0], [3, 3], [4, 4], [4, 4]]
     assert model.level == 1.0
@@ -179,13 +203,16 @@ def test_integer_level_shows_the_upsampled_lower_level_in_g_and_d():
         # D: the image counts only through its average at the level's resolution.
         coarse = _up(_pool(images.numpy(), 2 ** (2 - level)), 2 ** (2 - level))
         scores[level] = model.discriminator(images).numpy()
-        np.testing.assert_allclose(model.discriminator(coarse).numpy(), scores[level],
-                                   rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(
+            model.discriminator(coarse).numpy(), scores[level], rtol=1e-5, atol=1e-5
+        )
     assert np.abs(scores[0] - scores[2]).max() > 1e-3  # the levels do differ
     # Half-way through the fade of level 2: the lerp of the two.
     model.set_level(1.5)
-    halfway = 0.5 * _up(generator.to_rgb[1](features[1]).numpy(), 2) + 0.5 * generator.to_rgb[2](
-        features[2]).numpy()
+    halfway = (
+        0.5 * _up(generator.to_rgb[1](features[1]).numpy(), 2)
+        + 0.5 * generator.to_rgb[2](features[2]).numpy()
+    )
     np.testing.assert_allclose(model.generator(z).numpy(), halfway, atol=1e-5)
     # Sampling follows the level (EMA network included) and stays in the data range.
     model.compile()
@@ -208,8 +235,9 @@ def test_real_images_at_a_level_are_block_constant_and_blend_like_numpy():
     # The model shows D its real slice the same way, at D's level.
     model = _small(32, (4, 4, 4, 4))
     model.set_level(1.25)
-    np.testing.assert_allclose(model.real_at_level(tf.constant(images[..., :1])),
-                               expected[..., :1], atol=1e-6)
+    np.testing.assert_allclose(
+        model.real_at_level(tf.constant(images[..., :1])), expected[..., :1], atol=1e-6
+    )
 
 
 def test_minibatch_stddev_against_numpy():
@@ -217,7 +245,7 @@ def test_minibatch_stddev_against_numpy():
     out = MinibatchStdDev(group_size=4)(tf.constant(x)).numpy()
     np.testing.assert_array_equal(out[..., :2], x)
     for i in range(8):  # groups of 4: samples i, i + 2, i + 4, i + 6 (i mod 2)
-        group = x[i % 2::2]
+        group = x[i % 2 :: 2]
         expected = np.sqrt(group.var(axis=0) + 1e-8).mean()
         np.testing.assert_allclose(out[i, ..., 2], expected, rtol=1e-5)
     odd = x[:6]  # 6 does not divide by 4: one group of all six
@@ -229,8 +257,12 @@ def test_equalized_layers_scale_at_run_time():
     x = np.random.default_rng(0).normal(size=(5, 7)).astype("float32")
     dense = EqualizedDense(3, gain=2.0)
     out = dense(tf.constant(x)).numpy()
-    np.testing.assert_allclose(out, x @ (dense.kernel.numpy() * 2.0 / np.sqrt(7))
-                               + dense.bias.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        out,
+        x @ (dense.kernel.numpy() * 2.0 / np.sqrt(7)) + dense.bias.numpy(),
+        rtol=1e-5,
+        atol=1e-6,
+    )
     assert dense.kernel.numpy().std() == pytest.approx(1.0, abs=0.5)  # N(0, 1) weights
     # Unit-variance input: output standard deviation ≈ gain, whatever the fan-in.
     images = tf.random.stateless_normal((64, 8, 8, 32), [0, 3])
@@ -247,7 +279,11 @@ def test_for_data_and_padding():
     pixels = np.full((2, 28, 28), 200, np.uint8)
     padded = pad_images(pixels, 32)
     assert padded.shape == (2, 32, 32, 1) and padded.dtype == np.uint8
-    assert padded[:, :2].max() == 0 and padded[:, -2:].max() == 0 and padded[:, 2:30, 2:30].min() == 200
+    assert (
+        padded[:, :2].max() == 0
+        and padded[:, -2:].max() == 0
+        and padded[:, 2:30, 2:30].min() == 200
+    )
     floats = pad_images(np.zeros((1, 28, 28, 1), np.float32), 32)
     assert floats[0, 0, 0, 0] == -1.0 and floats[0, 2, 2, 0] == 0.0
     np.testing.assert_array_equal(crop_images(padded, 28), pixels[..., None])
@@ -283,8 +319,9 @@ def test_brief_training_on_fashion_mnist_beats_the_untrained_generator(tmp_path)
     real = network.features(test[:1000])
 
     def score(model):
-        return fid(network.features(crop_images(model.sample(500, seed=learning_seed(1)), 28)),
-                   real)
+        return fid(
+            network.features(crop_images(model.sample(500, seed=learning_seed(1)), 28)), real
+        )
 
     seed = seed_everything()
     recipe = recipes.resolve("progan", "fashion_mnist", "cpu-short")
@@ -293,15 +330,23 @@ def test_brief_training_on_fashion_mnist_beats_the_untrained_generator(tmp_path)
     untrained = score(model)  # at level 0: blurred 4×4 blobs
     model.set_level(3)
     untrained_top = score(model)  # the same untrained G at full resolution
-    data = image_dataset(pad_images(train[:20000], 32), batch_size=recipe.batch_size, seed=seed,
-                         repeat=True)
+    data = image_dataset(
+        pad_images(train[:20000], 32), batch_size=recipe.batch_size, seed=seed, repeat=True
+    )
     model.fit(data, steps_per_epoch=recipe.steps, epochs=1, verbose=0)
     trained = score(model)
-    print(f"FID untrained {untrained:.1f} (level 0), {untrained_top:.1f} (level 3); "
-          f"trained {trained:.1f}")
-    record(fid_level0=untrained, fid_level3=untrained_top, fid=trained,
-           ratio_to_level3=trained / untrained_top, ratio_to_level0=trained / untrained,
-           thresholds=dict(ratio_to_level3="< 0.7", ratio_to_level0="< 0.9"))
+    print(
+        f"FID untrained {untrained:.1f} (level 0), {untrained_top:.1f} (level 3); "
+        f"trained {trained:.1f}"
+    )
+    record(
+        fid_level0=untrained,
+        fid_level3=untrained_top,
+        fid=trained,
+        ratio_to_level3=trained / untrained_top,
+        ratio_to_level0=trained / untrained,
+        thresholds=dict(ratio_to_level3="< 0.7", ratio_to_level0="< 0.9"),
+    )
     assert model.level == 3.0
     assert trained < 0.7 * untrained_top
     assert trained < 0.9 * untrained

@@ -1,5 +1,6 @@
 """The front page: at most 250 lines, two commands that CI runs verbatim, and links
 that resolve."""
+
 import re
 import runpy
 from pathlib import Path

@@ -1,5 +1,6 @@
 """Recipes: one table of training settings, layered class defaults < generic row
 < specific row < explicit overrides, read by the CLI, the zoo and the benchmarks."""
+
 import importlib.util
 import json
 import re
@@ -35,8 +36,11 @@ def _optimizer(optimizer):
 
 def test_specific_row_beats_generic_override_beats_both_class_fills_the_rest(monkeypatch):
     # Generic dcgan paper row: Adam(2e-4, 0.5) for both, batch 128.
-    monkeypatch.setitem(recipes.RECIPES, ("dcgan", "fashion_mnist", "paper"), Recipe(
-        compile=dict(g_optimizer=adam(1e-3, 0.5), label_smoothing=0.1), batch_size=32))
+    monkeypatch.setitem(
+        recipes.RECIPES,
+        ("dcgan", "fashion_mnist", "paper"),
+        Recipe(compile=dict(g_optimizer=adam(1e-3, 0.5), label_smoothing=0.1), batch_size=32),
+    )
     layered = recipes.resolve("dcgan", "fashion_mnist", "paper")
     assert layered.batch_size == 32 and layered.epochs == 5  # specific row; BASE's epochs
     assert recipes.resolve("dcgan", "grid", "paper").batch_size == 128  # generic only
@@ -48,8 +52,9 @@ def test_specific_row_beats_generic_override_beats_both_class_fills_the_rest(mon
     assert (args["loss"], args["penalty"], args["ema_decay"]) == ("non_saturating", None, None)
 
     # Explicit (command-line) values beat both rows.
-    settings = training.resolve_settings("dcgan", "fashion_mnist", dict(
-        batch_size=16, lr=5e-4, label_smoothing=None), recipe="paper")
+    settings = training.resolve_settings(
+        "dcgan", "fashion_mnist", dict(batch_size=16, lr=5e-4, label_smoothing=None), recipe="paper"
+    )
     assert settings["batch_size"] == 16 and settings["epochs"] == 5
     model = get_model("dcgan").for_data((28, 28, 1), None, seed=0, base_filters=4)
     training.compile_model(model, settings)
@@ -80,8 +85,15 @@ def test_paper_rows_of_progan_and_stylegan():
 
 def test_default_recipe_is_todays_command_line():
     assert training.resolve_settings("stylegan", "fashion_mnist", {}) == dict(
-        training.TRAIN_DEFAULTS, recipe="default", model={}, compile={}, batch_size=64,
-        epochs=5, steps_per_epoch=None, schedule=None)
+        training.TRAIN_DEFAULTS,
+        recipe="default",
+        model={},
+        compile={},
+        batch_size=64,
+        epochs=5,
+        steps_per_epoch=None,
+        schedule=None,
+    )
     grid = training.resolve_settings("vanilla", "grid", {})
     assert grid["model"] == dict(latent_dim=2, hidden=(128, 128, 128), data_scale=4.0)
     assert (grid["batch_size"], grid["epochs"], grid["steps_per_epoch"]) == (256, 8, 1000)
@@ -102,9 +114,12 @@ def test_the_default_batch_is_64_per_critic_step():
 
 @pytest.mark.parametrize("budget", ["paper", "cpu-short"])
 def test_every_gan_has_a_row_or_a_reason(budget):
-    missing = [name for name in model_names("gan")
-               if not any(m == name and b == budget for (m, _, b) in recipes.RECIPES)
-               and (name, budget) not in recipes.NO_ROW]
+    missing = [
+        name
+        for name in model_names("gan")
+        if not any(m == name and b == budget for (m, _, b) in recipes.RECIPES)
+        and (name, budget) not in recipes.NO_ROW
+    ]
     assert missing == []
     for (model, _, row_budget), row in recipes.RECIPES.items():
         assert row_budget in recipes.BUDGETS
@@ -121,14 +136,16 @@ def test_unknown_budget_suggests_close_names():
 
 def test_cpu_short_rows_are_the_learning_tests_settings():
     """The numbers the learning tests trained with before the table existed."""
+
     def both(name):
-        args = recipes.compile_args(get_model(name),
-                                    recipes.resolve(name, "fashion_mnist", "cpu-short"))
+        args = recipes.compile_args(
+            get_model(name), recipes.resolve(name, "fashion_mnist", "cpu-short")
+        )
         g, d = args["g_optimizer"].get_config(), args["d_optimizer"].get_config()
         assert {k: v for k, v in g.items() if k != "name"} == {
-            k: v for k, v in d.items() if k != "name"}
-        return args, (round(float(g["learning_rate"]), 8), g["beta_1"], g["beta_2"],
-                      g["epsilon"])
+            k: v for k, v in d.items() if k != "name"
+        }
+        return args, (round(float(g["learning_rate"]), 8), g["beta_1"], g["beta_2"], g["epsilon"])
 
     for name in ("stylegan", "info_stylegan", "semi_stylegan"):
         assert both(name)[1] == (1e-2, 0.0, 0.99, 1e-7)
@@ -137,7 +154,11 @@ def test_cpu_short_rows_are_the_learning_tests_settings():
     assert adam_args == (1e-2, 0.0, 0.99, 1e-8)
     assert recipes.resolve("progan", "fashion_mnist", "cpu-short").model["images_per_phase"] == 450
     assert (args["loss"], args["penalty"], args["penalty_weight"], args["ema_decay"]) == (
-        "non_saturating", "r1", 1.0, 0.9)
+        "non_saturating",
+        "r1",
+        1.0,
+        0.9,
+    )
     args, adam_args = both("biggan")
     assert adam_args == (1e-3, 0.0, 0.999, 1e-7)
     assert (args["loss"], args["d_steps"]) == ("hinge", 2)  # class defaults
@@ -148,33 +169,99 @@ def test_cpu_short_rows_are_the_learning_tests_settings():
 # 0.1.0's, which engine/renames.py maps): (variant, dataset, model kwargs, batch per D
 # step, d_steps, generator steps, cosine, optimizer, learning rate, beta_1, beta_2).
 ZOO_TODAY = {
-    "fashion_dcgan": ("dcgan", "fashion_mnist", dict(latent_dim=64, base_filters=32), 64, 1,
-                      4690, False, "Adam", 2e-4, 0.5, 0.999),
-    "fashion_cgan": ("cgan", "fashion_mnist", dict(latent_dim=64, base_filters=32), 64, 1,
-                     4690,
-                     False, "Adam", 2e-4, 0.5, 0.999),
-    "fashion_wgan_gp": ("wgan_gp", "fashion_mnist", dict(latent_dim=64, base_filters=32), 64, 5,
-                        1500, False, "Adam", 1e-4, 0.0, 0.9),
-    "fashion_vae": ("vae", "fashion_mnist", dict(latent_dim=32, base_filters=32), 64, None, 4690,
-                    False, "Adam", 1e-3, 0.9, 0.999),
-    "fashion_pixelcnn": ("pixelcnn", "fashion_mnist", dict(levels=8, base_filters=32, blocks=4),
-                         64, None, 2000, False, "Adam", 1e-3, 0.9, 0.999),
-    "grid_pacgan": ("standard", "grid", dict(data_shape=[2], latent_dim=2, hidden=[128, 128, 128],
-                                             data_scale=4.0, pack=2), 256, 1, 96000, True,
-                    "Adam", 2e-4, 0.5, 0.999),
+    "fashion_dcgan": (
+        "dcgan",
+        "fashion_mnist",
+        dict(latent_dim=64, base_filters=32),
+        64,
+        1,
+        4690,
+        False,
+        "Adam",
+        2e-4,
+        0.5,
+        0.999,
+    ),
+    "fashion_cgan": (
+        "cgan",
+        "fashion_mnist",
+        dict(latent_dim=64, base_filters=32),
+        64,
+        1,
+        4690,
+        False,
+        "Adam",
+        2e-4,
+        0.5,
+        0.999,
+    ),
+    "fashion_wgan_gp": (
+        "wgan_gp",
+        "fashion_mnist",
+        dict(latent_dim=64, base_filters=32),
+        64,
+        5,
+        1500,
+        False,
+        "Adam",
+        1e-4,
+        0.0,
+        0.9,
+    ),
+    "fashion_vae": (
+        "vae",
+        "fashion_mnist",
+        dict(latent_dim=32, base_filters=32),
+        64,
+        None,
+        4690,
+        False,
+        "Adam",
+        1e-3,
+        0.9,
+        0.999,
+    ),
+    "fashion_pixelcnn": (
+        "pixelcnn",
+        "fashion_mnist",
+        dict(levels=8, base_filters=32, blocks=4),
+        64,
+        None,
+        2000,
+        False,
+        "Adam",
+        1e-3,
+        0.9,
+        0.999,
+    ),
+    "grid_pacgan": (
+        "standard",
+        "grid",
+        dict(data_shape=[2], latent_dim=2, hidden=[128, 128, 128], data_scale=4.0, pack=2),
+        256,
+        1,
+        96000,
+        True,
+        "Adam",
+        2e-4,
+        0.5,
+        0.999,
+    ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(ZOO_TODAY))
 def test_zoo_entries_train_with_todays_settings(name):
     train_zoo = _tool("train_zoo")
-    variant, dataset, model, per_d_step, d_steps, steps, cosine, opt, rate, b1, b2 = (
-        ZOO_TODAY[name])
+    variant, dataset, model, per_d_step, d_steps, steps, cosine, opt, rate, b1, b2 = ZOO_TODAY[name]
     entry = train_zoo.entry_settings(name)
     assert (entry["variant"], entry["dataset"]) == (variant, dataset)
     assert json.loads(json.dumps(entry["model"])) == model
     assert (entry["steps"], entry["batch_size_per_d_step"], entry["d_steps"]) == (
-        steps, per_d_step, d_steps)
+        steps,
+        per_d_step,
+        d_steps,
+    )
     assert entry["cosine"] == cosine
     optimizers = [v for k, v in entry["compile"].items() if k.endswith("optimizer")]
     for optimizer in optimizers:
@@ -186,8 +273,12 @@ def test_zoo_entries_train_with_todays_settings(name):
         assert (kind, got_b1, got_b2) == (opt, b1, b2)
         assert got_rate == pytest.approx(rate)
     card = json.loads((REPO / "models" / name / "card.json").read_text())["training"]
-    assert (card["generator_steps"], card["batch_size_per_d_step"], card["d_steps"],
-            card["cosine_decay"]) == (steps, per_d_step, d_steps, cosine)
+    assert (
+        card["generator_steps"],
+        card["batch_size_per_d_step"],
+        card["d_steps"],
+        card["cosine_decay"],
+    ) == (steps, per_d_step, d_steps, cosine)
 
 
 def test_bench_modern_reads_the_cpu_short_rows():
@@ -200,15 +291,17 @@ def test_bench_modern_reads_the_cpu_short_rows():
 
 
 # Optimizer constructors with a literal rate, and literal learning_rate= / lr=.
-RATE_LITERAL = re.compile(r"\b(Adam|AdamW|RMSprop|SGD|Nadam|Adagrad)\(\s*[0-9.]"
-                          r"|\b(learning_rate|lr)\s*=\s*[0-9.]"
-                          r"|\.parameters\(\),\s*[0-9.]")
+RATE_LITERAL = re.compile(
+    r"\b(Adam|AdamW|RMSprop|SGD|Nadam|Adagrad)\(\s*[0-9.]"
+    r"|\b(learning_rate|lr)\s*=\s*[0-9.]"
+    r"|\.parameters\(\),\s*[0-9.]"
+)
 # Files that set rates outside the recipes, and why.
 ALLOWED = {
     "tools/bench_torch_dcgan.py": "PyTorch peer of the throughput benchmark; runs without "
-                                  "tfgan_zoo installed",
+    "tfgan_zoo installed",
     "tests/helpers/distributed_setup.py": "SGD(0.1) keeps the replica comparisons linear "
-                                          "in the gradients; not a training recipe",
+    "in the gradients; not a training recipe",
 }
 
 
@@ -226,25 +319,48 @@ def test_no_learning_rates_outside_the_recipes():
 
 def test_unknown_recipe_on_the_command_line(tmp_path, capsys):
     out = tmp_path / "r"
-    user_error(capsys, ["train", "dcgan", "--recipe", "papr", "--out", str(out)],
-               r"Unknown recipe 'papr'\. Did you mean 'paper'\?")
-    user_error(capsys, ["train", "stylegan", "--recipe", "zoo", "--out", str(out)],
-               r"No 'zoo' recipe for 'stylegan'")
+    user_error(
+        capsys,
+        ["train", "dcgan", "--recipe", "papr", "--out", str(out)],
+        r"Unknown recipe 'papr'\. Did you mean 'paper'\?",
+    )
+    user_error(
+        capsys,
+        ["train", "stylegan", "--recipe", "zoo", "--out", str(out)],
+        r"No 'zoo' recipe for 'stylegan'",
+    )
     assert not out.exists()
 
 
 def test_list_recipes_prints_the_table(capsys):
     main(["list", "--recipes"])
     lines = capsys.readouterr().out.splitlines()
-    assert any(re.match(r"paper\s+wgan_gp\s+\*\s+batch_size=320 .*learning_rate=0.0001", line)
-               for line in lines), lines
+    assert any(
+        re.match(r"paper\s+wgan_gp\s+\*\s+batch_size=320 .*learning_rate=0.0001", line)
+        for line in lines
+    ), lines
 
 
 @pytest.mark.slow
 def test_train_recipe_paper_reaches_the_model(tmp_path):
     out = tmp_path / "dcgan"
-    main(["train", "dcgan", "--recipe", "paper", "--epochs", "1", "--steps-per-epoch", "1",
-          "--base-filters", "4", "--out", str(out), "--quiet"])
+    main(
+        [
+            "train",
+            "dcgan",
+            "--recipe",
+            "paper",
+            "--epochs",
+            "1",
+            "--steps-per-epoch",
+            "1",
+            "--base-filters",
+            "4",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     record = json.loads((out / "run.json").read_text())
     assert record["settings"]["recipe"] == "paper"
     assert record["settings"]["batch_size"] == 128  # Radford et al.'s minibatch
@@ -257,14 +373,23 @@ def test_train_recipe_paper_reaches_the_model(tmp_path):
 def test_linear_decay_holds_the_rate_then_falls_linearly_to_zero():
     # Held for 600 of 1,000 steps, then 400 decaying: lr(t) = lr0 (1 - (t - 600) / 400).
     schedule = learning_rate_schedule(linear_decay(0.6), 2e-4, 1000)
-    closed_form = {0: 2e-4, 300: 2e-4, 600: 2e-4, 700: 1.5e-4, 800: 1e-4, 999: 5e-7,
-                   1000: 0.0, 1500: 0.0}
+    closed_form = {
+        0: 2e-4,
+        300: 2e-4,
+        600: 2e-4,
+        700: 1.5e-4,
+        800: 1e-4,
+        999: 5e-7,
+        1000: 0.0,
+        1500: 0.0,
+    }
     for step, rate in closed_form.items():
         assert float(schedule(step)) == pytest.approx(rate, rel=1e-6, abs=1e-12), step
     again = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(schedule))
     assert isinstance(again, ConstantThenLinearDecay) and float(again(800)) == pytest.approx(1e-4)
-    assert isinstance(learning_rate_schedule("cosine", 1e-3, 10),
-                      keras.optimizers.schedules.CosineDecay)
+    assert isinstance(
+        learning_rate_schedule("cosine", 1e-3, 10), keras.optimizers.schedules.CosineDecay
+    )
     assert learning_rate_schedule(None, 1e-3, 10) == 1e-3
     with pytest.raises(ValueError, match="Unknown learning-rate schedule"):
         learning_rate_schedule("step", 1e-3, 10)
@@ -278,8 +403,12 @@ def test_cyclegan_paper_recipe_compiles_100_epochs_held_then_100_decaying():
     assert settings["schedule"] == dict(name="linear-decay", constant_fraction=0.5)
     assert settings["model"] == dict(cycle_weight=10.0, pool_size=50)
     data = types.SimpleNamespace(data_shape=(16, 16, 1), num_classes=None)
-    model = training.build_model("cyclegan", data, 0, dict(settings, model=dict(
-        settings["model"], base_filters=4, blocks=1, d_base_filters=4)))
+    model = training.build_model(
+        "cyclegan",
+        data,
+        0,
+        dict(settings, model=dict(settings["model"], base_filters=4, blocks=1, d_base_filters=4)),
+    )
     training.compile_model(model, settings, generator_steps=settings["epochs"] * 10)
     assert model.adversarial_loss.name == "least_squares"
     for optimizer in (model.g_optimizer, model.d_optimizer):  # one D step per G step
@@ -289,16 +418,29 @@ def test_cyclegan_paper_recipe_compiles_100_epochs_held_then_100_decaying():
             assert float(optimizer.learning_rate) == pytest.approx(rate, rel=1e-6, abs=1e-12)
 
 
-@pytest.mark.parametrize("variant,dataset,batch,epochs,schedule,model", [
-    ("pix2pix", "edges", 4, 15, None, dict(l1_weight=100.0)),
-    ("pix2pix", "inpaint", 1, 200, None, dict(l1_weight=100.0)),
-    ("bicyclegan", "edges", 1, 200, linear_decay(0.5),
-     dict(latent_dim=8, image_weight=10.0, kl_weight=0.01, latent_weight=0.5)),
-])
+@pytest.mark.parametrize(
+    "variant,dataset,batch,epochs,schedule,model",
+    [
+        ("pix2pix", "edges", 4, 15, None, dict(l1_weight=100.0)),
+        ("pix2pix", "inpaint", 1, 200, None, dict(l1_weight=100.0)),
+        (
+            "bicyclegan",
+            "edges",
+            1,
+            200,
+            linear_decay(0.5),
+            dict(latent_dim=8, image_weight=10.0, kl_weight=0.01, latent_weight=0.5),
+        ),
+    ],
+)
 def test_translator_paper_rows(variant, dataset, batch, epochs, schedule, model):
     recipe = recipes.resolve(variant, dataset, "paper")
     assert (recipe.batch_size, recipe.epochs, recipe.schedule, recipe.model) == (
-        batch, epochs, schedule, model)
+        batch,
+        epochs,
+        schedule,
+        model,
+    )
     args = recipes.compile_args(get_model(variant), recipe)
     for key in ("g_optimizer", "d_optimizer"):
         assert _optimizer(args[key]) == ("Adam", pytest.approx(2e-4), 0.5, 0.999)

@@ -1,4 +1,5 @@
 """Reference features are cached on disk, keyed by the protocol."""
+
 import numpy as np
 import pytest
 
@@ -27,8 +28,9 @@ def test_reference_is_computed_once_then_read_from_the_cache(tmp_path):
     second = load_reference(network, SPEC, cache=tmp_path)
     assert network.calls == 1
     np.testing.assert_array_equal(first.features, second.features)
-    assert second.protocol == dict(feature_network="rows-v1", dataset="fashion_mnist",
-                                   split="test", size=500, seed=3)
+    assert second.protocol == dict(
+        feature_network="rows-v1", dataset="fashion_mnist", split="test", size=500, seed=3
+    )
     assert len(list((tmp_path / "reference").glob("*.npz"))) == 1
     assert not list((tmp_path / "reference").glob(".*"))  # no temporary files left
 
@@ -53,8 +55,15 @@ def test_reference_subset_is_seeded_and_sized():
 
 def test_every_value_carries_its_protocol(tmp_path):
     real, _ = reference_images(ReferenceSpec(split="train", size=600, seed=1))
-    result = evaluate_images(real, metrics=("fid", "kid", "pr"), feature_network=CountingNetwork(),
-                             reference=SPEC, cache=tmp_path, kid_subsets=5, kid_subset_size=200)
+    result = evaluate_images(
+        real,
+        metrics=("fid", "kid", "pr"),
+        feature_network=CountingNetwork(),
+        reference=SPEC,
+        cache=tmp_path,
+        kid_subsets=5,
+        kid_subset_size=200,
+    )
     names = [m.name for m in result.values]
     assert names == ["fid", "kid", "precision", "recall"]
     for metric in result.values:
@@ -63,8 +72,13 @@ def test_every_value_carries_its_protocol(tmp_path):
         assert metric.protocol["reference"]["size"] == 500
     assert result.as_dict()["kid"]["protocol"]["subsets"] == 5
     # Real vs real is far closer than real vs the same images turned upside down.
-    flipped = evaluate_images(real[:, ::-1], metrics=("fid",), feature_network=CountingNetwork(),
-                              reference=SPEC, cache=tmp_path)
+    flipped = evaluate_images(
+        real[:, ::-1],
+        metrics=("fid",),
+        feature_network=CountingNetwork(),
+        reference=SPEC,
+        cache=tmp_path,
+    )
     assert result["fid"] < 0.1 * flipped["fid"]
 
 

@@ -1,5 +1,6 @@
 """One registry: every model class is recorded once, by name and kind, and the CLI,
 training and the zoo find models through it."""
+
 import ast
 import inspect
 from pathlib import Path
@@ -10,8 +11,23 @@ import tfgan_zoo
 from tfgan_zoo import registry
 from tfgan_zoo.cli import main
 
-GANS = ["began", "biggan", "cgan", "dcgan", "dragan", "info_stylegan", "infogan", "lsgan",
-        "progan", "semi_stylegan", "standard", "stylegan", "vanilla", "wgan", "wgan_gp"]
+GANS = [
+    "began",
+    "biggan",
+    "cgan",
+    "dcgan",
+    "dragan",
+    "info_stylegan",
+    "infogan",
+    "lsgan",
+    "progan",
+    "semi_stylegan",
+    "standard",
+    "stylegan",
+    "vanilla",
+    "wgan",
+    "wgan_gp",
+]
 
 
 def test_every_model_is_registered_with_its_kind():
@@ -41,6 +57,7 @@ def test_lookups_name_the_kind_and_suggest_close_names():
 def test_a_name_cannot_be_taken_twice():
     class Another:
         pass
+
     with pytest.raises(ValueError, match="'dcgan' is already registered to DCGAN"):
         registry.register_model("dcgan")(Another)
     assert registry.get_model("dcgan") is tfgan_zoo.gans.DCGAN
@@ -62,18 +79,30 @@ def test_the_engine_imports_no_model_and_not_the_zoo():
     for path in engine.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                         else [f"{node.module}.{a.name}" for a in node.names])
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [f"{node.module}.{a.name}" for a in node.names]
+                )
                 for name in names:
-                    assert not name.startswith(("tfgan_zoo.gans", "tfgan_zoo.baselines", "tfgan_zoo.families",
-                                                "tfgan_zoo.zoo", "tfgan_zoo.registry")), (
-                        f"{path.name} imports {name}")
+                    assert not name.startswith(
+                        (
+                            "tfgan_zoo.gans",
+                            "tfgan_zoo.baselines",
+                            "tfgan_zoo.families",
+                            "tfgan_zoo.zoo",
+                            "tfgan_zoo.registry",
+                        )
+                    ), f"{path.name} imports {name}"
 
 
 def test_every_registered_model_loads_its_zoo_entries_by_class():
     from tfgan_zoo.baselines import VAE
-    assert registry.get_model("vae").from_preset.__func__ is registry.get_model(
-        "dcgan").from_preset.__func__
+
+    assert (
+        registry.get_model("vae").from_preset.__func__
+        is registry.get_model("dcgan").from_preset.__func__
+    )
     with pytest.raises(ValueError, match="zoo entry 'fashion_dcgan' is a DCGAN, not a VAE"):
         VAE.from_preset("fashion_dcgan")
 

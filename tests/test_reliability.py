@@ -1,4 +1,5 @@
 """Resume after a real SIGKILL, divergence rollback, and damaged checkpoints."""
+
 import json
 import os
 import signal
@@ -19,8 +20,20 @@ from tfgan_zoo.training import train
 
 # Two epochs: the run is killed in the second and resumed after the first. An
 # epoch of 1,000 steps takes several seconds, so the kill lands inside epoch 2.
-TRAIN = ["-m", "tfgan_zoo.cli", "train", "vanilla", "--dataset", "ring", "--epochs", "2",
-         "--steps-per-epoch", "1000", "--deterministic", "--quiet"]
+TRAIN = [
+    "-m",
+    "tfgan_zoo.cli",
+    "train",
+    "vanilla",
+    "--dataset",
+    "ring",
+    "--epochs",
+    "2",
+    "--steps-per-epoch",
+    "1000",
+    "--deterministic",
+    "--quiet",
+]
 
 
 def _cli(out, *extra, wait=True):
@@ -33,8 +46,9 @@ def _cli(out, *extra, wait=True):
 
 def _weights(path):
     model = keras.models.load_model(path)
-    return model.get_weights() + [v.numpy() for v in model.g_optimizer.variables
-                                  + model.d_optimizer.variables]
+    return model.get_weights() + [
+        v.numpy() for v in model.g_optimizer.variables + model.d_optimizer.variables
+    ]
 
 
 @pytest.mark.slow
@@ -69,8 +83,7 @@ def test_an_existing_run_is_not_overwritten_without_resume(tmp_path):
 def test_epoch_order_depends_only_on_seed_and_epoch():
     points = np.arange(40, dtype=np.float32).reshape(20, 2)
     whole = [b.numpy() for b in epoch_batches(points, None, 4, 7, seed=3).take(21)]
-    later = [b.numpy() for b in epoch_batches(points, None, 4, 7, seed=3,
-                                              start_epoch=2).take(7)]
+    later = [b.numpy() for b in epoch_batches(points, None, 4, 7, seed=3, start_epoch=2).take(7)]
     for a, b in zip(whole[14:], later):
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(np.concatenate(whole[:5]), np.concatenate(whole[7:12]))
@@ -86,8 +99,14 @@ def _nan_run(tmp_path, bad_batch):
     messages = []
     guard = DivergenceGuard(directory, log=messages.append)
     # The pre-flight scan would refuse this data; the guard is the second line.
-    model.fit(tf.data.Dataset.from_tensor_slices(batches), epochs=3, steps_per_epoch=40,
-              callbacks=[guard, RunCheckpoint(directory)], verbose=0, validate_data=False)
+    model.fit(
+        tf.data.Dataset.from_tensor_slices(batches),
+        epochs=3,
+        steps_per_epoch=40,
+        callbacks=[guard, RunCheckpoint(directory)],
+        verbose=0,
+        validate_data=False,
+    )
     return model, guard, directory, messages
 
 
@@ -122,7 +141,10 @@ def test_a_truncated_newest_checkpoint_falls_back_with_a_message(tmp_path):
     for epoch in (1, 2, 3, 4):
         checkpoints.write_checkpoint(model, tmp_path, epoch, keep=3)
     assert sorted(p.name for p in tmp_path.glob("*.keras")) == [
-        "epoch_0002.keras", "epoch_0003.keras", "epoch_0004.keras"]
+        "epoch_0002.keras",
+        "epoch_0003.keras",
+        "epoch_0004.keras",
+    ]
     newest = tmp_path / "epoch_0004.keras"
     newest.write_bytes(newest.read_bytes()[:1000])
     messages = []
@@ -146,6 +168,7 @@ def test_foreign_and_truncated_files_get_clear_errors(tmp_path):
 def test_bad_data_is_refused_before_the_run_directory_exists(tmp_path, monkeypatch):
     from tfgan_zoo.data import training_data
     from tfgan_zoo.engine.validation import DataValidationError
+
     real = training_data.data_lib.sample_mixture
 
     def with_nan(name, n, seed=0):

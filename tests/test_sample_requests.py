@@ -1,5 +1,6 @@
 """The edges of `sample` and of loading: empty and negative counts, labels where
 they do not belong, and `import tfgan_zoo` as all that loading a saved model needs."""
+
 import subprocess
 import sys
 import textwrap
@@ -24,11 +25,18 @@ def models():
     )
 
 
-@pytest.mark.parametrize("name, shape", [
-    ("vanilla", (0, 2)), ("cgan", (0, 2)), ("dcgan", (0, 28, 28, 1)),
-    ("stylegan", (0, 32, 32, 1)), ("biggan", (0, 28, 28, 1)), ("vae", (0, 28, 28, 1)),
-    ("pixelcnn", (0, 28, 28, 1)),
-])
+@pytest.mark.parametrize(
+    "name, shape",
+    [
+        ("vanilla", (0, 2)),
+        ("cgan", (0, 2)),
+        ("dcgan", (0, 28, 28, 1)),
+        ("stylegan", (0, 32, 32, 1)),
+        ("biggan", (0, 28, 28, 1)),
+        ("vae", (0, 28, 28, 1)),
+        ("pixelcnn", (0, 28, 28, 1)),
+    ],
+)
 def test_zero_samples_is_an_empty_array_of_the_sample_shape(models, name, shape):
     model = models[name]
     labels = [] if name == "vae" and model.num_classes else None
@@ -37,8 +45,9 @@ def test_zero_samples_is_an_empty_array_of_the_sample_shape(models, name, shape)
     assert model.sample(2, seed=1).shape == (2, *shape[1:])
 
 
-@pytest.mark.parametrize("name", ["vanilla", "cgan", "dcgan", "stylegan", "biggan", "vae",
-                                  "pixelcnn"])
+@pytest.mark.parametrize(
+    "name", ["vanilla", "cgan", "dcgan", "stylegan", "biggan", "vae", "pixelcnn"]
+)
 @pytest.mark.parametrize("n", [-1, 2.5, True])
 def test_a_bad_count_is_a_clear_value_error(models, name, n):
     with pytest.raises(ValueError, match=r"n must be a non-negative integer; got"):
@@ -60,10 +69,12 @@ def test_conditional_labels_are_checked(models):
     with pytest.raises(ValueError, match="labels must be integers"):
         cgan.sample(2, labels=[0.5, 1.0])
     # One label for all rows, and the default cycle through the classes.
-    np.testing.assert_array_equal(cgan.sample(3, labels=2, seed=4),
-                                  cgan.sample(3, labels=[2, 2, 2], seed=4))
-    np.testing.assert_array_equal(cgan.sample(4, seed=4), cgan.sample(4, labels=[0, 1, 2, 0],
-                                                                      seed=4))
+    np.testing.assert_array_equal(
+        cgan.sample(3, labels=2, seed=4), cgan.sample(3, labels=[2, 2, 2], seed=4)
+    )
+    np.testing.assert_array_equal(
+        cgan.sample(4, seed=4), cgan.sample(4, labels=[0, 1, 2, 0], seed=4)
+    )
 
 
 @pytest.mark.slow
@@ -80,7 +91,8 @@ def test_import_tfgan_zoo_is_enough_to_load_a_saved_model(models, tmp_path):
         np.testing.assert_array_equal(got, np.load({str(tmp_path / "expected.npy")!r}))
         print(type(model).__name__)
     """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "VanillaGAN"

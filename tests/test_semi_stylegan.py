@@ -1,5 +1,6 @@
 """Info-StyleGAN and Semi-StyleGAN: code losses, mixup, semi-supervised batches,
 who trains what, and short learning runs on Fashion-MNIST."""
+
 import keras
 import numpy as np
 import pytest
@@ -16,8 +17,15 @@ from tfgan_zoo.families.stylegan.info_stylegan import code_reconstruction
 from tfgan_zoo.families.stylegan.semi_stylegan import mixup_pairs, stateless_beta
 from tfgan_zoo.gans import InfoStyleGAN, SemiStyleGAN
 
-TINY = dict(image_shape=(8, 8, 1), noise_dim=3, categories=4, w_dim=5, mapping_depth=1,
-            filters=(8, 4), seed=0)
+TINY = dict(
+    image_shape=(8, 8, 1),
+    noise_dim=3,
+    categories=4,
+    w_dim=5,
+    mapping_depth=1,
+    filters=(8, 4),
+    seed=0,
+)
 
 
 def test_code_reconstruction_is_the_masked_mean_squared_distance():
@@ -57,8 +65,11 @@ def test_hide_labels_keeps_a_few_per_class():
 def test_every_semi_supervised_batch_holds_its_share_of_labelled_images():
     images = np.arange(40, dtype=np.uint8).reshape(40, 1, 1, 1).repeat(2, axis=1)
     labels = hide_labels(np.arange(40) % 4, per_class=1, seed=0)  # 4 labelled images
-    batches = list(semi_supervised_dataset(images, labels, batch_size=8, labelled_per_batch=3)
-                   .take(6).as_numpy_iterator())
+    batches = list(
+        semi_supervised_dataset(images, labels, batch_size=8, labelled_per_batch=3)
+        .take(6)
+        .as_numpy_iterator()
+    )
     by_value = {int(v): int(l) for v, l in zip(images[:, 0, 0, 0], labels)}
     for x, y in batches:
         assert x.shape == (8, 2, 1, 1) and x.dtype == np.float32 and x.min() >= -1
@@ -86,8 +97,11 @@ def test_latent_carries_the_code_and_the_grid_steers_it():
 def _step_changes(model, data):
     before = {v.path: v.numpy().copy() for v in model.weights}
     model.fit(data, epochs=1, verbose=0)
-    return {path for path, value in before.items()
-            if not np.array_equal(value, next(v for v in model.weights if v.path == path).numpy())}
+    return {
+        path
+        for path, value in before.items()
+        if not np.array_equal(value, next(v for v in model.weights if v.path == path).numpy())
+    }
 
 
 def test_encoder_head_trains_with_d_and_codes_reach_g():
@@ -98,7 +112,8 @@ def test_encoder_head_trains_with_d_and_codes_reach_g():
     head = model.encoder.layers[-1]
     assert all(v.path in changed for v in head.trainable_variables)
     assert len(model.d_optimizer._trainable_variables) == (
-        len(model.discriminator.trainable_variables) + len(head.trainable_variables))
+        len(model.discriminator.trainable_variables) + len(head.trainable_variables)
+    )
 
 
 @pytest.mark.slow
@@ -118,7 +133,9 @@ def test_semi_stylegan_rejects_labels_out_of_range_and_missing_labels():
     model = SemiStyleGAN(**TINY)
     model.compile()
     images = np.zeros((16, 8, 8, 1), np.float32)
-    with pytest.raises(DataValidationError, match=r"labels must be -1 \(unlabelled\) or in \[0, 4\)"):
+    with pytest.raises(
+        DataValidationError, match=r"labels must be -1 \(unlabelled\) or in \[0, 4\)"
+    ):
         model.fit(image_dataset(images, np.full(16, 4), batch_size=16), epochs=1, verbose=0)
     with pytest.raises(DataValidationError, match="trains on \\(images, labels\\)"):
         model.fit(image_dataset(images, batch_size=16), epochs=1, verbose=0)
@@ -132,8 +149,13 @@ def _code_report(model):
     predicted = predicted_classes(grid.reshape(-1, *grid.shape[2:])).reshape(grid.shape[:2])
     class_is_code = np.mean(predicted == np.arange(len(predicted))[:, None])
     hist = np.stack([np.bincount(row, minlength=10) / row.size for row in predicted])
-    tv = np.mean([0.5 * np.abs(hist[i] - hist[j]).sum()
-                  for i in range(len(hist)) for j in range(i + 1, len(hist))])
+    tv = np.mean(
+        [
+            0.5 * np.abs(hist[i] - hist[j]).sum()
+            for i in range(len(hist))
+            for j in range(i + 1, len(hist))
+        ]
+    )
     latent = model.sample_latent(500, tf.constant([learning_seed(5), 6], tf.int64))
     read = np.argmax(model.encode(model.styled_generate(latent)).numpy(), axis=-1)
     return tv, np.mean(read == model.codes_of(latent).numpy()), class_is_code
@@ -161,21 +183,46 @@ def test_semi_stylegan_ties_codes_to_the_labelled_classes():
     model = SemiStyleGAN(seed=seed, **recipe.model)
     model.compile(**recipes.compile_args(SemiStyleGAN, recipe))
     fid_before, (tv_before, read_before, class_before) = (
-        fashion_fid(model.sample(500, seed=learning_seed(1))), _code_report(model))
-    data = semi_supervised_dataset(pad_images(images, 32), hide_labels(labels, 10, seed=seed),
-                                   batch_size=recipe.batch_size, labelled_per_batch=8, seed=seed)
+        fashion_fid(model.sample(500, seed=learning_seed(1))),
+        _code_report(model),
+    )
+    data = semi_supervised_dataset(
+        pad_images(images, 32),
+        hide_labels(labels, 10, seed=seed),
+        batch_size=recipe.batch_size,
+        labelled_per_batch=8,
+        seed=seed,
+    )
     model.fit(data, steps_per_epoch=recipe.steps, epochs=1, verbose=0)
     fid_after, (tv_after, read_after, class_after) = (
-        fashion_fid(model.sample(500, seed=learning_seed(1))), _code_report(model))
-    print(f"FID {fid_before:.1f} -> {fid_after:.1f}; TV {tv_before:.3f} -> {tv_after:.3f}; "
-          f"read back {read_before:.3f} -> {read_after:.3f}; class is code "
-          f"{class_before:.3f} -> {class_after:.3f}")
-    record(fid_before=fid_before, fid_after=fid_after, fid_ratio=fid_after / fid_before,
-           tv_before=tv_before, tv_after=tv_after, tv_gain=tv_after - tv_before,
-           read_before=read_before, read_after=read_after, class_before=class_before,
-           class_after=class_after,
-           thresholds=dict(fid_ratio="< 1.2", tv_gain="> 0.12", read_before="< 0.2",
-                           read_after="> 0.22", class_before="< 0.15", class_after="> 0.14"))
+        fashion_fid(model.sample(500, seed=learning_seed(1))),
+        _code_report(model),
+    )
+    print(
+        f"FID {fid_before:.1f} -> {fid_after:.1f}; TV {tv_before:.3f} -> {tv_after:.3f}; "
+        f"read back {read_before:.3f} -> {read_after:.3f}; class is code "
+        f"{class_before:.3f} -> {class_after:.3f}"
+    )
+    record(
+        fid_before=fid_before,
+        fid_after=fid_after,
+        fid_ratio=fid_after / fid_before,
+        tv_before=tv_before,
+        tv_after=tv_after,
+        tv_gain=tv_after - tv_before,
+        read_before=read_before,
+        read_after=read_after,
+        class_before=class_before,
+        class_after=class_after,
+        thresholds=dict(
+            fid_ratio="< 1.2",
+            tv_gain="> 0.12",
+            read_before="< 0.2",
+            read_after="> 0.22",
+            class_before="< 0.15",
+            class_after="> 0.14",
+        ),
+    )
     assert fid_after < 1.2 * fid_before
     assert tv_after > tv_before + 0.12
     assert read_before < 0.2 and read_after > 0.22
@@ -224,18 +271,36 @@ def test_info_stylegan_codes_steer_the_class_and_are_read_back():
     model = InfoStyleGAN(info_weight=INFO_WEIGHT, seed=seed, **recipe.model)
     model.compile(**recipes.compile_args(InfoStyleGAN, recipe))
     fid_before, (tv_before, read_before, _) = (
-        fashion_fid(model.sample(500, seed=learning_seed(1))), _code_report(model))
-    model.fit(image_dataset(pad_images(images, 32), batch_size=recipe.batch_size, seed=seed,
-                            repeat=True), steps_per_epoch=recipe.steps, epochs=1, verbose=0)
+        fashion_fid(model.sample(500, seed=learning_seed(1))),
+        _code_report(model),
+    )
+    model.fit(
+        image_dataset(pad_images(images, 32), batch_size=recipe.batch_size, seed=seed, repeat=True),
+        steps_per_epoch=recipe.steps,
+        epochs=1,
+        verbose=0,
+    )
     fid_after, (tv_after, read_after, _) = (
-        fashion_fid(model.sample(500, seed=learning_seed(1))), _code_report(model))
-    print(f"FID {fid_before:.1f} -> {fid_after:.1f}; TV {tv_before:.3f} -> {tv_after:.3f}; "
-          f"read back {read_before:.3f} -> {read_after:.3f}")
-    record(fid_before=fid_before, fid_after=fid_after, fid_ratio=fid_after / fid_before,
-           tv_before=tv_before, tv_after=tv_after, tv_gain=tv_after - tv_before,
-           read_before=read_before, read_after=read_after,
-           thresholds=dict(fid_ratio="< 1.4", tv_gain="> 0.12", read_before="< 0.2",
-                           read_after="> 0.14"))
+        fashion_fid(model.sample(500, seed=learning_seed(1))),
+        _code_report(model),
+    )
+    print(
+        f"FID {fid_before:.1f} -> {fid_after:.1f}; TV {tv_before:.3f} -> {tv_after:.3f}; "
+        f"read back {read_before:.3f} -> {read_after:.3f}"
+    )
+    record(
+        fid_before=fid_before,
+        fid_after=fid_after,
+        fid_ratio=fid_after / fid_before,
+        tv_before=tv_before,
+        tv_after=tv_after,
+        tv_gain=tv_after - tv_before,
+        read_before=read_before,
+        read_after=read_after,
+        thresholds=dict(
+            fid_ratio="< 1.4", tv_gain="> 0.12", read_before="< 0.2", read_after="> 0.14"
+        ),
+    )
     assert fid_after < 1.4 * fid_before
     assert tv_after > tv_before + 0.12
     assert read_before < 0.2 and read_after > 0.14

@@ -1,4 +1,5 @@
 """Exported generators: the TF Serving contract, checked without a server."""
+
 import importlib.util
 import json
 import subprocess
@@ -42,8 +43,10 @@ def cgan():
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory, dcgan, cgan):
     base = tmp_path_factory.mktemp("serving")
-    return {"dcgan": export_generator(dcgan, base / "dcgan"),
-            "cgan": export_generator(cgan, base / "cgan")}
+    return {
+        "dcgan": export_generator(dcgan, base / "dcgan"),
+        "cgan": export_generator(cgan, base / "cgan"),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +66,8 @@ def test_fresh_process_returns_the_same_pixels(exported, dcgan, cgan, tmp_path):
     script = textwrap.dedent(f"""
         import numpy as np, tensorflow as tf
         inputs = np.load("{tmp_path}/inputs.npz")
-        d = tf.saved_model.load("{exported['dcgan']}").signatures
-        c = tf.saved_model.load("{exported['cgan']}").signatures
+        d = tf.saved_model.load("{exported["dcgan"]}").signatures
+        c = tf.saved_model.load("{exported["cgan"]}").signatures
         seeds = tf.constant([7, 8, 9], tf.int64)
         np.savez("{tmp_path}/out.npz",
                  d1=d["generate"](z=tf.constant(inputs["z1"]))["images"].numpy(),
@@ -79,8 +82,7 @@ def test_fresh_process_returns_the_same_pixels(exported, dcgan, cgan, tmp_path):
     assert out["d64"].dtype == np.uint8 and out["d64"].shape == (64, 28, 28, 1)
     np.testing.assert_array_equal(out["d1"], generate_uint8(dcgan.generator, z1).numpy())
     np.testing.assert_array_equal(out["d64"], generate_uint8(dcgan.generator, z64).numpy())
-    np.testing.assert_array_equal(out["c64"],
-                                  generate_uint8(cgan.generator, z64, labels).numpy())
+    np.testing.assert_array_equal(out["c64"], generate_uint8(cgan.generator, z64, labels).numpy())
     np.testing.assert_array_equal(out["s_a"], out["s_b"])
     replay = generate_uint8(dcgan.generator, latents_for_seeds([7, 8, 9], LATENT)).numpy()
     np.testing.assert_array_equal(out["s_a"], replay)
@@ -106,8 +108,12 @@ def test_png_signature_encodes_the_generate_pixels(loaded):
 
 
 def _show(path):
-    return subprocess.run(["saved_model_cli", "show", "--dir", str(path), "--all"],
-                          check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["saved_model_cli", "show", "--dir", str(path), "--all"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def test_saved_model_cli_shows_the_documented_signatures(exported):
@@ -131,19 +137,33 @@ def test_saved_model_cli_runs_every_signature(exported, tmp_path):
     np.save(tmp_path / "label.npy", np.array([3, 4], np.int32))
     for signature, first in (("generate", "z"), ("sample", "seed"), ("png", "z")):
         out = tmp_path / signature
-        subprocess.run(["saved_model_cli", "run", "--dir", str(exported["cgan"]), "--tag_set",
-                        "serve", "--signature_def", signature, "--inputs",
-                        f"{first}={tmp_path / first}.npy;label={tmp_path}/label.npy",
-                        "--outdir", str(out)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                "saved_model_cli",
+                "run",
+                "--dir",
+                str(exported["cgan"]),
+                "--tag_set",
+                "serve",
+                "--signature_def",
+                signature,
+                "--inputs",
+                f"{first}={tmp_path / first}.npy;label={tmp_path}/label.npy",
+                "--outdir",
+                str(out),
+            ],
+            check=True,
+            capture_output=True,
+        )
         name = "images_bytes" if signature == "png" else "images"
         assert len(np.load(out / f"{name}.npy", allow_pickle=True)) == 2
 
 
 def test_warmup_requests_are_valid_for_the_signatures(exported, loaded):
     requests = warmup.read_warmup_requests(exported["cgan"])
-    assert sorted((r.model_spec.signature_name, protos.to_numpy(r.inputs["label"]).shape[0])
-                  for r in requests) == sorted(
-        (s, b) for s in ("generate", "sample", "png") for b in (1, 8))
+    assert sorted(
+        (r.model_spec.signature_name, protos.to_numpy(r.inputs["label"]).shape[0]) for r in requests
+    ) == sorted((s, b) for s in ("generate", "sample", "png") for b in (1, 8))
     for request in requests:
         response = handle_grpc_request(loaded["cgan"], request)
         (output,) = response.outputs.values()
@@ -162,11 +182,15 @@ def _golden_cases():
 def _our_messages(cases) -> dict:
     warm, sample = dict(cases.WARMUP), dict(cases.REQUEST)
     request = protos.predict_request(inputs=cases.pick(sample.pop("inputs")), **sample)
-    return {"prediction_log": protos.prediction_log(
-                protos.predict_request(inputs=cases.pick(warm.pop("inputs")), **warm)),
-            "predict_request": request,
-            "predict_response": protos.predict_response(cases.pick(cases.RESPONSE_OUTPUTS),
-                                                        request.model_spec)}
+    return {
+        "prediction_log": protos.prediction_log(
+            protos.predict_request(inputs=cases.pick(warm.pop("inputs")), **warm)
+        ),
+        "predict_request": request,
+        "predict_response": protos.predict_response(
+            cases.pick(cases.RESPONSE_OUTPUTS), request.model_spec
+        ),
+    }
 
 
 def test_messages_match_bytes_recorded_from_tensorflow_serving():
@@ -187,6 +211,7 @@ def test_messages_match_bytes_recorded_from_tensorflow_serving():
 def test_messages_match_the_real_tensorflow_serving_classes(exported, loaded):
     pytest.importorskip("tensorflow_serving")
     from tensorflow_serving.apis import predict_pb2, prediction_log_pb2
+
     cases = _golden_cases()
     real = cases.real_messages()
     for name, message in _our_messages(cases).items():
@@ -197,16 +222,21 @@ def test_messages_match_the_real_tensorflow_serving_classes(exported, loaded):
     path = exported["cgan"] / warmup.WARMUP_FILE
     for record in tf.data.TFRecordDataset(str(path)):
         request = prediction_log_pb2.PredictionLog.FromString(record.numpy()).predict_log.request
-        rebuilt = cases.real_request(request.model_spec.signature_name, request.model_spec.name,
-                                     protos.tensor_map_to_numpy(request.inputs))
+        rebuilt = cases.real_request(
+            request.model_spec.signature_name,
+            request.model_spec.name,
+            protos.tensor_map_to_numpy(request.inputs),
+        )
         log = prediction_log_pb2.PredictionLog(
-            predict_log=prediction_log_pb2.PredictLog(request=rebuilt))
+            predict_log=prediction_log_pb2.PredictLog(request=rebuilt)
+        )
         assert log.SerializeToString(deterministic=True) == record.numpy()
     (output,) = handle_grpc_request(loaded["cgan"], rebuilt).outputs.values()  # a real request
     assert protos.to_numpy(output).shape[0] == len(protos.to_numpy(rebuilt.inputs["label"]))
     # The fields the zoo does not set still travel both ways.
-    ours = protos.PredictRequest(model_spec=protos.ModelSpec(name="m", version_label="stable"),
-                                 output_filter=["images"])
+    ours = protos.PredictRequest(
+        model_spec=protos.ModelSpec(name="m", version_label="stable"), output_filter=["images"]
+    )
     theirs = predict_pb2.PredictRequest.FromString(ours.SerializeToString())
     assert theirs.model_spec.WhichOneof("version_choice") == "version_label"
     assert list(theirs.output_filter) == ["images"]
@@ -218,8 +248,9 @@ def test_rest_json_round_trip(loaded, style):
     model = loaded["cgan"]
     z, labels = _z(2), [1, 7]
     direct = model.signatures["generate"](z=tf.constant(z), label=tf.constant(labels))
-    body = json.loads(json.dumps(client_lib.rest_body("generate", {"z": z, "label": labels},
-                                                      style)))
+    body = json.loads(
+        json.dumps(client_lib.rest_body("generate", {"z": z, "label": labels}, style))
+    )
     response = json.loads(json.dumps(handle_rest_request(model, body)))
     assert set(response) == {"predictions" if style == "instances" else "outputs"}
     images = client_lib.decode_rest_response(response, ("images",))["images"]
@@ -234,8 +265,9 @@ def test_rest_json_round_trip(loaded, style):
 
 
 def test_rest_row_format_with_a_single_input_takes_bare_values(loaded):
-    response = handle_rest_request(loaded["dcgan"], {"signature_name": "sample",
-                                                     "instances": [3, 4]})
+    response = handle_rest_request(
+        loaded["dcgan"], {"signature_name": "sample", "instances": [3, 4]}
+    )
     assert np.asarray(response["predictions"]).shape == (2, 28, 28, 1)
 
 
@@ -291,6 +323,7 @@ def test_model_card_describes_the_export(exported):
 
 def test_point_models_are_refused(tmp_path):
     from tfgan_zoo.gans import VanillaGAN
+
     with pytest.raises(ValueError, match="only image generators"):
         export_generator(VanillaGAN(latent_dim=2), tmp_path / "points")
     assert not (tmp_path / "points").exists()
@@ -299,14 +332,34 @@ def test_point_models_are_refused(tmp_path):
 @pytest.mark.slow
 def test_cli_export_writes_the_next_version_with_the_run_record(tmp_path, capsys):
     run = tmp_path / "run"
-    main(["train", "dcgan", "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "8",
-          "--base-filters", "8", "--latent-dim", "8", "--out", str(run), "--quiet"])
+    main(
+        [
+            "train",
+            "dcgan",
+            "--epochs",
+            "1",
+            "--steps-per-epoch",
+            "2",
+            "--batch-size",
+            "8",
+            "--base-filters",
+            "8",
+            "--latent-dim",
+            "8",
+            "--out",
+            str(run),
+            "--quiet",
+        ]
+    )
     main(["export", str(run), "--to", str(tmp_path / "serve")])
     main(["export", str(run), "--to", str(tmp_path / "serve")])
     card = json.loads((tmp_path / "serve" / "2" / "model_card.json").read_text())
     assert card["training"]["variant"] == "dcgan" and card["source"] == str(run)
-    user_error(capsys, ["export", str(run), "--to", str(tmp_path / "serve"), "--version", "1"],
-               "never overwritten")
+    user_error(
+        capsys,
+        ["export", str(run), "--to", str(tmp_path / "serve"), "--version", "1"],
+        "never overwritten",
+    )
 
 
 def test_a_model_serves_the_endpoints_it_declares(tmp_path):
@@ -318,10 +371,16 @@ def test_a_model_serves_the_endpoints_it_declares(tmp_path):
         def serving_endpoints(self):
             def mean_image(seed):
                 z = latents_for_seeds(seed, self.latent_dim)
-                return {"images": generate_uint8(self.generator, keras.ops.mean(
-                    z, axis=0, keepdims=True))}
-            return {**super().serving_endpoints(),
-                    "mean_image": (mean_image, [tf.TensorSpec([None], tf.int64, name="seed")])}
+                return {
+                    "images": generate_uint8(
+                        self.generator, keras.ops.mean(z, axis=0, keepdims=True)
+                    )
+                }
+
+            return {
+                **super().serving_endpoints(),
+                "mean_image": (mean_image, [tf.TensorSpec([None], tf.int64, name="seed")]),
+            }
 
     model = MeanImageDCGAN(image_shape=(28, 28, 1), latent_dim=8, base_filters=8, seed=0)
     path = export_generator(model, tmp_path / "mean")

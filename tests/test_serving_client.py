@@ -1,5 +1,6 @@
 """The serving client against loopback stand-ins of the model server's REST and
 gRPC front ends, which apply TF Serving's rules to a loaded export."""
+
 import json
 import threading
 from concurrent import futures
@@ -54,10 +55,12 @@ def grpc_port(model):
     predict = grpc.unary_unary_rpc_method_handler(
         lambda request, context: handle_grpc_request(model, request),
         request_deserializer=protos.PredictRequest.FromString,
-        response_serializer=protos.PredictResponse.SerializeToString)
+        response_serializer=protos.PredictResponse.SerializeToString,
+    )
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     server.add_generic_rpc_handlers(
-        [grpc.method_handlers_generic_handler(service, {method: predict})])
+        [grpc.method_handlers_generic_handler(service, {method: predict})]
+    )
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     yield port
@@ -67,20 +70,23 @@ def grpc_port(model):
 def test_rest_and_grpc_clients_get_the_signature_outputs(model, rest_port, grpc_port):
     client = GeneratorClient("127.0.0.1", model="gan", rest_port=rest_port, grpc_port=grpc_port)
     seeds, labels = [11, 12, 13], [0, 5, 9]
-    expected = model.signatures["sample"](seed=tf.constant(seeds, tf.int64),
-                                          label=tf.constant(labels))["images"].numpy()
+    expected = model.signatures["sample"](
+        seed=tf.constant(seeds, tf.int64), label=tf.constant(labels)
+    )["images"].numpy()
     for style in ("instances", "inputs"):
         rest = client.predict_rest("sample", {"seed": seeds, "label": labels}, style=style)
         assert rest["images"].dtype == np.uint8
         np.testing.assert_array_equal(rest["images"], expected)
     np.testing.assert_array_equal(
-        client.predict_grpc("sample", {"seed": seeds, "label": labels})["images"], expected)
+        client.predict_grpc("sample", {"seed": seeds, "label": labels})["images"], expected
+    )
     pngs = client.predict_rest("png", {"z": np.zeros((2, 8)), "label": [1, 2]})["images_bytes"]
     assert all(p[:4] == b"\x89PNG" for p in pngs)
 
 
 def test_rest_client_sees_a_bad_request_as_http_400(rest_port):
     import urllib.error
+
     client = GeneratorClient("127.0.0.1", model="gan", rest_port=rest_port)
     with pytest.raises(urllib.error.HTTPError) as caught:
         client.predict_rest("generate", {"z": np.zeros((1, 5)), "label": [0]})

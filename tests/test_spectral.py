@@ -1,6 +1,7 @@
 """Spectral normalisation as Miyato et al.'s reparameterisation W/σ(W)
 (tfgan_zoo/networks/spectral.py): σ against numpy's SVD, the gradient against
 autodiff of the formula, inference leaving u alone, and `.keras` saving."""
+
 import keras
 import numpy as np
 import pytest
@@ -19,11 +20,17 @@ def _top_singular_value(kernel):
     return np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
 
 
-@pytest.mark.parametrize("make,x", [
-    (lambda: SNDense(7), np.random.default_rng(0).normal(size=(4, 20))),
-    (lambda: SNConv2D(5, 3, padding="same"), np.random.default_rng(1).normal(size=(2, 6, 6, 4))),
-    (lambda: SNEmbedding(10, 6), np.array([0, 3, 9])),
-])
+@pytest.mark.parametrize(
+    "make,x",
+    [
+        (lambda: SNDense(7), np.random.default_rng(0).normal(size=(4, 20))),
+        (
+            lambda: SNConv2D(5, 3, padding="same"),
+            np.random.default_rng(1).normal(size=(2, 6, 6, 4)),
+        ),
+        (lambda: SNEmbedding(10, 6), np.array([0, 3, 9])),
+    ],
+)
 def test_sigma_matches_the_svd_and_the_normalised_kernel_has_unit_norm(make, x):
     keras.utils.set_random_seed(0)
     layer = make()
@@ -89,14 +96,16 @@ def test_inference_leaves_u_alone_and_training_takes_one_power_step():
     np.testing.assert_array_equal(layer.u.numpy(), u)
     np.testing.assert_array_equal(layer(x).numpy(), first)  # the same σ every time
     w, b = layer.kernel.numpy(), layer.bias.numpy()
-    np.testing.assert_allclose(first, x.numpy() @ (w / np.linalg.norm(w @ u)) + b,
-                               rtol=1e-5, atol=1e-6)  # inference: σ = |Wu|
+    np.testing.assert_allclose(
+        first, x.numpy() @ (w / np.linalg.norm(w @ u)) + b, rtol=1e-5, atol=1e-6
+    )  # inference: σ = |Wu|
     # A training call takes one power step from u: v = Wu/|Wu|, u' = Wᵀv/|Wᵀv|, σ = |Wᵀv|.
     v = w @ u / np.linalg.norm(w @ u)
     next_u = w.T @ v / np.linalg.norm(w.T @ v)
     trained = layer(x, training=True).numpy()
-    np.testing.assert_allclose(trained, x.numpy() @ (w / np.linalg.norm(w.T @ v)) + b,
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        trained, x.numpy() @ (w / np.linalg.norm(w.T @ v)) + b, rtol=1e-5, atol=1e-6
+    )
     np.testing.assert_allclose(layer.u.numpy(), next_u, rtol=1e-5, atol=1e-6)
 
 
@@ -115,7 +124,10 @@ def test_layers_round_trip_through_keras_files_and_keep_float32_u_under_bfloat16
     loaded = keras.saving.load_model(tmp_path / "sn.keras")
     np.testing.assert_array_equal(loaded([x, labels]).numpy(), model([x, labels]).numpy())
     assert sorted(type(l).__name__ for l in loaded.layers if hasattr(l, "u")) == [
-        "SNConv2D", "SNDense", "SNEmbedding"]
+        "SNConv2D",
+        "SNDense",
+        "SNEmbedding",
+    ]
 
     layer = SNDense(4, dtype="mixed_bfloat16")
     y = layer(tf.constant(x.reshape(2, -1)), training=True)

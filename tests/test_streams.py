@@ -1,5 +1,6 @@
 """Named random streams: every draw of a training step, of `sample` and of the
 serving signatures has its own seed, on every replica."""
+
 import itertools
 
 import numpy as np
@@ -45,36 +46,66 @@ def _conv_critic():
 
 
 def _infogan():
-    model = InfoGAN(image_shape=(8, 8, 1), noise_dim=3, categories=4, continuous=2,
-                    base_filters=4, seed=BASE)
+    model = InfoGAN(
+        image_shape=(8, 8, 1), noise_dim=3, categories=4, continuous=2, base_filters=4, seed=BASE
+    )
     model.compile(d_steps=2)
     return model, _images(8)
 
 
 def _stylegan():
-    model = StyleGAN(image_shape=(8, 8, 1), latent_dim=6, w_dim=5, mapping_depth=2,
-                     filters=(8, 4), style_mixing=1.0, seed=BASE)
+    model = StyleGAN(
+        image_shape=(8, 8, 1),
+        latent_dim=6,
+        w_dim=5,
+        mapping_depth=2,
+        filters=(8, 4),
+        style_mixing=1.0,
+        seed=BASE,
+    )
     model.compile()
     return model, _images(8)
 
 
 def _semi_stylegan():
-    model = SemiStyleGAN(image_shape=(8, 8, 1), noise_dim=3, categories=4, w_dim=5,
-                         mapping_depth=1, filters=(8, 4), style_mixing=0.5, seed=BASE)
+    model = SemiStyleGAN(
+        image_shape=(8, 8, 1),
+        noise_dim=3,
+        categories=4,
+        w_dim=5,
+        mapping_depth=1,
+        filters=(8, 4),
+        style_mixing=0.5,
+        seed=BASE,
+    )
     model.compile()
     return model, (_images(8), np.array([0, 1, -1, -1, 2, -1, 3, -1], np.int32))
 
 
 def _info_stylegan():
-    model = InfoStyleGAN(image_shape=(8, 8, 1), noise_dim=3, categories=4, w_dim=5,
-                         mapping_depth=1, filters=(8, 4), style_mixing=0.5, seed=BASE)
+    model = InfoStyleGAN(
+        image_shape=(8, 8, 1),
+        noise_dim=3,
+        categories=4,
+        w_dim=5,
+        mapping_depth=1,
+        filters=(8, 4),
+        style_mixing=0.5,
+        seed=BASE,
+    )
     model.compile()
     return model, _images(8)
 
 
 def _biggan():
-    model = BigGAN(image_shape=(8, 8, 1), num_classes=3, latent_dim=6, base_filters=4,
-                   embedding_dim=4, seed=BASE)
+    model = BigGAN(
+        image_shape=(8, 8, 1),
+        num_classes=3,
+        latent_dim=6,
+        base_filters=4,
+        embedding_dim=4,
+        seed=BASE,
+    )
     model.compile()  # two D steps per G step
     return model, (_images(8), np.arange(8, dtype=np.int32) % 3)
 
@@ -86,25 +117,36 @@ def _bicyclegan():
 
 
 def _cyclegan():
-    model = CycleGAN(image_shape=(16, 16, 1), base_filters=4, blocks=1, d_base_filters=4,
-                     pool_size=4, seed=BASE)
+    model = CycleGAN(
+        image_shape=(16, 16, 1), base_filters=4, blocks=1, d_base_filters=4, pool_size=4, seed=BASE
+    )
     model.compile()
     return model, (_images(4, 16), _images(4, 16, seed=1))
 
 
-FAMILIES = {"standard": _standard, "conv_critic": _conv_critic, "infogan": _infogan,
-            "stylegan": _stylegan, "semi_stylegan": _semi_stylegan,
-            "info_stylegan": _info_stylegan, "biggan": _biggan,
-            "bicyclegan": _bicyclegan, "cyclegan": _cyclegan}
+FAMILIES = {
+    "standard": _standard,
+    "conv_critic": _conv_critic,
+    "infogan": _infogan,
+    "stylegan": _stylegan,
+    "semi_stylegan": _semi_stylegan,
+    "info_stylegan": _info_stylegan,
+    "biggan": _biggan,
+    "bicyclegan": _bicyclegan,
+    "cyclegan": _cyclegan,
+}
 # Names each family must draw in a step (besides d_latent/g_latent where it has them).
-EXPECTED = {"standard": {"penalty"},
-            "conv_critic": {"penalty", "d_augment_real", "d_augment_fake", "g_augment"},
-            "infogan": {"d_codes", "g_codes"},
-            "stylegan": {"d_mix_latent", "d_mixing", "d_noise_images", "g_noise_images"},
-            "semi_stylegan": {"d_mixup", "g_mixup", "g_mix_latent"},
-            "info_stylegan": {"d_latent", "g_latent", "g_mix_latent"},
-            "biggan": {"d_latent", "g_latent"}, "bicyclegan": {"d_epsilon", "g_epsilon"},
-            "cyclegan": {"pool_uniform", "pool_index"}}
+EXPECTED = {
+    "standard": {"penalty"},
+    "conv_critic": {"penalty", "d_augment_real", "d_augment_fake", "g_augment"},
+    "infogan": {"d_codes", "g_codes"},
+    "stylegan": {"d_mix_latent", "d_mixing", "d_noise_images", "g_noise_images"},
+    "semi_stylegan": {"d_mixup", "g_mixup", "g_mix_latent"},
+    "info_stylegan": {"d_latent", "g_latent", "g_mix_latent"},
+    "biggan": {"d_latent", "g_latent"},
+    "bicyclegan": {"d_epsilon", "g_epsilon"},
+    "cyclegan": {"pool_uniform", "pool_index"},
+}
 
 
 def step_draws(family, replica_id=0, monkeypatch=None):
@@ -173,9 +215,12 @@ def test_sample_and_serving_seeds_are_never_training_seeds(replica_0_draws):
 
 
 def test_the_bits_of_differently_named_draws_differ():
-    bits = {name: tf.random.stateless_uniform([256], draw_seed(5, name, 7), minval=None,
-                                              maxval=None, dtype=tf.uint32).numpy()
-            for name in STREAM_NAMES}
+    bits = {
+        name: tf.random.stateless_uniform(
+            [256], draw_seed(5, name, 7), minval=None, maxval=None, dtype=tf.uint32
+        ).numpy()
+        for name in STREAM_NAMES
+    }
     for a, b in itertools.combinations(STREAM_NAMES, 2):
         # 256 independent uint32 draws coincide at one position with probability 6e-8.
         assert np.sum(bits[a] == bits[b]) == 0, (a, b)
@@ -185,9 +230,11 @@ def test_the_bits_of_differently_named_draws_differ():
 def test_the_fields_of_a_code_never_overlap():
     seeds = set()
     for name, counter, replica, index in itertools.product(
-            ["d_augment_real", "sample", "penalty", "pool_index", "interpolation"],
-            [0, 1, 7, noise.MAX_COUNTER - 1], [0, 1, noise.MAX_REPLICAS - 1],
-            [0, 1, noise.MAX_INDEX - 1]):
+        ["d_augment_real", "sample", "penalty", "pool_index", "interpolation"],
+        [0, 1, 7, noise.MAX_COUNTER - 1],
+        [0, 1, noise.MAX_REPLICAS - 1],
+        [0, 1, noise.MAX_INDEX - 1],
+    ):
         seed = draw_seed(3, name, counter, replica, index)
         seeds.add(tuple(seed.numpy()))
         assert int(seed[1]) >= 0
@@ -215,8 +262,16 @@ def test_latent_and_sample_draws_keep_the_seeds_of_0_1():
     # 0.1 numbered its streams: code = (counter * 8 + stream) * 4096 + replica, with
     # D latents on stream 1, G latents on 2, `sample` on 3, the first penalty draw on 4
     # and CycleGAN's pool on 6 and 7.
-    for name, stream in (("d_latent", 1), ("g_latent", 2), ("sample", 3), ("penalty", 4),
-                         ("pool_uniform", 6), ("pool_index", 7)):
+    for name, stream in (
+        ("d_latent", 1),
+        ("g_latent", 2),
+        ("sample", 3),
+        ("penalty", 4),
+        ("pool_uniform", 6),
+        ("pool_index", 7),
+    ):
         for counter, replica in ((0, 0), (5, 0), (123456, 3), (2**31, 31)):
-            assert int(draw_seed(9, name, counter, replica)[1]) == \
-                (counter * 8 + stream) * 4096 + replica
+            assert (
+                int(draw_seed(9, name, counter, replica)[1])
+                == (counter * 8 + stream) * 4096 + replica
+            )

@@ -1,4 +1,5 @@
 """StyleGAN: AdaIN, truncation, style mixing, noise inputs, w̄, serving inputs."""
+
 import keras
 import numpy as np
 import pytest
@@ -17,8 +18,10 @@ from tfgan_zoo.serving.signatures import latents_for_seeds
 
 
 def tiny(**kwargs):
-    kwargs = dict(dict(image_shape=(8, 8, 1), latent_dim=6, w_dim=5, mapping_depth=2,
-                       filters=(8, 4), seed=0), **kwargs)
+    kwargs = dict(
+        dict(image_shape=(8, 8, 1), latent_dim=6, w_dim=5, mapping_depth=2, filters=(8, 4), seed=0),
+        **kwargs,
+    )
     return StyleGAN(**kwargs)
 
 
@@ -30,13 +33,18 @@ def test_truncation_and_mixing_closed_forms():
     ws = tf.constant(np.arange(24, dtype=np.float32).reshape(2, 4, 3))
     other = -ws
     w_avg = tf.constant([1.0, 2.0, 3.0])
-    np.testing.assert_allclose(truncate(ws, w_avg, 0.5).numpy(),
-                               w_avg.numpy() + 0.5 * (ws.numpy() - w_avg.numpy()))
-    np.testing.assert_allclose(truncate(ws, w_avg, tf.constant([0.0, 1.0])).numpy()[0],
-                               np.broadcast_to(w_avg.numpy(), (4, 3)))
+    np.testing.assert_allclose(
+        truncate(ws, w_avg, 0.5).numpy(), w_avg.numpy() + 0.5 * (ws.numpy() - w_avg.numpy())
+    )
+    np.testing.assert_allclose(
+        truncate(ws, w_avg, tf.constant([0.0, 1.0])).numpy()[0],
+        np.broadcast_to(w_avg.numpy(), (4, 3)),
+    )
     # The paper's cutoff: layers below it get w̄ + ψ(w − w̄), the others w.
     cut = truncate(ws, w_avg, 0.5, cutoff=3).numpy()
-    np.testing.assert_allclose(cut[:, :3], w_avg.numpy() + 0.5 * (ws.numpy()[:, :3] - w_avg.numpy()))
+    np.testing.assert_allclose(
+        cut[:, :3], w_avg.numpy() + 0.5 * (ws.numpy()[:, :3] - w_avg.numpy())
+    )
     np.testing.assert_array_equal(cut[:, 3:], ws.numpy()[:, 3:])
     np.testing.assert_array_equal(truncate(ws, w_avg, 0.5, cutoff=0).numpy(), ws.numpy())
     mixed = mix_styles(ws, other, tf.constant([1, 4])).numpy()
@@ -58,13 +66,18 @@ def test_blur_is_the_binomial_filter_with_zero_padding():
     x = np.random.default_rng(3).normal(size=(2, 6, 5, 3)).astype("float32")
     kernel = np.outer([1, 2, 1], [1, 2, 1]) / 16.0
     padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
-    expected = sum(kernel[i, j] * padded[:, i:i + 6, j:j + 5] for i in range(3) for j in range(3))
+    expected = sum(
+        kernel[i, j] * padded[:, i : i + 6, j : j + 5] for i in range(3) for j in range(3)
+    )
     np.testing.assert_allclose(Blur()(tf.constant(x)).numpy(), expected, rtol=1e-5, atol=1e-6)
 
 
 def _layer_kinds(network):
-    return [(type(layer).__name__, getattr(layer, "interpolation", None))
-            for layer in network.layers if not isinstance(layer, keras.layers.InputLayer)]
+    return [
+        (type(layer).__name__, getattr(layer, "interpolation", None))
+        for layer in network.layers
+        if not isinstance(layer, keras.layers.InputLayer)
+    ]
 
 
 def test_resampling_is_nearest_then_blur_in_g_and_blur_before_d_downsamples():
@@ -80,9 +93,10 @@ def test_resampling_is_nearest_then_blur_in_g_and_blur_before_d_downsamples():
     body = [kind for kind, _ in _layer_kinds(model.body)]
     pools = [i for i, kind in enumerate(body) if kind == "AveragePooling2D"]
     assert len(pools) == 2 and body.count("Blur") == 2
-    assert all(body[i - 3:i] == ["Blur", "EqualizedConv2D", "LeakyReLU"] for i in pools)
-    old = StyleGAN.from_config(dict(image_shape=[16, 16, 1], filters=[8, 8, 4], w_dim=5,
-                                    latent_dim=6, mapping_depth=2))
+    assert all(body[i - 3 : i] == ["Blur", "EqualizedConv2D", "LeakyReLU"] for i in pools)
+    old = StyleGAN.from_config(
+        dict(image_shape=[16, 16, 1], filters=[8, 8, 4], w_dim=5, latent_dim=6, mapping_depth=2)
+    )
     assert (old.resampling, old.truncation_cutoff) == ("bilinear", None)
     assert "Blur" not in [k for k, _ in _layer_kinds(old.body)]
     assert {i for k, i in _layer_kinds(old.generator.get_layer("synthesis"))} >= {"bilinear"}
@@ -122,8 +136,9 @@ def test_truncation_reaches_the_layers_below_the_cutoff_only(trained_tiny):
     half = model.sample(6, seed=1, psi=0.5)
     ws = model.styles(model.sample_latent(6, model.draw_seed("sample", 1)), network).numpy()
     ws[:, :2] = model.w_avg.numpy() + 0.5 * (ws[:, :2] - model.w_avg.numpy())
-    np.testing.assert_allclose(half, np.clip(model.synthesize(tf.constant(ws), network=network)
-                                             .numpy(), -1, 1), atol=1e-6)
+    np.testing.assert_allclose(
+        half, np.clip(model.synthesize(tf.constant(ws), network=network).numpy(), -1, 1), atol=1e-6
+    )
     # A cutoff past the last layer (None: every layer) gives the average-w image for every z.
     model.truncation_cutoff = None
     try:
@@ -141,24 +156,28 @@ def test_mixing_a_latent_with_itself_is_no_mixing(trained_tiny):
     model = trained_tiny
     plain = model.sample(5, seed=2)
     np.testing.assert_array_equal(model.sample(5, seed=2, mix_seed=2, crossover=1), plain)
-    np.testing.assert_array_equal(model.sample(5, seed=2, mix_seed=7, crossover=model.num_ws),
-                                  plain)
+    np.testing.assert_array_equal(
+        model.sample(5, seed=2, mix_seed=7, crossover=model.num_ws), plain
+    )
     mixed = model.sample(5, seed=2, mix_seed=7, crossover=2)
     assert np.abs(mixed - plain).max() > 1e-3
     # The sample path is G(z): the same pixels as the generator network.
     z = model.sample_latent(5, model.draw_seed("sample", 2))
-    np.testing.assert_allclose(plain, np.clip(model.inference_network()(z).numpy(), -1, 1),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        plain, np.clip(model.inference_network()(z).numpy(), -1, 1), atol=1e-5
+    )
 
 
 def test_w_average_follows_its_recursion():
     model = tiny(style_mixing=0.0, w_avg_decay=0.9)
     model.compile(ema_decay="none")
     w_before = model.generator.get_layer("mapping")(
-        model.latent_noise(16, "g", tf.constant(0, tf.int64))).numpy()
+        model.latent_noise(16, "g", tf.constant(0, tf.int64))
+    ).numpy()
     model.fit(_images(16), batch_size=16, epochs=1, verbose=0)  # one G step, on counter 0
-    np.testing.assert_allclose(model.w_avg.numpy(), 0.1 * w_before.mean(axis=0), rtol=1e-4,
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        model.w_avg.numpy(), 0.1 * w_before.mean(axis=0), rtol=1e-4, atol=1e-6
+    )
 
 
 def test_training_fakes_draw_fresh_noise_and_mix_styles():
@@ -214,8 +233,9 @@ def test_saved_model_keeps_w_average_and_samples(trained_tiny, tmp_path):
     loaded = keras.saving.load_model(tmp_path / "style.keras")
     assert (loaded.truncation_cutoff, loaded.resampling) == (2, "binomial")
     np.testing.assert_array_equal(loaded.w_avg.numpy(), trained_tiny.w_avg.numpy())
-    np.testing.assert_array_equal(loaded.sample(4, seed=1, psi=0.7),
-                                  trained_tiny.sample(4, seed=1, psi=0.7))
+    np.testing.assert_array_equal(
+        loaded.sample(4, seed=1, psi=0.7), trained_tiny.sample(4, seed=1, psi=0.7)
+    )
 
 
 def test_resolution_must_be_a_power_of_two():
@@ -248,8 +268,12 @@ def test_stylegan_learns_fashion_mnist_and_noise_leaves_the_class():
     model = StyleGAN(seed=seed, **RECIPE.model)
     model.compile(**recipes.compile_args(StyleGAN, RECIPE))
     untrained = fashion_fid(model.sample(500, seed=learning_seed(1)))
-    model.fit(image_dataset(pad_images(images, 32), batch_size=RECIPE.batch_size, seed=seed,
-                            repeat=True), steps_per_epoch=RECIPE.steps, epochs=1, verbose=0)
+    model.fit(
+        image_dataset(pad_images(images, 32), batch_size=RECIPE.batch_size, seed=seed, repeat=True),
+        steps_per_epoch=RECIPE.steps,
+        epochs=1,
+        verbose=0,
+    )
     trained = fashion_fid(model.sample(500, seed=learning_seed(1)))
     print(f"FID untrained {untrained:.1f} trained {trained:.1f}")
 
@@ -257,22 +281,35 @@ def test_stylegan_learns_fashion_mnist_and_noise_leaves_the_class():
     z_seed = learning_seed(8)
     ws = model.styles(model.sample_latent(300, tf.constant([z_seed, 9], tf.int64)), network)
     fixed = model.synthesize(ws, network=network).numpy()
-    fresh = [tf.random.stateless_normal((300, s, s, 1), seed=[learning_seed(i), 1])
-             for i, s in enumerate(model.noise_sizes)]
+    fresh = [
+        tf.random.stateless_normal((300, s, s, 1), seed=[learning_seed(i), 1])
+        for i, s in enumerate(model.noise_sizes)
+    ]
     noisy = model.synthesize(ws, fresh, network=network).numpy()
-    other_z = model.synthesize(model.styles(model.sample_latent(
-        300, tf.constant([z_seed, 10], tf.int64)), network), network=network).numpy()
+    other_z = model.synthesize(
+        model.styles(model.sample_latent(300, tf.constant([z_seed, 10], tf.int64)), network),
+        network=network,
+    ).numpy()
     classes = predicted_classes(fixed)
     changed = np.abs(noisy - fixed).mean()
     same_class = np.mean(predicted_classes(noisy) == classes)
     same_class_other_z = np.mean(predicted_classes(other_z) == classes)
-    print(f"noise: mean |Δpixel| {changed:.4f}, same class {same_class:.3f} "
-          f"(another z: {same_class_other_z:.3f})")
-    record(fid_untrained=untrained, fid=trained, fid_ratio=trained / untrained,
-           pixel_change=changed, same_class=same_class, same_class_other_z=same_class_other_z,
-           same_class_ratio=same_class / max(same_class_other_z, 1e-9),
-           thresholds=dict(fid_ratio="< 0.95", pixel_change="> 1e-3", same_class="> 0.5",
-                           same_class_ratio="> 2.5"))
+    print(
+        f"noise: mean |Δpixel| {changed:.4f}, same class {same_class:.3f} "
+        f"(another z: {same_class_other_z:.3f})"
+    )
+    record(
+        fid_untrained=untrained,
+        fid=trained,
+        fid_ratio=trained / untrained,
+        pixel_change=changed,
+        same_class=same_class,
+        same_class_other_z=same_class_other_z,
+        same_class_ratio=same_class / max(same_class_other_z, 1e-9),
+        thresholds=dict(
+            fid_ratio="< 0.95", pixel_change="> 1e-3", same_class="> 0.5", same_class_ratio="> 2.5"
+        ),
+    )
     assert trained < 0.95 * untrained
     assert changed > 1e-3
     assert same_class > 0.5 and same_class > 2.5 * same_class_other_z

@@ -17,6 +17,7 @@ tests/test_translation.py`, docs/learning_spread.json):
     (untrained 0.016-0.026, 4.4-11 times); 50-69 % classed as the source's
     class; decoding E(B)'s mean has 0.67-0.86 of the L1 of random codes.
 """
+
 import keras
 import numpy as np
 import pytest
@@ -59,7 +60,7 @@ def test_translation_metrics_closed_forms():
     b = a + 0.5
     assert l1_error(a, b) == pytest.approx(0.5)
     # PSNR = 10 log10(1 / MSE) on [0, 1]: a difference of 0.25 -> 12.04 dB.
-    assert psnr(a, b) == pytest.approx(10 * np.log10(1 / 0.25 ** 2), abs=1e-3)
+    assert psnr(a, b) == pytest.approx(10 * np.log10(1 / 0.25**2), abs=1e-3)
     assert ssim(a, a) == pytest.approx(1.0)
     assert sharpness(a) == 0.0
     checker = np.indices((16, 16)).sum(axis=0) % 2 * 2.0 - 1.0
@@ -81,13 +82,17 @@ def test_pix2pix_beats_identity_and_an_l1_only_unet(edges):
         assert np.isfinite(history["l1"][-1])
         results[adversarial] = paired_report(model.translate(test_source), test_target)
     identity = l1_error(test_source, test_target)
-    record(l1=results[True]["l1"], identity_l1=identity, l1_ratio=results[True]["l1"] / identity,
-           l1_only_l1=results[False]["l1"], sharpness=results[True]["sharpness"],
-           l1_only_sharpness=results[False]["sharpness"],
-           sharpness_ratio=results[True]["sharpness"] / results[False]["sharpness"],
-           target_sharpness=results[True]["target_sharpness"],
-           thresholds=dict(l1_ratio="< 0.5", sharpness_ratio="> 1.0",
-                           sharpness="< target_sharpness"))
+    record(
+        l1=results[True]["l1"],
+        identity_l1=identity,
+        l1_ratio=results[True]["l1"] / identity,
+        l1_only_l1=results[False]["l1"],
+        sharpness=results[True]["sharpness"],
+        l1_only_sharpness=results[False]["sharpness"],
+        sharpness_ratio=results[True]["sharpness"] / results[False]["sharpness"],
+        target_sharpness=results[True]["target_sharpness"],
+        thresholds=dict(l1_ratio="< 0.5", sharpness_ratio="> 1.0", sharpness="< target_sharpness"),
+    )
     assert results[True]["l1"] < 0.5 * identity  # seeds 0-2: 0.124-0.141 vs 0.527
     # The adversarial term sharpens what L1 alone blurs (seeds 0-2: 1.18-1.34 times).
     assert results[True]["sharpness"] > results[False]["sharpness"]
@@ -101,7 +106,8 @@ def test_pix2pix_validates_both_images_and_round_trips(tmp_path, edges):
     assert model.receptive_field == 16
     bad = target[:64].astype(np.float32)  # unscaled pixels
     ds = tf.data.Dataset.from_tensor_slices(
-        ((source[:64] / 127.5 - 1).astype(np.float32), bad)).batch(32)
+        ((source[:64] / 127.5 - 1).astype(np.float32), bad)
+    ).batch(32)
     with pytest.raises(DataValidationError, match="target images: samples must be floats in"):
         model.fit(ds, epochs=1, verbose=0)
     nan = (source[:64] / 127.5 - 1).astype(np.float32)
@@ -112,8 +118,9 @@ def test_pix2pix_validates_both_images_and_round_trips(tmp_path, edges):
     _fit(model, paired_batches(source, target, 32, 3), 3)
     model.save(tmp_path / "p.keras")
     loaded = keras.saving.load_model(tmp_path / "p.keras")
-    np.testing.assert_array_equal(loaded.translate(test_source[:8]),
-                                  model.translate(test_source[:8]))
+    np.testing.assert_array_equal(
+        loaded.translate(test_source[:8]), model.translate(test_source[:8])
+    )
     assert int(loaded.g_optimizer.iterations) == 3
 
 
@@ -134,13 +141,23 @@ def test_cyclegan_translates_domains_and_closes_the_cycle(tmp_path):
     fake_b, fake_a = model.translate_ab(test_a), model.translate_ba(test_b)
     cycle_a = l1_error(model.translate_ba(fake_b), test_a)
     cycle_b = l1_error(model.translate_ab(fake_a), test_b)
-    record(untrained_accuracy_ab=untrained_accuracy,
-           accuracy_ab=domain_accuracy(fake_b, class_b),
-           accuracy_ba=domain_accuracy(fake_a, class_a), cycle_a=cycle_a, cycle_b=cycle_b,
-           untrained_cycle_a=untrained_cycle, cycle_ratio_a=cycle_a / untrained_cycle,
-           thresholds=dict(untrained_accuracy_ab="< 0.1", accuracy_ab="> 0.5",
-                           accuracy_ba="> 0.1", cycle_a="< 0.25", cycle_b="< 0.25",
-                           cycle_ratio_a="< 0.5"))
+    record(
+        untrained_accuracy_ab=untrained_accuracy,
+        accuracy_ab=domain_accuracy(fake_b, class_b),
+        accuracy_ba=domain_accuracy(fake_a, class_a),
+        cycle_a=cycle_a,
+        cycle_b=cycle_b,
+        untrained_cycle_a=untrained_cycle,
+        cycle_ratio_a=cycle_a / untrained_cycle,
+        thresholds=dict(
+            untrained_accuracy_ab="< 0.1",
+            accuracy_ab="> 0.5",
+            accuracy_ba="> 0.1",
+            cycle_a="< 0.25",
+            cycle_b="< 0.25",
+            cycle_ratio_a="< 0.5",
+        ),
+    )
     assert untrained_accuracy < 0.1
     # Chance is 10 %: seeds 0-2 measured 74-98 % and 26-89 %.
     assert domain_accuracy(fake_b, class_b) > 0.5
@@ -153,8 +170,9 @@ def test_cyclegan_translates_domains_and_closes_the_cycle(tmp_path):
     loaded = keras.saving.load_model(tmp_path / "c.keras")
     np.testing.assert_array_equal(loaded.translate_ab(test_a[:8]), fake_b[:8])
     for pool in ("history_a", "history_b"):
-        np.testing.assert_array_equal(getattr(loaded, pool).images.numpy(),
-                                      getattr(model, pool).images.numpy())
+        np.testing.assert_array_equal(
+            getattr(loaded, pool).images.numpy(), getattr(model, pool).images.numpy()
+        )
 
 
 @pytest.mark.slow
@@ -163,10 +181,12 @@ def test_bicyclegan_gives_diverse_outputs_of_the_right_class(edges, tmp_path):
     source, target, test_source, test_target, test_labels = edges
 
     def diversity(model):
-        outs = np.stack([model.translate(test_source[:100], seed=learning_seed(1000 * s))
-                         for s in range(4)])
-        return np.mean([np.abs(outs[i] - outs[j]).mean() for i in range(4)
-                        for j in range(i + 1, 4)])
+        outs = np.stack(
+            [model.translate(test_source[:100], seed=learning_seed(1000 * s)) for s in range(4)]
+        )
+        return np.mean(
+            [np.abs(outs[i] - outs[j]).mean() for i in range(4) for j in range(i + 1, 4)]
+        )
 
     recipe = recipes.resolve("bicyclegan", "edges", "cpu-short")
     seed = seed_everything()
@@ -185,11 +205,18 @@ def test_bicyclegan_gives_diverse_outputs_of_the_right_class(edges, tmp_path):
     encoded = model.generator([tf.constant(test_source[:300] / 127.5 - 1, tf.float32), mean])
     encoded_l1 = l1_error(encoded.numpy(), test_target[:300])
     random_l1 = l1_error(outputs, test_target[:300])
-    record(diversity_before=before, diversity=after, diversity_ratio=after / before,
-           accuracy=accuracy, encoded_l1=encoded_l1, random_code_l1=random_l1,
-           encoded_l1_ratio=encoded_l1 / random_l1,
-           thresholds=dict(diversity="> 0.06", diversity_ratio="> 3", accuracy="> 0.35",
-                           encoded_l1_ratio="< 1"))
+    record(
+        diversity_before=before,
+        diversity=after,
+        diversity_ratio=after / before,
+        accuracy=accuracy,
+        encoded_l1=encoded_l1,
+        random_code_l1=random_l1,
+        encoded_l1_ratio=encoded_l1 / random_l1,
+        thresholds=dict(
+            diversity="> 0.06", diversity_ratio="> 3", accuracy="> 0.35", encoded_l1_ratio="< 1"
+        ),
+    )
     assert after > 0.06 and after > 3 * before  # seeds 0-2: 0.087-0.18 vs 0.016-0.026
     assert accuracy > 0.35  # chance 0.1; seeds 0-2: 0.50-0.69
     assert encoded_l1 < random_l1  # seeds 0-2: 0.67-0.86 of it
@@ -198,5 +225,6 @@ def test_bicyclegan_gives_diverse_outputs_of_the_right_class(edges, tmp_path):
 
     model.save(tmp_path / "b.keras")
     loaded = keras.saving.load_model(tmp_path / "b.keras")
-    np.testing.assert_array_equal(loaded.translate(test_source[:8], seed=3),
-                                  model.translate(test_source[:8], seed=3))
+    np.testing.assert_array_equal(
+        loaded.translate(test_source[:8], seed=3), model.translate(test_source[:8], seed=3)
+    )

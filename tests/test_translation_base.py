@@ -1,6 +1,7 @@
 """The translators' base: named networks and optimizers, configs under one
 vocabulary (old names still load), CycleGAN's two history pools and its step,
 on tiny images."""
+
 import inspect
 import io
 import shutil
@@ -23,8 +24,11 @@ COMPAT = Path(__file__).parent / "data" / "compat" / "0.1.0"
 
 
 def tiny(cls, **kwargs):
-    small = dict(base_filters=4, blocks=1, d_base_filters=4) if cls is CycleGAN else dict(
-        base_filters=4)
+    small = (
+        dict(base_filters=4, blocks=1, d_base_filters=4)
+        if cls is CycleGAN
+        else dict(base_filters=4)
+    )
     return cls(image_shape=SHAPE, seed=0, **dict(small, **kwargs))
 
 
@@ -87,12 +91,12 @@ def frozen_run():
     """Six steps of a CycleGAN whose optimizers do not move it (its fakes are
     fixed functions), with pools of 4: 24 fakes per pool, so swaps happen."""
     model = tiny(CycleGAN, pool_size=4)
-    model.compile(g_optimizer=keras.optimizers.Adam(0.0),
-                  d_optimizer=keras.optimizers.Adam(0.0))
+    model.compile(g_optimizer=keras.optimizers.Adam(0.0), d_optimizer=keras.optimizers.Adam(0.0))
     a, b = images(8, 1), images(8, 2)
     first = FirstStepLogs()
-    model.fit(tf.data.Dataset.from_tensor_slices((a, b)).batch(4), epochs=3, verbose=0,
-              callbacks=[first])
+    model.fit(
+        tf.data.Dataset.from_tensor_slices((a, b)).batch(4), epochs=3, verbose=0, callbacks=[first]
+    )
     assert int(model.d_optimizer.iterations) == 6
     return model, a, b, first.logs
 
@@ -103,10 +107,14 @@ def test_each_discriminator_has_its_own_history_of_its_domains_fakes(frozen_run)
     fake_a, fake_b = model.g_ba(b).numpy(), model.g_ab(a).numpy()
 
     def closest(stored, candidates):
-        return np.abs(stored[:, None] - candidates[None]).reshape(len(stored), len(candidates),
-                                                                 -1).max(axis=-1).min(axis=1)
-    for pool, own, other in ((model.history_a, fake_a, fake_b),
-                             (model.history_b, fake_b, fake_a)):
+        return (
+            np.abs(stored[:, None] - candidates[None])
+            .reshape(len(stored), len(candidates), -1)
+            .max(axis=-1)
+            .min(axis=1)
+        )
+
+    for pool, own, other in ((model.history_a, fake_a, fake_b), (model.history_b, fake_b, fake_a)):
         assert int(pool.count.numpy()) == 4
         stored = pool.images.numpy()
         assert closest(stored, own).max() < 1e-5  # every slot is one of its domain's fakes
@@ -134,22 +142,27 @@ def test_one_optimizer_per_side_moves_both_networks_and_all_is_saved(tmp_path):
     assert model.networks.keys() == {"g_ab", "g_ba", "d_a", "d_b"}
     assert len(model.generator_variables()) == 2 * len(model.g_ab.trainable_variables)
     assert len(model.discriminator_variables()) == 2 * len(model.d_a.trainable_variables)
-    before = {name: [w.numpy().copy() for w in net.trainable_weights]
-              for name, net in model.networks.items()}
+    before = {
+        name: [w.numpy().copy() for w in net.trainable_weights]
+        for name, net in model.networks.items()
+    }
     a, b = images(8, 5), images(8, 6)
-    logs = model.fit(tf.data.Dataset.from_tensor_slices((a, b)).batch(4), epochs=1,
-                     verbose=0).history
+    logs = model.fit(
+        tf.data.Dataset.from_tensor_slices((a, b)).batch(4), epochs=1, verbose=0
+    ).history
     assert logs["identity"][0] > 0
     for name, net in model.networks.items():
-        moved = max(np.abs(w0 - w.numpy()).max() for w0, w in zip(before[name],
-                                                                   net.trainable_weights))
+        moved = max(
+            np.abs(w0 - w.numpy()).max() for w0, w in zip(before[name], net.trainable_weights)
+        )
         assert moved > 1e-6, name
 
     model.save(tmp_path / "c.keras")
     loaded = keras.saving.load_model(tmp_path / "c.keras")
     for name in ("history_a", "history_b"):
-        np.testing.assert_array_equal(getattr(loaded, name).images.numpy(),
-                                      getattr(model, name).images.numpy())
+        np.testing.assert_array_equal(
+            getattr(loaded, name).images.numpy(), getattr(model, name).images.numpy()
+        )
     assert int(loaded.g_optimizer.iterations) == 2
     for mine, theirs in zip(model.g_optimizer.variables, loaded.g_optimizer.variables):
         np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
@@ -167,8 +180,9 @@ def test_cyclegan_augments_what_both_discriminators_see_on_named_streams():
     for augment in (None, "translation,cutout"):
         model = tiny(CycleGAN, pool_size=0)
         model.compile(augment=augment)
-        logs = model.fit(tf.data.Dataset.from_tensor_slices((a, b)).batch(8), epochs=1,
-                         verbose=0).history
+        logs = model.fit(
+            tf.data.Dataset.from_tensor_slices((a, b)).batch(8), epochs=1, verbose=0
+        ).history
         losses[augment] = logs["d_loss"][0]
         assert np.isfinite(logs["d_loss"][0]) and np.isfinite(logs["g_loss"][0])
     assert abs(losses[None] - losses["translation,cutout"]) > 1e-4
@@ -201,7 +215,8 @@ def test_paired_generate_and_translate_are_the_generator():
     assert bicycle.translate(x, seed=1).shape == x.shape
     assert bicycle.networks.keys() == {"generator", "encoder", "discriminator"}
     assert {id(v) for v in bicycle.generator_variables()} == {
-        id(v) for v in bicycle.generator.trainable_variables + bicycle.encoder.trainable_variables}
+        id(v) for v in bicycle.generator.trainable_variables + bicycle.encoder.trainable_variables
+    }
 
 
 # ------------------------------------------------------------------- configs
@@ -217,11 +232,14 @@ def test_config_is_exactly_the_constructor_arguments(cls):
     assert cls.from_config(config).get_config() == config
 
 
-@pytest.mark.parametrize("cls,old,new", [
-    (Pix2Pix, dict(filters=4), dict(base_filters=4)),
-    (BicycleGAN, dict(filters=4), dict(base_filters=4)),
-    (CycleGAN, dict(filters=4, blocks=1, d_filters=8), dict(base_filters=4, d_base_filters=8)),
-])
+@pytest.mark.parametrize(
+    "cls,old,new",
+    [
+        (Pix2Pix, dict(filters=4), dict(base_filters=4)),
+        (BicycleGAN, dict(filters=4), dict(base_filters=4)),
+        (CycleGAN, dict(filters=4, blocks=1, d_filters=8), dict(base_filters=4, d_base_filters=8)),
+    ],
+)
 def test_old_argument_names_still_load(cls, old, new):
     config = dict(tiny(cls).get_config())
     for key in new:

@@ -1,4 +1,5 @@
 """Offline image-to-image tasks and their pipelines."""
+
 import numpy as np
 import pytest
 
@@ -29,7 +30,7 @@ def test_masked_blanks_one_square_per_image_where_the_seed_says():
     images = np.full((20, 28, 28, 1), 9, np.uint8)
     out = masked(images, seed=3)
     changed = out != images
-    assert (changed.reshape(20, -1).sum(axis=1) == MASK_SIDE ** 2).all()
+    assert (changed.reshape(20, -1).sum(axis=1) == MASK_SIDE**2).all()
     assert (out[changed] == 0).all()
     np.testing.assert_array_equal(out, masked(images, seed=3))
     assert not np.array_equal(out, masked(images, seed=4))
@@ -58,7 +59,7 @@ def test_paired_batches_keep_pairs_aligned_and_scaled():
 def test_fashion_tasks_come_from_local_data():
     source, target, labels = paired_task("inpaint", "test", limit=50)
     assert source.shape == target.shape == (50, 28, 28, 1) and len(labels) == 50
-    assert ((source != target).reshape(50, -1).sum(axis=1) <= MASK_SIDE ** 2).all()
+    assert ((source != target).reshape(50, -1).sum(axis=1) <= MASK_SIDE**2).all()
     a, b, (class_a, class_b) = unpaired_task("sneaker2boot", "test", limit=30)
     assert (class_a, class_b) == (7, 9) and len(a) == len(b) == 30
     batch_a, batch_b = next(iter(unpaired_batches(a, b, 10, 3)))
@@ -69,6 +70,7 @@ def test_fashion_tasks_come_from_local_data():
 
 def test_tfds_cyclegan_sets_use_the_same_pipeline():
     import tensorflow_datasets as tfds
+
     with tfds.testing.mock_data(num_examples=6, policy=tfds.testing.MockPolicy.USE_CODE):
         a, b = translation.tfds_unpaired("cycle_gan/horse2zebra", image_size=(16, 16))
     assert a.shape == b.shape == (6, 16, 16, 3) and a.dtype == np.uint8
@@ -78,10 +80,11 @@ def test_tfds_cyclegan_sets_use_the_same_pipeline():
 
 def test_side_by_side_pairs_split_each_file(tmp_path):
     from PIL import Image
+
     for i in range(3):
         pair = np.zeros((32, 64, 3), np.uint8)
-        pair[:, :32] = 40 * i       # left half: the photo (target)
-        pair[:, 32:] = 200          # right half: the label map (source)
+        pair[:, :32] = 40 * i  # left half: the photo (target)
+        pair[:, 32:] = 200  # right half: the label map (source)
         Image.fromarray(pair).save(tmp_path / f"{i}.png")
     source, target = translation.side_by_side_pairs(tmp_path, image_size=(16, 16))
     assert source.shape == target.shape == (3, 16, 16, 3)
@@ -89,16 +92,17 @@ def test_side_by_side_pairs_split_each_file(tmp_path):
     x, y = next(iter(paired_batches(source, target, 3, 1)))
     assert x.shape == (3, 16, 16, 3)
     with pytest.raises(FileNotFoundError, match="no .jpg or .png"):
-        translation.side_by_side_pairs(tmp_path / "x" if (tmp_path / "x").mkdir() is None
-                                       else tmp_path)
+        translation.side_by_side_pairs(
+            tmp_path / "x" if (tmp_path / "x").mkdir() is None else tmp_path
+        )
 
 
 @pytest.mark.parametrize("downsamplings", [1, 2])
 def test_patch_receptive_field_matches_the_gradient_support(downsamplings):
     import tensorflow as tf
+
     assert [patch_receptive_field(n) for n in (1, 2, 3)] == [16, 34, 70]
-    d = patch_discriminator((64, 64, 1), filters=4, downsamplings=downsamplings,
-                            conditional=False)
+    d = patch_discriminator((64, 64, 1), filters=4, downsamplings=downsamplings, conditional=False)
     x = tf.random.normal((1, 64, 64, 1))
     with tf.GradientTape() as tape:
         tape.watch(x)

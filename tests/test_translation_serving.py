@@ -1,4 +1,5 @@
 """Translators export a `translate` signature: uint8 images in, uint8 images out."""
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -17,11 +18,12 @@ SEEDS = np.arange(6, dtype=np.int64) + 40
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     base = tmp_path_factory.mktemp("translators")
-    models = {"pix2pix": Pix2Pix(base_filters=8, seed=0),
-              "cyclegan": CycleGAN(base_filters=4, blocks=1, d_base_filters=8, seed=0),
-              "bicyclegan": BicycleGAN(base_filters=8, seed=0)}
-    return {name: (model, export_generator(model, base / name))
-            for name, model in models.items()}
+    models = {
+        "pix2pix": Pix2Pix(base_filters=8, seed=0),
+        "cyclegan": CycleGAN(base_filters=4, blocks=1, d_base_filters=8, seed=0),
+        "bicyclegan": BicycleGAN(base_filters=8, seed=0),
+    }
+    return {name: (model, export_generator(model, base / name)) for name, model in models.items()}
 
 
 def _signatures(path):
@@ -37,8 +39,10 @@ def test_signatures_return_the_in_process_pixels(exported):
 
     cyclegan, path = exported["cyclegan"]
     sigs = _signatures(path)
-    for name, direction in (("translate", cyclegan.translate_ab),
-                            ("translate_ba", cyclegan.translate_ba)):
+    for name, direction in (
+        ("translate", cyclegan.translate_ab),
+        ("translate_ba", cyclegan.translate_ba),
+    ):
         out = sigs[name](images=tf.constant(IMAGES))["images"].numpy().astype(int)
         reference = unscale_images(direction(IMAGES)).astype(int)
         # Graph and eager convolutions may round a pixel differently by one level.
@@ -69,8 +73,9 @@ def test_wrong_image_shape_is_a_clear_error(exported, name):
     inputs = dict(images=tf.constant(IMAGES[:, :14]))
     if name == "bicyclegan":
         inputs["seed"] = tf.constant(SEEDS)
-    with pytest.raises(tf.errors.InvalidArgumentError,
-                       match=r"images must have shape \[batch, 28, 28, 1\]"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match=r"images must have shape \[batch, 28, 28, 1\]"
+    ):
         _signatures(path)["translate"](**inputs)
 
 
@@ -82,6 +87,7 @@ def test_warmup_requests_run(exported, name):
     assert len(requests) == 2 * len([s for s in sigs if s != "serving_default"])
     for request in requests:
         inputs = protos.tensor_map_to_numpy(request.inputs)
-        out = sigs[request.model_spec.signature_name](**{k: tf.constant(v)
-                                                          for k, v in inputs.items()})
+        out = sigs[request.model_spec.signature_name](
+            **{k: tf.constant(v) for k, v in inputs.items()}
+        )
         assert out["images"].dtype == tf.uint8

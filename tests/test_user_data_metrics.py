@@ -1,5 +1,6 @@
 """Metrics on the user's own data: a feature classifier trained by `tfgan-zoo
 features train`, FID against a folder, and what `eval` reports without one."""
+
 import json
 
 import numpy as np
@@ -34,8 +35,22 @@ def labelled_folder(tmp_path_factory):
 def classifier(labelled_folder, tmp_path_factory):
     root, _, _ = labelled_folder
     out = tmp_path_factory.mktemp("classifier") / "net"
-    main(["features", "train", "--dataset", str(root), "--labels", "subfolders",
-          "--epochs", "8", "--seed", str(learning_seed()), "--out", str(out)])
+    main(
+        [
+            "features",
+            "train",
+            "--dataset",
+            str(root),
+            "--labels",
+            "subfolders",
+            "--epochs",
+            "8",
+            "--seed",
+            str(learning_seed()),
+            "--out",
+            str(out),
+        ]
+    )
     return out
 
 
@@ -56,23 +71,27 @@ def test_a_trained_classifier_has_a_card_and_beats_chance(classifier):
 
 @pytest.mark.learning
 def test_fid_against_the_folder_is_low_for_its_images_and_high_for_noise(
-        labelled_folder, classifier):
+    labelled_folder, classifier
+):
     """Against the folder, 300 of its own images score FID 0.13-0.18 and 300 noise
     images 45-58 over seeds 0-2 (ratio > 240)."""
     root, images, _ = labelled_folder
     reference = ReferenceSpec(dataset=str(root), size=None)
     network = str(classifier)
-    real = evaluate_images(images[:300], metrics=("fid",), feature_network=network,
-                           reference=reference)["fid"]
+    real = evaluate_images(
+        images[:300], metrics=("fid",), feature_network=network, reference=reference
+    )["fid"]
     noise = np.random.default_rng(0).integers(0, 256, (300, 16, 16, 3), dtype=np.uint8)
-    fake = evaluate_images(noise, metrics=("fid",), feature_network=network,
-                           reference=reference)["fid"]
+    fake = evaluate_images(noise, metrics=("fid",), feature_network=network, reference=reference)[
+        "fid"
+    ]
     record(real=real, noise=fake, thresholds={"noise/real": "> 10"})
     assert fake > 10 * real
 
 
 def test_a_tampered_classifier_is_refused(classifier, tmp_path):
     import shutil
+
     copy = tmp_path / "copy"
     shutil.copytree(classifier, copy)
     with open(copy / WEIGHTS_FILE, "r+b") as f:
@@ -83,13 +102,41 @@ def test_a_tampered_classifier_is_refused(classifier, tmp_path):
 
 
 def test_eval_uses_the_classifier_and_says_what_it_cannot_measure(
-        labelled_folder, classifier, tmp_path, capsys):
+    labelled_folder, classifier, tmp_path, capsys
+):
     root, _, _ = labelled_folder
     run = tmp_path / "run"
-    main(["train", "dcgan", "--dataset", str(root), "--epochs", "1", "--steps-per-epoch", "2",
-          "--batch-size", "8", "--jit-compile", "false", "--quiet", "--out", str(run)])
-    main(["eval", str(run), "--feature-network", str(classifier), "--num-samples", "200",
-          "--metrics", "fid,kid"])
+    main(
+        [
+            "train",
+            "dcgan",
+            "--dataset",
+            str(root),
+            "--epochs",
+            "1",
+            "--steps-per-epoch",
+            "2",
+            "--batch-size",
+            "8",
+            "--jit-compile",
+            "false",
+            "--quiet",
+            "--out",
+            str(run),
+        ]
+    )
+    main(
+        [
+            "eval",
+            str(run),
+            "--feature-network",
+            str(classifier),
+            "--num-samples",
+            "200",
+            "--metrics",
+            "fid,kid",
+        ]
+    )
     metrics = json.loads((run / "eval.json").read_text())["metrics"]
     assert metrics["fid"]["protocol"]["feature_network"].startswith("classifier-")
     assert metrics["fid"]["protocol"]["reference"]["dataset"] == str(root)
@@ -102,18 +149,35 @@ def test_eval_uses_the_classifier_and_says_what_it_cannot_measure(
     report = json.loads((tmp_path / "plain.json").read_text())
     assert report["memorization"]["num_generated"] == 100
     assert (tmp_path / "eval_samples.png").exists()
-    user_error(capsys, ["features", "train", "--dataset", str(root), "--labels",
-                        "subfolders", "--out", str(classifier)], "already holds a classifier")
-    user_error(capsys, ["features", "train", "--dataset", "ring", "--out",
-                        str(tmp_path / "x")], "ring has no class labels")
+    user_error(
+        capsys,
+        [
+            "features",
+            "train",
+            "--dataset",
+            str(root),
+            "--labels",
+            "subfolders",
+            "--out",
+            str(classifier),
+        ],
+        "already holds a classifier",
+    )
+    user_error(
+        capsys,
+        ["features", "train", "--dataset", "ring", "--out", str(tmp_path / "x")],
+        "ring has no class labels",
+    )
 
 
 def test_scale_of_the_reference_matches_training(labelled_folder):
     """The reference is converted as training converted the data (here to 8×8 grey)."""
     from tfgan_zoo.metrics.reference import reference_images
+
     root, images, _ = labelled_folder
-    found, labels = reference_images(ReferenceSpec(dataset=str(root), size=50, image_size=8,
-                                                   channels=1))
+    found, labels = reference_images(
+        ReferenceSpec(dataset=str(root), size=50, image_size=8, channels=1)
+    )
     assert found.shape == (50, 8, 8, 1) and labels is None  # a reference needs no labels
     assert abs(float(scale_images(found).mean()) - float(scale_images(images).mean())) < 0.1
 
@@ -132,24 +196,73 @@ def test_dcgan_trained_from_the_cli_on_a_64_pixel_colour_folder_improves_fid(tmp
     from tfgan_zoo.gans import DCGAN
     from tfgan_zoo.metrics.evaluate import evaluate_generator
     from tfgan_zoo.training import load_run
+
     seed = learning_seed()
     root = tmp_path / "items"
     images, labels = coloured_items(2000, side=64, seed=seed)
     for i, (image, label) in enumerate(zip(images, labels)):
         (root / f"class_{label}").mkdir(parents=True, exist_ok=True)
-        Image.fromarray(image).save(root / f"class_{label}" / f"{i:04d}.{'png' if i % 2 else 'jpg'}")
-    main(["features", "train", "--dataset", str(root), "--labels", "subfolders", "--epochs",
-          "2", "--seed", str(seed), "--out", str(tmp_path / "net")])
+        Image.fromarray(image).save(
+            root / f"class_{label}" / f"{i:04d}.{'png' if i % 2 else 'jpg'}"
+        )
+    main(
+        [
+            "features",
+            "train",
+            "--dataset",
+            str(root),
+            "--labels",
+            "subfolders",
+            "--epochs",
+            "2",
+            "--seed",
+            str(seed),
+            "--out",
+            str(tmp_path / "net"),
+        ]
+    )
     run = tmp_path / "run"
-    main(["train", "dcgan", "--dataset", str(root), "--base-filters", "16", "--batch-size",
-          "32", "--lr", "5e-4", "--epochs", "1", "--steps-per-epoch", "600", "--seed",
-          str(seed), "--quiet", "--out", str(run)])
+    main(
+        [
+            "train",
+            "dcgan",
+            "--dataset",
+            str(root),
+            "--base-filters",
+            "16",
+            "--batch-size",
+            "32",
+            "--lr",
+            "5e-4",
+            "--epochs",
+            "1",
+            "--steps-per-epoch",
+            "600",
+            "--seed",
+            str(seed),
+            "--quiet",
+            "--out",
+            str(run),
+        ]
+    )
     trained, _ = load_run(run)
     untrained = DCGAN(image_shape=(64, 64, 3), base_filters=16, seed=seed)
     reference = ReferenceSpec(dataset=str(root), size=None)
-    fids = [evaluate_generator(model, ("fid",), 1000, seed=seed, reference=reference,
-                               feature_network=str(tmp_path / "net"))["fid"]
-            for model in (untrained, trained)]
-    record(fid_untrained=fids[0], fid_trained=fids[1], ratio=fids[0] / fids[1],
-           thresholds={"ratio": "> 3.5"})
+    fids = [
+        evaluate_generator(
+            model,
+            ("fid",),
+            1000,
+            seed=seed,
+            reference=reference,
+            feature_network=str(tmp_path / "net"),
+        )["fid"]
+        for model in (untrained, trained)
+    ]
+    record(
+        fid_untrained=fids[0],
+        fid_trained=fids[1],
+        ratio=fids[0] / fids[1],
+        thresholds={"ratio": "> 3.5"},
+    )
     assert fids[0] / fids[1] > 3.5

@@ -7,6 +7,7 @@ its reconstructions have 0.26-0.27 of the mean image's squared error, 0.10-0.11
 through the served encoder and decoder; the denoising AE gains 2.77-2.89 dB;
 the sparse AE's mean code activation goes 0.50 -> 0.050-0.053 (target 0.05).
 """
+
 import keras
 import numpy as np
 import pytest
@@ -47,10 +48,15 @@ def vae(data):
 @pytest.mark.learning
 def test_vae_elbo_improves_and_kl_is_positive(vae):
     model, before, after, history = vae
-    record(first_epoch_loss=history["loss"][0], last_epoch_loss=history["loss"][-1],
-           loss_before=before["loss"], loss_after=after["loss"],
-           loss_drop=before["loss"] - after["loss"], kl=after["kl"],
-           thresholds=dict(loss_drop="> 200", kl="> 1"))
+    record(
+        first_epoch_loss=history["loss"][0],
+        last_epoch_loss=history["loss"][-1],
+        loss_before=before["loss"],
+        loss_after=after["loss"],
+        loss_drop=before["loss"] - after["loss"],
+        kl=after["kl"],
+        thresholds=dict(loss_drop="> 200", kl="> 1"),
+    )
     assert history["loss"][-1] < history["loss"][0]
     assert after["loss"] < before["loss"] - 200  # nats per image, held out; seeds 0-2: 326-329
     assert np.isfinite(after["kl"]) and after["kl"] > 1.0  # the code carries information
@@ -64,9 +70,12 @@ def test_vae_reconstructions_beat_the_mean_image(vae, data):
     x, _, x_test, _ = data
     mean_image = scale_images(x).mean(axis=0, keepdims=True)
     reconstruction = keras.ops.convert_to_numpy(model(x_test))
-    record(mse=_mse(reconstruction, x_test), mean_image_mse=_mse(mean_image, x_test),
-           mse_ratio=_mse(reconstruction, x_test) / _mse(mean_image, x_test),
-           thresholds=dict(mse_ratio="< 0.5"))
+    record(
+        mse=_mse(reconstruction, x_test),
+        mean_image_mse=_mse(mean_image, x_test),
+        mse_ratio=_mse(reconstruction, x_test) / _mse(mean_image, x_test),
+        thresholds=dict(mse_ratio="< 0.5"),
+    )
     assert _mse(reconstruction, x_test) < 0.5 * _mse(mean_image, x_test)
 
 
@@ -126,14 +135,18 @@ def test_denoising_autoencoder_removes_noise(data):
 def test_sparse_autoencoder_reaches_the_requested_sparsity(data):
     x, _, x_test, _ = data
     seed = seed_everything()
-    model = Autoencoder(code_dim=64, base_filters=8, sparsity_target=0.05, sparsity_weight=0.05,
-                        seed=seed)
+    model = Autoencoder(
+        code_dim=64, base_filters=8, sparsity_target=0.05, sparsity_weight=0.05, seed=seed
+    )
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     untrained = float(np.mean(keras.ops.convert_to_numpy(model.encode(x_test))))
     model.fit(image_dataset(x, batch_size=128, seed=seed), epochs=3, verbose=0)
     trained = float(np.mean(keras.ops.convert_to_numpy(model.encode(x_test))))
-    record(untrained_activation=untrained, activation=trained,
-           thresholds=dict(untrained_activation="in (0.4, 0.6)", activation="in (0.025, 0.1)"))
+    record(
+        untrained_activation=untrained,
+        activation=trained,
+        thresholds=dict(untrained_activation="in (0.4, 0.6)", activation="in (0.025, 0.1)"),
+    )
     assert abs(untrained - 0.5) < 0.1
     assert 0.025 < trained < 0.1, trained
 
@@ -141,13 +154,16 @@ def test_sparse_autoencoder_reaches_the_requested_sparsity(data):
 def test_kl_sparsity_closed_form():
     activations = tf.constant([[0.1, 0.5], [0.3, 0.5]])
     rho, target = np.array([0.2, 0.5]), 0.2
-    expected = np.sum(target * np.log(target / rho) + (1 - target) * np.log((1 - target) / (1 - rho)))
+    expected = np.sum(
+        target * np.log(target / rho) + (1 - target) * np.log((1 - target) / (1 - rho))
+    )
     assert float(kl_sparsity(activations, target)) == pytest.approx(expected, rel=1e-5)
 
 
 @pytest.mark.slow
 def test_an_unconditional_vae_exports_like_a_generator(vae, tmp_path):
     from tfgan_zoo.serving import export_generator, generate_uint8, latents_for_seeds
+
     model, *_ = vae
     loaded = tf.saved_model.load(str(export_generator(model, tmp_path / "vae")))
     served = loaded.signatures["sample"](seed=tf.constant([1, 2], tf.int64))["images"].numpy()
@@ -161,6 +177,7 @@ def test_an_unconditional_vae_exports_like_a_generator(vae, tmp_path):
 @pytest.mark.learning
 def test_vae_export_has_encode_and_decode(vae, data, tmp_path):
     from tfgan_zoo.serving import export_generator
+
     model, *_ = vae
     x = load_fashion_mnist("test")[0][:4]
     loaded = tf.saved_model.load(str(export_generator(model, tmp_path / "vae")))
@@ -173,8 +190,10 @@ def test_vae_export_has_encode_and_decode(vae, data, tmp_path):
     generated = loaded.signatures["generate"](z=posterior["mean"])["images"].numpy()
     np.testing.assert_array_equal(decoded, generated)
     # The round trip through the served encoder and decoder reconstructs the input.
-    round_trip, blank = _mse(scale_images(decoded), scale_images(x)), _mse(0 * x - 1.0,
-                                                                           scale_images(x))
+    round_trip, blank = (
+        _mse(scale_images(decoded), scale_images(x)),
+        _mse(0 * x - 1.0, scale_images(x)),
+    )
     record(round_trip_mse_ratio=round_trip / blank, thresholds=dict(round_trip_mse_ratio="< 0.5"))
     assert round_trip < 0.5 * blank
 
@@ -182,13 +201,14 @@ def test_vae_export_has_encode_and_decode(vae, data, tmp_path):
 def test_conditional_vae_exports_with_labels(tmp_path):
     from tfgan_zoo.data import unscale_images
     from tfgan_zoo.serving import export_generator, latents_for_seeds
+
     model = VAE(latent_dim=4, base_filters=4, num_classes=10, seed=2)
     loaded = tf.saved_model.load(str(export_generator(model, tmp_path / "cvae")))
     labels = tf.constant([3, 8])
-    served = loaded.signatures["sample"](seed=tf.constant([5, 6], tf.int64),
-                                         label=labels)["images"].numpy()
+    served = loaded.signatures["sample"](seed=tf.constant([5, 6], tf.int64), label=labels)[
+        "images"
+    ].numpy()
     expected = unscale_images(model.generate(latents_for_seeds([5, 6], 4), labels)).numpy()
     np.testing.assert_array_equal(served, expected)
-    posterior = loaded.signatures["encode"](images=tf.zeros([2, 28, 28, 1], tf.uint8),
-                                            label=labels)
+    posterior = loaded.signatures["encode"](images=tf.zeros([2, 28, 28, 1], tf.uint8), label=labels)
     assert posterior["mean"].shape == (2, 4)

@@ -1,4 +1,5 @@
 """The zoo loader: verified before deserializing, clear errors, remote entries."""
+
 import json
 import shutil
 import threading
@@ -18,8 +19,9 @@ def _write_entry(directory, name, model, variant, kwargs):
     files = {}
     for part in ("generator", "discriminator"):
         getattr(model, part).save_weights(folder / f"{part}.weights.h5")
-        files[part] = dict(path=f"{part}.weights.h5",
-                           sha256=zoo.sha256_file(folder / f"{part}.weights.h5"))
+        files[part] = dict(
+            path=f"{part}.weights.h5", sha256=zoo.sha256_file(folder / f"{part}.weights.h5")
+        )
     config = dict(name=name, variant=variant, model=kwargs, dataset="fashion_mnist", files=files)
     (folder / "config.json").write_text(json.dumps(config))
     (folder / "card.json").write_text(json.dumps({"metrics": {"fid": {"value": 1.5}}}))
@@ -53,8 +55,9 @@ def test_load_restores_the_trained_weights(catalogue):
             np.testing.assert_array_equal(a, b)
     generator = zoo.load("tiny_dcgan", part="generator", directory=directory)
     z = np.random.default_rng(0).normal(size=(2, 8)).astype(np.float32)
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(generator(z)),
-                                  keras.ops.convert_to_numpy(original.generator(z)))
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(generator(z)), keras.ops.convert_to_numpy(original.generator(z))
+    )
 
 
 def test_a_loaded_gan_fine_tunes_with_fit(catalogue):
@@ -133,8 +136,7 @@ def file_server(tmp_path):
     server.shutdown()
 
 
-def test_a_remote_file_is_downloaded_once_and_verified(copy, file_server, tmp_path,
-                                                       monkeypatch):
+def test_a_remote_file_is_downloaded_once_and_verified(copy, file_server, tmp_path, monkeypatch):
     served, url, requests = file_server
     monkeypatch.setenv("TFGAN_ZOO_CACHE", str(tmp_path / "cache"))
     folder = copy / "tiny_dcgan"
@@ -158,14 +160,22 @@ def test_a_remote_file_is_downloaded_once_and_verified(copy, file_server, tmp_pa
 
 def test_a_baseline_entry_is_one_verified_weights_file(tmp_path):
     from tfgan_zoo.baselines import VAE
+
     folder = tmp_path / "models" / "tiny_vae"
     folder.mkdir(parents=True)
     original = VAE(latent_dim=4, base_filters=4, seed=2)
     original.save_weights(folder / "model.weights.h5")
     spec = dict(path="model.weights.h5", sha256=zoo.sha256_file(folder / "model.weights.h5"))
-    (folder / "config.json").write_text(json.dumps(dict(
-        name="tiny_vae", variant="vae", model=dict(latent_dim=4, base_filters=4, seed=2),
-        files={"model": spec})))
+    (folder / "config.json").write_text(
+        json.dumps(
+            dict(
+                name="tiny_vae",
+                variant="vae",
+                model=dict(latent_dim=4, base_filters=4, seed=2),
+                files={"model": spec},
+            )
+        )
+    )
     vae = zoo.load("tiny_vae", directory=tmp_path / "models")
     np.testing.assert_array_equal(vae.sample(3, seed=1), original.sample(3, seed=1))
     assert zoo.load("tiny_vae", part="generator", directory=tmp_path / "models") is not None

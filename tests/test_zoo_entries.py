@@ -1,5 +1,6 @@
 """The shipped catalogue: every entry loads from an installed wheel with no
 network, generates, and `tfgan-zoo eval NAME` reproduces its card."""
+
 import json
 import os
 import subprocess
@@ -28,7 +29,8 @@ def test_card_records_data_training_metrics_and_hashes(name):
     item = zoo.entry(name)
     card = item.card
     assert card["data"]["licence"] and card["training"]["command"].startswith(
-        "python tools/train_zoo.py")
+        "python tools/train_zoo.py"
+    )
     assert card["training"]["seconds"] > 0 and "vCPU" in card["training"]["hardware"]
     for spec in item.config["files"].values():
         assert card["files"][spec["path"]] == spec["sha256"]
@@ -53,8 +55,11 @@ def test_eval_reproduces_the_card(name, tmp_path):
 @pytest.mark.slow
 def test_entries_load_from_an_installed_wheel_without_network(tmp_path):
     wheel_dir, venv = tmp_path / "wheel", tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
-                    str(wheel_dir), REPO], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheel_dir), REPO],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = wheel_dir.glob("tfgan_zoo-*.whl")
     # TensorFlow and Keras come from this environment, through a .pth file that appends its
     # site-packages (`--system-site-packages` would link the base interpreter's instead,
@@ -64,11 +69,29 @@ def test_entries_load_from_an_installed_wheel_without_network(tmp_path):
     python = venv / "bin" / "python"
     inner_site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        check=True, capture_output=True, text=True).stdout.strip()
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     Path(inner_site, "outer_environment.pth").write_text(
-        "\n".join(p for p in sys.path if p.endswith("-packages")) + "\n")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--ignore-installed",
-                    "-q", "--target", inner_site, str(wheel)], check=True, capture_output=True)
+        "\n".join(p for p in sys.path if p.endswith("-packages")) + "\n"
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--ignore-installed",
+            "-q",
+            "--target",
+            inner_site,
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
     script = textwrap.dedent("""
         import socket
         def no_network(*args, **kwargs):
@@ -85,8 +108,12 @@ def test_entries_load_from_an_installed_wheel_without_network(tmp_path):
             assert np.isfinite(x).all() and x.std() > 0, name
             print(name, x.shape)
     """)
-    result = subprocess.run([str(python), "-c", script.replace("INNER_SITE", repr(inner_site))],
-                            cwd=tmp_path, capture_output=True, text=True,
-                            env=dict(os.environ, PYTHONPATH=""))
+    result = subprocess.run(
+        [str(python), "-c", script.replace("INNER_SITE", repr(inner_site))],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=""),
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert sorted(line.split()[0] for line in result.stdout.splitlines()) == ENTRIES

@@ -3,6 +3,7 @@
 Importing the package registers every model class with Keras, so
 `keras.saving.load_model("model.keras")` works after `import tfgan_zoo` alone.
 """
+
 import os
 import sys
 import tempfile
@@ -36,7 +37,8 @@ def _import_tensorflow_quietly():
 
 
 if os.path.basename(sys.argv[0] if sys.argv else "") == "tfgan-zoo" and (
-        "tensorflow" not in sys.modules):
+    "tensorflow" not in sys.modules
+):
     _import_tensorflow_quietly()
 
 from tfgan_zoo import baselines, families, gans, schedules  # noqa: E402,F401  (registers the Keras classes)

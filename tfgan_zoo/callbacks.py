@@ -1,6 +1,7 @@
 """Keras callbacks for GAN training: sample images, metrics, mode coverage, atomic
 checkpoints. Images and metrics can also go to TensorBoard (`log_dir`), written
 with `tf.summary`, which needs no TensorBoard install to write."""
+
 from pathlib import Path
 
 import keras
@@ -36,6 +37,7 @@ def _summary_writer(log_dir):
 
 def _plugin_metadata(plugin):
     from tensorflow.core.framework import summary_pb2
+
     metadata = summary_pb2.SummaryMetadata()
     metadata.plugin_data.plugin_name = plugin
     return metadata
@@ -45,16 +47,24 @@ def _plugin_metadata(plugin):
 # longer installs; tf.summary.write plus the plugin name writes the same events.
 def log_scalar(writer, tag, value, step):
     with writer.as_default():
-        tf.summary.write(tag, tf.constant(float(value), tf.float32), step=step,
-                         metadata=_plugin_metadata("scalars"))
+        tf.summary.write(
+            tag,
+            tf.constant(float(value), tf.float32),
+            step=step,
+            metadata=_plugin_metadata("scalars"),
+        )
     writer.flush()
 
 
 def log_png(writer, tag, png_bytes, width, height, step):
     """An image event as TensorBoard's image plugin stores it: [width, height, png]."""
     with writer.as_default():
-        tf.summary.write(tag, tf.constant([str(width), str(height), png_bytes]), step=step,
-                         metadata=_plugin_metadata("images"))
+        tf.summary.write(
+            tag,
+            tf.constant([str(width), str(height), png_bytes]),
+            step=step,
+            metadata=_plugin_metadata("images"),
+        )
     writer.flush()
 
 
@@ -63,8 +73,7 @@ class SampleWriter(keras.callbacks.Callback):
     latent seed, so the files show one set of draws improving over training.
     With `log_dir`, the image grid is also logged to TensorBoard as "samples"."""
 
-    def __init__(self, directory, n=None, seed=0, every=1, mixture=None, log_dir=None,
-                 inputs=None):
+    def __init__(self, directory, n=None, seed=0, every=1, mixture=None, log_dir=None, inputs=None):
         super().__init__()
         self.directory, self.n, self.seed, self.every = Path(directory), n, seed, every
         self.mixture, self.inputs = mixture, inputs
@@ -73,10 +82,17 @@ class SampleWriter(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every:
             return
-        path = write_samples(self.model, self.directory / f"epoch_{epoch + 1:03d}.png",
-                             self.n, self.seed, mixture=self.mixture, inputs=self.inputs)
+        path = write_samples(
+            self.model,
+            self.directory / f"epoch_{epoch + 1:03d}.png",
+            self.n,
+            self.seed,
+            mixture=self.mixture,
+            inputs=self.inputs,
+        )
         if self.writer is not None:
             from PIL import Image
+
             with Image.open(path) as picture:
                 width, height = picture.size
             log_png(self.writer, "samples", Path(path).read_bytes(), width, height, epoch + 1)
@@ -93,11 +109,22 @@ class MetricMonitor(keras.callbacks.Callback):
     epoch; `self.epochs` says which.
     """
 
-    def __init__(self, metrics=("fid", "kid"), every=1, num_samples=1000, seed=0,
-                 log_dir=None, **evaluate_kwargs):
+    def __init__(
+        self,
+        metrics=("fid", "kid"),
+        every=1,
+        num_samples=1000,
+        seed=0,
+        log_dir=None,
+        **evaluate_kwargs,
+    ):
         super().__init__()
-        self.metrics, self.every, self.num_samples, self.seed = tuple(metrics), every, \
-            num_samples, seed
+        self.metrics, self.every, self.num_samples, self.seed = (
+            tuple(metrics),
+            every,
+            num_samples,
+            seed,
+        )
         self.evaluate_kwargs = evaluate_kwargs
         self.writer = _summary_writer(log_dir)
         self.epochs = []
@@ -106,8 +133,10 @@ class MetricMonitor(keras.callbacks.Callback):
         if (epoch + 1) % self.every:
             return
         from tfgan_zoo.metrics.evaluate import evaluate_generator
-        result = evaluate_generator(self.model, self.metrics, self.num_samples, self.seed,
-                                    **self.evaluate_kwargs)
+
+        result = evaluate_generator(
+            self.model, self.metrics, self.num_samples, self.seed, **self.evaluate_kwargs
+        )
         values = {m.name: m.value for m in result.values}
         self.epochs.append(epoch + 1)
         if logs is not None:
@@ -128,9 +157,11 @@ class ModeCoverageMonitor(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         score = evaluate_mixture(self.model.sample(self.n, seed=self.seed), self.mixture)
         if logs is not None:
-            logs.update(modes_covered=score.modes_covered,
-                        high_quality=score.high_quality_fraction,
-                        reverse_kl=score.reverse_kl)
+            logs.update(
+                modes_covered=score.modes_covered,
+                high_quality=score.high_quality_fraction,
+                reverse_kl=score.reverse_kl,
+            )
 
 
 class RunCheckpoint(keras.callbacks.Callback):
@@ -172,18 +203,27 @@ class DivergenceGuard(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         logs = logs or {}
-        bad = {k: float(np.asarray(logs[k])) for k in ("d_loss", "g_loss") if k in logs
-               and not np.isfinite(np.asarray(logs[k])).all()}
+        bad = {
+            k: float(np.asarray(logs[k]))
+            for k in ("d_loss", "g_loss")
+            if k in logs and not np.isfinite(np.asarray(logs[k])).all()
+        }
         if not bad or self.report is not None:
             return
         network = "discriminator" if "d_loss" in bad else "generator"
-        self.report = dict(epoch=self.epoch + 1, batch=batch + 1,
-                           generator_step=int(self.model.g_optimizer.iterations),
-                           network=network, losses=bad)
+        self.report = dict(
+            epoch=self.epoch + 1,
+            batch=batch + 1,
+            generator_step=int(self.model.g_optimizer.iterations),
+            network=network,
+            losses=bad,
+        )
         self.model.diverged = self.report
         self.model.stop_training = True
-        message = (f"training diverged: {network} loss not finite at epoch {self.epoch + 1}, "
-                   f"batch {batch + 1} (generator step {self.report['generator_step']})")
+        message = (
+            f"training diverged: {network} loss not finite at epoch {self.epoch + 1}, "
+            f"batch {batch + 1} (generator step {self.report['generator_step']})"
+        )
         if self.checkpoint_dir is not None:
             good, epoch = checkpoints.latest_good_checkpoint(self.checkpoint_dir, self.log)
             if good is not None:
@@ -197,5 +237,7 @@ def coverage_summary(history):
     """The last epoch's mode coverage from a History dict, for printing."""
     if "modes_covered" not in history:
         return None
-    return {key: float(np.asarray(history[key][-1])) for key in
-            ("modes_covered", "high_quality", "reverse_kl")}
+    return {
+        key: float(np.asarray(history[key][-1]))
+        for key in ("modes_covered", "high_quality", "reverse_kl")
+    }

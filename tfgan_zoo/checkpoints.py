@@ -9,6 +9,7 @@ file that is missing from the manifest, truncated or changed is skipped with a
 message, falling back to the previous good one. A model whose weights are not
 finite is never written.
 """
+
 import json
 import os
 import zipfile
@@ -55,8 +56,10 @@ def read_manifest(directory) -> list:
 def write_checkpoint(model, directory, epoch, keep=3) -> Path:
     """Writes epoch `epoch`'s checkpoint and records it; keeps the newest `keep`."""
     if not weights_are_finite(model):
-        raise CheckpointError(f"refusing to checkpoint epoch {epoch}: the model has "
-                              "non-finite weights (the last good checkpoint is kept)")
+        raise CheckpointError(
+            f"refusing to checkpoint epoch {epoch}: the model has "
+            "non-finite weights (the last good checkpoint is kept)"
+        )
     directory = Path(directory)
     path = save_atomically(model, directory / f"epoch_{epoch:04d}.keras")
     entries = [e for e in read_manifest(directory) if e["epoch"] != epoch]
@@ -76,14 +79,17 @@ def load_checkpoint(path, sha256=None):
     if not path.is_file():
         raise CheckpointError(f"{path} does not exist")
     if sha256 is not None and sha256_file(path) != sha256:
-        raise CheckpointError(f"{path.name} does not match its recorded sha256 (truncated or "
-                              "changed)")
+        raise CheckpointError(
+            f"{path.name} does not match its recorded sha256 (truncated or changed)"
+        )
     if not zipfile.is_zipfile(path):
-        raise CheckpointError(f"{path.name} is not a Keras .keras archive (truncated, or a "
-                              "foreign file)")
+        raise CheckpointError(
+            f"{path.name} is not a Keras .keras archive (truncated, or a foreign file)"
+        )
     # Registers every variant and baseline class the file may name.
     import tfgan_zoo.baselines  # noqa: F401
     import tfgan_zoo.gans  # noqa: F401
+
     try:
         return keras.models.load_model(path, safe_mode=True)
     except Exception as error:  # Keras raises many types for damaged archives
@@ -96,8 +102,10 @@ def latest_good_checkpoint(directory, log=print):
         try:
             return load_checkpoint(Path(directory) / entry["file"], entry["sha256"]), entry["epoch"]
         except CheckpointError as error:
-            log(f"checkpoint for epoch {entry['epoch']} skipped: {error}; "
-                "falling back to the previous one")
+            log(
+                f"checkpoint for epoch {entry['epoch']} skipped: {error}; "
+                "falling back to the previous one"
+            )
     return None, 0
 
 
@@ -106,6 +114,5 @@ def restore_state(model, source):
     for target, value in zip(model.weights, source.weights):
         target.assign(value)
     for name in ("g_optimizer", "d_optimizer"):
-        for target, value in zip(getattr(model, name).variables,
-                                 getattr(source, name).variables):
+        for target, value in zip(getattr(model, name).variables, getattr(source, name).variables):
             target.assign(value)

@@ -5,6 +5,7 @@ not fit the model) prints one line, `tfgan-zoo: error: ...`, and exits with 2;
 `--debug` shows the traceback instead. Anything else is a bug and keeps its
 traceback.
 """
+
 import argparse
 import json
 import sys
@@ -30,7 +31,6 @@ class _Parser(argparse.ArgumentParser):
 USER_ERRORS = (UsageError, ValueError, OSError, ImportError)
 
 
-
 def _jit(value):
     return {"auto": "auto", "true": True, "false": False}[value.lower()]
 
@@ -51,29 +51,48 @@ def add_train_arguments(parser):
     from tfgan_zoo.distribute import STRATEGIES
     from tfgan_zoo.engine.precision import PRECISIONS
     from tfgan_zoo.registry import model_names
-    parser.add_argument("variant", choices=model_names(),
-                        help="a registered model (`tfgan-zoo list` shows them all)")
-    parser.add_argument("--dataset",
-                        help="a built-in (grid, ring, fashion_mnist; edges, inpaint, superres, "
-                        "sneaker2boot for translators), a folder of images, "
-                        "tfds:NAME[/CONFIG][:SPLIT], or an .npz/.npy file; default: the "
-                        "model's own (fashion_mnist; edges for pix2pix and BicycleGAN, "
-                        "sneaker2boot for CycleGAN)")
-    parser.add_argument("--image-size", type=_positive, metavar="N",
-                        help="resize (short side) and centre-crop images to N×N "
-                        "(default: the data's size)")
-    parser.add_argument("--channels", type=int, choices=(1, 3),
-                        help="1 (grey) or 3 (colour); default: the data's")
-    parser.add_argument("--labels", choices=("subfolders",),
-                        help="a folder's first-level subfolders are its classes "
-                        "(conditional models)")
-    parser.add_argument("--pairs", choices=PAIR_ORDERS,
-                        help="paired folders: source is the left half (or A/), or the right "
-                        "(or B/); default left-to-right")
-    parser.add_argument("--recipe", default="default", metavar="BUDGET",
-                        help="settings from the recipe table (`tfgan-zoo list --recipes`): "
-                        "default (class defaults, batch 64, 5 epochs), paper, cpu-short, zoo; "
-                        "the flags below override it")
+
+    parser.add_argument(
+        "variant",
+        choices=model_names(),
+        help="a registered model (`tfgan-zoo list` shows them all)",
+    )
+    parser.add_argument(
+        "--dataset",
+        help="a built-in (grid, ring, fashion_mnist; edges, inpaint, superres, "
+        "sneaker2boot for translators), a folder of images, "
+        "tfds:NAME[/CONFIG][:SPLIT], or an .npz/.npy file; default: the "
+        "model's own (fashion_mnist; edges for pix2pix and BicycleGAN, "
+        "sneaker2boot for CycleGAN)",
+    )
+    parser.add_argument(
+        "--image-size",
+        type=_positive,
+        metavar="N",
+        help="resize (short side) and centre-crop images to N×N (default: the data's size)",
+    )
+    parser.add_argument(
+        "--channels", type=int, choices=(1, 3), help="1 (grey) or 3 (colour); default: the data's"
+    )
+    parser.add_argument(
+        "--labels",
+        choices=("subfolders",),
+        help="a folder's first-level subfolders are its classes (conditional models)",
+    )
+    parser.add_argument(
+        "--pairs",
+        choices=PAIR_ORDERS,
+        help="paired folders: source is the left half (or A/), or the right "
+        "(or B/); default left-to-right",
+    )
+    parser.add_argument(
+        "--recipe",
+        default="default",
+        metavar="BUDGET",
+        help="settings from the recipe table (`tfgan-zoo list --recipes`): "
+        "default (class defaults, batch 64, 5 epochs), paper, cpu-short, zoo; "
+        "the flags below override it",
+    )
     parser.add_argument("--out", required=True, type=Path, help="run directory to write")
     parser.add_argument("--data-dir", help="folder of Fashion-MNIST IDX files")
     parser.add_argument("--epochs", type=_positive)
@@ -84,33 +103,58 @@ def add_train_arguments(parser):
     parser.add_argument("--loss", help="adversarial loss (see `tfgan-zoo list`)")
     parser.add_argument("--label-smoothing", type=float)
     parser.add_argument("--latent-dim", type=_positive)
-    parser.add_argument("--hidden", type=_ints,
-                        help="MLP layer sizes for vector data, e.g. 256,256,256")
-    parser.add_argument("--base-filters", type=_positive,
-                        help="conv net width for image data (default: from the image size)")
-    parser.add_argument("--jit-compile", type=_jit, default="auto",
-                        help="auto (XLA on GPU only), true or false")
-    parser.add_argument("--strategy", choices=STRATEGIES,
-                        help="tf.distribute strategy (default: none); --batch-size is then "
-                        "the global batch. multiworker reads TF_CONFIG")
-    parser.add_argument("--cpu-replicas", type=_positive,
-                        help="split the CPU into N logical devices, so --strategy mirrored "
-                        "has N replicas without GPUs (for trying distribution)")
+    parser.add_argument(
+        "--hidden", type=_ints, help="MLP layer sizes for vector data, e.g. 256,256,256"
+    )
+    parser.add_argument(
+        "--base-filters",
+        type=_positive,
+        help="conv net width for image data (default: from the image size)",
+    )
+    parser.add_argument(
+        "--jit-compile", type=_jit, default="auto", help="auto (XLA on GPU only), true or false"
+    )
+    parser.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        help="tf.distribute strategy (default: none); --batch-size is then "
+        "the global batch. multiworker reads TF_CONFIG",
+    )
+    parser.add_argument(
+        "--cpu-replicas",
+        type=_positive,
+        help="split the CPU into N logical devices, so --strategy mirrored "
+        "has N replicas without GPUs (for trying distribution)",
+    )
     parser.add_argument("--tpu", help="TPU name or grpc:// address for --strategy tpu")
-    parser.add_argument("--precision", choices=PRECISIONS,
-                        help="float32 (default), mixed_bfloat16 (faster on recent CPUs and "
-                        "TPUs) or mixed_float16 (GPUs; loss-scaled)")
-    parser.add_argument("--steps-per-execution", type=_positive,
-                        help="train steps per tf.function call (fewer Python round trips)")
-    parser.add_argument("--metrics-every", type=_positive,
-                        help="measure FID/KID (1,000 samples) every N epochs (image data)")
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        help="float32 (default), mixed_bfloat16 (faster on recent CPUs and "
+        "TPUs) or mixed_float16 (GPUs; loss-scaled)",
+    )
+    parser.add_argument(
+        "--steps-per-execution",
+        type=_positive,
+        help="train steps per tf.function call (fewer Python round trips)",
+    )
+    parser.add_argument(
+        "--metrics-every",
+        type=_positive,
+        help="measure FID/KID (1,000 samples) every N epochs (image data)",
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--resume", action="store_true",
-                        help="continue the run in --out from its newest good checkpoint")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in --out from its newest good checkpoint",
+    )
     parser.add_argument("--keep-checkpoints", type=_positive, default=3)
-    parser.add_argument("--deterministic", action="store_true",
-                        help="TF op determinism: a resumed run matches an uninterrupted one "
-                        "bit for bit (slower)")
+    parser.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="TF op determinism: a resumed run matches an uninterrupted one bit for bit (slower)",
+    )
     parser.add_argument("--quiet", action="store_true", help="one line per epoch")
 
 
@@ -123,36 +167,74 @@ def _check_train_flags(args):
 
 def cmd_train(args):
     from tfgan_zoo.training import train
+
     _check_train_flags(args)
-    overrides = {key: getattr(args, key) for key in (
-        "epochs", "steps_per_epoch", "batch_size", "lr", "d_steps", "loss", "label_smoothing",
-        "latent_dim", "hidden", "base_filters", "jit_compile", "metrics_every",
-        "strategy", "tpu", "precision", "steps_per_execution", "image_size", "channels",
-        "labels", "pairs")}
+    overrides = {
+        key: getattr(args, key)
+        for key in (
+            "epochs",
+            "steps_per_epoch",
+            "batch_size",
+            "lr",
+            "d_steps",
+            "loss",
+            "label_smoothing",
+            "latent_dim",
+            "hidden",
+            "base_filters",
+            "jit_compile",
+            "metrics_every",
+            "strategy",
+            "tpu",
+            "precision",
+            "steps_per_execution",
+            "image_size",
+            "channels",
+            "labels",
+            "pairs",
+        )
+    }
     if args.cpu_replicas:
         from tfgan_zoo.distribute import split_cpu
+
         split_cpu(args.cpu_replicas)
     if args.deterministic:
         import tensorflow as tf
+
         tf.config.experimental.enable_op_determinism()
-    model, history = train(args.variant, args.dataset, args.out, seed=args.seed,
-                           data_dir=args.data_dir, verbose=2 if args.quiet else 1,
-                           resume=args.resume, keep_checkpoints=args.keep_checkpoints,
-                           recipe=args.recipe, **overrides)
+    model, history = train(
+        args.variant,
+        args.dataset,
+        args.out,
+        seed=args.seed,
+        data_dir=args.data_dir,
+        verbose=2 if args.quiet else 1,
+        resume=args.resume,
+        keep_checkpoints=args.keep_checkpoints,
+        recipe=args.recipe,
+        **overrides,
+    )
     report = getattr(model, "diverged", None)
     if report:
-        sys.exit(f"error: training diverged ({json.dumps(report)}); the last good checkpoint "
-                 f"is in {args.out}/checkpoints")
+        sys.exit(
+            f"error: training diverged ({json.dumps(report)}); the last good checkpoint "
+            f"is in {args.out}/checkpoints"
+        )
     last = {key: round(float(values[-1]), 4) for key, values in history.items() if values}
     from tfgan_zoo.distribute import is_chief
-    where = f"wrote {args.out}" if is_chief(model.distribute_strategy) else (
-        "trained as a worker (the chief writes the run)")
+
+    where = (
+        f"wrote {args.out}"
+        if is_chief(model.distribute_strategy)
+        else ("trained as a worker (the chief writes the run)")
+    )
     print(f"{where}  last epoch: {json.dumps(last)}")
 
 
 def cmd_sample(args):
     from tfgan_zoo.callbacks import write_samples
     from tfgan_zoo.training import load_source
+
     model, record = load_source(args.run_dir)
     if args.label is not None and model.num_classes is None:
         raise UsageError("--label is for conditional models; this one is unconditional.")
@@ -163,22 +245,36 @@ def cmd_sample(args):
     if args.traverse:
         from tfgan_zoo.images import save_png
         from tfgan_zoo.latent import traversal_grid
-        path = save_png(traversal_grid(model, dims=range(args.pairs), label=args.label),
-                        args.out)
+
+        path = save_png(traversal_grid(model, dims=range(args.pairs), label=args.label), args.out)
     elif args.interpolate:
         from tfgan_zoo.latent import write_interpolation
+
         labels = None if args.label is None else [args.label] * args.pairs
-        path = write_interpolation(model, args.out, pairs=args.pairs, steps=args.steps,
-                                   method=args.interpolate, seed=args.seed, labels=labels)
+        path = write_interpolation(
+            model,
+            args.out,
+            pairs=args.pairs,
+            steps=args.steps,
+            method=args.interpolate,
+            seed=args.seed,
+            labels=labels,
+        )
     elif args.nearest:
         path = _write_nearest(model, args)
     elif model.maps_inputs:  # a translator or autoencoder shows outputs for its data
-        path = write_samples(model, args.out, n=args.n or 16, seed=args.seed,
-                             inputs=_first_batch(record, args.n or 16))
+        path = write_samples(
+            model,
+            args.out,
+            n=args.n or 16,
+            seed=args.seed,
+            inputs=_first_batch(record, args.n or 16),
+        )
     else:
         mixture = record.get("dataset") if record.get("dataset") in ("grid", "ring") else None
-        path = write_samples(model, args.out, n=args.n, seed=args.seed, labels=args.label,
-                             mixture=mixture)
+        path = write_samples(
+            model, args.out, n=args.n, seed=args.seed, labels=args.label, mixture=mixture
+        )
     print(f"wrote {path}")
 
 
@@ -186,9 +282,15 @@ def _first_batch(record, n):
     """The first batch of `n // 2` examples of a run's own data (a zoo entry's
     dataset), for models whose pictures are outputs for inputs."""
     from tfgan_zoo.training import run_data
-    data = run_data(record["variant"], record["dataset"], record.get("settings") or {},
-                    seed=record.get("seed") or 0, data_dir=record.get("data_dir"),
-                    batch_size=max(n // 2, 1))
+
+    data = run_data(
+        record["variant"],
+        record["dataset"],
+        record.get("settings") or {},
+        seed=record.get("seed") or 0,
+        data_dir=record.get("data_dir"),
+        batch_size=max(n // 2, 1),
+    )
     return next(iter(data.every_example))
 
 
@@ -197,15 +299,22 @@ def _write_nearest(model, args):
     (generated vs held-out test images) as text and JSON."""
     from tfgan_zoo.data import load_fashion_mnist
     from tfgan_zoo.metrics.memorization import memorization_report, write_nearest
+
     n = args.n or 32
-    labels = None if model.num_classes is None else (
-        np.full(n, args.label) if args.label is not None else np.arange(n) % model.num_classes)
+    labels = (
+        None
+        if model.num_classes is None
+        else (
+            np.full(n, args.label) if args.label is not None else np.arange(n) % model.num_classes
+        )
+    )
     generated = model.sample(n, labels=labels, seed=args.seed)
     train, _ = load_fashion_mnist("train", data_dir=args.data_dir)
     heldout, _ = load_fashion_mnist("test", data_dir=args.data_dir)
     feature_fn = None
     if args.nearest == "feature":
         from tfgan_zoo.metrics.features import get_feature_network
+
         feature_fn = get_feature_network("fashion_mnist").features
     report = memorization_report(generated, train, heldout[:n], feature_fn=feature_fn)
     space = report.feature if args.nearest == "feature" else report.pixel
@@ -216,6 +325,7 @@ def _write_nearest(model, args):
 
 def _write_json(path, payload):
     from tfgan_zoo.files import write_text_atomically
+
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     write_text_atomically(path, json.dumps(payload, indent=2))
 
@@ -223,17 +333,27 @@ def _write_json(path, payload):
 def cmd_export(args):
     from tfgan_zoo.serving import export_generator
     from tfgan_zoo.training import load_source
+
     model, record = load_source(args.run_dir)
-    card = dict(training={k: record[k] for k in ("variant", "dataset", "seed", "settings",
-                                                 "train_seconds") if k in record})
+    card = dict(
+        training={
+            k: record[k]
+            for k in ("variant", "dataset", "seed", "settings", "train_seconds")
+            if k in record
+        }
+    )
     eval_path = Path(args.run_dir) / "eval.json"
     if "zoo" in record:
-        card.update(zoo=record["zoo"], training=record["card"].get("training", {}),
-                    metrics=record["card"].get("metrics", {}))
+        card.update(
+            zoo=record["zoo"],
+            training=record["card"].get("training", {}),
+            metrics=record["card"].get("metrics", {}),
+        )
     elif eval_path.exists():
         card["metrics"] = json.loads(eval_path.read_text()).get("metrics", {})
-    path = export_generator(model, args.to, version=args.version,
-                            card=dict(card, source=str(args.run_dir)))
+    path = export_generator(
+        model, args.to, version=args.version, card=dict(card, source=str(args.run_dir))
+    )
     signatures = json.loads((path / "model_card.json").read_text())["signatures"]
     print(f"wrote {path} (signatures: {', '.join(signatures)})")
 
@@ -241,33 +361,42 @@ def cmd_export(args):
 def cmd_list(args):
     if args.recipes:
         from tfgan_zoo.recipes import table
+
         print("recipes (tfgan-zoo train MODEL --recipe BUDGET; budget, model, dataset):")
         print("\n".join(table()))
         return
     from tfgan_zoo.engine import LOSSES
     from tfgan_zoo.registry import KINDS, registered
-    headings = dict(gan="GAN variants (tfgan-zoo train NAME)", translator="image-to-image "
-                    "translators", baseline="non-adversarial baselines")
+
+    headings = dict(
+        gan="GAN variants (tfgan-zoo train NAME)",
+        translator="image-to-image translators",
+        baseline="non-adversarial baselines",
+    )
     for kind in KINDS:
         print(f"{headings[kind]}:")
         for name, entry in registered(kind).items():
             print(f"  {name:<14} {entry.description}")
     print("losses:  " + ", ".join(sorted(LOSSES)))
-    print("datasets: grid, ring (2D Gaussian mixtures, built in), fashion_mnist (local IDX "
-          "files or tensorflow-datasets); edges, inpaint, superres, sneaker2boot (translation "
-          "tasks); or your own: a folder of images, tfds:NAME[/CONFIG][:SPLIT], an .npz/.npy "
-          "file (see docs/data.md)")
+    print(
+        "datasets: grid, ring (2D Gaussian mixtures, built in), fashion_mnist (local IDX "
+        "files or tensorflow-datasets); edges, inpaint, superres, sneaker2boot (translation "
+        "tasks); or your own: a folder of images, tfds:NAME[/CONFIG][:SPLIT], an .npz/.npy "
+        "file (see docs/data.md)"
+    )
     from tfgan_zoo import zoo
+
     print("pretrained zoo (tfgan_zoo.zoo.load(NAME); tfgan-zoo sample|eval|export NAME):")
     for item in zoo.entries():
-        print(f"  {item.name:<16} {item.variant:<8} {_headline(item.metrics)}  "
-              f"{item.config.get('description', '')}")
+        print(
+            f"  {item.name:<16} {item.variant:<8} {_headline(item.metrics)}  "
+            f"{item.config.get('description', '')}"
+        )
 
 
 def _headline(metrics):
     """The card's key numbers in one short string."""
-    keys = ("fid", "precision", "recall", "conditional_accuracy", "modes_covered",
-            "high_quality")
+    keys = ("fid", "precision", "recall", "conditional_accuracy", "modes_covered", "high_quality")
     parts = [f"{k}={metrics[k]['value']:.3g}" for k in keys if k in metrics]
     return " ".join(parts) or "(no metrics)"
 
@@ -278,21 +407,33 @@ def cmd_demo(args):
     from tfgan_zoo.callbacks import coverage_summary
     from tfgan_zoo.data import fashion_mnist
     from tfgan_zoo.training import train
+
     _, history = train("vanilla", "grid", args.out / "grid_vanilla", verbose=2)
     print("2D grid, mode coverage of 2,500 samples:", json.dumps(coverage_summary(history)))
     if fashion_mnist.is_available(args.data_dir):
-        train("dcgan", "fashion_mnist", args.out / "fashion_dcgan", data_dir=args.data_dir,
-              epochs=args.fashion_epochs, verbose=2)
+        train(
+            "dcgan",
+            "fashion_mnist",
+            args.out / "fashion_dcgan",
+            data_dir=args.data_dir,
+            epochs=args.fashion_epochs,
+            verbose=2,
+        )
     else:
-        print("Fashion-MNIST files not found (apt-get install dataset-fashion-mnist, or "
-              "--data-dir); skipped the DCGAN part.")
+        print(
+            "Fashion-MNIST files not found (apt-get install dataset-fashion-mnist, or "
+            "--data-dir); skipped the DCGAN part."
+        )
     print(f"sample images: {args.out}/*/samples/")
 
 
 def build_parser():
     parser = _Parser(prog="tfgan-zoo", description=__doc__.split("\n")[0])
-    parser.add_argument("--debug", action="store_true",
-                        help="on an error, show the traceback (may also follow the command)")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="on an error, show the traceback (may also follow the command)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     train_parser = sub.add_parser("train", help="train a variant, writing a run directory")
     add_train_arguments(train_parser)
@@ -300,38 +441,54 @@ def build_parser():
 
     sample = sub.add_parser("sample", help="write a PNG of samples from a run directory")
     sample.add_argument("run_dir", metavar="RUN_DIR_OR_ZOO_NAME")
-    sample.add_argument("--n", type=_positive, help="samples (default 64 images or 2,500 points); a translator "
-                        "or autoencoder shows n / 2 of its run's inputs and their outputs")
+    sample.add_argument(
+        "--n",
+        type=_positive,
+        help="samples (default 64 images or 2,500 points); a translator "
+        "or autoencoder shows n / 2 of its run's inputs and their outputs",
+    )
     sample.add_argument("--out", type=Path, default=Path("samples.png"))
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--label", type=int, help="class to generate (conditional models)")
-    sample.add_argument("--interpolate", choices=("slerp", "lerp"),
-                        help="write latent interpolations instead: --pairs rows of --steps")
-    sample.add_argument("--traverse", action="store_true",
-                        help="write latent traversals instead: one row per coordinate "
-                        "(the first --pairs), swept over [-3, 3]")
+    sample.add_argument(
+        "--interpolate",
+        choices=("slerp", "lerp"),
+        help="write latent interpolations instead: --pairs rows of --steps",
+    )
+    sample.add_argument(
+        "--traverse",
+        action="store_true",
+        help="write latent traversals instead: one row per coordinate "
+        "(the first --pairs), swept over [-3, 3]",
+    )
     sample.add_argument("--pairs", type=_positive, default=4)
     sample.add_argument("--steps", type=_positive, default=8)
-    sample.add_argument("--nearest", choices=("pixel", "feature"),
-                        help="write samples beside their nearest training images, and a "
-                        "distance report against held-out test images (OUT with .json)")
+    sample.add_argument(
+        "--nearest",
+        choices=("pixel", "feature"),
+        help="write samples beside their nearest training images, and a "
+        "distance report against held-out test images (OUT with .json)",
+    )
     sample.add_argument("--data-dir", help="folder of Fashion-MNIST IDX files")
     sample.set_defaults(func=cmd_sample)
 
     from tfgan_zoo import cli_metrics  # its commands import from this module
+
     cli_metrics.add_eval_parser(sub)
     cli_metrics.add_features_parser(sub)
 
-    export = sub.add_parser("export", help="export a run's generator as a TF Serving "
-                            "model version (BASE/<version>/)")
+    export = sub.add_parser(
+        "export", help="export a run's generator as a TF Serving model version (BASE/<version>/)"
+    )
     export.add_argument("run_dir", metavar="RUN_DIR_OR_ZOO_NAME")
     export.add_argument("--to", required=True, type=Path, help="model base path")
     export.add_argument("--version", type=_positive, help="default: one more than the highest")
     export.set_defaults(func=cmd_export)
 
     listing = sub.add_parser("list", help="list variants, losses and datasets")
-    listing.add_argument("--recipes", action="store_true",
-                         help="print the recipe table instead (tfgan_zoo.recipes)")
+    listing.add_argument(
+        "--recipes", action="store_true", help="print the recipe table instead (tfgan_zoo.recipes)"
+    )
     listing.set_defaults(func=cmd_list)
 
     demo = sub.add_parser("demo", help="train the built-in demo models and write samples")

@@ -13,6 +13,7 @@ differs between them) or a TPU:
         gan.compile()
     gan.fit(shard_by_data(dataset), epochs=5)   # `dataset` batched by the GLOBAL batch
 """
+
 import json
 import os
 import socket
@@ -38,19 +39,21 @@ def split_cpu(replicas):
     cpus = tf.config.list_physical_devices("CPU")
     try:
         tf.config.set_logical_device_configuration(
-            cpus[0], [tf.config.LogicalDeviceConfiguration()] * int(replicas))
+            cpus[0], [tf.config.LogicalDeviceConfiguration()] * int(replicas)
+        )
     except RuntimeError as error:
-        raise RuntimeError("split_cpu must run before TensorFlow creates a tensor or "
-                           "lists logical devices") from error
+        raise RuntimeError(
+            "split_cpu must run before TensorFlow creates a tensor or lists logical devices"
+        ) from error
 
 
 def make_strategy(name="default", tpu=None):
     """The strategy called `name`:
 
-      default      no distribution (one device)
-      mirrored     one replica per GPU; without GPUs, one per logical CPU
-      multiworker  MultiWorkerMirroredStrategy; the cluster comes from `TF_CONFIG`
-      tpu          TPUStrategy on the TPU `tpu` (name or grpc address; None: local/env)
+    default      no distribution (one device)
+    mirrored     one replica per GPU; without GPUs, one per logical CPU
+    multiworker  MultiWorkerMirroredStrategy; the cluster comes from `TF_CONFIG`
+    tpu          TPUStrategy on the TPU `tpu` (name or grpc address; None: local/env)
     """
     if name == "default":
         return tf.distribute.get_strategy()
@@ -60,8 +63,10 @@ def make_strategy(name="default", tpu=None):
         return tf.distribute.MirroredStrategy([d.name for d in devices])
     if name == "multiworker":
         if "TF_CONFIG" not in os.environ:
-            raise StrategyError("--strategy multiworker needs TF_CONFIG (cluster and task) in the "
-                             "environment of every worker; see docs/scale.md.")
+            raise StrategyError(
+                "--strategy multiworker needs TF_CONFIG (cluster and task) in the "
+                "environment of every worker; see docs/scale.md."
+            )
         return tf.distribute.MultiWorkerMirroredStrategy()
     if name == "tpu":
         try:
@@ -69,8 +74,10 @@ def make_strategy(name="default", tpu=None):
             tf.config.experimental_connect_to_cluster(resolver)
             tf.tpu.experimental.initialize_tpu_system(resolver)
         except (ValueError, tf.errors.OpError, RuntimeError) as error:
-            raise StrategyError(f"no TPU could be reached ({error}); --strategy tpu needs a "
-                               "TPU VM or a TPU address in --tpu") from error
+            raise StrategyError(
+                f"no TPU could be reached ({error}); --strategy tpu needs a "
+                "TPU VM or a TPU address in --tpu"
+            ) from error
         return tf.distribute.TPUStrategy(resolver)
     raise StrategyError(f"strategy must be one of {list(STRATEGIES)}, got {name!r}.")
 
@@ -83,8 +90,9 @@ def is_chief(strategy=None):
     if resolver is None or not in_multi_worker_mode(strategy):
         return True
     task_type, task_id = resolver.task_type, resolver.task_id
-    return task_type == "chief" or (task_type == "worker" and task_id == 0
-                                    and "chief" not in resolver.cluster_spec().as_dict())
+    return task_type == "chief" or (
+        task_type == "worker" and task_id == 0 and "chief" not in resolver.cluster_spec().as_dict()
+    )
 
 
 def shard_by_data(dataset):
@@ -105,8 +113,10 @@ def _free_port():
 def local_cluster(num_workers):
     """`TF_CONFIG` values (JSON) for `num_workers` workers on loopback ports."""
     workers = [f"127.0.0.1:{_free_port()}" for _ in range(num_workers)]
-    return [json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": i}})
-            for i in range(num_workers)]
+    return [
+        json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": i}})
+        for i in range(num_workers)
+    ]
 
 
 class WorkerError(RuntimeError):
@@ -133,8 +143,10 @@ def run_local_workers(argv, num_workers=2, timeout=300, env=None):
             except subprocess.TimeoutExpired as error:
                 raise WorkerError(f"worker {index} did not finish in {timeout} s") from error
             if proc.returncode != 0:
-                raise WorkerError(f"worker {index} exited with {proc.returncode}:\n"
-                                  + _read(logs[index][1])[-3000:])
+                raise WorkerError(
+                    f"worker {index} exited with {proc.returncode}:\n"
+                    + _read(logs[index][1])[-3000:]
+                )
         return [_read(out) for out, _ in logs]
     finally:
         for proc in procs:

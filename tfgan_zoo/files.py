@@ -1,4 +1,5 @@
 """File helpers shared by checkpoints, the zoo and the feature networks."""
+
 import hashlib
 import os
 from pathlib import Path

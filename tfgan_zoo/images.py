@@ -1,4 +1,5 @@
 """Image grids, atomic PNG writing and a dependency-free 2D scatter plot."""
+
 import math
 import os
 from pathlib import Path
@@ -11,10 +12,21 @@ from tfgan_zoo.data.pipeline import unscale_images
 BORDER = 2
 BORDER_VALUE = 255
 # Ten distinguishable colours (the Tableau 10 palette), indexed by label % 10.
-PALETTE = np.array([
-    (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-    (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
-], dtype=np.uint8)
+PALETTE = np.array(
+    [
+        (31, 119, 180),
+        (255, 127, 14),
+        (44, 160, 44),
+        (214, 39, 40),
+        (148, 103, 189),
+        (140, 86, 75),
+        (227, 119, 194),
+        (127, 127, 127),
+        (188, 189, 34),
+        (23, 190, 207),
+    ],
+    dtype=np.uint8,
+)
 POINT_COLOUR = PALETTE[0]
 CENTRE_COLOUR = (0, 0, 0)
 AXIS_COLOUR = (210, 210, 210)
@@ -36,17 +48,21 @@ def image_grid(images, nrow=None) -> np.ndarray:
     """
     images = _to_uint8(np.asarray(images))
     if images.ndim != 4 or images.shape[-1] not in (1, 3) or len(images) == 0:
-        raise ValueError(f"expected images of shape [N, H, W, 1 or 3] with N > 0, "
-                         f"found {images.shape}")
+        raise ValueError(
+            f"expected images of shape [N, H, W, 1 or 3] with N > 0, found {images.shape}"
+        )
     count, height, width, channels = images.shape
     ncol = nrow or math.ceil(math.sqrt(count))
     nrows = math.ceil(count / ncol)
-    grid = np.full((nrows * height + (nrows + 1) * BORDER,
-                    ncol * width + (ncol + 1) * BORDER, channels), BORDER_VALUE, np.uint8)
+    grid = np.full(
+        (nrows * height + (nrows + 1) * BORDER, ncol * width + (ncol + 1) * BORDER, channels),
+        BORDER_VALUE,
+        np.uint8,
+    )
     for i, image in enumerate(images):
         top = BORDER + (i // ncol) * (height + BORDER)
         left = BORDER + (i % ncol) * (width + BORDER)
-        grid[top:top + height, left:left + width] = image
+        grid[top : top + height, left : left + width] = image
     return grid
 
 
@@ -116,8 +132,11 @@ def scatter_png(points, path, centres=None, size=512, extent=None, labels=None) 
         canvas[:, int(origin_col[0])] = AXIS_COLOUR
 
     rows, cols = _to_pixels(points, extent, size)
-    colours = (np.broadcast_to(POINT_COLOUR, (len(points), 3)) if labels is None
-               else PALETTE[np.asarray(labels, dtype=np.int64).reshape(-1) % len(PALETTE)])
+    colours = (
+        np.broadcast_to(POINT_COLOUR, (len(points), 3))
+        if labels is None
+        else PALETTE[np.asarray(labels, dtype=np.int64).reshape(-1) % len(PALETTE)]
+    )
     for d_row in range(DOT_SIZE):
         for d_col in range(DOT_SIZE):
             r, c = rows + d_row, cols + d_col
@@ -128,6 +147,13 @@ def scatter_png(points, path, centres=None, size=512, extent=None, labels=None) 
     if centres is not None:
         draw = ImageDraw.Draw(image)
         for row, col in zip(*_to_pixels(centres, extent, size)):
-            draw.ellipse((col - CENTRE_RADIUS, row - CENTRE_RADIUS,
-                          col + CENTRE_RADIUS, row + CENTRE_RADIUS), outline=CENTRE_COLOUR)
+            draw.ellipse(
+                (
+                    col - CENTRE_RADIUS,
+                    row - CENTRE_RADIUS,
+                    col + CENTRE_RADIUS,
+                    row + CENTRE_RADIUS,
+                ),
+                outline=CENTRE_COLOUR,
+            )
     return save_png(np.asarray(image), path)

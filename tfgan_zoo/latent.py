@@ -5,6 +5,7 @@ with a seed built from the `seed` argument alone (not from the model's own
 noise seed), so the same seed gives the same latents for every checkpoint of a
 model, and perturbations come from `numpy.random.default_rng(seed)`.
 """
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -62,11 +63,13 @@ def _labels(model, labels, count) -> np.ndarray:
         return np.arange(count) % model.num_classes
     labels = np.asarray(labels)
     if labels.shape != (count,) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be {count} integers, found shape {labels.shape} "
-                         f"and dtype {labels.dtype}")
+        raise ValueError(
+            f"labels must be {count} integers, found shape {labels.shape} and dtype {labels.dtype}"
+        )
     if labels.min() < 0 or labels.max() >= model.num_classes:
-        raise ValueError(f"labels must lie in [0, {model.num_classes}), found "
-                         f"{labels.min()}..{labels.max()}")
+        raise ValueError(
+            f"labels must lie in [0, {model.num_classes}), found {labels.min()}..{labels.max()}"
+        )
     return labels
 
 
@@ -148,11 +151,14 @@ def latent_arithmetic(z_a, z_b, z_c) -> np.ndarray:
     Averaging a few latents per concept cancels their idiosyncrasies (Radford et
     al., 2016, "smiling woman - neutral woman + neutral man").
     """
-    groups = [_latent_group(z, name, None) for z, name in ((z_a, "z_a"), (z_b, "z_b"), (z_c, "z_c"))]
+    groups = [
+        _latent_group(z, name, None) for z, name in ((z_a, "z_a"), (z_b, "z_b"), (z_c, "z_c"))
+    ]
     sizes = {g.shape[1] for g in groups}
     if len(sizes) != 1:
-        raise ValueError(f"z_a, z_b and z_c must share one latent size, found "
-                         f"{[g.shape[1] for g in groups]}")
+        raise ValueError(
+            f"z_a, z_b and z_c must share one latent size, found {[g.shape[1] for g in groups]}"
+        )
     a, b, c = (g.mean(axis=0) for g in groups)
     return (a - b + c).astype(np.float32)
 
@@ -164,8 +170,9 @@ def arithmetic_latents(z_a, z_b, z_c, perturbations=7, std=0.25, seed=0) -> np.n
     return np.concatenate([result[None], (result + noise).astype(np.float32)])
 
 
-def arithmetic_grid(model, z_a, z_b, z_c, perturbations=7, std=0.25, seed=0,
-                    label=None) -> np.ndarray:
+def arithmetic_grid(
+    model, z_a, z_b, z_c, perturbations=7, std=0.25, seed=0, label=None
+) -> np.ndarray:
     """A uint8 grid of four rows, as many columns as the longest row:
 
       row 0: images of z_a;  row 1: images of z_b;  row 2: images of z_c;
@@ -177,8 +184,9 @@ def arithmetic_grid(model, z_a, z_b, z_c, perturbations=7, std=0.25, seed=0,
     image with `label` (default 0).
     """
     latent_dim = model.latent_dim
-    groups = [_latent_group(z, name, latent_dim)
-              for z, name in ((z_a, "z_a"), (z_b, "z_b"), (z_c, "z_c"))]
+    groups = [
+        _latent_group(z, name, latent_dim) for z, name in ((z_a, "z_a"), (z_b, "z_b"), (z_c, "z_c"))
+    ]
     rows = groups + [arithmetic_latents(*groups, perturbations, std, seed)]
     columns = max(len(r) for r in rows)
     latents = np.concatenate(rows)
@@ -193,7 +201,7 @@ def arithmetic_grid(model, z_a, z_b, z_c, perturbations=7, std=0.25, seed=0,
     blank = np.ones_like(images[:1])  # +1 is white in the generator's [-1, 1] range
     tiles, start = [], 0
     for r in rows:
-        tiles += [images[start:start + len(r)]] + [blank] * (columns - len(r))
+        tiles += [images[start : start + len(r)]] + [blank] * (columns - len(r))
         start += len(r)
     return image_grid(np.concatenate(tiles), nrow=columns)
 
@@ -211,12 +219,17 @@ def traversal_latents(latent_dim, dims, values, base=None) -> np.ndarray:
     values = np.asarray(values, np.float32)
     out = np.repeat(base[None], len(dims) * len(values), axis=0)
     for i, dim in enumerate(dims):
-        out[i * len(values):(i + 1) * len(values), dim] = values
+        out[i * len(values) : (i + 1) * len(values), dim] = values
     return out
 
 
-def traversal_grid(model, dims=range(8), values=(-3, -2.25, -1.5, -0.75, 0, 0.75, 1.5, 2.25, 3), base=None,
-                   label=None) -> np.ndarray:
+def traversal_grid(
+    model,
+    dims=range(8),
+    values=(-3, -2.25, -1.5, -0.75, 0, 0.75, 1.5, 2.25, 3),
+    base=None,
+    label=None,
+) -> np.ndarray:
     """A uint8 grid: one row per latent coordinate in `dims`, sweeping it over
     `values` while the others stay at `base`; shows what each coordinate
     controls (the usual VAE/InfoGAN latent traversal)."""
@@ -224,8 +237,7 @@ def traversal_grid(model, dims=range(8), values=(-3, -2.25, -1.5, -0.75, 0, 0.75
     latents = traversal_latents(model.latent_dim, dims, values, base)
     labels = None
     if model.num_classes is not None:
-        labels = _labels(model, np.full(len(latents), 0 if label is None else label),
-                         len(latents))
+        labels = _labels(model, np.full(len(latents), 0 if label is None else label), len(latents))
     return image_grid(_generate(model, latents, labels), nrow=len(np.asarray(values)))
 
 

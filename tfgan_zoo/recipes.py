@@ -18,6 +18,7 @@ Budgets:
 
 `python -m tfgan_zoo.recipes` (or `tfgan-zoo list --recipes`) prints the table.
 """
+
 import dataclasses
 import difflib
 from dataclasses import dataclass, field
@@ -46,14 +47,16 @@ class Recipe:
 
 
 def adam(learning_rate, beta_1=0.9, beta_2=0.999, **extra):
-    return dict(optimizer="adam", learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
-                **extra)
+    return dict(
+        optimizer="adam", learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, **extra
+    )
 
 
 def linear_decay(constant_fraction):
     """The schedule that holds the rate for `constant_fraction` of the run, then
     decays it linearly to 0 at the end."""
     from tfgan_zoo.schedules import LINEAR_DECAY
+
     return dict(name=LINEAR_DECAY, constant_fraction=constant_fraction)
 
 
@@ -66,224 +69,339 @@ def both(spec, **compile_args):
 BASE = Recipe(batch_size=64, epochs=5)
 
 _PAPER_STYLEGAN = Recipe(
-    compile=both(adam(1e-3, 0.0, 0.99, epsilon=1e-8), loss="non_saturating", penalty="r1",
-                 penalty_weight=5.0),
+    compile=both(
+        adam(1e-3, 0.0, 0.99, epsilon=1e-8), loss="non_saturating", penalty="r1", penalty_weight=5.0
+    ),
     batch_size=64,
     source="Karras et al. 2019 (StyleGAN), appendix C, and the authors' "
-           "released config: Adam(1e-3, beta = (0, 0.99), eps 1e-8) below 128x128 (1.5e-3 "
-           "at 128, up to 3e-3 at 1024), non-saturating loss with R1 gamma = 10 for FFHQ "
-           "(weight gamma/2 = 5), minibatch 64 at 32x32. The class defaults (2e-3, "
-           "gamma = 2) are not the paper's: they learnt faster on Fashion-MNIST.")
+    "released config: Adam(1e-3, beta = (0, 0.99), eps 1e-8) below 128x128 (1.5e-3 "
+    "at 128, up to 3e-3 at 1024), non-saturating loss with R1 gamma = 10 for FFHQ "
+    "(weight gamma/2 = 5), minibatch 64 at 32x32. The class defaults (2e-3, "
+    "gamma = 2) are not the paper's: they learnt faster on Fashion-MNIST.",
+)
 
 _CPU_STYLEGAN = Recipe(
     model=dict(filters=(32, 32, 16, 8), w_dim=32),
-    compile=both(adam(1e-2, 0.0, 0.99)), batch_size=32, epochs=1, steps_per_epoch=400,
+    compile=both(adam(1e-2, 0.0, 0.99)),
+    batch_size=32,
+    epochs=1,
+    steps_per_epoch=400,
     source="equalized weights are N(0, 1): a short run needs a larger step than the "
-           "paper's (FID after 400 steps on Fashion-MNIST at full width: 1e-2 200, 5e-3 "
-           "~240, 2e-3 ~290; tests/test_stylegan.py). Half-width networks (w_dim 32) take "
-           "about a third of the time a step of (64, 64, 32, 16) / 64 (Semi-StyleGAN, 20 "
-           "steps: 11 s against 35-42 s on a busy 2 vCPU), so the learning tests fit the "
-           "suite's budget; they learn less in 400 steps (tests/test_stylegan.py)")
+    "paper's (FID after 400 steps on Fashion-MNIST at full width: 1e-2 200, 5e-3 "
+    "~240, 2e-3 ~290; tests/test_stylegan.py). Half-width networks (w_dim 32) take "
+    "about a third of the time a step of (64, 64, 32, 16) / 64 (Semi-StyleGAN, 20 "
+    "steps: 11 s against 35-42 s on a busy 2 vCPU), so the learning tests fit the "
+    "suite's budget; they learn less in 400 steps (tests/test_stylegan.py)",
+)
 
 # The 2D-grid run that tests/test_learning.py checks (>= 20 of 25 modes).
-_GRID_VANILLA = Recipe(model=dict(latent_dim=2, hidden=(128, 128, 128), data_scale=4.0),
-                       batch_size=256, epochs=8, steps_per_epoch=1000)
+_GRID_VANILLA = Recipe(
+    model=dict(latent_dim=2, hidden=(128, 128, 128), data_scale=4.0),
+    batch_size=256,
+    epochs=8,
+    steps_per_epoch=1000,
+)
 
 RECIPES = {
     # --- default: `tfgan-zoo train` without --recipe (class defaults elsewhere)
     ("vanilla", "grid", "default"): _GRID_VANILLA,
     ("vanilla", "ring", "default"): Recipe(
-        model=dict(latent_dim=2, hidden=(128, 128, 128)), batch_size=256, epochs=4,
-        steps_per_epoch=1000),
+        model=dict(latent_dim=2, hidden=(128, 128, 128)),
+        batch_size=256,
+        epochs=4,
+        steps_per_epoch=1000,
+    ),
     ("cgan", "grid", "default"): Recipe(
-        model=dict(latent_dim=2, hidden=(128, 128, 128)), batch_size=256, epochs=2,
-        steps_per_epoch=1000),
+        model=dict(latent_dim=2, hidden=(128, 128, 128)),
+        batch_size=256,
+        epochs=2,
+        steps_per_epoch=1000,
+    ),
     ("cgan", "ring", "default"): Recipe(
-        model=dict(latent_dim=2, hidden=(128, 128, 128)), batch_size=256, epochs=2,
-        steps_per_epoch=1000),
-
+        model=dict(latent_dim=2, hidden=(128, 128, 128)),
+        batch_size=256,
+        epochs=2,
+        steps_per_epoch=1000,
+    ),
     # --- paper
     ("vanilla", "*", "paper"): Recipe(
         compile=both(adam(2e-4, 0.5), loss="non_saturating", d_steps=1),
         source="Goodfellow et al. 2014, Algorithm 1 with k = 1 and the non-saturating G "
-               "loss; its SGD with momentum has no single rate for this network, so "
-               "DCGAN's Adam(2e-4, beta_1 = 0.5) stands in"),
+        "loss; its SGD with momentum has no single rate for this network, so "
+        "DCGAN's Adam(2e-4, beta_1 = 0.5) stands in",
+    ),
     ("cgan", "*", "paper"): Recipe(
-        compile=both(adam(2e-4, 0.5), d_steps=1), batch_size=100,
+        compile=both(adam(2e-4, 0.5), d_steps=1),
+        batch_size=100,
         source="Mirza & Osindero 2014: minibatches of 100. Their SGD (rate 0.1 decayed to "
-               "1e-6, momentum 0.5 -> 0.7) was tuned for maxout MLPs; this conv cGAN keeps "
-               "DCGAN's Adam(2e-4, beta_1 = 0.5)"),
+        "1e-6, momentum 0.5 -> 0.7) was tuned for maxout MLPs; this conv cGAN keeps "
+        "DCGAN's Adam(2e-4, beta_1 = 0.5)",
+    ),
     ("dcgan", "*", "paper"): Recipe(
-        compile=both(adam(2e-4, 0.5), d_steps=1), batch_size=128,
-        source="Radford et al. 2016: Adam(2e-4, beta_1 = 0.5), minibatch 128"),
+        compile=both(adam(2e-4, 0.5), d_steps=1),
+        batch_size=128,
+        source="Radford et al. 2016: Adam(2e-4, beta_1 = 0.5), minibatch 128",
+    ),
     ("wgan", "*", "paper"): Recipe(
-        compile=both(dict(optimizer="rmsprop", learning_rate=5e-5, rho=0.99),
-                     loss="wasserstein", d_steps=5, clip_value=0.01),
+        compile=both(
+            dict(optimizer="rmsprop", learning_rate=5e-5, rho=0.99),
+            loss="wasserstein",
+            d_steps=5,
+            clip_value=0.01,
+        ),
         batch_size=5 * 64,
         source="Arjovsky et al. 2017, Algorithm 1: RMSProp alpha = 5e-5, c = 0.01, m = 64, "
-               "n_critic = 5; the authors' code (martinarjovsky/WassersteinGAN) uses "
-               "PyTorch's RMSprop, whose squared-gradient average decays at 0.99 (Keras' "
-               "rho; its default is 0.9)"),
+        "n_critic = 5; the authors' code (martinarjovsky/WassersteinGAN) uses "
+        "PyTorch's RMSprop, whose squared-gradient average decays at 0.99 (Keras' "
+        "rho; its default is 0.9)",
+    ),
     ("wgan_gp", "*", "paper"): Recipe(
-        compile=both(adam(1e-4, 0.0, 0.9), loss="wasserstein", d_steps=5,
-                     penalty="gradient_penalty", penalty_weight=10.0),
+        compile=both(
+            adam(1e-4, 0.0, 0.9),
+            loss="wasserstein",
+            d_steps=5,
+            penalty="gradient_penalty",
+            penalty_weight=10.0,
+        ),
         batch_size=5 * 64,
         source="Gulrajani et al. 2017, Algorithm 1: lambda = 10, n_critic = 5, "
-               "Adam(1e-4, beta = (0, 0.9)), m = 64"),
+        "Adam(1e-4, beta = (0, 0.9)), m = 64",
+    ),
     ("lsgan", "*", "paper"): Recipe(
         compile=both(adam(2e-4, 0.5), loss="least_squares"),
         source="Mao et al. 2017: least-squares loss (a, b, c = 0, 1, 1), Adam beta_1 = 0.5 "
-               "at 2e-4 (their rate for the small grayscale character set; 1e-3 for LSUN)"),
+        "at 2e-4 (their rate for the small grayscale character set; 1e-3 for LSUN)",
+    ),
     ("dragan", "*", "paper"): Recipe(
         compile=both(adam(1e-4, 0.5, 0.9), penalty="dragan", penalty_weight=10.0),
         source="Kodali et al. 2017: lambda = 10 and Adam(1e-4, beta = (0.5, 0.9)), as the "
-               "class defaults"),
+        "class defaults",
+    ),
     ("began", "*", "paper"): Recipe(
-        compile=both(adam(1e-4, 0.5), loss="began"), batch_size=16,
+        compile=both(adam(1e-4, 0.5), loss="began"),
+        batch_size=16,
         source="Berthelot et al. 2017: Adam at 1e-4 (halved when convergence stalls, not "
-               "done here), minibatch 16"),
+        "done here), minibatch 16",
+    ),
     ("infogan", "*", "paper"): Recipe(
         compile=dict(g_optimizer=adam(1e-3, 0.5), d_optimizer=adam(2e-4, 0.5)),
         batch_size=100,
         source="Chen et al. 2016, appendix C (MNIST): Adam, rate 1e-3 for G and 2e-4 for D, "
-               "minibatch 100; the authors' code (openai/InfoGAN, launchers/run_mnist_exp.py "
-               "and infogan_trainer.py) uses the same rates with beta_1 = 0.5"),
+        "minibatch 100; the authors' code (openai/InfoGAN, launchers/run_mnist_exp.py "
+        "and infogan_trainer.py) uses the same rates with beta_1 = 0.5",
+    ),
     ("biggan", "*", "paper"): Recipe(
-        compile=dict(g_optimizer=adam(5e-5, 0.0, 0.999), d_optimizer=adam(2e-4, 0.0, 0.999),
-                     loss="hinge", d_steps=2, ema_decay=0.9999, ema_start=20000),
+        compile=dict(
+            g_optimizer=adam(5e-5, 0.0, 0.999),
+            d_optimizer=adam(2e-4, 0.0, 0.999),
+            loss="hinge",
+            d_steps=2,
+            ema_decay=0.9999,
+            ema_start=20000,
+        ),
         batch_size=2 * 2048,
         source="Brock et al. 2019, appendix C: Adam beta = (0, 0.999), G 5e-5 and D 2e-4 "
-               "(1e-4 / 4e-4 are SAGAN's), two D steps per G step, batch 2048, hinge loss, "
-               "G's moving average at 0.9999; the average starts at step 20k in the "
-               "authors' BigGAN-PyTorch (scripts/launch_BigGAN_bs256x8.sh, --ema_start 20000)"),
+        "(1e-4 / 4e-4 are SAGAN's), two D steps per G step, batch 2048, hinge loss, "
+        "G's moving average at 0.9999; the average starts at step 20k in the "
+        "authors' BigGAN-PyTorch (scripts/launch_BigGAN_bs256x8.sh, --ema_start 20000)",
+    ),
     ("progan", "*", "paper"): Recipe(
-        compile=both(adam(1e-3, 0.0, 0.99, epsilon=1e-8), loss="wasserstein",
-                     penalty="gradient_penalty", penalty_weight=10.0, d_steps=1,
-                     ema_decay=0.999),
-        model=dict(images_per_phase=800_000), batch_size=16,
+        compile=both(
+            adam(1e-3, 0.0, 0.99, epsilon=1e-8),
+            loss="wasserstein",
+            penalty="gradient_penalty",
+            penalty_weight=10.0,
+            d_steps=1,
+            ema_decay=0.999,
+        ),
+        model=dict(images_per_phase=800_000),
+        batch_size=16,
         source="Karras et al. 2018, section A.1: 800k real images per stable and per "
-               "fade-in phase (the authors' released config uses 600k), WGAN-GP "
-               "(lambda = 10) plus drift 0.001, n_critic = 1, Adam(1e-3, beta = (0, 0.99), "
-               "eps 1e-8) reset at each level change, minibatch 16 up to 128x128, G's "
-               "moving average at 0.999"),
+        "fade-in phase (the authors' released config uses 600k), WGAN-GP "
+        "(lambda = 10) plus drift 0.001, n_critic = 1, Adam(1e-3, beta = (0, 0.99), "
+        "eps 1e-8) reset at each level change, minibatch 16 up to 128x128, G's "
+        "moving average at 0.999",
+    ),
     ("stylegan", "*", "paper"): _PAPER_STYLEGAN,
     # Translators: batch 1, Adam(2e-4, beta_1 = 0.5) in all three papers.
     ("pix2pix", "*", "paper"): Recipe(
-        model=dict(l1_weight=100.0), compile=both(adam(2e-4, 0.5), loss="non_saturating"),
-        batch_size=1, epochs=200,
+        model=dict(l1_weight=100.0),
+        compile=both(adam(2e-4, 0.5), loss="non_saturating"),
+        batch_size=1,
+        epochs=200,
         source="Isola et al. 2017, Sec. 3.3 and 4: cGAN + lambda = 100 L1, Adam(2e-4, beta_1 "
-               "= 0.5), minibatch 1 and 200 epochs (facades, maps, Cityscapes); their Torch "
-               "code (phillipi/pix2pix, train.lua) holds the rate constant. Its PyTorch port "
-               "(junyanz/pytorch-CycleGAN-and-pix2pix) holds it 100 epochs and decays it "
-               "over 100 more: add schedule=linear_decay(0.5) for that"),
+        "= 0.5), minibatch 1 and 200 epochs (facades, maps, Cityscapes); their Torch "
+        "code (phillipi/pix2pix, train.lua) holds the rate constant. Its PyTorch port "
+        "(junyanz/pytorch-CycleGAN-and-pix2pix) holds it 100 epochs and decays it "
+        "over 100 more: add schedule=linear_decay(0.5) for that",
+    ),
     ("pix2pix", "edges", "paper"): Recipe(
-        batch_size=4, epochs=15,
+        batch_size=4,
+        epochs=15,
         source="Isola et al. 2017, Sec. 4: edges2shoes and edges2handbags trained 15 "
-               "epochs with minibatch 4"),
+        "epochs with minibatch 4",
+    ),
     ("cyclegan", "*", "paper"): Recipe(
         model=dict(cycle_weight=10.0, pool_size=50),
-        compile=both(adam(2e-4, 0.5), loss="least_squares"), batch_size=1, epochs=200,
+        compile=both(adam(2e-4, 0.5), loss="least_squares"),
+        batch_size=1,
+        epochs=200,
         schedule=linear_decay(0.5),
         source="Zhu et al. 2017 (CycleGAN), Sec. 4 and appendix 7.1: least-squares loss, "
-               "lambda = 10, a history of 50 images per D, Adam(2e-4, beta_1 = 0.5), batch 1, "
-               "the rate held for 100 epochs and decayed linearly to 0 over the next 100. "
-               "The identity loss (0.5 lambda) was for photo <-> painting only: pass "
-               "identity_weight=0.5 there"),
+        "lambda = 10, a history of 50 images per D, Adam(2e-4, beta_1 = 0.5), batch 1, "
+        "the rate held for 100 epochs and decayed linearly to 0 over the next 100. "
+        "The identity loss (0.5 lambda) was for photo <-> painting only: pass "
+        "identity_weight=0.5 there",
+    ),
     ("bicyclegan", "*", "paper"): Recipe(
         model=dict(latent_dim=8, image_weight=10.0, kl_weight=0.01, latent_weight=0.5),
-        compile=both(adam(2e-4, 0.5), loss="least_squares"), batch_size=1, epochs=200,
+        compile=both(adam(2e-4, 0.5), loss="least_squares"),
+        batch_size=1,
+        epochs=200,
         schedule=linear_decay(0.5),
         source="Zhu et al. 2017 (BicycleGAN), Sec. 3-4, and junyanz/BicycleGAN "
-               "(options/train_options.py): least-squares loss, lambda = 10, lambda_KL = "
-               "0.01, lambda_latent = 0.5, |z| = 8, Adam(2e-4, beta_1 = 0.5), 100 epochs at "
-               "the rate then 100 decaying linearly. The code's batch of 2 gives each cycle "
-               "one pair; here both cycles share a batch, so 1 is one pair per cycle"),
+        "(options/train_options.py): least-squares loss, lambda = 10, lambda_KL = "
+        "0.01, lambda_latent = 0.5, |z| = 8, Adam(2e-4, beta_1 = 0.5), 100 epochs at "
+        "the rate then 100 decaying linearly. The code's batch of 2 gives each cycle "
+        "one pair; here both cycles share a batch, so 1 is one pair per cycle",
+    ),
     # Info- and Semi-StyleGAN train as StyleGAN does; their papers' numbers beyond
     # StyleGAN's (code weights) are model arguments, not recipe rows.
     ("info_stylegan", "*", "paper"): _PAPER_STYLEGAN,
     ("semi_stylegan", "*", "paper"): _PAPER_STYLEGAN,
-
     # --- cpu-short: what the learning tests and tools/bench_modern.py train with
     ("vanilla", "grid", "cpu-short"): _GRID_VANILLA,
     ("dcgan", "*", "cpu-short"): Recipe(
-        batch_size=64, epochs=1, steps_per_epoch=1200,
-        source="class defaults; tools/bench_modern.py"),
+        batch_size=64,
+        epochs=1,
+        steps_per_epoch=1200,
+        source="class defaults; tools/bench_modern.py",
+    ),
     ("infogan", "*", "cpu-short"): Recipe(
-        model=dict(base_filters=32, hidden=()), batch_size=64, epochs=1, steps_per_epoch=300,
+        model=dict(base_filters=32, hidden=()),
+        batch_size=64,
+        epochs=1,
+        steps_per_epoch=300,
         source="class defaults without the paper's fully connected layers: in 300 steps "
-               "(seed 0) G with FC-512 ignored its code (class-histogram TV 0.00, FID ratio "
-               "0.79), FC-128 reached TV 0.11 (0.79), none 0.24 (0.60); "
-               "tests/test_infogan.py"),
+        "(seed 0) G with FC-512 ignored its code (class-histogram TV 0.00, FID ratio "
+        "0.79), FC-128 reached TV 0.11 (0.79), none 0.24 (0.60); "
+        "tests/test_infogan.py",
+    ),
     ("cgan", "*", "cpu-short"): Recipe(
-        model=dict(latent_dim=32, base_filters=32), batch_size=64, epochs=1, steps_per_epoch=375,
-        source="class defaults; tests/test_metrics_fashion.py"),
+        model=dict(latent_dim=32, base_filters=32),
+        batch_size=64,
+        epochs=1,
+        steps_per_epoch=375,
+        source="class defaults; tests/test_metrics_fashion.py",
+    ),
     ("began", "*", "cpu-short"): Recipe(
-        model=dict(latent_dim=32, base_filters=16), batch_size=32, epochs=3, steps_per_epoch=25,
-        source="class defaults; tests/test_began.py"),
+        model=dict(latent_dim=32, base_filters=16),
+        batch_size=32,
+        epochs=3,
+        steps_per_epoch=25,
+        source="class defaults; tests/test_began.py",
+    ),
     ("biggan", "*", "cpu-short"): Recipe(
-        model=dict(base_filters=32), compile=both(adam(1e-3, 0.0, 0.999)), batch_size=64,
-        epochs=1, steps_per_epoch=150,
+        model=dict(base_filters=32),
+        compile=both(adam(1e-3, 0.0, 0.999)),
+        batch_size=64,
+        epochs=1,
+        steps_per_epoch=150,
         source="the paper's 5e-5 / 2e-4 suit its batch of 2048; at batch 64 this budget "
-               "learns its classes at 1e-3 for both (tests/test_biggan.py; 100 steps at "
-               "1e-3, or 120 at 2e-3, left the truncated samples near chance)"),
+        "learns its classes at 1e-3 for both (tests/test_biggan.py; 100 steps at "
+        "1e-3, or 120 at 2e-3, left the truncated samples near chance)",
+    ),
     ("progan", "*", "cpu-short"): Recipe(
         model=dict(filters=(32, 32, 16, 8), latent_dim=64, images_per_phase=450),
-        compile=both(adam(1e-2, 0.0, 0.99, epsilon=1e-8), loss="non_saturating",
-                     penalty="r1", penalty_weight=1.0, ema_decay=0.9),
-        batch_size=32, epochs=1, steps_per_epoch=260,
+        compile=both(
+            adam(1e-2, 0.0, 0.99, epsilon=1e-8),
+            loss="non_saturating",
+            penalty="r1",
+            penalty_weight=1.0,
+            ema_decay=0.9,
+        ),
+        batch_size=32,
+        epochs=1,
+        steps_per_epoch=260,
         source="260 steps, 450 images a phase: 32x32 is stable from step 85 "
-               "(tests/test_progan.py). FID after 300 steps on padded Fashion-MNIST (from "
-               "322 untrained): WGAN-GP "
-               "+ Adam(1e-3) 285-430 after 300-600 steps, + Adam(1e-2) 307; non-saturating "
-               "+ R1 267 at 1e-3, 231 at 5e-3, 188-194 at 1e-2. Equalized weights are "
-               "N(0, 1), so a step of lr moves them lr relative to their size, several "
-               "times slower than a DCGAN's (tests/test_progan.py)"),
+        "(tests/test_progan.py). FID after 300 steps on padded Fashion-MNIST (from "
+        "322 untrained): WGAN-GP "
+        "+ Adam(1e-3) 285-430 after 300-600 steps, + Adam(1e-2) 307; non-saturating "
+        "+ R1 267 at 1e-3, 231 at 5e-3, 188-194 at 1e-2. Equalized weights are "
+        "N(0, 1), so a step of lr moves them lr relative to their size, several "
+        "times slower than a DCGAN's (tests/test_progan.py)",
+    ),
     ("pix2pix", "*", "cpu-short"): Recipe(
-        model=dict(base_filters=16), compile=both(adam(1e-3, 0.5)), batch_size=32, epochs=1,
+        model=dict(base_filters=16),
+        compile=both(adam(1e-3, 0.5)),
+        batch_size=32,
+        epochs=1,
         steps_per_epoch=350,
         source="tests/test_translation.py: at 2e-4 the U-Nets need ~1,000 steps (held-out "
-               "L1 0.131); at 1e-3, 350 steps reach 0.124-0.141 on edges (seeds 0-2)"),
+        "L1 0.131); at 1e-3, 350 steps reach 0.124-0.141 on edges (seeds 0-2)",
+    ),
     ("cyclegan", "*", "cpu-short"): Recipe(
-        model=dict(base_filters=8, blocks=2), batch_size=8, epochs=1, steps_per_epoch=150,
+        model=dict(base_filters=8, blocks=2),
+        batch_size=8,
+        epochs=1,
+        steps_per_epoch=150,
         source="class defaults; tests/test_translation.py (150 steps class 74-98 % of G(a) "
-               "as ankle boots, as 300 did)"),
+        "as ankle boots, as 300 did)",
+    ),
     ("bicyclegan", "*", "cpu-short"): Recipe(
-        model=dict(base_filters=16), compile=both(adam(5e-4, 0.5)), batch_size=32, epochs=1,
+        model=dict(base_filters=16),
+        compile=both(adam(5e-4, 0.5)),
+        batch_size=32,
+        epochs=1,
         steps_per_epoch=200,
         source="tests/test_translation.py: with Eq. 8's summed GAN terms, 2e-4 needs ~300 "
-               "steps to class 58-74 % of outputs right; 5e-4 classes 50-69 % in 200 "
-               "(seeds 0-2)"),
+        "steps to class 58-74 % of outputs right; 5e-4 classes 50-69 % in 200 "
+        "(seeds 0-2)",
+    ),
     ("stylegan", "*", "cpu-short"): _CPU_STYLEGAN,
     ("info_stylegan", "*", "cpu-short"): dataclasses.replace(_CPU_STYLEGAN, steps_per_epoch=300),
     ("semi_stylegan", "*", "cpu-short"): _CPU_STYLEGAN,
-
     # --- zoo: the settings models/*/card.json record (batch = 64 per D step)
     ("dcgan", "fashion_mnist", "zoo"): Recipe(
-        model=dict(latent_dim=64, base_filters=32), batch_size=64, epochs=1,
-        steps_per_epoch=4690),
+        model=dict(latent_dim=64, base_filters=32), batch_size=64, epochs=1, steps_per_epoch=4690
+    ),
     ("cgan", "fashion_mnist", "zoo"): Recipe(
-        model=dict(latent_dim=64, base_filters=32), batch_size=64, epochs=1,
-        steps_per_epoch=4690),
+        model=dict(latent_dim=64, base_filters=32), batch_size=64, epochs=1, steps_per_epoch=4690
+    ),
     ("wgan_gp", "fashion_mnist", "zoo"): Recipe(
-        model=dict(latent_dim=64, base_filters=32), batch_size=5 * 64, epochs=1,
-        steps_per_epoch=1500),
+        model=dict(latent_dim=64, base_filters=32),
+        batch_size=5 * 64,
+        epochs=1,
+        steps_per_epoch=1500,
+    ),
     ("vae", "fashion_mnist", "zoo"): Recipe(
-        model=dict(latent_dim=32, base_filters=32), compile=dict(optimizer=adam(1e-3)),
-        batch_size=64, epochs=1, steps_per_epoch=4690),
+        model=dict(latent_dim=32, base_filters=32),
+        compile=dict(optimizer=adam(1e-3)),
+        batch_size=64,
+        epochs=1,
+        steps_per_epoch=4690,
+    ),
     ("pixelcnn", "fashion_mnist", "zoo"): Recipe(
-        model=dict(levels=8, base_filters=32, blocks=4), compile=dict(optimizer=adam(1e-3)),
-        batch_size=64, epochs=1, steps_per_epoch=2000),
+        model=dict(levels=8, base_filters=32, blocks=4),
+        compile=dict(optimizer=adam(1e-3)),
+        batch_size=64,
+        epochs=1,
+        steps_per_epoch=2000,
+    ),
     ("standard", "grid", "zoo"): Recipe(
-        model=dict(data_shape=(2,), latent_dim=2, hidden=(128, 128, 128), data_scale=4.0,
-                   pack=2),
-        batch_size=256, epochs=1, steps_per_epoch=96000, schedule="cosine",
-        source="the late small steps of the cosine decay sharpen the modes"),
+        model=dict(data_shape=(2,), latent_dim=2, hidden=(128, 128, 128), data_scale=4.0, pack=2),
+        batch_size=256,
+        epochs=1,
+        steps_per_epoch=96000,
+        schedule="cosine",
+        source="the late small steps of the cosine decay sharpen the modes",
+    ),
 }
 
 # GAN models that have no row in a budget, and why.
 NO_ROW = {
     ("standard", "paper"): "StandardGAN is the configurable base of the named variants; "
-                           "use their paper rows (vanilla, wgan, lsgan, ...)",
+    "use their paper rows (vanilla, wgan, lsgan, ...)",
     ("standard", "cpu-short"): "the configurable base: class defaults, or a named variant",
     ("lsgan", "cpu-short"): "class defaults (tests/test_loss_family.py trains it briefly)",
     ("wgan", "cpu-short"): "class defaults (tests/test_loss_family.py trains it briefly)",
@@ -303,8 +421,11 @@ def _check_budget(budget):
 def rows(model, dataset, budget):
     """The rows that apply, generic first."""
     _check_budget(budget)
-    return [row for row in (RECIPES.get((model, "*", budget)),
-                            RECIPES.get((model, dataset, budget))) if row is not None]
+    return [
+        row
+        for row in (RECIPES.get((model, "*", budget)), RECIPES.get((model, dataset, budget)))
+        if row is not None
+    ]
 
 
 def layer(below, above):
@@ -329,9 +450,11 @@ def resolve(model, dataset, budget="default", overrides=None):
     found = rows(model, dataset, budget)
     if not found and budget != "default":
         have = sorted({b for (m, _, b) in RECIPES if m == model})
-        raise ValueError(f"No {budget!r} recipe for {model!r} on {dataset!r}"
-                         + (f" ({NO_ROW[model, budget]})" if (model, budget) in NO_ROW else "")
-                         + f"; its recipes: {', '.join(have) or 'none'}.")
+        raise ValueError(
+            f"No {budget!r} recipe for {model!r} on {dataset!r}"
+            + (f" ({NO_ROW[model, budget]})" if (model, budget) in NO_ROW else "")
+            + f"; its recipes: {', '.join(have) or 'none'}."
+        )
     recipe = BASE
     for row in found + ([overrides] if overrides else []):
         recipe = layer(recipe, row)
@@ -341,6 +464,7 @@ def resolve(model, dataset, budget="default", overrides=None):
 def build_optimizer(spec):
     """A Keras optimizer from a spec: {"optimizer": "adam", "learning_rate": ...}."""
     import keras
+
     spec = dict(spec)
     return keras.optimizers.get({"class_name": spec.pop("optimizer"), "config": spec})
 
@@ -362,10 +486,16 @@ def table(budget=None):
     for (model, dataset, row_budget), row in RECIPES.items():
         if budget not in (None, row_budget):
             continue
-        parts = [f"{k}={v}" for k, v in (("batch_size", row.batch_size),
-                                         ("epochs", row.epochs),
-                                         ("steps_per_epoch", row.steps_per_epoch),
-                                         ("schedule", row.schedule)) if v is not None]
+        parts = [
+            f"{k}={v}"
+            for k, v in (
+                ("batch_size", row.batch_size),
+                ("epochs", row.epochs),
+                ("steps_per_epoch", row.steps_per_epoch),
+                ("schedule", row.schedule),
+            )
+            if v is not None
+        ]
         parts += [f"model.{k}={v}" for k, v in row.model.items()]
         parts += [f"{k}={_short(v)}" for k, v in row.compile.items()]
         lines.append(f"{row_budget:<10} {model:<14} {dataset:<14} {' '.join(parts)}")

@@ -10,6 +10,7 @@ registered class also gains `from_preset(name)`, which loads a zoo entry of it.
 `import tfgan_zoo` registers every model; the functions here also load the model
 packages on first use, so importing this module alone is enough.
 """
+
 import difflib
 from dataclasses import dataclass
 
@@ -25,8 +26,10 @@ class RegisteredModel:
     @property
     def description(self) -> str:
         """The class's `description`, else the first line of its docstring."""
-        return getattr(self.cls, "description", None) or (
-            self.cls.__doc__ or "").strip().split("\n")[0]
+        return (
+            getattr(self.cls, "description", None)
+            or (self.cls.__doc__ or "").strip().split("\n")[0]
+        )
 
 
 _MODELS: dict = {}
@@ -40,12 +43,15 @@ def register_model(name: str, kind: str = "gan"):
     def record(cls):
         known = _MODELS.get(name)
         if known is not None and known.cls.__qualname__ != cls.__qualname__:
-            raise ValueError(f"model name {name!r} is already registered to "
-                             f"{known.cls.__qualname__}")
+            raise ValueError(
+                f"model name {name!r} is already registered to {known.cls.__qualname__}"
+            )
         _MODELS[name] = RegisteredModel(name, cls, kind)
         from tfgan_zoo.zoo import from_preset  # the zoo imports no model: no cycle
+
         cls.from_preset = classmethod(from_preset)
         return cls
+
     return record
 
 
@@ -59,8 +65,9 @@ def registered(kind: str | None = None) -> dict:
     _load_models()
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, found {kind!r}")
-    return {name: entry for name, entry in sorted(_MODELS.items())
-            if kind is None or entry.kind == kind}
+    return {
+        name: entry for name, entry in sorted(_MODELS.items()) if kind is None or entry.kind == kind
+    }
 
 
 def model_names(kind: str | None = None) -> list:

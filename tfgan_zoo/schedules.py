@@ -9,6 +9,7 @@
 `learning_rate_schedule` turns a spec into what a Keras optimizer takes as its
 learning rate, for a run of `updates` optimizer steps.
 """
+
 import keras
 from keras import ops
 
@@ -28,20 +29,25 @@ class ConstantThenLinearDecay(keras.optimizers.schedules.LearningRateSchedule):
         self.decay_start = int(decay_start)
         self.decay_steps = int(decay_steps)
         if self.decay_start < 0 or self.decay_steps < 1:
-            raise ValueError("decay_start must be >= 0 and decay_steps >= 1; got "
-                             f"{decay_start} and {decay_steps}.")
+            raise ValueError(
+                "decay_start must be >= 0 and decay_steps >= 1; got "
+                f"{decay_start} and {decay_steps}."
+            )
 
     def __call__(self, step):
         done = (ops.cast(step, "float32") - self.decay_start) / self.decay_steps
         return self.initial_learning_rate * (1.0 - ops.clip(done, 0.0, 1.0))
 
     def get_config(self):
-        return dict(initial_learning_rate=self.initial_learning_rate,
-                    decay_start=self.decay_start, decay_steps=self.decay_steps)
+        return dict(
+            initial_learning_rate=self.initial_learning_rate,
+            decay_start=self.decay_start,
+            decay_steps=self.decay_steps,
+        )
 
 
 def schedule_name(spec):
-    """"cosine", "linear-decay" or None for a schedule spec."""
+    """ "cosine", "linear-decay" or None for a schedule spec."""
     return spec.get("name") if isinstance(spec, dict) else spec
 
 
@@ -59,5 +65,7 @@ def learning_rate_schedule(spec, rate, updates):
             raise ValueError(f"constant_fraction must be in [0, 1); got {fraction}.")
         held = int(round(fraction * updates))
         return ConstantThenLinearDecay(rate, held, max(updates - held, 1))
-    raise ValueError(f"Unknown learning-rate schedule {spec!r}; expected None, 'cosine' or "
-                     f"{{'name': {LINEAR_DECAY!r}, 'constant_fraction': f}}.")
+    raise ValueError(
+        f"Unknown learning-rate schedule {spec!r}; expected None, 'cosine' or "
+        f"{{'name': {LINEAR_DECAY!r}, 'constant_fraction': f}}."
+    )

@@ -8,6 +8,7 @@ A run directory holds:
   logs/                     TensorBoard events: the sample grids, and FID/KID when
                             `metrics_every` is set (image data)
 """
+
 import json
 import tempfile
 import time
@@ -38,8 +39,9 @@ from tfgan_zoo.schedules import learning_rate_schedule
 MODEL_KEYS = ("latent_dim", "hidden", "base_filters", "data_scale")
 # How a run executes; what it trains with (batch, epochs, model and compile
 # arguments) comes from `tfgan_zoo.recipes`.
-TRAIN_DEFAULTS = dict(lr=None, metrics_every=None, strategy="default", precision="float32",
-                      steps_per_execution=1)
+TRAIN_DEFAULTS = dict(
+    lr=None, metrics_every=None, strategy="default", precision="float32", steps_per_execution=1
+)
 
 
 def default_dataset(variant):
@@ -48,7 +50,7 @@ def default_dataset(variant):
 
 
 def translation_kind(variant):
-    """"paired" or "unpaired" for a translator (what its data must be), else None."""
+    """ "paired" or "unpaired" for a translator (what its data must be), else None."""
     cls = get_model(variant)
     if kind_of(cls) != "translator":
         return None
@@ -62,11 +64,15 @@ def check_dataset(variant, dataset):
     translation = translation_kind(variant)
     if spec.kind != "built-in":
         if translation == "paired" and spec.kind != "folder":
-            raise ValueError(f"{variant} trains on aligned (source, target) pairs: a folder "
-                             "of side-by-side pairs or of A/ and B/ subfolders")
+            raise ValueError(
+                f"{variant} trains on aligned (source, target) pairs: a folder "
+                "of side-by-side pairs or of A/ and B/ subfolders"
+            )
         if translation == "unpaired" and spec.kind not in ("folder", "tfds"):
-            raise ValueError(f"{variant} trains on two domains of images: a folder with two "
-                             "subfolders, or tfds:cycle_gan/NAME")
+            raise ValueError(
+                f"{variant} trains on two domains of images: a folder with two "
+                "subfolders, or tfds:cycle_gan/NAME"
+            )
         return
     if translation is None:
         fits, what = SAMPLE_DATASETS, "a dataset of samples"
@@ -84,12 +90,20 @@ def resolve_settings(variant, dataset, overrides, recipe="default"):
     model and compile arguments are kept as data under "model" and "compile";
     the flat MODEL_KEYS and lr/loss/d_steps/label_smoothing override them."""
     row = recipes.resolve(variant, dataset, recipe)
-    settings = dict(TRAIN_DEFAULTS, recipe=recipe, model=dict(row.model),
-                    compile=dict(row.compile), batch_size=row.batch_size, epochs=row.epochs,
-                    steps_per_epoch=row.steps_per_epoch, schedule=row.schedule)
+    settings = dict(
+        TRAIN_DEFAULTS,
+        recipe=recipe,
+        model=dict(row.model),
+        compile=dict(row.compile),
+        batch_size=row.batch_size,
+        epochs=row.epochs,
+        steps_per_epoch=row.steps_per_epoch,
+        schedule=row.schedule,
+    )
     settings.update({k: v for k, v in overrides.items() if v is not None})
     if overrides.get("batch_size") is None and not any(
-            r.batch_size for r in recipes.rows(variant, dataset, recipe)):
+        r.batch_size for r in recipes.rows(variant, dataset, recipe)
+    ):
         # BASE's batch is per D step: a model making k D steps per G step reads k of them.
         settings["batch_size"] = row.batch_size * d_steps_of(variant, settings)
     return settings
@@ -99,8 +113,11 @@ def d_steps_of(variant, settings):
     """D updates per G update: the flag, else the recipe's, else the class default."""
     cls = get_model(variant)
     defaults = cls.default_compile_args() if hasattr(cls, "default_compile_args") else {}
-    return int(settings.get("d_steps") or (settings.get("compile") or {}).get("d_steps")
-               or defaults.get("d_steps", 1))
+    return int(
+        settings.get("d_steps")
+        or (settings.get("compile") or {}).get("d_steps")
+        or defaults.get("d_steps", 1)
+    )
 
 
 def build_model(variant, data, seed, settings):
@@ -118,8 +135,10 @@ def with_learning_rate(compile_args, generator_steps, rate=None, cosine=False, s
     the late small steps sharpen the modes) and recipes that name a schedule."""
     schedule = "cosine" if cosine else schedule
     args = dict(compile_args)
-    for key, updates in (("g_optimizer", generator_steps),
-                         ("d_optimizer", generator_steps * args["d_steps"])):
+    for key, updates in (
+        ("g_optimizer", generator_steps),
+        ("d_optimizer", generator_steps * args["d_steps"]),
+    ):
         config = args[key].get_config()
         value = config["learning_rate"] if rate is None else rate
         value = learning_rate_schedule(schedule, value, updates)
@@ -146,9 +165,11 @@ def compile_args_for(model, settings, generator_steps=None):
 
 def compile_model(model, settings, generator_steps=None):
     """Compiles `model` with `compile_args_for(model, settings, generator_steps)`."""
-    model.compile(**compile_args_for(model, settings, generator_steps),
-                  jit_compile=settings.get("jit_compile", "auto"),
-                  steps_per_execution=settings.get("steps_per_execution", 1))
+    model.compile(
+        **compile_args_for(model, settings, generator_steps),
+        jit_compile=settings.get("jit_compile", "auto"),
+        steps_per_execution=settings.get("steps_per_execution", 1),
+    )
 
 
 def _start(variant, dataset, out, seed, settings, data_shape_fn, resume_from):
@@ -162,8 +183,10 @@ def _start(variant, dataset, out, seed, settings, data_shape_fn, resume_from):
             return model, epoch
         print(f"no checkpoint in {checkpoint_dir}; starting from scratch")
     elif checkpoints.read_manifest(out / "checkpoints") or (out / "model.keras").exists():
-        raise FileExistsError(f"{out} already holds a run; pass resume=True (--resume) to "
-                              "continue it, or choose another output directory")
+        raise FileExistsError(
+            f"{out} already holds a run; pass resume=True (--resume) to "
+            "continue it, or choose another output directory"
+        )
     keras.utils.set_random_seed(seed)  # initial weights follow the run's seed too
     data = data_shape_fn()
     with precision_policy(settings.get("precision", "float32")):
@@ -172,8 +195,18 @@ def _start(variant, dataset, out, seed, settings, data_shape_fn, resume_from):
     return model, 0
 
 
-def train(variant, dataset=None, out=None, seed=0, data_dir=None, verbose=1, resume=False,
-          keep_checkpoints=3, recipe="default", **overrides):
+def train(
+    variant,
+    dataset=None,
+    out=None,
+    seed=0,
+    data_dir=None,
+    verbose=1,
+    resume=False,
+    keep_checkpoints=3,
+    recipe="default",
+    **overrides,
+):
     """Trains `variant` on `dataset`, writing a run directory at `out`.
 
     `recipe` names the budget of `tfgan_zoo.recipes` whose rows set the batch,
@@ -199,25 +232,56 @@ def train(variant, dataset=None, out=None, seed=0, data_dir=None, verbose=1, res
     if resume and record_path.exists():  # the run's own settings, not today's defaults
         stored = json.loads(record_path.read_text())
         seed, data_dir = stored["seed"], stored.get("data_dir")
-        settings = {k: (tuple(v) if isinstance(v, list) else v)
-                    for k, v in stored["settings"].items()}
+        settings = {
+            k: (tuple(v) if isinstance(v, list) else v) for k, v in stored["settings"].items()
+        }
     else:
         settings = resolve_settings(variant, dataset, overrides, recipe)
-    strategy = distribute.make_strategy(settings.get("strategy", "default"),
-                                        tpu=settings.get("tpu"))
+    strategy = distribute.make_strategy(
+        settings.get("strategy", "default"), tpu=settings.get("tpu")
+    )
     if not distribute.is_chief(strategy):
         # Every worker runs the same steps; only the chief keeps what they write.
         # A resumed worker reads the chief's checkpoints (a shared filesystem).
         with tempfile.TemporaryDirectory() as scratch:
-            return _train(variant, dataset, Path(scratch) / "run", seed, data_dir, verbose,
-                          resume_from=out if resume else None, keep_checkpoints=1,
-                          settings=settings, strategy=strategy)
-    return _train(variant, dataset, out, seed, data_dir, verbose, out if resume else None,
-                  keep_checkpoints, settings, strategy)
+            return _train(
+                variant,
+                dataset,
+                Path(scratch) / "run",
+                seed,
+                data_dir,
+                verbose,
+                resume_from=out if resume else None,
+                keep_checkpoints=1,
+                settings=settings,
+                strategy=strategy,
+            )
+    return _train(
+        variant,
+        dataset,
+        out,
+        seed,
+        data_dir,
+        verbose,
+        out if resume else None,
+        keep_checkpoints,
+        settings,
+        strategy,
+    )
 
 
-def _train(variant, dataset, out, seed, data_dir, verbose, resume_from, keep_checkpoints,
-           settings, strategy):
+def _train(
+    variant,
+    dataset,
+    out,
+    seed,
+    data_dir,
+    verbose,
+    resume_from,
+    keep_checkpoints,
+    settings,
+    strategy,
+):
     cls = get_model(variant)
     check_dataset(variant, dataset)
     _decoded.cache_clear()  # a run decodes its data once, and each run afresh
@@ -228,38 +292,55 @@ def _train(variant, dataset, out, seed, data_dir, verbose, resume_from, keep_che
         return run_data(variant, dataset, settings, seed, data_dir, start_epoch)
 
     with strategy.scope():  # variables and optimizer slots are created per replica
-        model, start_epoch = _start(variant, dataset, out, seed, settings,
-                                    lambda: data_for(0), resume_from)
+        model, start_epoch = _start(
+            variant, dataset, out, seed, settings, lambda: data_for(0), resume_from
+        )
     data = data_for(start_epoch)
     if distribute.in_multi_worker_mode(strategy):
         data.dataset = distribute.shard_by_data(data.dataset)
     # Check the data before anything is written, so a refusal leaves no run behind.
     model.validate_data(data.every_example)
-    record = dict(variant=variant, dataset=dataset, seed=seed, data_dir=data_dir,
-                  settings={k: (list(v) if isinstance(v, tuple) else v)
-                            for k, v in settings.items()},
-                  model_config=model.get_config(), tfgan_zoo_version=tfgan_zoo.__version__,
-                  status="running", resumed_from_epoch=start_epoch or None)
+    record = dict(
+        variant=variant,
+        dataset=dataset,
+        seed=seed,
+        data_dir=data_dir,
+        settings={k: (list(v) if isinstance(v, tuple) else v) for k, v in settings.items()},
+        model_config=model.get_config(),
+        tfgan_zoo_version=tfgan_zoo.__version__,
+        status="running",
+        resumed_from_epoch=start_epoch or None,
+    )
     out.mkdir(parents=True, exist_ok=True)
     _write_record(record_path, record)
     logs = out / "logs"
     guard = cb.DivergenceGuard(out / "checkpoints")
     preview_inputs = next(iter(data.every_example))
-    callbacks = [guard, cb.SampleWriter(out / "samples", mixture=data.mixture, log_dir=logs,
-                                        inputs=preview_inputs),
-                 cb.RunCheckpoint(out / "checkpoints", keep=keep_checkpoints)]
+    callbacks = [
+        guard,
+        cb.SampleWriter(out / "samples", mixture=data.mixture, log_dir=logs, inputs=preview_inputs),
+        cb.RunCheckpoint(out / "checkpoints", keep=keep_checkpoints),
+    ]
     if data.mixture is not None and not conditional:
         callbacks.insert(1, cb.ModeCoverageMonitor(data.mixture))
     if data.mixture is None and settings.get("metrics_every"):
-        callbacks.insert(1, cb.MetricMonitor(every=settings["metrics_every"], log_dir=logs,
-                                             data_dir=data_dir))
+        callbacks.insert(
+            1, cb.MetricMonitor(every=settings["metrics_every"], log_dir=logs, data_dir=data_dir)
+        )
     started = time.time()
-    history = model.fit(data.dataset, initial_epoch=start_epoch, epochs=settings["epochs"],
-                        steps_per_epoch=data.steps_per_epoch, callbacks=callbacks,
-                        verbose=verbose, validate_data=False).history
-    record.update(train_seconds=round(time.time() - started, 1),
-                  history={k: [float(np.asarray(v)) for v in vals]
-                           for k, vals in history.items()})
+    history = model.fit(
+        data.dataset,
+        initial_epoch=start_epoch,
+        epochs=settings["epochs"],
+        steps_per_epoch=data.steps_per_epoch,
+        callbacks=callbacks,
+        verbose=verbose,
+        validate_data=False,
+    ).history
+    record.update(
+        train_seconds=round(time.time() - started, 1),
+        history={k: [float(np.asarray(v)) for v in vals] for k, vals in history.items()},
+    )
     if guard.report is not None:
         record.update(status="diverged", diverged=guard.report)
     else:
@@ -273,20 +354,28 @@ def _write_record(path, record):
     write_text_atomically(path, json.dumps(record, indent=2, default=str))
 
 
-def run_data(variant, dataset, settings, seed=0, data_dir=None, start_epoch=0,
-             batch_size=None):
+def run_data(variant, dataset, settings, seed=0, data_dir=None, start_epoch=0, batch_size=None):
     """The batches a run of `variant` with these settings reads from epoch
     `start_epoch` (batch `batch_size`, default the run's)."""
     cls = get_model(variant)
     translation = translation_kind(variant)
     return load_training_data(
-        dataset, batch_size or settings["batch_size"],
-        labels=cls.conditional and translation is None, data_dir=data_dir, seed=seed,
-        steps_per_epoch=settings.get("steps_per_epoch"), start_epoch=start_epoch,
-        power_of_two=cls.power_of_two_sides, labels_per_class=cls.labels_per_class,
-        pixels=cls.training_pixels, image_size=settings.get("image_size"),
-        channels=settings.get("channels"), label_source=settings.get("labels"),
-        translation=translation, pairs=settings.get("pairs") or "left-to-right")
+        dataset,
+        batch_size or settings["batch_size"],
+        labels=cls.conditional and translation is None,
+        data_dir=data_dir,
+        seed=seed,
+        steps_per_epoch=settings.get("steps_per_epoch"),
+        start_epoch=start_epoch,
+        power_of_two=cls.power_of_two_sides,
+        labels_per_class=cls.labels_per_class,
+        pixels=cls.training_pixels,
+        image_size=settings.get("image_size"),
+        channels=settings.get("channels"),
+        label_source=settings.get("labels"),
+        translation=translation,
+        pairs=settings.get("pairs") or "left-to-right",
+    )
 
 
 def load_run(run_dir):
@@ -312,8 +401,14 @@ def load_source(source):
     if Path(source).exists():
         return load_run(source)
     from tfgan_zoo import zoo
+
     item = zoo.entry(str(source))
     model = zoo.load(item.name)
-    record = dict(zoo=item.name, variant=item.variant, dataset=item.config.get("dataset"),
-                  seed=item.config.get("model", {}).get("seed"), card=item.card)
+    record = dict(
+        zoo=item.name,
+        variant=item.variant,
+        dataset=item.config.get("dataset"),
+        seed=item.config.get("model", {}).get("seed"),
+        card=item.card,
+    )
     return model, record

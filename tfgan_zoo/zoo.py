@@ -16,6 +16,7 @@ registers, its arguments must be plain JSON values, and the weight files (which
 hold arrays, not layers) are hashed before Keras reads them. Remote files are
 downloaded once into `$TFGAN_ZOO_CACHE/zoo/` (default `~/.cache/tfgan_zoo`).
 """
+
 import difflib
 import importlib.resources
 import json
@@ -80,8 +81,12 @@ def entry(name, directory=None) -> Entry:
         raise ZooError(f"No zoo entry {name!r}.{hint} Entries: {', '.join(known) or 'none'}.")
     folder = directory / name
     card_path = folder / "card.json"
-    return Entry(name, folder, json.loads((folder / "config.json").read_text()),
-                 json.loads(card_path.read_text()) if card_path.is_file() else {})
+    return Entry(
+        name,
+        folder,
+        json.loads((folder / "config.json").read_text()),
+        json.loads(card_path.read_text()) if card_path.is_file() else {},
+    )
 
 
 def entries(directory=None) -> list:
@@ -105,8 +110,9 @@ def _download(url, sha, timeout=60) -> Path:
                 out.write(block)
         found = sha256_file(tmp)
         if found != sha:
-            raise ChecksumError(f"{url}: downloaded sha256 {found} does not match the recorded "
-                                f"{sha}; refusing it.")
+            raise ChecksumError(
+                f"{url}: downloaded sha256 {found} does not match the recorded {sha}; refusing it."
+            )
         os.replace(tmp, target)
     finally:
         if tmp.exists():
@@ -124,13 +130,17 @@ def verified_file(item: Entry, part: str) -> Path:
         return _download(spec["url"], sha)
     path = item.folder / spec["path"]
     if not path.is_file():
-        raise ZooError(f"Zoo entry {item.name!r}: missing file {path}. Reinstall tfgan_zoo or "
-                       f"retrain it with `python tools/train_zoo.py --only {item.name}`.")
+        raise ZooError(
+            f"Zoo entry {item.name!r}: missing file {path}. Reinstall tfgan_zoo or "
+            f"retrain it with `python tools/train_zoo.py --only {item.name}`."
+        )
     found = sha256_file(path)
     if found != sha:
-        raise ChecksumError(f"Zoo entry {item.name!r}: {path.name} has sha256 {found}, but "
-                            f"{sha} is recorded; refusing to load it (the file is corrupt or "
-                            "was changed).")
+        raise ChecksumError(
+            f"Zoo entry {item.name!r}: {path.name} has sha256 {found}, but "
+            f"{sha} is recorded; refusing to load it (the file is corrupt or "
+            "was changed)."
+        )
     return path
 
 
@@ -141,21 +151,29 @@ def _plain(value, where):
         return [_plain(v, where) for v in value]
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    raise ZooError(f"{where}: only plain values are allowed in a zoo config, found "
-                   f"{type(value).__name__}")
+    raise ZooError(
+        f"{where}: only plain values are allowed in a zoo config, found {type(value).__name__}"
+    )
 
 
 def build(item: Entry):
     """The entry's model with fresh weights (variant and arguments checked)."""
     from tfgan_zoo.registry import registered
+
     known = registered()
     if item.variant not in known:
-        raise ZooError(f"Zoo entry {item.name!r} needs variant {item.variant!r}, which this "
-                       f"version of tfgan_zoo does not have (known: {sorted(known)}); "
-                       "upgrade tfgan_zoo.")
-    kwargs = {key: _plain(value, f"{item.name}: model.{key}")
-              for key, value in item.config.get("model", {}).items()}
-    return known[item.variant].cls.from_config(kwargs)  # a GAN's `precision` key selects its dtype policy
+        raise ZooError(
+            f"Zoo entry {item.name!r} needs variant {item.variant!r}, which this "
+            f"version of tfgan_zoo does not have (known: {sorted(known)}); "
+            "upgrade tfgan_zoo."
+        )
+    kwargs = {
+        key: _plain(value, f"{item.name}: model.{key}")
+        for key, value in item.config.get("model", {}).items()
+    }
+    return known[item.variant].cls.from_config(
+        kwargs
+    )  # a GAN's `precision` key selects its dtype policy
 
 
 def from_preset(cls, name, compile=True):  # noqa: A002  (Keras' load_model argument)
@@ -164,8 +182,10 @@ def from_preset(cls, name, compile=True):  # noqa: A002  (Keras' load_model argu
     the engine itself never imports the zoo."""
     model = load(name, compile=compile)
     if not isinstance(model, cls):
-        raise ValueError(f"zoo entry {name!r} is a {type(model).__name__}, not a "
-                         f"{cls.__name__}; use tfgan_zoo.zoo.load({name!r}).")
+        raise ValueError(
+            f"zoo entry {name!r} is a {type(model).__name__}, not a "
+            f"{cls.__name__}; use tfgan_zoo.zoo.load({name!r})."
+        )
     return model
 
 
@@ -187,8 +207,10 @@ def load(name, part="gan", compile=True, directory=None):  # noqa: A002  (as Ker
         model.load_weights(path)
         if part == "generator":
             if not hasattr(model, "generator"):
-                raise ZooError(f"Zoo entry {item.name!r} ({item.variant}) has no generator "
-                               "network; load part='gan' and call its sample().")
+                raise ZooError(
+                    f"Zoo entry {item.name!r} ({item.variant}) has no generator "
+                    "network; load part='gan' and call its sample()."
+                )
             return model.generator
         if compile:
             model.compile(optimizer=keras.optimizers.Adam(1e-3))

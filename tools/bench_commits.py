@@ -6,6 +6,7 @@ benchmark, not a test.
 
     python tools/bench_commits.py 45613dd HEAD --json docs/throughput_registry_change.json
 """
+
 import argparse
 import json
 import os
@@ -20,17 +21,40 @@ REPO = Path(__file__).resolve().parents[1]
 
 def checkout(rev, root):
     path = Path(root) / rev.replace("/", "_")
-    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(path), rev],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(REPO), "worktree", "add", "--detach", str(path), rev],
+        check=True,
+        capture_output=True,
+    )
     return path
 
 
 def one_run(tree, variants, steps, repeats, out):
     env = dict(os.environ, PYTHONPATH=str(tree), TF_CPP_MIN_LOG_LEVEL="3")
-    subprocess.run([sys.executable, "tools/bench_throughput.py", "--paths", "fit",
-                    "--precisions", "float32", "--xla", "off", "--variants", variants,
-                    "--steps", str(steps), "--repeats", str(repeats), "--json", str(out)],
-                   cwd=tree, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "tools/bench_throughput.py",
+            "--paths",
+            "fit",
+            "--precisions",
+            "float32",
+            "--xla",
+            "off",
+            "--variants",
+            variants,
+            "--steps",
+            str(steps),
+            "--repeats",
+            str(repeats),
+            "--json",
+            str(out),
+        ],
+        cwd=tree,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     rates = json.loads(Path(out).read_text())["rates"]
     return {key.split(" | ")[0]: statistics.median(values) for key, values in rates.items()}
 
@@ -53,15 +77,26 @@ def main():
             for round_ in range(args.rounds):
                 order = revs if round_ % 2 == 0 else revs[::-1]
                 for rev in order:
-                    runs[rev].append(one_run(trees[rev], args.variants, args.steps,
-                                             args.repeats, Path(root) / "rates.json"))
+                    runs[rev].append(
+                        one_run(
+                            trees[rev],
+                            args.variants,
+                            args.steps,
+                            args.repeats,
+                            Path(root) / "rates.json",
+                        )
+                    )
                     print(f"round {round_ + 1}, {rev}: {runs[rev][-1]}", flush=True)
         finally:
             for tree in trees.values():
-                subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force",
-                                str(tree)], capture_output=True)
-    print(f"\n`fit` images/s (float32, XLA off), median of {args.rounds} alternating runs "
-          f"of each commit\n")
+                subprocess.run(
+                    ["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)],
+                    capture_output=True,
+                )
+    print(
+        f"\n`fit` images/s (float32, XLA off), median of {args.rounds} alternating runs "
+        f"of each commit\n"
+    )
     print(f"| variant | {args.old} | {args.new} | {args.new} / {args.old} |")
     print("|---|---|---|---|")
     table = {}
@@ -71,9 +106,19 @@ def main():
         table[variant] = dict(old=old, new=new, ratio=new / old)
         print(f"| {variant} | {old:.0f} | {new:.0f} | {new / old:.3f} |")
     if args.json:
-        Path(args.json).write_text(json.dumps(dict(
-            command=" ".join(["python", "tools/bench_commits.py"] + sys.argv[1:]),
-            old=args.old, new=args.new, runs=runs, table=table), indent=2) + "\n")
+        Path(args.json).write_text(
+            json.dumps(
+                dict(
+                    command=" ".join(["python", "tools/bench_commits.py"] + sys.argv[1:]),
+                    old=args.old,
+                    new=args.new,
+                    runs=runs,
+                    table=table,
+                ),
+                indent=2,
+            )
+            + "\n"
+        )
 
 
 if __name__ == "__main__":

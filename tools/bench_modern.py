@@ -12,6 +12,7 @@ with truncated z.
 
     python tools/bench_modern.py --steps 1200 --json docs/modern_cpu.json
 """
+
 import argparse
 import json
 import time
@@ -33,19 +34,16 @@ REFERENCE = ReferenceSpec(split="train", size=5000, seed=0)
 SAMPLES = 2000
 
 
-
 # The variants measured; each trains with its cpu-short recipe row
 # (tfgan_zoo.recipes): constructor and compile arguments and the batch.
 # Padding to 32×32 and labels follow the class, as in `tfgan-zoo train`.
-ENTRIES = ("dcgan", "infogan", "biggan", "progan", "stylegan", "info_stylegan",
-           "semi_stylegan")
+ENTRIES = ("dcgan", "infogan", "biggan", "progan", "stylegan", "info_stylegan", "semi_stylegan")
 
 
 def settings(name):
     """(constructor kwargs, compile kwargs with fresh optimizers, batch size)."""
     recipe = resolve(name, "fashion_mnist", "cpu-short")
-    return dict(recipe.model), compile_args(get_model(name, kind="gan"), recipe), \
-        recipe.batch_size
+    return dict(recipe.model), compile_args(get_model(name, kind="gan"), recipe), recipe.batch_size
 
 
 def code_scores(model, classifier):
@@ -54,17 +52,32 @@ def code_scores(model, classifier):
     fraction whose code the model's Q/E reads back)."""
     categories, offset = model.categories, model.noise_dim  # latents are [z, one-hot c, ...]
     latent = model.sample_latent(SAMPLES, tf.constant([5, 6], tf.int64))
-    codes = np.argmax(latent.numpy()[:, offset:offset + categories], axis=-1)
+    codes = np.argmax(latent.numpy()[:, offset : offset + categories], axis=-1)
     images = np.asarray(model.inference_generate()(latent))
     predicted = np.argmax(classifier.logits(crop_images(np.clip(images, -1, 1), 28)), axis=-1)
-    hist = np.stack([np.bincount(predicted[codes == c], minlength=10) / max((codes == c).sum(), 1)
-                     for c in range(categories)])
-    tv = np.mean([0.5 * np.abs(hist[i] - hist[j]).sum()
-                  for i in range(categories) for j in range(i + 1, categories)])
-    read = (model.encode(images) if hasattr(model, "encode")
-            else model.q_network(images, training=False)[:, :categories])
-    return (float(tv), float(np.mean(predicted == codes)),
-            float(np.mean(np.argmax(np.asarray(read), axis=-1) == codes)))
+    hist = np.stack(
+        [
+            np.bincount(predicted[codes == c], minlength=10) / max((codes == c).sum(), 1)
+            for c in range(categories)
+        ]
+    )
+    tv = np.mean(
+        [
+            0.5 * np.abs(hist[i] - hist[j]).sum()
+            for i in range(categories)
+            for j in range(i + 1, categories)
+        ]
+    )
+    read = (
+        model.encode(images)
+        if hasattr(model, "encode")
+        else model.q_network(images, training=False)[:, :categories]
+    )
+    return (
+        float(tv),
+        float(np.mean(predicted == codes)),
+        float(np.mean(np.argmax(np.asarray(read), axis=-1) == codes)),
+    )
 
 
 def score(model, conditional, classifier, truncation=None):
@@ -76,7 +89,8 @@ def score(model, conditional, classifier, truncation=None):
     row = {k: round(v["value"], 3) for k, v in result.as_dict().items()}
     if hasattr(model, "categories") and not conditional:
         row["code_class_tv"], row["class_is_code"], row["code_read_back"] = (
-            round(v, 3) for v in code_scores(model, classifier))
+            round(v, 3) for v in code_scores(model, classifier)
+        )
     return row
 
 
@@ -96,17 +110,25 @@ def run(name, steps, seed):
     conditional = model.num_classes is not None
     before = score(model, conditional, classifier)
     if labels_per_class:  # a quarter of every batch from the few labelled images
-        data = semi_supervised_dataset(images, hide_labels(labels, labels_per_class, seed=seed),
-                                       batch, batch // 4, seed=seed)
+        data = semi_supervised_dataset(
+            images, hide_labels(labels, labels_per_class, seed=seed), batch, batch // 4, seed=seed
+        )
     else:
-        data = image_dataset(images, labels if cls.conditional else None, batch_size=batch,
-                             seed=seed, repeat=True)
+        data = image_dataset(
+            images, labels if cls.conditional else None, batch_size=batch, seed=seed, repeat=True
+        )
     start = time.perf_counter()
     model.fit(data, steps_per_epoch=steps, epochs=1, verbose=0)
     seconds = time.perf_counter() - start
     after = score(model, conditional, classifier)
-    row = dict(variant=name, steps=steps, batch=batch, seconds=round(seconds, 1),
-               untrained=before, trained=after)
+    row = dict(
+        variant=name,
+        steps=steps,
+        batch=batch,
+        seconds=round(seconds, 1),
+        untrained=before,
+        trained=after,
+    )
     if name == "biggan":
         row["trained_truncation_0.5"] = score(model, conditional, classifier, truncation=0.5)
     return row
@@ -123,10 +145,16 @@ def main():
     for name in args.only:
         rows.append(run(name, args.steps, args.seed))
         r = rows[-1]
-        print(f"{name:14s} {r['seconds']:7.1f}s  FID {r['untrained']['fid']:7.1f} -> "
-              f"{r['trained']['fid']:7.1f}  " + "  ".join(
-                  f"{k} {r['untrained'].get(k, float('nan')):.3f}->{v:.3f}"
-                  for k, v in r["trained"].items() if k != "fid"), flush=True)
+        print(
+            f"{name:14s} {r['seconds']:7.1f}s  FID {r['untrained']['fid']:7.1f} -> "
+            f"{r['trained']['fid']:7.1f}  "
+            + "  ".join(
+                f"{k} {r['untrained'].get(k, float('nan')):.3f}->{v:.3f}"
+                for k, v in r["trained"].items()
+                if k != "fid"
+            ),
+            flush=True,
+        )
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(rows, f, indent=1)

@@ -11,6 +11,7 @@ Targets: cached >= 5× training and first epoch >= 1× training.
 
     python tools/bench_pipeline.py [--images 2000] [--steps 30] [--json docs/pipeline_throughput.json]
 """
+
 import argparse
 import json
 import os
@@ -81,11 +82,15 @@ def main(argv=None):
         folder = Path(tmp)
         write_folder(folder, args.images)
         decode_rate, images = first_epoch(folder)
-    rates = dict(first_epoch=decode_rate,
-                 cached=cached(images, args.batch_size, max(20, args.images // args.batch_size)),
-                 training=training(images, args.batch_size, args.steps))
-    ratios = dict(first_epoch=rates["first_epoch"] / rates["training"],
-                  cached=rates["cached"] / rates["training"])
+    rates = dict(
+        first_epoch=decode_rate,
+        cached=cached(images, args.batch_size, max(20, args.images // args.batch_size)),
+        training=training(images, args.batch_size, args.steps),
+    )
+    ratios = dict(
+        first_epoch=rates["first_epoch"] / rates["training"],
+        cached=rates["cached"] / rates["training"],
+    )
     print("| stage | images/s | × training |\n|---|---|---|")
     for stage, rate in rates.items():
         ratio = f"{ratios[stage]:.1f}" if stage in ratios else "1"
@@ -93,13 +98,18 @@ def main(argv=None):
     targets = dict(cached=5.0, first_epoch=1.0)
     met = {stage: ratios[stage] >= target for stage, target in targets.items()}
     print("targets met:", met)
-    result = dict(command="python tools/bench_pipeline.py " + shlex.join(sys.argv[1:]),
-                  images=args.images, side=SIDE, batch_size=args.batch_size,
-                  images_per_second={k: round(v, 1) for k, v in rates.items()},
-                  ratio_to_training={k: round(v, 2) for k, v in ratios.items()},
-                  targets=targets, met=met,
-                  machine=f"{os.cpu_count()} vCPU ({platform.machine()}), no GPU",
-                  tensorflow=tf.__version__)
+    result = dict(
+        command="python tools/bench_pipeline.py " + shlex.join(sys.argv[1:]),
+        images=args.images,
+        side=SIDE,
+        batch_size=args.batch_size,
+        images_per_second={k: round(v, 1) for k, v in rates.items()},
+        ratio_to_training={k: round(v, 2) for k, v in ratios.items()},
+        targets=targets,
+        met=met,
+        machine=f"{os.cpu_count()} vCPU ({platform.machine()}), no GPU",
+        tensorflow=tf.__version__,
+    )
     args.json.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.json}")
 

@@ -9,6 +9,7 @@ Prints medians over repeats and the signature / in-process ratio (target <= 1.1)
 
     python tools/bench_serving.py [--repeats 7] [--calls 50]
 """
+
 import argparse
 import os
 import statistics
@@ -41,14 +42,19 @@ def main():
         loaded = tf.saved_model.load(str(export_generator(model, tmp)))
         signature = loaded.signatures["generate"]
         compiled = tf.function(lambda z: generate_uint8(model.generator, z))
-        ways = {"in-process": compiled,
-                "eager": lambda z: generate_uint8(model.generator, z),
-                "signature": lambda z: signature(z=z)["images"]}
+        ways = {
+            "in-process": compiled,
+            "eager": lambda z: generate_uint8(model.generator, z),
+            "signature": lambda z: signature(z=z)["images"],
+        }
         print("| batch | in-process ms | eager ms | signature ms | signature / in-process |")
         print("|---|---|---|---|---|")
         for batch in (1, 64):
-            z = tf.constant(np.random.default_rng(0).standard_normal(
-                (batch, model.latent_dim)).astype(np.float32))
+            z = tf.constant(
+                np.random.default_rng(0)
+                .standard_normal((batch, model.latent_dim))
+                .astype(np.float32)
+            )
             for fn in ways.values():
                 _time(fn, z, 3)  # trace and warm up
             times = {name: [] for name in ways}
@@ -56,10 +62,14 @@ def main():
                 for name, fn in ways.items():
                     times[name].append(_time(fn, z, args.calls))
             med = {name: statistics.median(t) for name, t in times.items()}
-            print(f"| {batch} | {med['in-process']:.2f} | {med['eager']:.2f} | "
-                  f"{med['signature']:.2f} | {med['signature'] / med['in-process']:.2f} |")
-    print(f"\nDCGAN generator 28x28x1, latent {model.latent_dim}; medians of {args.repeats} "
-          f"repeats of {args.calls} calls; TF {tf.__version__}, CPU.")
+            print(
+                f"| {batch} | {med['in-process']:.2f} | {med['eager']:.2f} | "
+                f"{med['signature']:.2f} | {med['signature'] / med['in-process']:.2f} |"
+            )
+    print(
+        f"\nDCGAN generator 28x28x1, latent {model.latent_dim}; medians of {args.repeats} "
+        f"repeats of {args.calls} calls; TF {tf.__version__}, CPU."
+    )
 
 
 if __name__ == "__main__":

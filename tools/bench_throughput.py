@@ -15,6 +15,7 @@ loss written inline, optimizer.apply, one tf.function call per batch. `fit`
 adds the engine (stateless per-replica noise, pluggable losses, metrics,
 callbacks); the fit/raw ratio is that overhead.
 """
+
 import argparse
 import json
 import os
@@ -79,7 +80,8 @@ class RawLoop:
             return tf.reduce_mean(fake_out) - tf.reduce_mean(real_out)
         if self.loss == "least_squares":
             return 0.5 * tf.reduce_mean(tf.square(real_out - 1)) + 0.5 * tf.reduce_mean(
-                tf.square(fake_out))
+                tf.square(fake_out)
+            )
         return tf.reduce_mean(tf.nn.softplus(-real_out) + tf.nn.softplus(fake_out))
 
     def _g_loss(self, fake_out):
@@ -102,12 +104,13 @@ class RawLoop:
     def _step(self, real, labels=None):
         size = tf.shape(real)[0] // self.k
         for i in range(self.k):
-            part = real[i * size:(i + 1) * size]
-            part_labels = None if labels is None else labels[i * size:(i + 1) * size]
+            part = real[i * size : (i + 1) * size]
+            part_labels = None if labels is None else labels[i * size : (i + 1) * size]
             fake = self._net(self.g, tf.random.normal([size, self.latent_dim]), part_labels)
             with tf.GradientTape() as tape:
-                loss = self._d_loss(self._net(self.d, part, part_labels),
-                                    self._net(self.d, fake, part_labels))
+                loss = self._d_loss(
+                    self._net(self.d, part, part_labels), self._net(self.d, fake, part_labels)
+                )
                 if self.penalty == "gradient_penalty":
                     loss += self.weight * self._gradient_penalty(part, fake, part_labels)
                 scaled = self.d_opt.scale_loss(loss)
@@ -128,7 +131,7 @@ class Runner:
 
     def __init__(self, variant, path, precision, xla, batch_size):
         self.batch_size = batch_size
-        spe = int(path[len("fit_spe"):]) if path.startswith("fit_spe") else 1
+        spe = int(path[len("fit_spe") :]) if path.startswith("fit_spe") else 1
         self.model = build(variant, precision, xla, spe)
         self.data = dataset(batch_size, self.model.num_classes is not None)
         if path == "raw":
@@ -140,8 +143,14 @@ class Runner:
     def window(self, steps):
         if self.raw is None:
             timer = _StepTimer()
-            self.model.fit(self.data, steps_per_epoch=steps, epochs=1, verbose=0,
-                           validate_data=False, callbacks=[timer])
+            self.model.fit(
+                self.data,
+                steps_per_epoch=steps,
+                epochs=1,
+                verbose=0,
+                validate_data=False,
+                callbacks=[timer],
+            )
             return self.batch_size * steps / (timer.end - timer.start)
         start = time.perf_counter()
         for _ in range(steps):
@@ -167,9 +176,12 @@ class _StepTimer(keras.callbacks.Callback):
 def torch_window(python, batch_size, steps):
     """One window of every PyTorch configuration, in a child process."""
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_torch_dcgan.py")
-    out = subprocess.run([python, script, "--batch-size", str(batch_size), "--steps",
-                          str(steps), "--windows", "1"], check=True, capture_output=True,
-                         text=True).stdout
+    out = subprocess.run(
+        [python, script, "--batch-size", str(batch_size), "--steps", str(steps), "--windows", "1"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     version = result.pop("torch_version")
     return {f"{name} ({version})": rates[0] for name, rates in result.items()}
@@ -178,31 +190,48 @@ def torch_window(python, batch_size, steps):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", default="dcgan,cgan,lsgan,wgan_gp")
-    parser.add_argument("--paths", default="fit,raw",
-                        help="fit, raw and/or fit_speN (steps_per_execution=N)")
-    parser.add_argument("--precisions", default=None,
-                        help="default: float32,mixed_bfloat16 (and mixed_float16 with --device)")
+    parser.add_argument(
+        "--paths", default="fit,raw", help="fit, raw and/or fit_speN (steps_per_execution=N)"
+    )
+    parser.add_argument(
+        "--precisions",
+        default=None,
+        help="default: float32,mixed_bfloat16 (and mixed_float16 with --device)",
+    )
     parser.add_argument("--xla", default="off,on")
     parser.add_argument("--batch-size", type=int, default=None, help="default 64 (256 on --device)")
     parser.add_argument("--steps", type=int, default=50, help="batches per timed window")
     parser.add_argument("--repeats", type=int, default=3, help="windows per configuration")
     parser.add_argument("--torch-python", help="a Python with torch: adds the PyTorch DCGAN")
-    parser.add_argument("--device", action="store_true",
-                        help="GPU mode: batch 256 and mixed_float16 too")
+    parser.add_argument(
+        "--device", action="store_true", help="GPU mode: batch 256 and mixed_float16 too"
+    )
     parser.add_argument("--json", help="also write the raw rates here")
     args = parser.parse_args()
     batch_size = args.batch_size or (256 if args.device else 64)
-    precisions = (args.precisions or ("float32,mixed_bfloat16,mixed_float16" if args.device
-                                      else "float32,mixed_bfloat16")).split(",")
-    configs = [(v, p, prec, x == "on") for v in args.variants.split(",")
-               for p in args.paths.split(",") for prec in precisions
-               for x in args.xla.split(",")]
+    precisions = (
+        args.precisions
+        or ("float32,mixed_bfloat16,mixed_float16" if args.device else "float32,mixed_bfloat16")
+    ).split(",")
+    configs = [
+        (v, p, prec, x == "on")
+        for v in args.variants.split(",")
+        for p in args.paths.split(",")
+        for prec in precisions
+        for x in args.xla.split(",")
+    ]
     gpus = tf.config.list_physical_devices("GPU")
-    device = (tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU")
-              if gpus else f"CPU x{os.cpu_count()}")
-    print(f"Training throughput, images/s: median of {args.repeats} interleaved windows of "
-          f"{args.steps} batches of {batch_size}; {device}; TF {tf.__version__}, Keras "
-          f"{keras.__version__}\n", flush=True)
+    device = (
+        tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU")
+        if gpus
+        else f"CPU x{os.cpu_count()}"
+    )
+    print(
+        f"Training throughput, images/s: median of {args.repeats} interleaved windows of "
+        f"{args.steps} batches of {batch_size}; {device}; TF {tf.__version__}, Keras "
+        f"{keras.__version__}\n",
+        flush=True,
+    )
 
     runners = {}
     for config in configs:
@@ -220,9 +249,17 @@ def main():
     print_table(median, {n: statistics.median(r) for n, r in torch_rates.items()})
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(dict(device=device, batch_size=batch_size, steps=args.steps,
-                           rates={" | ".join(map(str, c)): r for c, r in rates.items()},
-                           torch=torch_rates), f, indent=2)
+            json.dump(
+                dict(
+                    device=device,
+                    batch_size=batch_size,
+                    steps=args.steps,
+                    rates={" | ".join(map(str, c)): r for c, r in rates.items()},
+                    torch=torch_rates,
+                ),
+                f,
+                indent=2,
+            )
 
 
 def print_table(median, torch_median):
@@ -233,8 +270,10 @@ def print_table(median, torch_median):
         raw = median.get((variant, "raw", precision, xla))
         fit_raw = f"{rate / raw:.3f}" if path == "fit" and raw else ""
         vs = f"{rate / base:.2f}" if base else ""
-        print(f"| {variant} | {path} | {precision} | {'on' if xla else 'off'} | {rate:.0f} | "
-              f"{vs} | {fit_raw} |")
+        print(
+            f"| {variant} | {path} | {precision} | {'on' if xla else 'off'} | {rate:.0f} | "
+            f"{vs} | {fit_raw} |"
+        )
     base = median.get(("dcgan", "fit", "float32", False))
     for name, rate in torch_median.items():
         vs = f"{rate / base:.2f}" if base else ""
@@ -243,10 +282,12 @@ def print_table(median, torch_median):
     if fits and torch_median:
         best_fit = max(fits, key=fits.get)
         best_torch = max(torch_median, key=torch_median.get)
-        print(f"\nbest DCGAN fit ({best_fit[2]}, XLA {'on' if best_fit[3] else 'off'}): "
-              f"{fits[best_fit]:.0f} img/s; best PyTorch ({best_torch}): "
-              f"{torch_median[best_torch]:.0f} img/s; ratio "
-              f"{fits[best_fit] / torch_median[best_torch]:.2f}")
+        print(
+            f"\nbest DCGAN fit ({best_fit[2]}, XLA {'on' if best_fit[3] else 'off'}): "
+            f"{fits[best_fit]:.0f} img/s; best PyTorch ({best_torch}): "
+            f"{torch_median[best_torch]:.0f} img/s; ratio "
+            f"{fits[best_fit] / torch_median[best_torch]:.2f}"
+        )
 
 
 if __name__ == "__main__":

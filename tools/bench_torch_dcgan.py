@@ -8,6 +8,7 @@ autocast + channels_last.
 
     python tools/bench_torch_dcgan.py --batch-size 64 --steps 50 --windows 1
 """
+
 import argparse
 import json
 import time
@@ -28,12 +29,18 @@ class Generator(nn.Module):
     def __init__(self, latent_dim=100, filters=64):
         super().__init__()
         self.filters = filters
-        self.project = nn.Sequential(nn.Linear(latent_dim, 7 * 7 * filters * 2, bias=False),
-                                     nn.BatchNorm1d(7 * 7 * filters * 2), nn.ReLU())
+        self.project = nn.Sequential(
+            nn.Linear(latent_dim, 7 * 7 * filters * 2, bias=False),
+            nn.BatchNorm1d(7 * 7 * filters * 2),
+            nn.ReLU(),
+        )
         self.up = nn.Sequential(
             nn.ConvTranspose2d(filters * 2, filters, 4, 2, 1, bias=False),
-            nn.BatchNorm2d(filters), nn.ReLU(),
-            nn.ConvTranspose2d(filters, 1, 4, 2, 1), nn.Tanh())
+            nn.BatchNorm2d(filters),
+            nn.ReLU(),
+            nn.ConvTranspose2d(filters, 1, 4, 2, 1),
+            nn.Tanh(),
+        )
 
     def forward(self, z):
         h = self.project(z).view(-1, self.filters * 2, 7, 7)
@@ -44,10 +51,14 @@ class Discriminator(nn.Module):
     def __init__(self, filters=64):
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(1, filters, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(1, filters, 4, 2, 1),
+            nn.LeakyReLU(0.2),
             nn.Conv2d(filters, filters * 2, 4, 2, 1, bias=False),
-            nn.BatchNorm2d(filters * 2), nn.LeakyReLU(0.2), nn.Flatten(),
-            nn.Linear(7 * 7 * filters * 2, 1))
+            nn.BatchNorm2d(filters * 2),
+            nn.LeakyReLU(0.2),
+            nn.Flatten(),
+            nn.Linear(7 * 7 * filters * 2, 1),
+        )
 
     def forward(self, x):
         return self.body(x)
@@ -87,8 +98,10 @@ def measure(config, batch_size, steps, windows, data):
         g_loss.backward()
         g_opt.step()
 
-    batches = [torch.from_numpy(data[i:i + batch_size])
-               for i in range(0, len(data) - batch_size + 1, batch_size)]
+    batches = [
+        torch.from_numpy(data[i : i + batch_size])
+        for i in range(0, len(data) - batch_size + 1, batch_size)
+    ]
     for i in range(10):  # warm-up
         step(batches[i % len(batches)])
     rates = []
@@ -111,8 +124,15 @@ def main():
         torch.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
     data = rng.uniform(-1, 1, (args.batch_size * 8, 1, 28, 28)).astype("float32")
-    print(json.dumps({config: measure(config, args.batch_size, args.steps, args.windows, data)
-                      for config in CONFIGS} | {"torch_version": torch.__version__}))
+    print(
+        json.dumps(
+            {
+                config: measure(config, args.batch_size, args.steps, args.windows, data)
+                for config in CONFIGS
+            }
+            | {"torch_version": torch.__version__}
+        )
+    )
 
 
 if __name__ == "__main__":

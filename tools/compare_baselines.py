@@ -6,6 +6,7 @@ KID, precision/recall, IS against 10,000 training images, shipped classifier).
 
     python tools/compare_baselines.py [--steps 4690]
 """
+
 import argparse
 import os
 import time
@@ -42,14 +43,21 @@ def main():
     dcgan = zoo.load("fashion_dcgan")
     print("| model | generator params | train s | FID | KID | precision | recall | IS |")
     print("|---|---|---|---|---|---|---|---|")
-    for name, model, secs in (("DCGAN (zoo fashion_dcgan)", dcgan,
-                               zoo.entry("fashion_dcgan").card["training"]["seconds"]),
-                              ("VAE, latent 32", vae, round(seconds))):
+    for name, model, secs in (
+        (
+            "DCGAN (zoo fashion_dcgan)",
+            dcgan,
+            zoo.entry("fashion_dcgan").card["training"]["seconds"],
+        ),
+        ("VAE, latent 32", vae, round(seconds)),
+    ):
         r = evaluate_generator(model, METRICS, 10_000, seed=0)
         kid = next(m for m in r.values if m.name == "kid")
-        print(f"| {name} | {_params(model.generator):,} | {secs} | {r['fid']:.1f} | "
-              f"{kid.value:.2f} | {r['precision']:.2f} | {r['recall']:.2f} | "
-              f"{r['inception_score']:.2f} |")
+        print(
+            f"| {name} | {_params(model.generator):,} | {secs} | {r['fid']:.1f} | "
+            f"{kid.value:.2f} | {r['precision']:.2f} | {r['recall']:.2f} | "
+            f"{r['inception_score']:.2f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ that run; per metric, `holds` says whether the value at every seed meets the
 bound recorded last, so bounds changed after a run are checked against the
 spread the JSON holds.
 """
+
 import argparse
 import json
 import os
@@ -41,8 +42,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_command(files, keyword, xdist, junit):
-    command = [sys.executable, "-m", "pytest", "-q", "-m", "learning", "-p", "no:cacheprovider",
-               f"--junitxml={junit}"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-m",
+        "learning",
+        "-p",
+        "no:cacheprovider",
+        f"--junitxml={junit}",
+    ]
     if xdist:
         command += ["-n", "2", "--dist", "loadfile"]
     if keyword:
@@ -92,8 +102,11 @@ def run_seed(seed, files, keyword, xdist, work):
     seconds = time.time() - start
     print(f"seed {seed}: exit {returncode} after {seconds:.0f} s", flush=True)
     shown = ["python"] + [a for a in command[1:] if not a.startswith("--junitxml")]
-    return dict(seed=seed, returncode=returncode, seconds=round(seconds, 1),
-                pytest=shlex.join(shown)), read_log(log), read_junit(junit)
+    return (
+        dict(seed=seed, returncode=returncode, seconds=round(seconds, 1), pytest=shlex.join(shown)),
+        read_log(log),
+        read_junit(junit),
+    )
 
 
 def merge(tests, seed, records, outcomes):
@@ -149,10 +162,17 @@ def summarise(tests):
             values = list(metric["values"].values())
             metric["min"], metric["max"] = min(values), max(values)
             if "threshold" in metric:
-                verdicts = [holds(value, metric["threshold"],
-                                  {name: other["values"].get(seed) for name, other
-                                   in entry["metrics"].items()})
-                            for seed, value in metric["values"].items()]
+                verdicts = [
+                    holds(
+                        value,
+                        metric["threshold"],
+                        {
+                            name: other["values"].get(seed)
+                            for name, other in entry["metrics"].items()
+                        },
+                    )
+                    for seed, value in metric["values"].items()
+                ]
                 metric["holds"] = None if None in verdicts else all(verdicts)
             else:
                 metric.pop("holds", None)
@@ -169,34 +189,54 @@ def print_table(tests, seeds):
         seconds = " ".join(number(entry["seconds"].get(str(s), float("nan"))) for s in seeds)
         print(f"\n{node}\n  outcome {outcomes}; seconds {seconds}")
         width = max([len(name) for name in entry["metrics"]] + [6])
-        print(f"  {'metric':{width}}  " + "  ".join(f"{'seed ' + str(s):>9}" for s in seeds)
-              + f"  {'min':>9}  {'max':>9}  asserted (all seeds meet it?)")
+        print(
+            f"  {'metric':{width}}  "
+            + "  ".join(f"{'seed ' + str(s):>9}" for s in seeds)
+            + f"  {'min':>9}  {'max':>9}  asserted (all seeds meet it?)"
+        )
         for name, metric in entry["metrics"].items():
-            values = "  ".join(f"{number(metric['values'].get(str(s), float('nan'))):>9}"
-                               for s in seeds)
-            print(f"  {name:{width}}  {values}  {number(metric['min']):>9}  "
-                  f"{number(metric['max']):>9}  {metric.get('threshold', '')}"
-                  + (f" ({'yes' if metric['holds'] else 'NO'})"
-                     if metric.get("holds") is not None else ""))
+            values = "  ".join(
+                f"{number(metric['values'].get(str(s), float('nan'))):>9}" for s in seeds
+            )
+            print(
+                f"  {name:{width}}  {values}  {number(metric['min']):>9}  "
+                f"{number(metric['max']):>9}  {metric.get('threshold', '')}"
+                + (
+                    f" ({'yes' if metric['holds'] else 'NO'})"
+                    if metric.get("holds") is not None
+                    else ""
+                )
+            )
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("files", nargs="*", help="test files or node ids (default: tests)")
-    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2],
-                        help="seeds to run (none, with --append: only re-tabulate the JSON)")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="*",
+        default=[0, 1, 2],
+        help="seeds to run (none, with --append: only re-tabulate the JSON)",
+    )
     parser.add_argument("-k", dest="keyword", help="pytest -k expression")
     parser.add_argument("--xdist", action="store_true", help="run with -n 2 --dist loadfile")
     parser.add_argument("--json", default=str(ROOT / "docs" / "learning_spread.json"))
-    parser.add_argument("--append", action="store_true",
-                        help="merge into an existing --json instead of replacing it")
+    parser.add_argument(
+        "--append",
+        action="store_true",
+        help="merge into an existing --json instead of replacing it",
+    )
     parser.add_argument("--work", help="folder for the per-seed logs (default: a temporary one)")
     args = parser.parse_args(argv)
 
     work = Path(args.work or tempfile.mkdtemp(prefix="learning_spread_"))
     work.mkdir(parents=True, exist_ok=True)
-    command = shlex.join(["python", "tools/learning_spread.py"] + sys.argv[1:]
-                         if argv is None else ["python", "tools/learning_spread.py"] + argv)
+    command = shlex.join(
+        ["python", "tools/learning_spread.py"] + sys.argv[1:]
+        if argv is None
+        else ["python", "tools/learning_spread.py"] + argv
+    )
     report = dict(commands=[], runs=[], tests={})
     if args.append and Path(args.json).exists():
         report = json.loads(Path(args.json).read_text())
@@ -216,13 +256,14 @@ def main(argv=None):
     prune(report["tests"])
     summarise(report["tests"])
 
-    seeds = sorted({int(s) for entry in report["tests"].values() for s in entry["outcome"]}
-                   | set(args.seeds))
+    seeds = sorted(
+        {int(s) for entry in report["tests"].values() for s in entry["outcome"]} | set(args.seeds)
+    )
     print_table(report["tests"], seeds)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
     print(f"\nwrote {args.json}")
-    latest = report["runs"][len(report["runs"]) - len(args.seeds):]
+    latest = report["runs"][len(report["runs"]) - len(args.seeds) :]
     return max([run["returncode"] for run in latest] + [0])
 
 

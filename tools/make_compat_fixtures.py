@@ -5,6 +5,7 @@ keeps loading after its class is reorganised or renamed.
 
     python tools/make_compat_fixtures.py
 """
+
 import json
 import sys
 from pathlib import Path
@@ -24,8 +25,9 @@ def reference_run(name, model, kind):
     rng = np.random.default_rng(0)
     images = rng.uniform(-1, 1, (2, SIDE, SIDE, 1)).astype(np.float32)
     if name == "cyclegan":
-        return dict(images=images, ab=np.asarray(model.g_ab(images)),
-                    ba=np.asarray(model.g_ba(images)))
+        return dict(
+            images=images, ab=np.asarray(model.g_ab(images)), ba=np.asarray(model.g_ba(images))
+        )
     if name == "pix2pix":
         return dict(images=images, out=np.asarray(model.generator(images)))
     if name == "bicyclegan":
@@ -47,15 +49,26 @@ def reference_run(name, model, kind):
 
 # Small widths, under the argument names of the version that writes the set.
 WIDTHS = {
-    "autoencoder": dict(base_filters=4), "began": dict(base_filters=8),
-    "bicyclegan": dict(base_filters=8), "biggan": dict(base_filters=8, embedding_dim=8),
-    "cgan": dict(base_filters=8), "cyclegan": dict(base_filters=4, d_base_filters=8),
-    "dcgan": dict(base_filters=8), "dragan": dict(base_filters=8),
-    "info_stylegan": dict(filters=(16, 8, 8), w_dim=16), "infogan": dict(base_filters=8),
-    "lsgan": dict(base_filters=8), "pix2pix": dict(base_filters=8), "progan": dict(filters=(16, 8, 8)),
-    "semi_stylegan": dict(filters=(16, 8, 8), w_dim=16), "standard": dict(base_filters=8),
-    "stylegan": dict(filters=(16, 8, 8), w_dim=16), "vae": dict(base_filters=8),
-    "vanilla": dict(hidden=(16, 16)), "wgan": dict(base_filters=8), "wgan_gp": dict(base_filters=8),
+    "autoencoder": dict(base_filters=4),
+    "began": dict(base_filters=8),
+    "bicyclegan": dict(base_filters=8),
+    "biggan": dict(base_filters=8, embedding_dim=8),
+    "cgan": dict(base_filters=8),
+    "cyclegan": dict(base_filters=4, d_base_filters=8),
+    "dcgan": dict(base_filters=8),
+    "dragan": dict(base_filters=8),
+    "info_stylegan": dict(filters=(16, 8, 8), w_dim=16),
+    "infogan": dict(base_filters=8),
+    "lsgan": dict(base_filters=8),
+    "pix2pix": dict(base_filters=8),
+    "progan": dict(filters=(16, 8, 8)),
+    "semi_stylegan": dict(filters=(16, 8, 8), w_dim=16),
+    "standard": dict(base_filters=8),
+    "stylegan": dict(filters=(16, 8, 8), w_dim=16),
+    "vae": dict(base_filters=8),
+    "vanilla": dict(hidden=(16, 16)),
+    "wgan": dict(base_filters=8),
+    "wgan_gp": dict(base_filters=8),
 }
 
 

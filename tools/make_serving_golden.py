@@ -8,6 +8,7 @@ tests/test_serving.py checks that `tfgan_zoo.serving.protos` writes the same byt
 as tests/data/serving_golden/<name>.bin, and, when the real package can be
 imported, compares with `real_messages()` directly.
 """
+
 import sys
 from pathlib import Path
 
@@ -21,8 +22,12 @@ INPUTS = {
     "images": np.arange(18, dtype=np.uint8).reshape(2, 3, 3, 1) * 14,
 }
 WARMUP = dict(signature="generate", model_name="generator", inputs=("z", "label"))
-REQUEST = dict(signature="sample", model_name="fashion_cgan", version=3,
-               inputs=("z", "label", "seed", "images"))
+REQUEST = dict(
+    signature="sample",
+    model_name="fashion_cgan",
+    version=3,
+    inputs=("z", "label", "seed", "images"),
+)
 RESPONSE_OUTPUTS = ("images",)
 
 
@@ -30,6 +35,7 @@ def real_request(signature, model_name, inputs, version=None):
     """A real PredictRequest with {name: array} `inputs` (ImportError without the package)."""
     import tensorflow as tf
     from tensorflow_serving.apis import predict_pb2
+
     message = predict_pb2.PredictRequest()
     message.model_spec.name, message.model_spec.signature_name = model_name, signature
     if version is not None:
@@ -47,6 +53,7 @@ def real_messages() -> dict:
     """{golden name: message} from the real classes."""
     import tensorflow as tf
     from tensorflow_serving.apis import predict_pb2, prediction_log_pb2
+
     warm, sample = dict(WARMUP), dict(REQUEST)
     warm_request = real_request(inputs=pick(warm.pop("inputs")), **warm)
     request = real_request(inputs=pick(sample.pop("inputs")), **sample)
@@ -55,7 +62,8 @@ def real_messages() -> dict:
     for name, value in pick(RESPONSE_OUTPUTS).items():
         response.outputs[name].CopyFrom(tf.make_tensor_proto(value))
     log = prediction_log_pb2.PredictionLog(
-        predict_log=prediction_log_pb2.PredictLog(request=warm_request))
+        predict_log=prediction_log_pb2.PredictLog(request=warm_request)
+    )
     return {"prediction_log": log, "predict_request": request, "predict_response": response}
 
 

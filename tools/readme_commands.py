@@ -4,6 +4,7 @@
 `python tools/readme_commands.py 1` is the install-and-demo command, `2` the
 install-and-test command. Standard library only: it runs before any install.
 """
+
 import re
 import sys
 from pathlib import Path
@@ -20,8 +21,11 @@ def readme_commands(text: str) -> list:
     block = re.search(r"```bash\n(.*?)```", after, re.S)
     if block is None:
         raise ValueError(f"no ```bash block under {SECTION!r}")
-    return [line.strip() for line in block.group(1).splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]
+    return [
+        line.strip()
+        for line in block.group(1).splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 def main(argv=None) -> int:

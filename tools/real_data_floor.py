@@ -9,6 +9,7 @@ Prints a markdown table; the README quotes it.
 
     python tools/real_data_floor.py [--num-samples 10000]
 """
+
 import argparse
 import os
 
@@ -40,11 +41,15 @@ def main():
     for name, images in sets.items():
         result = evaluate_images(images, metrics=METRICS)
         kid = next(m for m in result.values if m.name == "kid")
-        print(f"| {name} | {result['fid']:.2f} | {kid.value:.3f} ± {kid.std:.3f} | "
-              f"{result['precision']:.3f} | {result['recall']:.3f} | "
-              f"{result['inception_score']:.2f} |")
-    print(f"\n{n:,} images per row; reference: 10,000 Fashion-MNIST training images (seed 0); "
-          "features: the shipped classifier (128-d).")
+        print(
+            f"| {name} | {result['fid']:.2f} | {kid.value:.3f} ± {kid.std:.3f} | "
+            f"{result['precision']:.3f} | {result['recall']:.3f} | "
+            f"{result['inception_score']:.2f} |"
+        )
+    print(
+        f"\n{n:,} images per row; reference: 10,000 Fashion-MNIST training images (seed 0); "
+        "features: the shipped classifier (128-d)."
+    )
 
 
 if __name__ == "__main__":

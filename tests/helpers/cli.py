@@ -1,4 +1,5 @@
 """Runs the command line and checks a user error: exit code 2 and one line on stderr."""
+
 import re
 
 import pytest

@@ -11,6 +11,7 @@
     the same inputs in a fresh Python process, returns what the model's own
     serving functions return in this process.
 """
+
 import json
 import subprocess
 import sys
@@ -80,11 +81,19 @@ FRESH_PROCESS = textwrap.dedent("""
 
 def outputs_in_a_fresh_process(export_dir, requests, tmp_path):
     import pickle
+
     requests_path, out_path = tmp_path / "requests.pkl", tmp_path / "outputs.pkl"
-    requests_path.write_bytes(pickle.dumps(
-        {name: {k: v.numpy() for k, v in inputs.items()} for name, inputs in requests.items()}))
-    subprocess.run([sys.executable, "-c", FRESH_PROCESS, str(export_dir), str(requests_path),
-                    str(out_path)], check=True, capture_output=True, timeout=300)
+    requests_path.write_bytes(
+        pickle.dumps(
+            {name: {k: v.numpy() for k, v in inputs.items()} for name, inputs in requests.items()}
+        )
+    )
+    subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS, str(export_dir), str(requests_path), str(out_path)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return pickle.loads(out_path.read_bytes())
 
 
@@ -93,9 +102,12 @@ def assert_same(a, b, what):
         if a[key].dtype.kind in "SO":  # encoded images (png): the same bytes
             np.testing.assert_array_equal(a[key], b[key], err_msg=f"{what}: {key}")
         else:
-            np.testing.assert_allclose(np.asarray(a[key], np.float64),
-                                       np.asarray(b[key], np.float64), atol=1e-5,
-                                       err_msg=f"{what}: {key}")
+            np.testing.assert_allclose(
+                np.asarray(a[key], np.float64),
+                np.asarray(b[key], np.float64),
+                atol=1e-5,
+                err_msg=f"{what}: {key}",
+            )
 
 
 def check_contract(name, tmp_path):
@@ -106,10 +118,15 @@ def check_contract(name, tmp_path):
     model, _ = training.load_run(run)
     assert type(model) is registered()[name].cls
     cls = type(model)
-    data = training.load_training_data(record["dataset"], 8, labels=False, steps_per_epoch=1,
-                                       pixels=cls.training_pixels,
-                                       power_of_two=cls.power_of_two_sides,
-                                       translation=training.translation_kind(name))
+    data = training.load_training_data(
+        record["dataset"],
+        8,
+        labels=False,
+        steps_per_epoch=1,
+        pixels=cls.training_pixels,
+        power_of_two=cls.power_of_two_sides,
+        translation=training.translation_kind(name),
+    )
     inputs = next(iter(data.every_example))
     images = inputs[0] if isinstance(inputs, tuple) else inputs
 
@@ -136,10 +153,10 @@ def check_contract(name, tmp_path):
     export_dir = base / str(existing_versions(base)[-1])
     rng = np.random.default_rng(0)
     endpoints = model.serving_endpoints()
-    requests = {sig: request_for(specs, model.num_classes, rng)
-                for sig, (fn, specs) in endpoints.items()}
-    in_process = {sig: as_arrays(endpoints[sig][0](*requests[sig].values()))
-                  for sig in endpoints}
+    requests = {
+        sig: request_for(specs, model.num_classes, rng) for sig, (fn, specs) in endpoints.items()
+    }
+    in_process = {sig: as_arrays(endpoints[sig][0](*requests[sig].values())) for sig in endpoints}
     fresh = outputs_in_a_fresh_process(export_dir, requests, tmp_path)
     for sig in endpoints:
         ours, theirs = in_process[sig], fresh[sig]

@@ -5,6 +5,7 @@ global batch. `TwoReplicaNoiseGAN` is the single-device reference: it draws,
 on one device, the noise replicas 0 and 1 would draw, stacked in replica order
 (which is also how the global batch is split between them).
 """
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -34,8 +35,10 @@ class TwoReplicaNoise:
             part = shape // REPLICAS  # a batch size
         else:
             part = tf.concat([shape[:1] // REPLICAS, shape[1:]], axis=0)
-        return tf.concat([sampler(part, self.draw_seed(name, counter, r, index))
-                          for r in range(REPLICAS)], axis=0)
+        return tf.concat(
+            [sampler(part, self.draw_seed(name, counter, r, index)) for r in range(REPLICAS)],
+            axis=0,
+        )
 
 
 class TwoReplicaNoiseGAN(TwoReplicaNoise, VanillaGAN):
@@ -46,8 +49,12 @@ def build(objective, cls=VanillaGAN, **compile_args):
     keras.utils.set_random_seed(0)
     model = cls(data_shape=(2,), latent_dim=4, hidden=(16, 16), seed=11)
     # SGD keeps the comparison linear in the gradients (no Adam sign amplification).
-    model.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.1),
-                  **OBJECTIVES[objective], **compile_args)
+    model.compile(
+        g_optimizer=keras.optimizers.SGD(0.1),
+        d_optimizer=keras.optimizers.SGD(0.1),
+        **OBJECTIVES[objective],
+        **compile_args,
+    )
     return model
 
 

@@ -1,5 +1,6 @@
 """FID with the project's Fashion-MNIST classifier for the short learning tests:
 samples (28×28, or 32×32 cropped to 28×28) against 1000 test images."""
+
 import functools
 
 import numpy as np
@@ -37,4 +38,3 @@ def fashion_fid(samples):
 
 def predicted_classes(samples):
     return np.argmax(get_feature_network("fashion_mnist").logits(as_28(samples)), axis=-1)
-

@@ -13,6 +13,7 @@ seed, the model's `seed=`, dataset shuffling and the evaluation samples, each
 at a fixed offset from the run's seed, so seed 0 is the run the docstrings'
 first numbers come from.
 """
+
 import json
 import os
 
@@ -28,6 +29,7 @@ def learning_seed(offset=0):
 def seed_everything(offset=0):
     """keras.utils.set_random_seed(learning_seed(offset)); returns that seed."""
     import keras
+
     seed = learning_seed(offset)
     keras.utils.set_random_seed(seed)
     return seed
@@ -48,8 +50,11 @@ def record(test_name=None, *, thresholds=None, **numbers):
     path = os.environ.get(LOG_VARIABLE)
     if not path:
         return
-    line = dict(test=test_name or current_test(), seed=learning_seed(),
-                numbers={name: float(value) for name, value in numbers.items()},
-                thresholds=dict(thresholds or {}))
+    line = dict(
+        test=test_name or current_test(),
+        seed=learning_seed(),
+        numbers={name: float(value) for name, value in numbers.items()},
+        thresholds=dict(thresholds or {}),
+    )
     with open(path, "a", encoding="utf-8") as log:
         log.write(json.dumps(line) + "\n")

@@ -4,6 +4,7 @@ Trains the distributed-test MLP GAN for 3 steps on global batches of 32 under
 MultiWorkerMirroredStrategy, once per objective and once as a conditional GAN,
 and saves the final weights and logged losses to OUT_DIR/worker_<index>.npz.
 """
+
 import json
 import os
 import sys

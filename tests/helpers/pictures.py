@@ -1,4 +1,5 @@
 """Colour pictures for the data tests, drawn from Fashion-MNIST."""
+
 import numpy as np
 import tensorflow as tf
 

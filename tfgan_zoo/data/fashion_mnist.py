@@ -3,6 +3,7 @@
 Local files are preferred: they need no network, and an offline
 `tensorflow_datasets.load` spends minutes in DNS retries before failing.
 """
+
 import os
 import sys
 from pathlib import Path
@@ -15,8 +16,18 @@ ENV_VAR = "TFGAN_ZOO_DATA_DIR"
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 NUM_CLASSES = 10
 IMAGE_SHAPE = (28, 28, 1)
-CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-               "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+CLASS_NAMES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 
 SPLITS = ("train", "test")
 SOURCES = ("auto", "local", "tfds")
@@ -47,8 +58,7 @@ def _file_in(directory: Path, split: str, kind: str):
 
 
 def _holds_dataset(directory: Path) -> bool:
-    return all(_file_in(directory, split, kind) is not None
-               for split in SPLITS for kind in _KINDS)
+    return all(_file_in(directory, split, kind) is not None for split in SPLITS for kind in _KINDS)
 
 
 def find_local_dir(data_dir=None):
@@ -74,19 +84,23 @@ def _not_found_error(data_dir) -> FileNotFoundError:
         "Fashion-MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], "
         f"t10k-*) not found in {searched}. Install them with "
         "`apt-get install dataset-fashion-mnist`, or pass data_dir, "
-        f"or set {ENV_VAR} to a directory containing fashion-mnist/.")
+        f"or set {ENV_VAR} to a directory containing fashion-mnist/."
+    )
 
 
 def _validate(images: np.ndarray, labels: np.ndarray, origin: str):
     if images.shape[1:] != IMAGE_SHAPE:
-        raise ValueError(f"{origin}: expected images of shape [N, 28, 28, 1], "
-                         f"found {images.shape}")
+        raise ValueError(f"{origin}: expected images of shape [N, 28, 28, 1], found {images.shape}")
     if labels.ndim != 1 or len(labels) != len(images):
-        raise ValueError(f"{origin}: expected one label per image ({len(images)}), "
-                         f"found labels of shape {labels.shape}")
+        raise ValueError(
+            f"{origin}: expected one label per image ({len(images)}), "
+            f"found labels of shape {labels.shape}"
+        )
     if len(labels) and (labels.min() < 0 or labels.max() >= NUM_CLASSES):
-        raise ValueError(f"{origin}: expected labels in [0, {NUM_CLASSES}), "
-                         f"found range [{labels.min()}, {labels.max()}]")
+        raise ValueError(
+            f"{origin}: expected labels in [0, {NUM_CLASSES}), "
+            f"found range [{labels.min()}, {labels.max()}]"
+        )
 
 
 def _load_local(split: str, directory: Path):
@@ -112,10 +126,12 @@ def _load_tfds(split: str):
     try:
         import tensorflow_datasets as tfds
     except ImportError as err:
-        raise ImportError("source='tfds' needs tensorflow_datasets: "
-                          "pip install 'tfgan-zoo[tfds]'") from err
-    images, labels = tfds.as_numpy(tfds.load(
-        "fashion_mnist", split=split, batch_size=-1, try_gcs=False, as_supervised=True))
+        raise ImportError(
+            "source='tfds' needs tensorflow_datasets: pip install 'tfgan-zoo[tfds]'"
+        ) from err
+    images, labels = tfds.as_numpy(
+        tfds.load("fashion_mnist", split=split, batch_size=-1, try_gcs=False, as_supervised=True)
+    )
     return images.astype(np.uint8, copy=False), labels.astype(np.int64)
 
 
@@ -146,8 +162,11 @@ def load_fashion_mnist(split="train", data_dir=None, source="auto"):
             import tensorflow_datasets  # noqa: F401
         except ImportError:
             raise _not_found_error(data_dir) from None
-        print("warning: local Fashion-MNIST files not found; falling back to "
-              "tensorflow_datasets, which needs network access", file=sys.stderr)
+        print(
+            "warning: local Fashion-MNIST files not found; falling back to "
+            "tensorflow_datasets, which needs network access",
+            file=sys.stderr,
+        )
         images, labels = _load_tfds(split)
         origin = "tfds:fashion_mnist"
     _validate(images, labels, origin)

@@ -4,6 +4,7 @@ Layout: two zero bytes, a dtype code byte, a byte with the number of
 dimensions, then one big-endian int32 per dimension, then the data in
 big-endian row-major order. Files ending in ``.gz`` are gzip-compressed.
 """
+
 import gzip
 import struct
 from pathlib import Path
@@ -32,25 +33,31 @@ def read_idx(path) -> np.ndarray:
     with _open(path, "rb") as f:
         raw = f.read()
     if len(raw) < 4:
-        raise ValueError(f"{path}: truncated IDX file: expected a 4-byte header, "
-                         f"found {len(raw)} bytes")
+        raise ValueError(
+            f"{path}: truncated IDX file: expected a 4-byte header, found {len(raw)} bytes"
+        )
     zero0, zero1, code, ndim = raw[:4]
     if zero0 != 0 or zero1 != 0 or code not in _CODE_TO_DTYPE:
         raise ValueError(
             f"{path}: bad IDX magic number: expected 00 00 <dtype code in "
-            f"{sorted(hex(c) for c in _CODE_TO_DTYPE)}> <ndim>, found {raw[:4].hex(' ')}")
+            f"{sorted(hex(c) for c in _CODE_TO_DTYPE)}> <ndim>, found {raw[:4].hex(' ')}"
+        )
     header_size = 4 + 4 * ndim
     if len(raw) < header_size:
-        raise ValueError(f"{path}: truncated IDX file: expected {header_size} header bytes "
-                         f"for {ndim} dimensions, found {len(raw)}")
+        raise ValueError(
+            f"{path}: truncated IDX file: expected {header_size} header bytes "
+            f"for {ndim} dimensions, found {len(raw)}"
+        )
     shape = struct.unpack(f">{ndim}i", raw[4:header_size])
     dtype = _CODE_TO_DTYPE[code]
     expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     found = len(raw) - header_size
     if found != expected:
         kind = "truncated" if found < expected else "oversized"
-        raise ValueError(f"{path}: {kind} IDX file: expected {expected} data bytes for "
-                         f"shape {shape} of {dtype.name}, found {found}")
+        raise ValueError(
+            f"{path}: {kind} IDX file: expected {expected} data bytes for "
+            f"shape {shape} of {dtype.name}, found {found}"
+        )
     data = np.frombuffer(raw, dtype=dtype, offset=header_size).reshape(shape)
     return data.astype(dtype.newbyteorder("="))
 
@@ -60,8 +67,10 @@ def write_idx(path, array) -> Path:
     array = np.asarray(array)
     key = (array.dtype.kind, array.dtype.itemsize)
     if key not in _KIND_TO_CODE:
-        raise ValueError(f"{path}: dtype {array.dtype} has no IDX code; expected one of "
-                         f"{[dt.name for dt in _CODE_TO_DTYPE.values()]}")
+        raise ValueError(
+            f"{path}: dtype {array.dtype} has no IDX code; expected one of "
+            f"{[dt.name for dt in _CODE_TO_DTYPE.values()]}"
+        )
     code = _KIND_TO_CODE[key]
     if array.ndim > 255:
         raise ValueError(f"{path}: IDX supports at most 255 dimensions, found {array.ndim}")

@@ -14,6 +14,7 @@ or $TFGAN_ZOO_MEMORY_BUDGET_MB); larger sets go to a .npy file under the cache f
 ($TFGAN_ZOO_CACHE/decoded), keyed by the files' names, sizes and times and the
 shape asked for, so the next run reuses it; batches then read rows from it by index.
 """
+
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -43,9 +44,13 @@ def list_images(folder):
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} is not a folder")
-    files = sorted(p for p in folder.rglob("*")
-                   if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
-                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() in IMAGE_SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
     if not files:
         raise ValueError(f"{folder} holds no image files ({' '.join(IMAGE_SUFFIXES)})")
     return files
@@ -55,6 +60,7 @@ def read_headers(files):
     """[(width, height, is_grey) or None if PIL cannot open it] per file; reads
     only each file's header."""
     from PIL import Image
+
     headers = []
     for path in files:
         try:
@@ -86,13 +92,15 @@ def default_side(short, power_of_two=False):
 def _to_channels(image, channels):
     """uint8 [h, w, c] with c in 1-4 -> float32 [h, w, channels]."""
     count = tf.shape(image)[-1]
-    image = tf.cast(image[..., :count - (1 - count % 2)], tf.float32)  # drop alpha (2, 4)
+    image = tf.cast(image[..., : count - (1 - count % 2)], tf.float32)  # drop alpha (2, 4)
     if channels == 3:
         return tf.broadcast_to(image, tf.concat([tf.shape(image)[:2], [3]], axis=0))
     weights = tf.constant(_GREY_WEIGHTS)
-    return tf.cond(tf.shape(image)[-1] == 3,
-                   lambda: tf.reduce_sum(image * weights, axis=-1, keepdims=True),
-                   lambda: image)
+    return tf.cond(
+        tf.shape(image)[-1] == 3,
+        lambda: tf.reduce_sum(image * weights, axis=-1, keepdims=True),
+        lambda: image,
+    )
 
 
 def fit_image(image, side, channels, width=None):
@@ -106,11 +114,10 @@ def fit_image(image, side, channels, width=None):
 
     def resized():
         scale = tf.reduce_max(tf.cast(target, tf.float32) / tf.cast(shape, tf.float32))
-        size = tf.maximum(tf.cast(tf.round(tf.cast(shape, tf.float32) * scale), tf.int32),
-                          target)
+        size = tf.maximum(tf.cast(tf.round(tf.cast(shape, tf.float32) * scale), tf.int32), target)
         big = tf.image.resize(image, size, method="bilinear", antialias=True)
         top, left = (size[0] - side) // 2, (size[1] - width) // 2
-        return big[top:top + side, left:left + width]
+        return big[top : top + side, left : left + width]
 
     image = tf.cond(tf.reduce_all(tf.equal(shape, target)), lambda: image, resized)
     image = tf.cast(tf.clip_by_value(tf.round(image), 0.0, 255.0), tf.uint8)
@@ -158,8 +165,12 @@ def decode_files(files, side, channels, headers=None, width=None):
             found = [p for p in openable if str(p) in set(kept)]
             return DecodedImages(images, found, _notes(files, headers, found, shape))
         cached.parent.mkdir(parents=True, exist_ok=True)
-        store = np.lib.format.open_memmap(cached.with_suffix(".partial.npy"), mode="w+",
-                                          dtype=np.uint8, shape=(len(openable),) + shape)
+        store = np.lib.format.open_memmap(
+            cached.with_suffix(".partial.npy"),
+            mode="w+",
+            dtype=np.uint8,
+            shape=(len(openable),) + shape,
+        )
     else:
         store = np.empty((len(openable),) + shape, np.uint8)
 
@@ -167,17 +178,18 @@ def decode_files(files, side, channels, headers=None, width=None):
     paths = tf.data.Dataset.from_tensor_slices([str(p) for p in openable])
     ds = tf.data.Dataset.zip((indices, paths)).map(
         lambda i, p: (i, _decode_file(p, side, channels, width)),
-        num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=True,
+    )
     ds = ds.ignore_errors().batch(256).prefetch(tf.data.AUTOTUNE)
     done, count = [], 0
     for index, batch in ds:
-        store[count:count + len(batch)] = batch.numpy()
+        store[count : count + len(batch)] = batch.numpy()
         done.extend(int(i) for i in index.numpy())
         count += len(batch)
     found = [openable[i] for i in done]
     if not found:
-        raise ValueError(f"none of the {len(files)} image files could be read "
-                         f"(e.g. {files[0]})")
+        raise ValueError(f"none of the {len(files)} image files could be read (e.g. {files[0]})")
     if cached is None:
         images = store[:count]
     else:
@@ -200,13 +212,16 @@ def _notes(files, headers, found, shape):
     skipped = [p for p in files if p not in kept]
     if skipped:
         notes.append(_skipped_note(skipped))
-    resized = sum(1 for p, h in zip(files, headers)
-                  if h is not None and p in kept and h[:2] != (width, side))
+    resized = sum(
+        1 for p, h in zip(files, headers) if h is not None and p in kept and h[:2] != (width, side)
+    )
     if resized:
-        notes.append(f"resized and centre-cropped {resized} of {len(found)} images to "
-                     f"{side}×{width}")
-    converted = sum(1 for p, h in zip(files, headers)
-                    if h is not None and p in kept and h[2] != (channels == 1))
+        notes.append(
+            f"resized and centre-cropped {resized} of {len(found)} images to {side}×{width}"
+        )
+    converted = sum(
+        1 for p, h in zip(files, headers) if h is not None and p in kept and h[2] != (channels == 1)
+    )
     if converted:
         what = "colour images to grey" if channels == 1 else "grey images to colour"
         notes.append(f"converted {converted} {what}")

@@ -3,6 +3,7 @@
 Centres and widths follow the usual papers (VEEGAN, PacGAN): ring radius 1,
 sigma 0.01; grid {-4, -2, 0, 2, 4}^2, sigma 0.05.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,7 @@ def grid_centres() -> np.ndarray:
 @dataclass(frozen=True)
 class Mixture:
     """An isotropic Gaussian mixture with equal weights."""
+
     name: str
     centres: np.ndarray  # float64 [num_modes, 2]
     sigma: float

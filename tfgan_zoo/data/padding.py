@@ -4,6 +4,7 @@ Progressive GANs grow by powers of two, so 28×28 images are padded to 32×32
 with the background value (0 for uint8 pixels, -1 for floats in [-1, 1]) and
 samples are cropped back to 28×28 for the 28×28 metrics classifier.
 """
+
 import numpy as np
 
 
@@ -12,7 +13,9 @@ def _as_batch(images):
     if images.ndim == 3:
         images = images[..., np.newaxis]
     if images.ndim != 4:
-        raise ValueError(f"expected images of shape [N, H, W, C] or [N, H, W], found {images.shape}")
+        raise ValueError(
+            f"expected images of shape [N, H, W, C] or [N, H, W], found {images.shape}"
+        )
     return images
 
 
@@ -23,14 +26,18 @@ def pad_images(images, size=32):
     images = _as_batch(images)
     height, width = images.shape[1:3]
     if size < height or size < width:
-        raise ValueError(f"cannot pad {height}×{width} images to {size}×{size}: the size is "
-                         "smaller than the images (use crop_images).")
+        raise ValueError(
+            f"cannot pad {height}×{width} images to {size}×{size}: the size is "
+            "smaller than the images (use crop_images)."
+        )
     if images.dtype == np.uint8:
         value = 0
     elif np.issubdtype(images.dtype, np.floating):
         if images.size and (images.min() < -1.0 or images.max() > 1.0):
-            raise ValueError(f"float images must lie in [-1, 1] (padded with -1), found range "
-                             f"[{images.min()}, {images.max()}]; pass uint8 pixels instead.")
+            raise ValueError(
+                f"float images must lie in [-1, 1] (padded with -1), found range "
+                f"[{images.min()}, {images.max()}]; pass uint8 pixels instead."
+            )
         value = -1.0
     else:
         raise ValueError(f"expected uint8 or float images, found {images.dtype}")
@@ -44,7 +51,9 @@ def crop_images(images, size=28):
     images = _as_batch(images)
     height, width = images.shape[1:3]
     if size > height or size > width:
-        raise ValueError(f"cannot crop {height}×{width} images to {size}×{size}: the size is "
-                         "larger than the images (use pad_images).")
+        raise ValueError(
+            f"cannot crop {height}×{width} images to {size}×{size}: the size is "
+            "larger than the images (use pad_images)."
+        )
     top, left = (height - size) // 2, (width - size) // 2
-    return images[:, top:top + size, left:left + size]
+    return images[:, top : top + size, left : left + size]

@@ -1,4 +1,5 @@
 """tf.data input pipelines: images scaled to [-1, 1] (the tanh range of generators) and 2D points."""
+
 import numpy as np
 import tensorflow as tf
 
@@ -31,8 +32,10 @@ def _batched(features, labels, batch_size, shuffle, seed, repeat, to_float):
     """Shared pipeline: slice, shuffle, repeat, batch (drop remainder), convert, prefetch."""
     count = len(features)
     if batch_size <= 0 or batch_size > count:
-        raise ValueError(f"batch_size must be in [1, {count}] for {count} examples "
-                         f"(the last partial batch is dropped), found {batch_size}")
+        raise ValueError(
+            f"batch_size must be in [1, {count}] for {count} examples "
+            f"(the last partial batch is dropped), found {batch_size}"
+        )
     if labels is None:
         ds = tf.data.Dataset.from_tensor_slices(features)
     else:
@@ -66,8 +69,9 @@ def row_reader(features):
     return read
 
 
-def epoch_batches(features, labels, batch_size, steps_per_epoch, seed=0, start_epoch=0,
-                  to_float=tf.identity):
+def epoch_batches(
+    features, labels, batch_size, steps_per_epoch, seed=0, start_epoch=0, to_float=tf.identity
+):
     """An endless stream of epochs, where epoch e's batches depend only on (seed, e).
 
     A plain `shuffle(reshuffle_each_iteration=True)` orders epoch e by how many
@@ -79,8 +83,10 @@ def epoch_batches(features, labels, batch_size, steps_per_epoch, seed=0, start_e
     """
     count = len(features)
     if batch_size <= 0 or batch_size > count:
-        raise ValueError(f"batch_size must be in [1, {count}] for {count} examples "
-                         f"(the last partial batch is dropped), found {batch_size}")
+        raise ValueError(
+            f"batch_size must be in [1, {count}] for {count} examples "
+            f"(the last partial batch is dropped), found {batch_size}"
+        )
     gather_rows = row_reader(features)
     labels = None if labels is None else tf.constant(_checked_labels(labels, count))
     passes = -(-steps_per_epoch * batch_size // count)  # data passes one epoch needs
@@ -89,13 +95,18 @@ def epoch_batches(features, labels, batch_size, steps_per_epoch, seed=0, start_e
     # and stay valid under op determinism.
     def one_pass(e, p):
         seed_pair = tf.stack([tf.constant(seed, tf.int64), e * 4096 + p])
-        order = tf.random.experimental.stateless_shuffle(tf.range(count, dtype=tf.int64),
-                                                          seed=seed_pair)
+        order = tf.random.experimental.stateless_shuffle(
+            tf.range(count, dtype=tf.int64), seed=seed_pair
+        )
         return tf.data.Dataset.from_tensor_slices(order)
 
     def epoch(e):
-        return (tf.data.Dataset.range(passes).flat_map(lambda p: one_pass(e, p))
-                .batch(batch_size, drop_remainder=True).take(steps_per_epoch))
+        return (
+            tf.data.Dataset.range(passes)
+            .flat_map(lambda p: one_pass(e, p))
+            .batch(batch_size, drop_remainder=True)
+            .take(steps_per_epoch)
+        )
 
     def gather(index):
         x = to_float(gather_rows(index))
@@ -120,8 +131,10 @@ def image_dataset(images, labels=None, batch_size=64, shuffle=True, seed=0, repe
         to_float = scale_images
     elif np.issubdtype(images.dtype, np.floating):
         if images.size and (images.min() < -1.0 or images.max() > 1.0):
-            raise ValueError(f"float images must lie in [-1, 1], found range "
-                             f"[{images.min()}, {images.max()}]; pass uint8 pixels to scale them")
+            raise ValueError(
+                f"float images must lie in [-1, 1], found range "
+                f"[{images.min()}, {images.max()}]; pass uint8 pixels to scale them"
+            )
         images = images.astype(np.float32, copy=False)
         to_float = tf.identity
     else:

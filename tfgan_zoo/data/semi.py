@@ -6,6 +6,7 @@ instead puts `labelled_per_batch` labelled images in every batch (drawn, with
 reshuffling, from the labelled pool) beside images of the whole set with their
 labels hidden, as semi-supervised GANs train.
 """
+
 import numpy as np
 import tensorflow as tf
 
@@ -35,15 +36,24 @@ def semi_supervised_dataset(images, labels, batch_size=32, labelled_per_batch=8,
         raise ValueError(f"expected one label per image, found {labels.shape} for {len(images)}")
     labelled = np.flatnonzero(labels >= 0)
     if not 0 < labelled_per_batch < batch_size:
-        raise ValueError(f"labelled_per_batch must be in [1, {batch_size}), "
-                         f"found {labelled_per_batch}")
+        raise ValueError(
+            f"labelled_per_batch must be in [1, {batch_size}), found {labelled_per_batch}"
+        )
     if len(labelled) == 0:
         raise ValueError("no labelled image (every label is -1)")
     to_float = scale_images if np.asarray(images).dtype == np.uint8 else tf.identity
-    few = (tf.data.Dataset.from_tensor_slices((images[labelled], labels[labelled]))
-           .shuffle(len(labelled), seed=seed).repeat().batch(labelled_per_batch))
-    many = (tf.data.Dataset.from_tensor_slices(images)
-            .shuffle(len(images), seed=seed + 1).repeat().batch(batch_size - labelled_per_batch))
+    few = (
+        tf.data.Dataset.from_tensor_slices((images[labelled], labels[labelled]))
+        .shuffle(len(labelled), seed=seed)
+        .repeat()
+        .batch(labelled_per_batch)
+    )
+    many = (
+        tf.data.Dataset.from_tensor_slices(images)
+        .shuffle(len(images), seed=seed + 1)
+        .repeat()
+        .batch(batch_size - labelled_per_batch)
+    )
 
     def join(few_batch, many_batch):
         x = tf.concat([to_float(few_batch[0]), to_float(many_batch)], axis=0)

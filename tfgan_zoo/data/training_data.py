@@ -1,6 +1,7 @@
 """The batches a training run reads: any `--dataset` value (`data.sources`) as a
 tf.data pipeline whose epoch e depends only on (seed, e), so resumed runs continue
 exactly, plus every example once for the pre-flight check."""
+
 import functools
 from dataclasses import dataclass
 
@@ -36,10 +37,23 @@ class TrainingData:
     every_example: tf.data.Dataset | None = None  # all of it once, for the pre-flight check
 
 
-def load_training_data(name, batch_size, labels=False, data_dir=None, seed=0,
-                       steps_per_epoch=None, start_epoch=0, power_of_two=False,
-                       labels_per_class=None, pixels="scaled", image_size=None, channels=None,
-                       label_source=None, translation=None, pairs="left-to-right"):
+def load_training_data(
+    name,
+    batch_size,
+    labels=False,
+    data_dir=None,
+    seed=0,
+    steps_per_epoch=None,
+    start_epoch=0,
+    power_of_two=False,
+    labels_per_class=None,
+    pixels="scaled",
+    image_size=None,
+    channels=None,
+    label_source=None,
+    translation=None,
+    pairs="left-to-right",
+):
     """A batched training dataset from a `--dataset` value (`data.sources`): a
     built-in ('grid', 'ring', 'fashion_mnist', or an image-to-image task of
     `data.translation_tasks`), a folder of images, tfds:NAME[/CONFIG][:SPLIT] or an
@@ -59,16 +73,38 @@ def load_training_data(name, batch_size, labels=False, data_dir=None, seed=0,
     """
     spec = sources.parse(name)
     if translation is not None:
-        return _translation_data(spec, translation, batch_size, data_dir, seed,
-                                 steps_per_epoch, start_epoch, image_size, channels, pairs)
+        return _translation_data(
+            spec,
+            translation,
+            batch_size,
+            data_dir,
+            seed,
+            steps_per_epoch,
+            start_epoch,
+            image_size,
+            channels,
+            pairs,
+        )
     if name in ("grid", "ring"):
         points, modes = data_lib.sample_mixture(name, MIXTURE_POOL, seed=seed)
         steps = steps_per_epoch or 500
-        ds = data_lib.epoch_batches(points.astype(np.float32), modes if labels else None,
-                                    batch_size, steps, seed, start_epoch)
+        ds = data_lib.epoch_batches(
+            points.astype(np.float32),
+            modes if labels else None,
+            batch_size,
+            steps,
+            seed,
+            start_epoch,
+        )
         num_classes = len(data_lib.get_mixture(name).centres) if labels else None
-        return TrainingData(ds, (2,), num_classes, steps, mixture=name,
-                            every_example=_once(points, modes if labels else None, batch_size))
+        return TrainingData(
+            ds,
+            (2,),
+            num_classes,
+            steps,
+            mixture=name,
+            every_example=_once(points, modes if labels else None, batch_size),
+        )
     if name == "fashion_mnist":
         images, classes = data_lib.load_fashion_mnist("train", data_dir=data_dir)
         sources.checked_side(image_size, power_of_two)
@@ -79,11 +115,17 @@ def load_training_data(name, batch_size, labels=False, data_dir=None, seed=0,
     elif spec.kind == "built-in":
         raise ValueError(f"{name} is an image-to-image task: it trains translators")
     else:
-        found = _decoded(sources.image_set, spec, image_size, channels,
-                         labels=(label_source or True) if labels else label_source,
-                         power_of_two=power_of_two)
-    return _sample_data(found, batch_size, labels, seed, steps_per_epoch, start_epoch,
-                        labels_per_class, pixels)
+        found = _decoded(
+            sources.image_set,
+            spec,
+            image_size,
+            channels,
+            labels=(label_source or True) if labels else label_source,
+            power_of_two=power_of_two,
+        )
+    return _sample_data(
+        found, batch_size, labels, seed, steps_per_epoch, start_epoch, labels_per_class, pixels
+    )
 
 
 @functools.lru_cache(maxsize=2)
@@ -92,13 +134,14 @@ def _decoded(load, spec, *args, **kwargs):
     folder once, also when it builds its pipeline again to resume; what was skipped
     or converted is printed."""
     found = load(spec, *args, **kwargs)
-    for note in (found.notes if isinstance(found, sources.ImageSet) else found[2]):
+    for note in found.notes if isinstance(found, sources.ImageSet) else found[2]:
         print(f"{spec.name}: {note}")
     return found
 
 
-def _sample_data(found, batch_size, labels, seed, steps_per_epoch, start_epoch,
-                 labels_per_class, pixels):
+def _sample_data(
+    found, batch_size, labels, seed, steps_per_epoch, start_epoch, labels_per_class, pixels
+):
     images, classes = found.images, found.labels if labels else None
     num_classes = found.num_classes if labels else None
     steps = steps_per_epoch or len(images) // batch_size
@@ -106,24 +149,49 @@ def _sample_data(found, batch_size, labels, seed, steps_per_epoch, start_epoch,
         # A quarter of every batch from the few labelled images (data.semi); the
         # order after a resumed epoch e is drawn again from (seed, e).
         classes = hide_labels(classes, labels_per_class, seed=seed)
-        ds = semi_supervised_dataset(np.asarray(images), classes, batch_size,
-                                     max(batch_size // 4, 1), seed=seed + 1009 * start_epoch)
-        return TrainingData(ds, tuple(images.shape[1:]), num_classes, steps,
-                            every_example=_once(images, classes, batch_size,
-                                                data_lib.scale_images))
+        ds = semi_supervised_dataset(
+            np.asarray(images),
+            classes,
+            batch_size,
+            max(batch_size // 4, 1),
+            seed=seed + 1009 * start_epoch,
+        )
+        return TrainingData(
+            ds,
+            tuple(images.shape[1:]),
+            num_classes,
+            steps,
+            every_example=_once(images, classes, batch_size, data_lib.scale_images),
+        )
     to_float = data_lib.scale_images if pixels == "scaled" else _uint8_values
-    ds = data_lib.epoch_batches(images, classes, batch_size, steps, seed, start_epoch,
-                                to_float=to_float)
-    return TrainingData(ds, tuple(images.shape[1:]), num_classes, steps,
-                        every_example=_once(images, classes, batch_size, to_float))
+    ds = data_lib.epoch_batches(
+        images, classes, batch_size, steps, seed, start_epoch, to_float=to_float
+    )
+    return TrainingData(
+        ds,
+        tuple(images.shape[1:]),
+        num_classes,
+        steps,
+        every_example=_once(images, classes, batch_size, to_float),
+    )
 
 
 def _uint8_values(images):
     return tf.cast(images, tf.float32)
 
 
-def _translation_data(spec, translation, batch_size, data_dir, seed, steps_per_epoch,
-                      start_epoch, image_size, channels, pairs):
+def _translation_data(
+    spec,
+    translation,
+    batch_size,
+    data_dir,
+    seed,
+    steps_per_epoch,
+    start_epoch,
+    image_size,
+    channels,
+    pairs,
+):
     if spec.kind == "built-in":
         task = spec.name
         if translation == "paired":
@@ -139,9 +207,11 @@ def _translation_data(spec, translation, batch_size, data_dir, seed, steps_per_e
     steps = steps_per_epoch or min(len(first), len(second)) // batch_size
     ds = batches(first, second, batch_size, steps, seed, start_epoch)
     n = min(len(first), len(second))
-    every_example = tf.data.Dataset.from_tensor_slices((first[:n], second[:n])).batch(
-        batch_size, drop_remainder=True).map(
-            lambda a, b: (data_lib.scale_images(a), data_lib.scale_images(b)))
+    every_example = (
+        tf.data.Dataset.from_tensor_slices((first[:n], second[:n]))
+        .batch(batch_size, drop_remainder=True)
+        .map(lambda a, b: (data_lib.scale_images(a), data_lib.scale_images(b)))
+    )
     return TrainingData(ds, tuple(second.shape[1:]), None, steps, every_example=every_example)
 
 

@@ -13,6 +13,7 @@ maps, ...; not in tfds) from their side-by-side pair images (`side_by_side_pairs
 
 Arrays are uint8 [N, H, W, C]; the pipelines scale them to [-1, 1].
 """
+
 import numpy as np
 import tensorflow as tf
 
@@ -42,7 +43,7 @@ def masked(images, seed=0):
     tops = rng.integers(4, height - MASK_SIDE - 4 + 1, len(images))
     lefts = rng.integers(4, width - MASK_SIDE - 4 + 1, len(images))
     for image, top, left in zip(out, tops, lefts):
-        image[top:top + MASK_SIDE, left:left + MASK_SIDE] = 0
+        image[top : top + MASK_SIDE, left : left + MASK_SIDE] = 0
     return out
 
 
@@ -79,25 +80,28 @@ def paired_task(task, split="train", data_dir=None, limit=None):
 def unpaired_task(task="sneaker2boot", split="train", data_dir=None, limit=None):
     """(domain A images, domain B images, (class A, class B)) of an unpaired task."""
     if task not in UNPAIRED_TASKS:
-        raise ValueError(f"unknown unpaired task {task!r}; expected one of "
-                         f"{sorted(UNPAIRED_TASKS)}")
+        raise ValueError(
+            f"unknown unpaired task {task!r}; expected one of {sorted(UNPAIRED_TASKS)}"
+        )
     class_a, class_b = UNPAIRED_TASKS[task]
     images, labels = load_fashion_mnist(split, data_dir=data_dir)
-    return images[labels == class_a][:limit], images[labels == class_b][:limit], (class_a,
-                                                                                  class_b)
+    return images[labels == class_a][:limit], images[labels == class_b][:limit], (class_a, class_b)
 
 
 def _check_pair(a, b, paired):
     for name, images in (("source", a), ("target", b)):
         if images.dtype != np.uint8 or images.ndim != 4:
-            raise ValueError(f"{name} images must be uint8 [N, H, W, C]; found {images.dtype} "
-                             f"{images.shape}")
+            raise ValueError(
+                f"{name} images must be uint8 [N, H, W, C]; found {images.dtype} {images.shape}"
+            )
     if a.shape[1:] != b.shape[1:]:
-        raise ValueError(f"both domains need one image shape; found {a.shape[1:]} and "
-                         f"{b.shape[1:]}")
+        raise ValueError(
+            f"both domains need one image shape; found {a.shape[1:]} and {b.shape[1:]}"
+        )
     if paired and len(a) != len(b):
-        raise ValueError(f"paired data needs as many sources as targets; found {len(a)} and "
-                         f"{len(b)}")
+        raise ValueError(
+            f"paired data needs as many sources as targets; found {len(a)} and {len(b)}"
+        )
 
 
 def paired_batches(source, target, batch_size, steps_per_epoch, seed=0, start_epoch=0):
@@ -111,22 +115,24 @@ def paired_batches(source, target, batch_size, steps_per_epoch, seed=0, start_ep
         x = scale_images(x)
         return x[..., :channels], x[..., channels:]
 
-    return epoch_batches(both, None, batch_size, steps_per_epoch, seed, start_epoch,
-                         to_float=split)
+    return epoch_batches(both, None, batch_size, steps_per_epoch, seed, start_epoch, to_float=split)
 
 
 def unpaired_batches(domain_a, domain_b, batch_size, steps_per_epoch, seed=0, start_epoch=0):
     """Endless (a, b) float batches in [-1, 1]: each domain shuffled on its own."""
     _check_pair(domain_a, domain_b, paired=False)
-    a = epoch_batches(domain_a, None, batch_size, steps_per_epoch, seed, start_epoch,
-                      to_float=scale_images)
-    b = epoch_batches(domain_b, None, batch_size, steps_per_epoch, seed + 1, start_epoch,
-                      to_float=scale_images)
+    a = epoch_batches(
+        domain_a, None, batch_size, steps_per_epoch, seed, start_epoch, to_float=scale_images
+    )
+    b = epoch_batches(
+        domain_b, None, batch_size, steps_per_epoch, seed + 1, start_epoch, to_float=scale_images
+    )
     return tf.data.Dataset.zip((a, b))
 
 
 def _tfds_images(name, split, image_size, data_dir):
     import tensorflow_datasets as tfds
+
     ds = tfds.load(name, split=split, data_dir=data_dir, try_gcs=False)
     images = []
     for example in tfds.as_numpy(ds):
@@ -135,12 +141,10 @@ def _tfds_images(name, split, image_size, data_dir):
     return np.clip(np.round(np.stack(images)), 0, 255).astype(np.uint8)
 
 
-def tfds_unpaired(name="cycle_gan/horse2zebra", split="train", image_size=(64, 64),
-                  data_dir=None):
+def tfds_unpaired(name="cycle_gan/horse2zebra", split="train", image_size=(64, 64), data_dir=None):
     """(domain A, domain B) uint8 images of a tfds CycleGAN set (splits trainA /
     trainB or testA / testB), resized; feed them to `unpaired_batches`."""
-    return tuple(_tfds_images(name, f"{split}{side}", image_size, data_dir)
-                 for side in ("A", "B"))
+    return tuple(_tfds_images(name, f"{split}{side}", image_size, data_dir) for side in ("A", "B"))
 
 
 def side_by_side_pairs(directory, image_size=(64, 64), source_side="right"):
@@ -151,17 +155,19 @@ def side_by_side_pairs(directory, image_size=(64, 64), source_side="right"):
     from pathlib import Path
 
     from PIL import Image
+
     if source_side not in ("left", "right"):
         raise ValueError(f"source_side must be 'left' or 'right', got {source_side!r}")
-    files = sorted(p for p in Path(directory).iterdir()
-                   if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+    files = sorted(
+        p for p in Path(directory).iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png")
+    )
     if not files:
         raise FileNotFoundError(f"no .jpg or .png pair images in {directory}")
     sources, targets = [], []
     for path in files:
         pair = np.asarray(Image.open(path).convert("RGB"))
         half = pair.shape[1] // 2
-        left, right = pair[:, :half], pair[:, half:2 * half]
+        left, right = pair[:, :half], pair[:, half : 2 * half]
         source, target = (right, left) if source_side == "right" else (left, right)
         for out, image in ((sources, source), (targets, target)):
             resized = Image.fromarray(image).resize(image_size[::-1], Image.BICUBIC)

@@ -7,6 +7,7 @@ is pure: it takes the images and its random draws (uniforms in (0, 1), one row
 per image), so the engine's seeded streams decide, and it compiles under XLA
 (integer shifts are gathers, masks are comparisons).
 """
+
 import tensorflow as tf
 
 # Uniform draws each augmentation takes per image.
@@ -17,7 +18,7 @@ def _shift(images, shift, axis):
     """Moves each image by `shift[i]` pixels along `axis` (1: rows, 2: columns),
     filling with zeros (the background of [-1, 1] images is -1: see `translation`)."""
     size = tf.shape(images)[axis]
-    source = tf.range(size)[None, :] - shift[:, None]            # [B, size]
+    source = tf.range(size)[None, :] - shift[:, None]  # [B, size]
     valid = (source >= 0) & (source < size)
     moved = tf.gather(images, tf.clip_by_value(source, 0, size - 1), axis=axis, batch_dims=1)
     mask_shape = [-1, 1, 1, 1]
@@ -47,7 +48,9 @@ def cutout(images, uniform, ratio=0.5):
     cx = tf.cast(tf.floor(uniform[:, 1] * tf.cast(width, tf.float32)), tf.int32)
     rows = tf.range(height)[None, :] - (cy - side_y // 2)[:, None]
     cols = tf.range(width)[None, :] - (cx - side_x // 2)[:, None]
-    inside = ((rows >= 0) & (rows < side_y))[:, :, None] & ((cols >= 0) & (cols < side_x))[:, None, :]
+    inside = ((rows >= 0) & (rows < side_y))[:, :, None] & ((cols >= 0) & (cols < side_x))[
+        :, None, :
+    ]
     keep = tf.cast(~inside, images.dtype)[..., None]
     return images * keep - (1.0 - keep)
 
@@ -74,8 +77,9 @@ def parse_policy(policy):
     names = tuple(policy.split(",")) if isinstance(policy, str) else tuple(policy)
     unknown = [n for n in names if n not in AUGMENTATIONS]
     if unknown:
-        raise ValueError(f"unknown augmentation(s) {unknown}; expected names from "
-                         f"{sorted(AUGMENTATIONS)}")
+        raise ValueError(
+            f"unknown augmentation(s) {unknown}; expected names from {sorted(AUGMENTATIONS)}"
+        )
     return names
 
 
@@ -88,6 +92,6 @@ def diff_augment(images, policy, uniform):
     [batch, draws_needed(policy)] in (0, 1)."""
     start = 0
     for name in policy:
-        images = AUGMENTATIONS[name](images, uniform[:, start:start + DRAWS[name]])
+        images = AUGMENTATIONS[name](images, uniform[:, start : start + DRAWS[name]])
         start += DRAWS[name]
     return images

@@ -15,6 +15,7 @@ partly trained G stands in for the warm-up.
 Under tf.distribute they are updated from the first replica (all replicas hold
 the same G after a step).
 """
+
 import keras
 import tensorflow as tf
 
@@ -24,10 +25,16 @@ class GeneratorEMA:
         self.set_decay(decay, start)
         self.generator = model.generator
         self.averages = [
-            model.add_weight(name=f"ema_{i}", shape=w.shape, dtype=w.dtype, trainable=False,
-                             initializer=keras.initializers.Zeros(),
-                             aggregation="only_first_replica")
-            for i, w in enumerate(model.generator.weights)]
+            model.add_weight(
+                name=f"ema_{i}",
+                shape=w.shape,
+                dtype=w.dtype,
+                trainable=False,
+                initializer=keras.initializers.Zeros(),
+                aggregation="only_first_replica",
+            )
+            for i, w in enumerate(model.generator.weights)
+        ]
         for average, weight in zip(self.averages, self.generator.weights):
             average.assign(weight)
         # The network that samples: G's architecture, loaded with the averages on demand.

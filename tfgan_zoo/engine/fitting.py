@@ -5,6 +5,7 @@ the command-line trainer's declarations come from `engine.trainable`.
 A tf.data.Dataset shuffles itself, so Keras' default shuffle=True (which it
 ignores for datasets, with a warning) is turned off.
 """
+
 import keras
 import tensorflow as tf
 

@@ -15,6 +15,7 @@ Conditional models (`num_classes` set) take integer labels as a second input to
 both networks; fakes in a D step reuse the labels of the real slice they are
 compared with, so both sides see the same label distribution.
 """
+
 import warnings
 
 import keras
@@ -62,8 +63,16 @@ class GAN(TrainerDeclarations, keras.Model):
         run draws exactly the noise an uninterrupted run would have drawn.
     """
 
-    def __init__(self, generator, discriminator, latent_dim=None, num_classes=None,
-                 data_range=(-1.0, 1.0), seed=None, **kwargs):
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        latent_dim=None,
+        num_classes=None,
+        data_range=(-1.0, 1.0),
+        seed=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
@@ -117,10 +126,23 @@ class GAN(TrainerDeclarations, keras.Model):
             ema_start=None,
         )
 
-    def compile(self, g_optimizer=None, d_optimizer=None, loss=None, d_steps=None,
-                label_smoothing=None, penalty=None, penalty_weight=None, clip_value=None,
-                augment=None, ema_decay=None, ema_start=None, jit_compile="auto",
-                steps_per_execution=1, run_eagerly=False):
+    def compile(
+        self,
+        g_optimizer=None,
+        d_optimizer=None,
+        loss=None,
+        d_steps=None,
+        label_smoothing=None,
+        penalty=None,
+        penalty_weight=None,
+        clip_value=None,
+        augment=None,
+        ema_decay=None,
+        ema_start=None,
+        jit_compile="auto",
+        steps_per_execution=1,
+        run_eagerly=False,
+    ):
         """Configures training. Any argument left None takes the variant's default.
 
         Args:
@@ -149,9 +171,11 @@ class GAN(TrainerDeclarations, keras.Model):
         """
         defaults = self.default_compile_args()
         self.g_optimizer = keras.optimizers.get(
-            defaults["g_optimizer"] if g_optimizer is None else g_optimizer)
+            defaults["g_optimizer"] if g_optimizer is None else g_optimizer
+        )
         self.d_optimizer = keras.optimizers.get(
-            defaults["d_optimizer"] if d_optimizer is None else d_optimizer)
+            defaults["d_optimizer"] if d_optimizer is None else d_optimizer
+        )
         if self.g_optimizer is self.d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two optimizer objects.")
         if self.uses_float16():
@@ -173,17 +197,22 @@ class GAN(TrainerDeclarations, keras.Model):
         self.penalty = None if penalty in (None, "none") else penalty
         self.penalty_fn = None if self.penalty is None else penalties_lib.get_penalty(self.penalty)
         if self.penalty is not None:
-            penalties_lib.check_critics(self.penalty, {
-                name: getattr(self, name) for name in self.discriminator_networks})
+            penalties_lib.check_critics(
+                self.penalty, {name: getattr(self, name) for name in self.discriminator_networks}
+            )
         self.penalty_weight = float(
-            defaults["penalty_weight"] if penalty_weight is None else penalty_weight)
+            defaults["penalty_weight"] if penalty_weight is None else penalty_weight
+        )
         clip_value = defaults["clip_value"] if clip_value is None else clip_value
         self.clip_value = None if not clip_value else float(clip_value)
         self.augment_policy = augment_lib.parse_policy(
-            defaults["augment"] if augment is None else augment)
+            defaults["augment"] if augment is None else augment
+        )
         if self.augment_policy and len(self.data_shape) != 3:
-            raise ValueError("augment (DiffAugment) is for image data; this model makes "
-                             f"samples of shape {self.data_shape}.")
+            raise ValueError(
+                "augment (DiffAugment) is for image data; this model makes "
+                f"samples of shape {self.data_shape}."
+            )
         ema_decay = defaults["ema_decay"] if ema_decay is None else ema_decay
         ema_start = defaults.get("ema_start") if ema_start is None else ema_start
         ema_start = None if ema_start in (None, "none") else int(ema_start)
@@ -198,14 +227,18 @@ class GAN(TrainerDeclarations, keras.Model):
             # Keras 3.15 runs several steps in a while-loop whose tf.cond cannot
             # hold a cross-replica merge (keras-team/keras#19246: "You must feed a
             # value for placeholder tensor"); a stock Sequential fails the same way.
-            warnings.warn(f"steps_per_execution={steps_per_execution} fails under a "
-                          "multi-replica strategy in this Keras version; using 1 (the "
-                          "updates are the same, only the Python overhead differs).",
-                          stacklevel=2)
+            warnings.warn(
+                f"steps_per_execution={steps_per_execution} fails under a "
+                "multi-replica strategy in this Keras version; using 1 (the "
+                "updates are the same, only the Python overhead differs).",
+                stacklevel=2,
+            )
             steps_per_execution = 1
-        super().compile(jit_compile=self.default_jit_compile() if jit_compile == "auto"
-                        else jit_compile,
-                        steps_per_execution=steps_per_execution, run_eagerly=run_eagerly)
+        super().compile(
+            jit_compile=self.default_jit_compile() if jit_compile == "auto" else jit_compile,
+            steps_per_execution=steps_per_execution,
+            run_eagerly=run_eagerly,
+        )
         # Keras made an unused default optimizer; drop it so `fit` does not build
         # slots for it (and saving does not store it).
         self.optimizer = None
@@ -214,17 +247,19 @@ class GAN(TrainerDeclarations, keras.Model):
         # `.keras` file restore both optimizer states on load.
         self.g_optimizer.build(self.generator_variables())
         self.d_optimizer.build(self.discriminator_variables())
-        self._compile_args = dict(loss=self.adversarial_loss.name, d_steps=self.d_steps,
-                                  label_smoothing=self.label_smoothing,
-                                  penalty=self.penalty or "none",
-                                  penalty_weight=self.penalty_weight,
-                                  clip_value=self.clip_value or 0.0,
-                                  augment=",".join(self.augment_policy) or "none",
-                                  ema_decay="none" if self.ema is None else self.ema.decay,
-                                  ema_start="none" if self.ema is None or self.ema.start is None
-                                  else self.ema.start,
-                                  jit_compile=jit_compile,
-                                  steps_per_execution=steps_per_execution)
+        self._compile_args = dict(
+            loss=self.adversarial_loss.name,
+            d_steps=self.d_steps,
+            label_smoothing=self.label_smoothing,
+            penalty=self.penalty or "none",
+            penalty_weight=self.penalty_weight,
+            clip_value=self.clip_value or 0.0,
+            augment=",".join(self.augment_policy) or "none",
+            ema_decay="none" if self.ema is None else self.ema.decay,
+            ema_start="none" if self.ema is None or self.ema.start is None else self.ema.start,
+            jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution,
+        )
 
     def default_jit_compile(self):
         """What `jit_compile="auto"` means for this model here: XLA on GPUs; on CPUs
@@ -240,9 +275,11 @@ class GAN(TrainerDeclarations, keras.Model):
     def get_compile_config(self):
         if not getattr(self, "compiled", False):
             return {}
-        return dict(self._compile_args,
-                    g_optimizer=keras.optimizers.serialize(self.g_optimizer),
-                    d_optimizer=keras.optimizers.serialize(self.d_optimizer))
+        return dict(
+            self._compile_args,
+            g_optimizer=keras.optimizers.serialize(self.g_optimizer),
+            d_optimizer=keras.optimizers.serialize(self.d_optimizer),
+        )
 
     def compile_from_config(self, config):
         config = dict(config)
@@ -268,8 +305,11 @@ class GAN(TrainerDeclarations, keras.Model):
             name=self.name,
             generator=keras.saving.serialize_keras_object(self.generator),
             discriminator=keras.saving.serialize_keras_object(self.discriminator),
-            latent_dim=self.latent_dim, num_classes=self.num_classes,
-            data_range=self.data_range, seed=self.seed)
+            latent_dim=self.latent_dim,
+            num_classes=self.num_classes,
+            data_range=self.data_range,
+            seed=self.seed,
+        )
 
     def get_config(self):
         config = self.constructor_config()
@@ -293,8 +333,7 @@ class GAN(TrainerDeclarations, keras.Model):
         return self.generator(z if self.num_classes is None else [z, labels], training=training)
 
     def discriminate(self, x, labels=None, training=False):
-        return self.discriminator(x if self.num_classes is None else [x, labels],
-                                  training=training)
+        return self.discriminator(x if self.num_classes is None else [x, labels], training=training)
 
     def call(self, inputs, training=False):
         """`model(z)` (or `model([z, labels])`) runs the generator."""
@@ -318,8 +357,10 @@ class GAN(TrainerDeclarations, keras.Model):
         different noise."""
         replica_id, num_replicas = replica_context()
         if num_replicas > MAX_REPLICAS:  # the seed has a field for the replica id
-            raise ValueError(f"at most {MAX_REPLICAS} replicas draw distinct noise; "
-                             f"this strategy has {num_replicas}.")
+            raise ValueError(
+                f"at most {MAX_REPLICAS} replicas draw distinct noise; "
+                f"this strategy has {num_replicas}."
+            )
         return sampler(shape, self.draw_seed(name, counter, replica_id, index))
 
     def latent_noise(self, batch_size, phase, counter):
@@ -329,8 +370,12 @@ class GAN(TrainerDeclarations, keras.Model):
     # -------------------------------------------------------------- train step
     @property
     def metrics(self):
-        trackers = [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker,
-                    self.d_fake_tracker]
+        trackers = [
+            self.d_loss_tracker,
+            self.g_loss_tracker,
+            self.d_real_tracker,
+            self.d_fake_tracker,
+        ]
         if getattr(self, "penalty_fn", None) is not None:
             trackers.append(self.penalty_tracker)
         return trackers
@@ -358,8 +403,9 @@ class GAN(TrainerDeclarations, keras.Model):
             if len(draws) >= MAX_INDEX:
                 raise ValueError(f"a penalty may draw at most {MAX_INDEX} noise tensors per step.")
             draws.append(shape)
-            return self.replica_noise(stateless_uniform_open, shape, "penalty", counter,
-                                      index=len(draws) - 1)
+            return self.replica_noise(
+                stateless_uniform_open, shape, "penalty", counter, index=len(draws) - 1
+            )
 
         def critic(x):
             return self.discriminate(x, labels, training=True)
@@ -423,12 +469,12 @@ class GAN(TrainerDeclarations, keras.Model):
             # Gradients are summed over replicas; dividing each replica's mean by
             # the replica count makes the sum the mean over the global batch.
             scaled = self.d_optimizer.scale_loss(total / num_replicas)
-        self.apply_discriminator_update(tape.gradient(scaled, variables), variables, loss,
-                                        penalty, real_out, fake_out)
+        self.apply_discriminator_update(
+            tape.gradient(scaled, variables), variables, loss, penalty, real_out, fake_out
+        )
         return real_out, fake_out
 
-    def apply_discriminator_update(self, gradients, variables, loss, penalty, real_out,
-                                   fake_out):
+    def apply_discriminator_update(self, gradients, variables, loss, penalty, real_out, fake_out):
         """D's update from its gradients, weight clipping, and D's trackers: the end
         of every D step (the engine's, and a variant's own such as CycleGAN's)."""
         # A LossScaleOptimizer unscales the gradients and skips a non-finite step.
@@ -473,8 +519,9 @@ class GAN(TrainerDeclarations, keras.Model):
         return step_logs(self.metrics)
 
     # ----------------------------------------------------------------- fit
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, shuffle=True,
-            validate_data=True, **kwargs):
+    def fit(
+        self, x=None, y=None, batch_size=None, epochs=1, shuffle=True, validate_data=True, **kwargs
+    ):
         """`keras.Model.fit`, after checking the data once against the model.
 
         Arrays are batched here with `drop_remainder=True`: every batch is split
@@ -521,6 +568,7 @@ class GAN(TrainerDeclarations, keras.Model):
         def generate(z, labels=None, training=False):
             out = network(z if self.num_classes is None else [z, labels], training=False)
             return out if self.data_range is None else ops.clip(out, *self.data_range)
+
         return generate
 
     def serving_endpoints(self):
@@ -529,8 +577,10 @@ class GAN(TrainerDeclarations, keras.Model):
         `inference_generate()` (`tfgan_zoo.serving.signatures`); a variant with more
         to serve extends this dict, and one with other inputs replaces it."""
         from tfgan_zoo.serving.signatures import image_generator_functions
-        return image_generator_functions(self.inference_generate(), self.data_shape,
-                                         self.latent_dim, self.num_classes)
+
+        return image_generator_functions(
+            self.inference_generate(), self.data_shape, self.latent_dim, self.num_classes
+        )
 
     def serving_trackables(self):
         """What the export archive tracks for `serving_endpoints`' variables: G, and
@@ -554,9 +604,10 @@ class GAN(TrainerDeclarations, keras.Model):
             return np.zeros((0, *self.data_shape), np.float32)
         labels = None if labels is None else tf.constant(labels)
         generate = self.inference_generate()
-        out = [generate(z[i:i + batch_size],
-                        None if labels is None else labels[i:i + batch_size])
-               for i in range(0, n, batch_size)]
+        out = [
+            generate(z[i : i + batch_size], None if labels is None else labels[i : i + batch_size])
+            for i in range(0, n, batch_size)
+        ]
         return np.concatenate([keras.ops.convert_to_numpy(o) for o in out])
 
 

@@ -7,6 +7,7 @@ replicas itself, so these stay plain, testable formulas.
 
 Identities used: -log(sigmoid(x)) = softplus(-x) and -log(1 - sigmoid(x)) = softplus(x).
 """
+
 from dataclasses import dataclass
 from typing import Callable
 
@@ -77,8 +78,9 @@ def began_generator_loss(fake_errors):
 
 def began_k_update(k, real_error, fake_error, gamma, lambda_k):
     """The equilibrium controller: k + lambda_k (gamma L(x) - L(G(z))), clipped to [0, 1]."""
-    return ops.clip(ops.convert_to_tensor(k + lambda_k * (gamma * real_error - fake_error)),
-                    0.0, 1.0)
+    return ops.clip(
+        ops.convert_to_tensor(k + lambda_k * (gamma * real_error - fake_error)), 0.0, 1.0
+    )
 
 
 def began_convergence(real_error, fake_error, gamma):
@@ -114,21 +116,31 @@ class AdversarialLoss:
 
 LOSSES = {
     "minimax": AdversarialLoss(
-        "minimax", minimax_discriminator_loss, minimax_generator_loss, uses_label_smoothing=True),
+        "minimax", minimax_discriminator_loss, minimax_generator_loss, uses_label_smoothing=True
+    ),
     "non_saturating": AdversarialLoss(
-        "non_saturating", minimax_discriminator_loss, non_saturating_generator_loss,
-        uses_label_smoothing=True),
+        "non_saturating",
+        minimax_discriminator_loss,
+        non_saturating_generator_loss,
+        uses_label_smoothing=True,
+    ),
     "wasserstein": AdversarialLoss(
-        "wasserstein", wasserstein_critic_loss, wasserstein_generator_loss, score=raw_score),
+        "wasserstein", wasserstein_critic_loss, wasserstein_generator_loss, score=raw_score
+    ),
     # The hinge generator loss is the Wasserstein one (-E[D(G(z))]).
     "hinge": AdversarialLoss(
-        "hinge", hinge_discriminator_loss, wasserstein_generator_loss, score=raw_score),
+        "hinge", hinge_discriminator_loss, wasserstein_generator_loss, score=raw_score
+    ),
     "least_squares": AdversarialLoss(
-        "least_squares", least_squares_discriminator_loss, least_squares_generator_loss,
-        score=raw_score),
+        "least_squares",
+        least_squares_discriminator_loss,
+        least_squares_generator_loss,
+        score=raw_score,
+    ),
     # k = 0 here; the BEGAN variant passes its controller's k_t.
     "began": AdversarialLoss(
-        "began", began_discriminator_loss, began_generator_loss, score=raw_score),
+        "began", began_discriminator_loss, began_generator_loss, score=raw_score
+    ),
 }
 
 
@@ -149,4 +161,5 @@ def get_loss(name):
         return LOSSES[name]
     except KeyError:
         raise ValueError(
-            f"Unknown adversarial loss {name!r}; expected one of {sorted(LOSSES)}.") from None
+            f"Unknown adversarial loss {name!r}; expected one of {sorted(LOSSES)}."
+        ) from None

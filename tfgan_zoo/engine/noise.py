@@ -6,6 +6,7 @@ does `stateless_uniform` for floats; only the raw uint32 Philox bits agree.
 We therefore draw the bits and map them to N(0, 1) by the inverse normal CDF:
 a seed means the same noise in eager, graph, XLA and serving code (to ~2e-5).
 """
+
 import contextlib
 import operator
 
@@ -20,13 +21,14 @@ _UNIFORM_BITS = 23
 def bits_to_open_unit(bits):
     """Maps uint32 random bits to float32 in the open interval (0, 1)."""
     top = tf.bitwise.right_shift(bits, tf.constant(32 - _UNIFORM_BITS, tf.uint32))
-    return (tf.cast(top, tf.float32) + 0.5) * (2.0 ** -_UNIFORM_BITS)
+    return (tf.cast(top, tf.float32) + 0.5) * (2.0**-_UNIFORM_BITS)
 
 
 def stateless_uniform_open(shape, seed):
     """U(0, 1) excluding both ends, from the top 23 random bits of each draw."""
-    return bits_to_open_unit(tf.random.stateless_uniform(
-        shape, seed=seed, minval=None, maxval=None, dtype=tf.uint32))
+    return bits_to_open_unit(
+        tf.random.stateless_uniform(shape, seed=seed, minval=None, maxval=None, dtype=tf.uint32)
+    )
 
 
 def stateless_normal(shape, seed):
@@ -60,45 +62,45 @@ def stateless_normal(shape, seed):
 # 4 x stream), so those draws are unchanged: `sample(seed)` of a saved model
 # gives the images it gave. Add names with free codes; never renumber.
 STREAM_CODES = {
-    "d_augment_real": 0,      # DiffAugment of the reals of a D step
-    "d_augment_fake": 1,      # DiffAugment of the fakes of a D step
-    "g_augment": 2,           # DiffAugment of the fakes of a G step
-    "d_codes": 3,             # InfoGAN codes, index 0 categorical, 1 continuous
-    "d_latent": 4,            # z of a D step's fakes
+    "d_augment_real": 0,  # DiffAugment of the reals of a D step
+    "d_augment_fake": 1,  # DiffAugment of the fakes of a D step
+    "g_augment": 2,  # DiffAugment of the fakes of a G step
+    "d_codes": 3,  # InfoGAN codes, index 0 categorical, 1 continuous
+    "d_latent": 4,  # z of a D step's fakes
     "g_codes": 5,
-    "d_epsilon": 6,           # BicycleGAN's reparameterisation noise
+    "d_epsilon": 6,  # BicycleGAN's reparameterisation noise
     "g_epsilon": 7,
-    "g_latent": 8,            # z of a G step's fakes
-    "d_mix_latent": 9,        # StyleGAN's second latent for style mixing
+    "g_latent": 8,  # z of a G step's fakes
+    "d_mix_latent": 9,  # StyleGAN's second latent for style mixing
     "g_mix_latent": 10,
-    "d_mixing": 11,           # StyleGAN: whether and where to mix
-    "sample": 12,             # `sample(seed)`: counter = the seed
+    "d_mixing": 11,  # StyleGAN: whether and where to mix
+    "sample": 12,  # `sample(seed)`: counter = the seed
     "g_mixing": 13,
-    "d_noise_images": 14,     # StyleGAN per-layer noise, index = layer
+    "d_noise_images": 14,  # StyleGAN per-layer noise, index = layer
     "g_noise_images": 15,
-    "penalty": 16,            # a D penalty's uniforms, index = draw number
-    "d_mixup": 17,            # Semi-StyleGAN's mixup weights
+    "penalty": 16,  # a D penalty's uniforms, index = draw number
+    "d_mixup": 17,  # Semi-StyleGAN's mixup weights
     "g_mixup": 18,
-    "epsilon": 19,            # VAE's reparameterisation noise
-    "corruption": 20,         # denoising autoencoder's input noise
-    "serving": 21,            # serving `sample`: base = the request's seed
+    "epsilon": 19,  # VAE's reparameterisation noise
+    "corruption": 20,  # denoising autoencoder's input noise
+    "serving": 21,  # serving `sample`: base = the request's seed
     "serving_truncated": 22,  # BigGAN's serving `sample_truncated`
-    "interpolation": 23,      # tfgan_zoo.latent's endpoints: base = the caller's seed
-    "pool_uniform": 24,       # CycleGAN image pool: keep or swap
-    "pool_index": 28,         # CycleGAN image pool: which stored image
+    "interpolation": 23,  # tfgan_zoo.latent's endpoints: base = the caller's seed
+    "pool_uniform": 24,  # CycleGAN image pool: keep or swap
+    "pool_index": 28,  # CycleGAN image pool: which stored image
 }
 STREAM_NAMES = tuple(STREAM_CODES)
 
 REPLICA_BITS, PART_BITS, INDEX_BITS, NAME_BITS, COUNTER_BITS = 5, 1, 4, 5, 32
-MAX_REPLICAS, MAX_PARTS, MAX_INDEX = 2 ** REPLICA_BITS, 2 ** PART_BITS, 2 ** INDEX_BITS
-MAX_COUNTER = 2 ** COUNTER_BITS
+MAX_REPLICAS, MAX_PARTS, MAX_INDEX = 2**REPLICA_BITS, 2**PART_BITS, 2**INDEX_BITS
+MAX_COUNTER = 2**COUNTER_BITS
 _PART_SHIFT = REPLICA_BITS
 _INDEX_SHIFT = _PART_SHIFT + PART_BITS
 _NAME_SHIFT = _INDEX_SHIFT + INDEX_BITS
 _COUNTER_SHIFT = _NAME_SHIFT + NAME_BITS
 assert _COUNTER_SHIFT + COUNTER_BITS < 63  # the sign bit stays 0
 assert len(set(STREAM_CODES.values())) == len(STREAM_CODES)
-assert all(0 <= code < 2 ** NAME_BITS for code in STREAM_CODES.values())
+assert all(0 <= code < 2**NAME_BITS for code in STREAM_CODES.values())
 
 
 def stream_code(name):
@@ -106,8 +108,9 @@ def stream_code(name):
     try:
         return STREAM_CODES[name]
     except KeyError:
-        raise ValueError(f"unknown random stream {name!r}; declare it in "
-                         "tfgan_zoo.engine.noise.STREAM_CODES") from None
+        raise ValueError(
+            f"unknown random stream {name!r}; declare it in tfgan_zoo.engine.noise.STREAM_CODES"
+        ) from None
 
 
 def _checked(value, bound, what):
@@ -153,17 +156,22 @@ def draw_code(name, counter, replica_id=0, index=0):
     if not 0 <= index < MAX_INDEX:
         raise ValueError(f"index must be in [0, {MAX_INDEX}), got {index}.")
     fixed = (stream_code(name) << _NAME_SHIFT) + (index << _INDEX_SHIFT)
-    return (tf.constant(fixed, tf.int64)
-            + _checked(counter, MAX_COUNTER, "counter") * 2 ** _COUNTER_SHIFT
-            + _checked(replica_id, MAX_REPLICAS, "replica_id"))
+    return (
+        tf.constant(fixed, tf.int64)
+        + _checked(counter, MAX_COUNTER, "counter") * 2**_COUNTER_SHIFT
+        + _checked(replica_id, MAX_REPLICAS, "replica_id")
+    )
 
 
 def draw_seed(base_seed, name, counter=0, replica_id=0, index=0):
     """The [2] int64 seed of draw `name` at `counter` (a training step, or the
     seed of a `sample` request) on replica `replica_id`; `index` tells apart
     several draws of one name in one step. A pure function of its arguments."""
-    base = tf.cast(base_seed, tf.int64) if tf.is_tensor(base_seed) else tf.constant(
-        base_seed, tf.int64)
+    base = (
+        tf.cast(base_seed, tf.int64)
+        if tf.is_tensor(base_seed)
+        else tf.constant(base_seed, tf.int64)
+    )
     seed = tf.stack([base, draw_code(name, counter, replica_id, index)])
     if _recorders:
         _record((name, _value(counter), _value(replica_id), index), seed)

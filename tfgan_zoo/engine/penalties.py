@@ -14,6 +14,7 @@ with respect to the whole pack: its squared norm is the sum of its m rows'
 squared norms, and the random interpolation and perturbation weights are drawn
 once per pack. `pack=1` is the per-sample form of the papers.
 """
+
 import keras
 import tensorflow as tf
 
@@ -58,8 +59,7 @@ def per_sample(values, pack=1):
 
 def gradient_norm_penalty(critic, points, target=1.0, pack=1):
     """E[(||grad critic(x)||_2 - target)^2] over `points` (over packs of them)."""
-    norms = tf.sqrt(_squared_norms(critic_input_gradients(critic, points), pack)
-                    + _NORM_EPSILON)
+    norms = tf.sqrt(_squared_norms(critic_input_gradients(critic, points), pack) + _NORM_EPSILON)
     return tf.reduce_mean(tf.square(norms - target))
 
 
@@ -88,15 +88,17 @@ def dragan_points(real, noise, alpha, data_std, scale=0.5, pack=1):
 def dragan_penalty(critic, real, noise, alpha, data_std, scale=0.5, pack=1):
     """The gradient-norm penalty in a neighbourhood of the real data."""
     return gradient_norm_penalty(
-        critic, dragan_points(real, noise, alpha, data_std, scale, pack), pack=pack)
+        critic, dragan_points(real, noise, alpha, data_std, scale, pack), pack=pack
+    )
 
 
 def global_batch_std(x):
     """Standard deviation of all values of the global batch, also when each
     replica of a tf.distribute strategy holds only a part of it."""
     x = tf.stop_gradient(tf.cast(x, tf.float32))
-    stats = tf.stack([tf.cast(tf.size(x), tf.float32), tf.reduce_sum(x),
-                      tf.reduce_sum(tf.square(x))])
+    stats = tf.stack(
+        [tf.cast(tf.size(x), tf.float32), tf.reduce_sum(x), tf.reduce_sum(tf.square(x))]
+    )
     count, total, total_sq = tf.unstack(all_reduce(tf.distribute.ReduceOp.SUM, stats))
     mean = total / count
     return tf.sqrt(tf.maximum(total_sq / count - tf.square(mean), 0.0))
@@ -124,10 +126,16 @@ def _packs(real, pack):
 # is the number of samples D scores at once.
 PENALTIES = {
     "gradient_penalty": lambda critic, real, fake, uniform, pack=1: gradient_penalty(
-        critic, real, fake, uniform(_packs(real, pack)), pack),
+        critic, real, fake, uniform(_packs(real, pack)), pack
+    ),
     "dragan": lambda critic, real, fake, uniform, pack=1: dragan_penalty(
-        critic, real, uniform(tf.shape(real)), uniform(_packs(real, pack)),
-        global_batch_std(real), pack=pack),
+        critic,
+        real,
+        uniform(tf.shape(real)),
+        uniform(_packs(real, pack)),
+        global_batch_std(real),
+        pack=pack,
+    ),
     "r1": lambda critic, real, fake, uniform, pack=1: r1_penalty(critic, real, pack),
 }
 
@@ -137,13 +145,17 @@ def check_critics(penalty, critics):
     sample's (one pack's) only when samples do not interact inside D, and batch
     norm mixes the whole batch. `critics` maps a name to a network."""
     for name, network in critics.items():
-        found = [layer.name for layer in network._flatten_layers(include_self=False)
-                 if isinstance(layer, keras.layers.BatchNormalization)]
+        found = [
+            layer.name
+            for layer in network._flatten_layers(include_self=False)
+            if isinstance(layer, keras.layers.BatchNormalization)
+        ]
         if found:
             raise ValueError(
                 f"penalty {penalty!r} needs one gradient per sample, but {name} has batch "
                 f"normalisation ({found[0]}), which mixes the samples of a batch; use a D "
-                "without it (wgan_gp and dragan use layer norm) or no penalty.")
+                "without it (wgan_gp and dragan use layer norm) or no penalty."
+            )
 
 
 def get_penalty(name):
@@ -151,4 +163,5 @@ def get_penalty(name):
         return PENALTIES[name]
     except KeyError:
         raise ValueError(
-            f"Unknown penalty {name!r}; expected one of {sorted(PENALTIES)}.") from None
+            f"Unknown penalty {name!r}; expected one of {sorted(PENALTIES)}."
+        ) from None

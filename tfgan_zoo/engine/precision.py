@@ -7,6 +7,7 @@ losses, penalties and exported images stay float32. Measured on a 2-vCPU Zen 5
 CPU (tools/bench_throughput.py): bfloat16 is faster than float32; float16 has no
 fast CPU path and is many times slower there (it is meant for GPUs).
 """
+
 import contextlib
 
 import keras
@@ -34,7 +35,10 @@ def precision_policy(name):
 
 def model_precision(model):
     """The policy name `model`'s layers compute under ("float32" if mixed-free)."""
-    names = {layer.dtype_policy.name for layer in model.layers
-             if not isinstance(layer, keras.layers.InputLayer)}
+    names = {
+        layer.dtype_policy.name
+        for layer in model.layers
+        if not isinstance(layer, keras.layers.InputLayer)
+    }
     mixed = sorted(n for n in names if n.startswith("mixed_"))
     return mixed[0] if mixed else "float32"

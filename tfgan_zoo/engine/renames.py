@@ -31,8 +31,10 @@ def current_config(cls, config):
         updates = new(cls, value, config) if callable(new) else {new: value}
         both = sorted(set(updates) & set(config))
         if both:
-            raise ValueError(f"{cls.__name__} config has {old!r} and its new name "
-                             f"{', '.join(map(repr, both))}; give only the new one.")
+            raise ValueError(
+                f"{cls.__name__} config has {old!r} and its new name "
+                f"{', '.join(map(repr, both))}; give only the new one."
+            )
         config.update(updates)
     for name, value in getattr(cls, "EARLIER_DEFAULTS", {}).items():
         if name not in config:

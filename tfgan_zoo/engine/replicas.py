@@ -1,4 +1,5 @@
 """Where the running code sits in a tf.distribute strategy, and cross-replica reductions."""
+
 import tensorflow as tf
 
 

@@ -5,6 +5,7 @@ endpoints live together. Importing this package registers every model
 
 A new family folder registers itself: every subpackage is imported here, so a
 model needs no line outside its folder (docs/contributing.md)."""
+
 import importlib
 import pkgutil
 
@@ -27,7 +28,32 @@ from tfgan_zoo.families.standard import (
 from tfgan_zoo.families.stylegan import InfoStyleGAN, SemiStyleGAN, StyleGAN
 from tfgan_zoo.families.translators import BicycleGAN, CycleGAN, Pix2Pix
 
-__all__ = ["StandardGAN", "VanillaGAN", "ConditionalGAN", "WGAN", "WGANGP", "LSGAN", "DRAGAN", "DCGAN", "InfoGAN", "BEGAN", "BigGAN", "ProGAN", "StyleGAN", "InfoStyleGAN", "SemiStyleGAN", "Pix2Pix", "CycleGAN", "BicycleGAN", "Autoencoder", "VAE", "PixelCNN", "MaskedConv2D", "bits_per_dim_256", "causal_mask"]
+__all__ = [
+    "StandardGAN",
+    "VanillaGAN",
+    "ConditionalGAN",
+    "WGAN",
+    "WGANGP",
+    "LSGAN",
+    "DRAGAN",
+    "DCGAN",
+    "InfoGAN",
+    "BEGAN",
+    "BigGAN",
+    "ProGAN",
+    "StyleGAN",
+    "InfoStyleGAN",
+    "SemiStyleGAN",
+    "Pix2Pix",
+    "CycleGAN",
+    "BicycleGAN",
+    "Autoencoder",
+    "VAE",
+    "PixelCNN",
+    "MaskedConv2D",
+    "bits_per_dim_256",
+    "causal_mask",
+]
 
 for _family in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_family.name}")

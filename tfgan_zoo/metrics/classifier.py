@@ -15,6 +15,7 @@ A folder written by `train_classifier` holds
 
 and `load_classifier(folder)` checks the sha256 before loading it.
 """
+
 import json
 import time
 from pathlib import Path
@@ -59,29 +60,48 @@ def held_out_split(count, fraction, seed):
     return np.sort(order[held:]), np.sort(order[:held])
 
 
-def train_classifier(images, labels, class_names, out, epochs=10, batch_size=64, seed=0,
-                     held_out=0.1, learning_rate=2e-3, source=None, command=None):
+def train_classifier(
+    images,
+    labels,
+    class_names,
+    out,
+    epochs=10,
+    batch_size=64,
+    seed=0,
+    held_out=0.1,
+    learning_rate=2e-3,
+    source=None,
+    command=None,
+):
     """Trains on all but a held-out `held_out` share of (uint8 images, labels),
     writes the weights and card to `out`, and returns the card."""
     images, labels = np.asarray(images), np.asarray(labels, np.int32)
     if len(class_names) < 2:
-        raise ValueError(f"a feature classifier needs at least 2 classes; found "
-                         f"{len(class_names)}")
+        raise ValueError(f"a feature classifier needs at least 2 classes; found {len(class_names)}")
     train_index, held_index = held_out_split(len(images), held_out, seed)
     if len(train_index) < batch_size:
-        raise ValueError(f"{len(train_index)} training images is fewer than one batch of "
-                         f"{batch_size}")
+        raise ValueError(
+            f"{len(train_index)} training images is fewer than one batch of {batch_size}"
+        )
     keras.utils.set_random_seed(seed)
     model = build_image_classifier(images.shape[1:], len(class_names))
-    train = (tf.data.Dataset.from_tensor_slices((images[train_index], labels[train_index]))
-             .shuffle(len(train_index), seed=seed).batch(batch_size)
-             .map(lambda x, y: (scale_images(x), y)).prefetch(tf.data.AUTOTUNE))
+    train = (
+        tf.data.Dataset.from_tensor_slices((images[train_index], labels[train_index]))
+        .shuffle(len(train_index), seed=seed)
+        .batch(batch_size)
+        .map(lambda x, y: (scale_images(x), y))
+        .prefetch(tf.data.AUTOTUNE)
+    )
     steps = epochs * int(train.cardinality())
     # Cosine decay to zero: the last epochs settle instead of bouncing at a high rate.
-    model.compile(optimizer=keras.optimizers.Adam(
-                      keras.optimizers.schedules.CosineDecay(learning_rate, steps)),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"], jit_compile=False)
+    model.compile(
+        optimizer=keras.optimizers.Adam(
+            keras.optimizers.schedules.CosineDecay(learning_rate, steps)
+        ),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+        jit_compile=False,
+    )
     started = time.perf_counter()
     model.fit(train, epochs=epochs, verbose=0)
     seconds = time.perf_counter() - started
@@ -93,16 +113,27 @@ def train_classifier(images, labels, class_names, out, epochs=10, batch_size=64,
     model.save_weights(weights)
     card = dict(
         purpose="feature network for FID/KID/precision-recall/IS on this data",
-        input_shape=list(images.shape[1:]), num_classes=len(class_names),
-        class_names=list(class_names), feature_dim=FEATURE_DIM, data=source,
-        train_images=len(train_index), held_out_images=len(held_index),
-        held_out_accuracy=accuracy, chance_accuracy=float(np.bincount(labels).max()
-                                                          / len(labels)),
-        training=dict(command=command, epochs=epochs, batch_size=batch_size, seed=seed,
-                      optimizer=f"Adam, cosine decay from {learning_rate} to 0",
-                      seconds=round(seconds, 1)),
+        input_shape=list(images.shape[1:]),
+        num_classes=len(class_names),
+        class_names=list(class_names),
+        feature_dim=FEATURE_DIM,
+        data=source,
+        train_images=len(train_index),
+        held_out_images=len(held_index),
+        held_out_accuracy=accuracy,
+        chance_accuracy=float(np.bincount(labels).max() / len(labels)),
+        training=dict(
+            command=command,
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=seed,
+            optimizer=f"Adam, cosine decay from {learning_rate} to 0",
+            seconds=round(seconds, 1),
+        ),
         architecture="tfgan_zoo.metrics.classifier.build_image_classifier",
-        weights_file=WEIGHTS_FILE, sha256=sha256_file(weights))
+        weights_file=WEIGHTS_FILE,
+        sha256=sha256_file(weights),
+    )
     write_text_atomically(out / CARD_FILE, json.dumps(card, indent=2))
     return card
 
@@ -119,8 +150,10 @@ def load_classifier(folder):
     weights = folder / card["weights_file"]
     found = sha256_file(weights)
     if found != card["sha256"]:
-        raise ValueError(f"{weights}: sha256 {found} does not match its card's "
-                         f"{card['sha256']}; retrain it with `tfgan-zoo features train`")
+        raise ValueError(
+            f"{weights}: sha256 {found} does not match its card's "
+            f"{card['sha256']}; retrain it with `tfgan-zoo features train`"
+        )
     model = build_image_classifier(card["input_shape"], card["num_classes"])
     model.load_weights(weights)
     return model, card

@@ -4,6 +4,7 @@ A metric value means little without how it was measured (feature network and
 weights, how many samples, against which real images), so each result carries
 that protocol and two results with different protocols are not comparable.
 """
+
 import json
 from dataclasses import asdict, dataclass, field
 
@@ -52,8 +53,10 @@ class Evaluation:
             ref = m.protocol.get("reference")
             ref = "-" if ref is None else f"{ref['dataset']}/{ref['split']} ({ref['size']})"
             std = "" if m.std is None else f"{m.std:.4g}"
-            lines.append(f"| {m.name} | {m.value:.4g} | {std} | "
-                         f"{m.protocol.get('num_samples', '-')} | {ref} |")
+            lines.append(
+                f"| {m.name} | {m.value:.4g} | {std} | "
+                f"{m.protocol.get('num_samples', '-')} | {ref} |"
+            )
         return "\n".join(lines)
 
 
@@ -63,9 +66,20 @@ def _check_metrics(metrics, known):
         raise ValueError(f"unknown metrics {unknown}; choose from {list(known)}")
 
 
-def evaluate_images(images, labels=None, metrics=DEFAULT_METRICS, feature_network="fashion_mnist",
-                    reference=ReferenceSpec(), data_dir=None, cache=None, seed=0,
-                    kid_subsets=100, kid_subset_size=1000, pr_k=3, is_splits=10) -> Evaluation:
+def evaluate_images(
+    images,
+    labels=None,
+    metrics=DEFAULT_METRICS,
+    feature_network="fashion_mnist",
+    reference=ReferenceSpec(),
+    data_dir=None,
+    cache=None,
+    seed=0,
+    kid_subsets=100,
+    kid_subset_size=1000,
+    pr_k=3,
+    is_splits=10,
+) -> Evaluation:
     """Metrics of generated (or any) images against the real reference set.
 
     `images`: uint8 or [-1, 1] float [N, 28, 28, 1] (larger ones, e.g. 32×32 samples,
@@ -75,13 +89,18 @@ def evaluate_images(images, labels=None, metrics=DEFAULT_METRICS, feature_networ
     `protocol_id` and `features_and_logits(images)` (your own network).
     """
     from tfgan_zoo.metrics.features import get_feature_network
+
     metrics = tuple(metrics)
     _check_metrics(metrics, IMAGE_METRICS)
     if "cacc" in metrics and labels is None:
-        raise ValueError("conditional accuracy ('cacc') needs the labels the images were "
-                         "generated for")
-    network = (feature_network if hasattr(feature_network, "features_and_logits")
-               else get_feature_network(feature_network))
+        raise ValueError(
+            "conditional accuracy ('cacc') needs the labels the images were generated for"
+        )
+    network = (
+        feature_network
+        if hasattr(feature_network, "features_and_logits")
+        else get_feature_network(feature_network)
+    )
     images, cropped = _fit_to_network(images, network)
     features, logits = network.features_and_logits(images)
     base = dict(feature_network=network.protocol_id, num_samples=len(features))
@@ -96,20 +115,32 @@ def evaluate_images(images, labels=None, metrics=DEFAULT_METRICS, feature_networ
             values.append(MetricValue("fid", fid(features, ref.features), None, with_ref))
         elif name == "kid":
             mean, std = kid(features, ref.features, kid_subsets, kid_subset_size, seed)
-            values.append(MetricValue("kid", mean, std, dict(
-                with_ref, subsets=kid_subsets, subset_size=kid_subset_size, kernel="cubic")))
+            values.append(
+                MetricValue(
+                    "kid",
+                    mean,
+                    std,
+                    dict(
+                        with_ref, subsets=kid_subsets, subset_size=kid_subset_size, kernel="cubic"
+                    ),
+                )
+            )
         elif name == "pr":
             precision, recall = precision_recall(ref.features, features, pr_k)
             protocol = dict(with_ref, k=pr_k)
-            values += [MetricValue("precision", precision, None, protocol),
-                       MetricValue("recall", recall, None, protocol)]
+            values += [
+                MetricValue("precision", precision, None, protocol),
+                MetricValue("recall", recall, None, protocol),
+            ]
         elif name == "is":
             mean, std = inception_score(logits, is_splits)
-            values.append(MetricValue("inception_score", mean, std,
-                                      dict(base, splits=is_splits)))
+            values.append(MetricValue("inception_score", mean, std, dict(base, splits=is_splits)))
         elif name == "cacc":
-            values.append(MetricValue("conditional_accuracy",
-                                      conditional_accuracy(logits, labels), None, base))
+            values.append(
+                MetricValue(
+                    "conditional_accuracy", conditional_accuracy(logits, labels), None, base
+                )
+            )
     return Evaluation(values)
 
 
@@ -119,9 +150,14 @@ def _fit_to_network(images, network):
     (images, crop side or None)."""
     expected = getattr(network, "input_shape", None)
     shape = np.shape(images)
-    if (expected and len(shape) == 4 and shape[3] == expected[2]
-            and shape[1] >= expected[0] and shape[2] >= expected[1]
-            and shape[1:3] != tuple(expected[:2])):
+    if (
+        expected
+        and len(shape) == 4
+        and shape[3] == expected[2]
+        and shape[1] >= expected[0]
+        and shape[2] >= expected[1]
+        and shape[1:3] != tuple(expected[:2])
+    ):
         return crop_images(np.asarray(images), expected[0]), int(expected[0])
     return images, None
 
@@ -134,8 +170,9 @@ def generate(model, num_samples, seed=0):
     return model.sample(num_samples, labels=labels, seed=seed), labels
 
 
-def evaluate_generator(model, metrics=None, num_samples=10_000, seed=0, mixture=None,
-                       **kwargs) -> Evaluation:
+def evaluate_generator(
+    model, metrics=None, num_samples=10_000, seed=0, mixture=None, **kwargs
+) -> Evaluation:
     """Samples `num_samples` from `model` (latent seed `seed`) and evaluates them.
 
     2D point models are scored by mode coverage of `mixture` ('grid' or 'ring');
@@ -145,15 +182,19 @@ def evaluate_generator(model, metrics=None, num_samples=10_000, seed=0, mixture=
     samples, labels = generate(model, num_samples, seed)
     if samples.ndim == 2:
         if mixture is None:
-            raise ValueError("a 2D point model is scored on a mixture: pass mixture='grid' "
-                             "or 'ring'")
+            raise ValueError(
+                "a 2D point model is scored on a mixture: pass mixture='grid' or 'ring'"
+            )
         _check_metrics(metrics or POINT_METRICS, POINT_METRICS)
         score = evaluate_mixture(samples, mixture)
         protocol = dict(mixture=mixture, num_samples=num_samples, seed=seed, rule="3 sigma")
-        return Evaluation([MetricValue("modes_covered", score.modes_covered, None, protocol),
-                           MetricValue("high_quality", score.high_quality_fraction, None,
-                                       protocol),
-                           MetricValue("reverse_kl", score.reverse_kl, None, protocol)])
+        return Evaluation(
+            [
+                MetricValue("modes_covered", score.modes_covered, None, protocol),
+                MetricValue("high_quality", score.high_quality_fraction, None, protocol),
+                MetricValue("reverse_kl", score.reverse_kl, None, protocol),
+            ]
+        )
     if metrics is None:
         metrics = DEFAULT_METRICS + (("cacc",) if labels is not None else ())
     return evaluate_images(samples, labels, metrics, seed=seed, **kwargs)

@@ -10,6 +10,7 @@ published numbers. Nothing is ever downloaded.
 
 Both take images in [-1, 1] (or uint8) of shape [N, H, W, C] and return float64.
 """
+
 import functools
 import json
 import os
@@ -70,8 +71,9 @@ class FeatureNetwork:
     InceptionV3); `input_shape` is the [H, W, C] required, or None for any size.
     """
 
-    def __init__(self, name, protocol_id, model, feature_dim, num_classes,
-                 input_shape=None, preprocess=None):
+    def __init__(
+        self, name, protocol_id, model, feature_dim, num_classes, input_shape=None, preprocess=None
+    ):
         self.name = name
         self.protocol_id = protocol_id
         self.feature_dim = int(feature_dim)
@@ -97,8 +99,7 @@ class FeatureNetwork:
         if self.input_shape is None:
             return len(shape) == 3 and shape[-1] in (1, 3)
         height, width, channels = self.input_shape
-        return (len(shape) == 3 and shape[2] == channels and shape[0] >= height
-                and shape[1] >= width)
+        return len(shape) == 3 and shape[2] == channels and shape[0] >= height and shape[1] >= width
 
     def features(self, images, batch_size=256) -> np.ndarray:
         return self.features_and_logits(images, batch_size)[0]
@@ -114,17 +115,19 @@ class FeatureNetwork:
         features = np.empty((len(images), self.feature_dim), np.float64)
         logits = np.empty((len(images), self.num_classes), np.float64)
         for start in range(0, len(images), batch_size):
-            f, l = self._forward(tf.constant(images[start:start + batch_size]))
-            features[start:start + batch_size] = f.numpy()
-            logits[start:start + batch_size] = l.numpy()
+            f, l = self._forward(tf.constant(images[start : start + batch_size]))
+            features[start : start + batch_size] = f.numpy()
+            logits[start : start + batch_size] = l.numpy()
         return features, logits
 
     def validate(self, images) -> np.ndarray:
         """float32 [N, H, W, C] in [-1, 1], or ValueError saying what was expected and found."""
         images = images.numpy() if tf.is_tensor(images) else np.asarray(images)
-        expected = (f"{self.name} expects images [N, "
-                    + (", ".join(map(str, self.input_shape)) if self.input_shape
-                       else "H, W, 1 or 3") + "]")
+        expected = (
+            f"{self.name} expects images [N, "
+            + (", ".join(map(str, self.input_shape)) if self.input_shape else "H, W, 1 or 3")
+            + "]"
+        )
         if images.ndim != 4:
             raise ValueError(f"{expected}; found rank {images.ndim}, shape {images.shape}")
         if self.input_shape and images.shape[1:] != self.input_shape:
@@ -137,13 +140,16 @@ class FeatureNetwork:
             raise ValueError(f"{expected} as uint8 or float in [-1, 1]; found dtype {images.dtype}")
         images = images.astype(np.float32, copy=False)
         if images.size and not np.isfinite(images).all():
-            raise ValueError(f"{expected} with finite values; found "
-                             f"{int(np.count_nonzero(~np.isfinite(images)))} NaN/inf values")
+            raise ValueError(
+                f"{expected} with finite values; found "
+                f"{int(np.count_nonzero(~np.isfinite(images)))} NaN/inf values"
+            )
         if images.size and (images.min() < -1 - RANGE_SLACK or images.max() > 1 + RANGE_SLACK):
             raise ValueError(
                 f"{expected} as float in [-1, 1] (uint8 is scaled for you); found values in "
                 f"[{images.min():.4g}, {images.max():.4g}]. "
-                "Scale [0, 255] floats with x / 127.5 - 1.")
+                "Scale [0, 255] floats with x / 127.5 - 1."
+            )
         return images
 
 
@@ -152,30 +158,43 @@ def _classifier_paths(weights):
     path = WEIGHTS_DIR if weights is None else Path(weights)
     if path.is_dir() or not path.name.endswith(".weights.h5"):
         path = path / CLASSIFIER_WEIGHTS
-    return path, path.with_name(path.name[:-len(".weights.h5")] + ".json")
+    return path, path.with_name(path.name[: -len(".weights.h5")] + ".json")
 
 
 def _verified_classifier_sha(weights_path, card_path) -> str:
     for path in (weights_path, card_path):
         if not path.is_file():
-            raise FileNotFoundError(f"Fashion-MNIST feature classifier file {path} not found; "
-                                    f"{REGENERATE_HINT}.")
+            raise FileNotFoundError(
+                f"Fashion-MNIST feature classifier file {path} not found; {REGENERATE_HINT}."
+            )
     expected = json.loads(card_path.read_text())["sha256"]
     found = sha256_file(weights_path)
     if found != expected:
-        raise ChecksumError(f"{weights_path}: sha256 {found} does not match {expected} recorded "
-                            f"in {card_path.name}; refusing to load it. Restore the file or "
-                            f"{REGENERATE_HINT}.")
+        raise ChecksumError(
+            f"{weights_path}: sha256 {found} does not match {expected} recorded "
+            f"in {card_path.name}; refusing to load it. Restore the file or "
+            f"{REGENERATE_HINT}."
+        )
     return found
 
 
-def classifier_network(model, protocol_id="fashion_mnist-unsaved", name="fashion_mnist",
-                       input_shape=CLASSIFIER_INPUT_SHAPE) -> FeatureNetwork:
+def classifier_network(
+    model,
+    protocol_id="fashion_mnist-unsaved",
+    name="fashion_mnist",
+    input_shape=CLASSIFIER_INPUT_SHAPE,
+) -> FeatureNetwork:
     """FeatureNetwork over a classifier with a "features" layer (`build_classifier`,
     also used by the trainer, or `classifier.build_image_classifier`)."""
     both = keras.Model(model.input, [model.get_layer("features").output, model.output])
-    return FeatureNetwork(name, protocol_id, both, feature_dim=both.outputs[0].shape[-1],
-                          num_classes=both.outputs[1].shape[-1], input_shape=input_shape)
+    return FeatureNetwork(
+        name,
+        protocol_id,
+        both,
+        feature_dim=both.outputs[0].shape[-1],
+        num_classes=both.outputs[1].shape[-1],
+        input_shape=input_shape,
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -187,9 +206,11 @@ def _load_classifier(weights_path: str, sha: str) -> FeatureNetwork:
 
 
 def _local_file(weights, env_var, file_name, what, how_to_get):
-    how = (f"Download {file_name} ({how_to_get}) once, then set {env_var}=/path/to/"
-           f"{file_name} or pass weights='/path/to/{file_name}'; it is never downloaded "
-           "at run time.")
+    how = (
+        f"Download {file_name} ({how_to_get}) once, then set {env_var}=/path/to/"
+        f"{file_name} or pass weights='/path/to/{file_name}'; it is never downloaded "
+        "at run time."
+    )
     weights = weights if weights is not None else os.environ.get(env_var)
     if not weights:
         raise FileNotFoundError(f"No {what} given. {how}")
@@ -200,9 +221,14 @@ def _local_file(weights, env_var, file_name, what, how_to_get):
 
 
 def _inception_path(weights) -> Path:
-    return _local_file(weights, INCEPTION_ENV_VAR, INCEPTION_WEIGHTS_FILE, "InceptionV3 weights",
-                       "the file Keras' InceptionV3 uses; weights='random' gives untrained "
-                       "weights for plumbing tests only")
+    return _local_file(
+        weights,
+        INCEPTION_ENV_VAR,
+        INCEPTION_WEIGHTS_FILE,
+        "InceptionV3 weights",
+        "the file Keras' InceptionV3 uses; weights='random' gives untrained "
+        "weights for plumbing tests only",
+    )
 
 
 def _to_inception_input(x):
@@ -219,14 +245,21 @@ def _to_inception_input(x):
 @functools.lru_cache(maxsize=2)
 def _load_inception(weights_path, sha) -> FeatureNetwork:
     """weights_path None: random weights (plumbing only; differ between processes)."""
-    base = keras.applications.InceptionV3(include_top=True, weights=None,
-                                          classifier_activation=None)
+    base = keras.applications.InceptionV3(
+        include_top=True, weights=None, classifier_activation=None
+    )
     if weights_path is not None:
         base.load_weights(weights_path)
     both = keras.Model(base.input, [base.get_layer("avg_pool").output, base.output])
     protocol_id = f"inception_v3-{sha[:12]}" if sha else "inception_v3-random"
-    return FeatureNetwork("inception_v3", protocol_id, both, feature_dim=2048,
-                          num_classes=1000, preprocess=_to_inception_input)
+    return FeatureNetwork(
+        "inception_v3",
+        protocol_id,
+        both,
+        feature_dim=2048,
+        num_classes=1000,
+        preprocess=_to_inception_input,
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -243,9 +276,11 @@ def _file_sha(path: Path) -> str:
 @functools.lru_cache(maxsize=4)
 def _load_user_classifier(folder: str, sha: str) -> FeatureNetwork:
     from tfgan_zoo.metrics.classifier import load_classifier
+
     model, card = load_classifier(folder)
-    return classifier_network(model, f"classifier-{sha[:12]}", name="classifier",
-                              input_shape=tuple(card["input_shape"]))
+    return classifier_network(
+        model, f"classifier-{sha[:12]}", name="classifier", input_shape=tuple(card["input_shape"])
+    )
 
 
 def get_feature_network(name="fashion_mnist", weights=None) -> FeatureNetwork:
@@ -262,6 +297,7 @@ def get_feature_network(name="fashion_mnist", weights=None) -> FeatureNetwork:
     or "random".
     """
     from tfgan_zoo.metrics.classifier import CARD_FILE, is_classifier_folder
+
     if is_classifier_folder(name):
         folder = Path(name).resolve()
         sha = json.loads((folder / CARD_FILE).read_text())["sha256"]
@@ -276,12 +312,23 @@ def get_feature_network(name="fashion_mnist", weights=None) -> FeatureNetwork:
         path = _inception_path(weights)
         return _load_inception(str(path), _file_sha(path))
     if name == "fid_inception":
-        path = _local_file(weights, fid_inception.GRAPH_ENV_VAR, fid_inception.GRAPH_FILE,
-                           "FID Inception graph", "in inception-2015-12-05.tgz, the graph "
-                           "published FIDs use")
+        path = _local_file(
+            weights,
+            fid_inception.GRAPH_ENV_VAR,
+            fid_inception.GRAPH_FILE,
+            "FID Inception graph",
+            "in inception-2015-12-05.tgz, the graph published FIDs use",
+        )
         sha = _file_sha(path)
         graph = fid_inception.load_graph(str(path), sha)
-        return FeatureNetwork("fid_inception", f"fid_inception-{sha[:12]}", graph,
-                              feature_dim=graph.feature_dim, num_classes=graph.num_classes)
-    raise ValueError(f"unknown feature network {name!r}; expected one of {FEATURE_NETWORKS} "
-                     "or a folder written by `tfgan-zoo features train`")
+        return FeatureNetwork(
+            "fid_inception",
+            f"fid_inception-{sha[:12]}",
+            graph,
+            feature_dim=graph.feature_dim,
+            num_classes=graph.num_classes,
+        )
+    raise ValueError(
+        f"unknown feature network {name!r}; expected one of {FEATURE_NETWORKS} "
+        "or a folder written by `tfgan-zoo features train`"
+    )

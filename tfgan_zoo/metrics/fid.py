@@ -9,6 +9,7 @@ A = S_1^(1/2) S_2 S_1^(1/2), which has the same eigenvalues as S_1 S_2, so
 Tr((S_1 S_2)^(1/2)) = sum(sqrt(eig(A))) with two symmetric eigendecompositions
 in float64 and no complex arithmetic.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ import numpy as np
 @dataclass(frozen=True)
 class GaussianStats:
     """Mean and covariance of a feature set, in float64."""
+
     mean: np.ndarray
     cov: np.ndarray
     count: int
@@ -46,11 +48,16 @@ def trace_sqrt_product(cov_1, cov_2) -> float:
 
 def frechet_distance(stats_1: GaussianStats, stats_2: GaussianStats) -> float:
     if stats_1.mean.shape != stats_2.mean.shape:
-        raise ValueError(f"feature sizes differ: {stats_1.mean.shape[0]} and "
-                         f"{stats_2.mean.shape[0]}")
+        raise ValueError(
+            f"feature sizes differ: {stats_1.mean.shape[0]} and {stats_2.mean.shape[0]}"
+        )
     diff = stats_1.mean - stats_2.mean
-    value = (diff @ diff + np.trace(stats_1.cov) + np.trace(stats_2.cov)
-             - 2.0 * trace_sqrt_product(stats_1.cov, stats_2.cov))
+    value = (
+        diff @ diff
+        + np.trace(stats_1.cov)
+        + np.trace(stats_2.cov)
+        - 2.0 * trace_sqrt_product(stats_1.cov, stats_2.cov)
+    )
     return max(float(value), 0.0)  # round-off can leave -1e-12 for identical sets
 
 

@@ -11,6 +11,7 @@ The graph is read from a local file (never downloaded). Images in [-1, 1] are fe
 to its `ExpandDims:0` tensor as [N, H, W, 3] floats in [0, 255]; the graph resizes
 them to 299×299 and normalises them itself, so nothing else is done here.
 """
+
 import functools
 from pathlib import Path
 
@@ -33,21 +34,25 @@ class FIDInceptionGraph:
             # Only what the features and the weights need: the graph's own logits
             # path reshapes pool_3 to a batch of 1, which a batch cannot pass.
             needed = tf.compat.v1.graph_util.extract_sub_graph(
-                graph_def, [FEATURE_TENSOR.split(":")[0], weights_name.split(":")[0]])
+                graph_def, [FEATURE_TENSOR.split(":")[0], weights_name.split(":")[0]]
+            )
         except (KeyError, AssertionError, IndexError) as error:
             raise self._not_the_graph(source, error) from None
 
         def imported(images):
             features, weights = tf.graph_util.import_graph_def(
-                needed, input_map={INPUT_TENSOR: images},
+                needed,
+                input_map={INPUT_TENSOR: images},
                 return_elements=[FEATURE_TENSOR, _tensor_name(weights_name)],
-                name="fid_inception")
+                name="fid_inception",
+            )
             features = tf.reshape(features, [-1, features.shape[-1]])
             return features, tf.matmul(features, weights)
 
         try:
             self._function = tf.compat.v1.wrap_function(
-                imported, [tf.TensorSpec([None, None, None, 3], tf.float32)])
+                imported, [tf.TensorSpec([None, None, None, 3], tf.float32)]
+            )
         except (ValueError, KeyError) as error:
             raise self._not_the_graph(source, error) from None
         features, logits = self._function.structured_outputs
@@ -58,7 +63,8 @@ class FIDInceptionGraph:
     def _not_the_graph(source, error):
         return ValueError(
             f"{source} is not the FID Inception graph: it needs the tensors {INPUT_TENSOR} and "
-            f"{FEATURE_TENSOR} and the op {LOGITS_MATMUL} ({error})")
+            f"{FEATURE_TENSOR} and the op {LOGITS_MATMUL} ({error})"
+        )
 
     def __call__(self, images, training=False):
         pixels = (tf.cast(images, tf.float32) + 1.0) * 127.5
@@ -82,9 +88,10 @@ def read_graph_def(path):
     try:
         graph_def.ParseFromString(Path(path).read_bytes())
     except Exception:  # protobuf's DecodeError is not exported under a stable name
-        raise ValueError(f"{path} is not a TensorFlow GraphDef (.pb) file; the FID "
-                         f"Inception graph is {GRAPH_FILE} from inception-2015-12-05.tgz"
-                         ) from None
+        raise ValueError(
+            f"{path} is not a TensorFlow GraphDef (.pb) file; the FID "
+            f"Inception graph is {GRAPH_FILE} from inception-2015-12-05.tgz"
+        ) from None
     return graph_def
 
 

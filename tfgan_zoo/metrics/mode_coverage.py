@@ -3,6 +3,7 @@
 A sample is high quality if it lies within `threshold * sigma` of its nearest
 centre; a mode is covered if at least one high-quality sample is nearest to it.
 """
+
 import math
 from dataclasses import asdict, dataclass
 
@@ -26,7 +27,7 @@ class ModeCoverage:
 
 def perfect_high_quality_fraction(threshold=3.0) -> float:
     """P(|x - mu| <= threshold * sigma) for a 2D isotropic Gaussian: the score of a perfect generator."""
-    return 1.0 - math.exp(-threshold ** 2 / 2.0)
+    return 1.0 - math.exp(-(threshold**2) / 2.0)
 
 
 def mode_coverage(samples, centres, sigma, threshold=3.0) -> ModeCoverage:
@@ -34,8 +35,9 @@ def mode_coverage(samples, centres, sigma, threshold=3.0) -> ModeCoverage:
     samples = np.asarray(samples, dtype=np.float64)
     centres = np.asarray(centres, dtype=np.float64)
     if samples.ndim != 2 or centres.ndim != 2 or samples.shape[1] != centres.shape[1]:
-        raise ValueError(f"expected samples [N, D] and centres [M, D], found "
-                         f"{samples.shape} and {centres.shape}")
+        raise ValueError(
+            f"expected samples [N, D] and centres [M, D], found {samples.shape} and {centres.shape}"
+        )
     num_modes = len(centres)
     num_samples = len(samples)
     if num_samples == 0:

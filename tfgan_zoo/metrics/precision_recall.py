@@ -6,6 +6,7 @@ the share of generated samples inside the real manifold (are samples
 realistic?); recall is the share of real samples inside the generated manifold
 (is the data's variety covered?). A collapsed generator has recall ≈ 0.
 """
+
 import numpy as np
 
 _CHUNK = 2048
@@ -22,9 +23,9 @@ def knn_radii(features, k=3) -> np.ndarray:
         raise ValueError(f"need more than k={k} samples, found {len(features)}")
     radii = np.empty(len(features))
     for start in range(0, len(features), _CHUNK):
-        block = _squared_distances(features[start:start + _CHUNK], features)
+        block = _squared_distances(features[start : start + _CHUNK], features)
         # Column 0 of the sorted row is the point itself (distance 0).
-        radii[start:start + _CHUNK] = np.sqrt(np.partition(block, k, axis=1)[:, k])
+        radii[start : start + _CHUNK] = np.sqrt(np.partition(block, k, axis=1)[:, k])
     return radii
 
 
@@ -33,8 +34,8 @@ def manifold_coverage(manifold, radii, queries) -> float:
     manifold, queries = np.asarray(manifold, np.float64), np.asarray(queries, np.float64)
     inside = np.zeros(len(queries), bool)
     for start in range(0, len(queries), _CHUNK):
-        block = _squared_distances(queries[start:start + _CHUNK], manifold)
-        inside[start:start + _CHUNK] = (block <= radii[None, :] ** 2).any(axis=1)
+        block = _squared_distances(queries[start : start + _CHUNK], manifold)
+        inside[start : start + _CHUNK] = (block <= radii[None, :] ** 2).any(axis=1)
     return float(inside.mean())
 
 
@@ -43,8 +44,9 @@ def precision_recall(real_features, fake_features, k=3):
     real = np.asarray(real_features, np.float64)
     fake = np.asarray(fake_features, np.float64)
     if real.ndim != 2 or fake.ndim != 2 or real.shape[1] != fake.shape[1]:
-        raise ValueError(f"expected two feature sets [N, D] with the same D, found "
-                         f"{real.shape} and {fake.shape}")
+        raise ValueError(
+            f"expected two feature sets [N, D] with the same D, found {real.shape} and {fake.shape}"
+        )
     precision = manifold_coverage(real, knn_radii(real, k), fake)
     recall = manifold_coverage(fake, knn_radii(fake, k), real)
     return precision, recall

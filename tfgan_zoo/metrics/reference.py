@@ -7,6 +7,7 @@ subset size and seed), so they are computed once and stored as
 is `$TFGAN_ZOO_CACHE`, else `~/.cache/tfgan_zoo`. Files are written atomically;
 a file whose recorded protocol differs from the request is ignored.
 """
+
 import hashlib
 import json
 import os
@@ -26,6 +27,7 @@ class ReferenceSpec:
     `dataset` is any `--dataset` value (`data.sources`): for a folder or arrays,
     split "train" is all of it; `image_size` and `channels` convert the images as
     training did (None: as stored)."""
+
     dataset: str = "fashion_mnist"
     split: str = "train"
     size: int | None = 10_000
@@ -48,6 +50,7 @@ class Reference:
 def reference_images(spec: ReferenceSpec, data_dir=None):
     """(uint8 images, labels or None) of the reference set."""
     from tfgan_zoo.data import load_fashion_mnist, sources
+
     source = sources.parse(spec.dataset)
     if spec.dataset == "fashion_mnist":
         images, labels = load_fashion_mnist(spec.split, data_dir=data_dir)
@@ -56,15 +59,18 @@ def reference_images(spec: ReferenceSpec, data_dir=None):
         raise ValueError(f"{spec.dataset} is not a set of images to measure samples against")
     else:
         if source.kind in ("folder", "arrays") and spec.split != "train":
-            raise ValueError(f"{spec.dataset} has one split, all of its images: use the "
-                             f"reference split 'train', not {spec.split!r}")
+            raise ValueError(
+                f"{spec.dataset} has one split, all of its images: use the "
+                f"reference split 'train', not {spec.split!r}"
+            )
         if source.kind == "tfds":
             source = sources.DatasetSpec("tfds", source.name, spec.split)
         found = sources.image_set(source, spec.image_size, spec.channels)
         images, labels = np.asarray(found.images), found.labels
     if spec.size is not None and spec.size < len(images):
-        keep = np.sort(np.random.default_rng(spec.seed).choice(len(images), spec.size,
-                                                               replace=False))
+        keep = np.sort(
+            np.random.default_rng(spec.seed).choice(len(images), spec.size, replace=False)
+        )
         images = images[keep]
         labels = None if labels is None else labels[keep]
     return images, labels
@@ -73,8 +79,11 @@ def reference_images(spec: ReferenceSpec, data_dir=None):
 def reference_protocol(spec: ReferenceSpec) -> dict:
     """The spec as recorded with each metric: sizes only when they were converted
     (so protocols of unconverted data read as before they existed)."""
-    return {k: v for k, v in asdict(spec).items()
-            if v is not None or k not in ("image_size", "channels")}
+    return {
+        k: v
+        for k, v in asdict(spec).items()
+        if v is not None or k not in ("image_size", "channels")
+    }
 
 
 def _protocol(network, spec: ReferenceSpec) -> dict:
@@ -87,8 +96,9 @@ def _path(directory: Path, protocol: dict) -> Path:
     return directory / "reference" / f"{stem}-{protocol['split']}-{key}.npz"
 
 
-def load_reference(network, spec: ReferenceSpec = ReferenceSpec(), data_dir=None,
-                   cache=None, use_cache=True) -> Reference:
+def load_reference(
+    network, spec: ReferenceSpec = ReferenceSpec(), data_dir=None, cache=None, use_cache=True
+) -> Reference:
     """The reference set's features under `network`, from the cache when present."""
     protocol = _protocol(network, spec)
     images = None
@@ -113,8 +123,12 @@ def _write_atomically(path: Path, reference: Reference):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}.npz")
     try:
-        np.savez(tmp, protocol=json.dumps(reference.protocol, sort_keys=True),
-                 features=reference.features, logits=reference.logits)
+        np.savez(
+            tmp,
+            protocol=json.dumps(reference.protocol, sort_keys=True),
+            features=reference.features,
+            logits=reference.logits,
+        )
         os.replace(tmp, path)
     finally:
         if tmp.exists():

@@ -7,6 +7,7 @@ asks the project's Fashion-MNIST classifier how often translated images land
 in the target class. `sharpness` (mean squared Laplacian) tells a sharp output
 from a blurry average, which L1 alone rewards.
 """
+
 import numpy as np
 import tensorflow as tf
 
@@ -46,12 +47,17 @@ def sharpness(images):
 def domain_accuracy(images, target_class, feature_network="fashion_mnist"):
     """Fraction of `images` the classifier assigns to `target_class`."""
     from tfgan_zoo.metrics.features import get_feature_network
+
     network = get_feature_network(feature_network)
     return float(np.mean(np.argmax(network.logits(images), axis=-1) == target_class))
 
 
 def paired_report(outputs, targets):
     """{l1, psnr, ssim, sharpness} of outputs against their targets."""
-    return dict(l1=l1_error(outputs, targets), psnr=psnr(outputs, targets),
-                ssim=ssim(outputs, targets), sharpness=sharpness(outputs),
-                target_sharpness=sharpness(targets))
+    return dict(
+        l1=l1_error(outputs, targets),
+        psnr=psnr(outputs, targets),
+        ssim=ssim(outputs, targets),
+        sharpness=sharpness(outputs),
+        target_sharpness=sharpness(targets),
+    )

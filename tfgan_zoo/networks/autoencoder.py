@@ -3,6 +3,7 @@ and, behind a conv encoder, as the auto-encoder discriminator. ELU activations,
 no batch norm; nearest-neighbour upsampling and strided convs for resolution.
 D outputs each sample's L1 reconstruction error, the "score" BEGAN's losses use.
 """
+
 import keras
 from keras import ops
 
@@ -33,8 +34,9 @@ def decoder(input_dim, image_shape, filters=32, name="decoder"):
         h = _conv(_conv(h, filters), filters)
         h = keras.layers.UpSampling2D(2)(h)
     h = _conv(_conv(h, filters), filters)
-    out = keras.layers.Conv2D(channels, 3, padding="same", activation="tanh", dtype="float32",
-                              name=f"{name}_output")(h)
+    out = keras.layers.Conv2D(
+        channels, 3, padding="same", activation="tanh", dtype="float32", name=f"{name}_output"
+    )(h)
     return keras.Model(inputs, out, name=name)
 
 
@@ -55,5 +57,6 @@ def autoencoder_discriminator(image_shape, filters=32, code_dim=64, name="discri
     code = encoder(image_shape, filters, code_dim)(images)
     reconstruction = decoder(code_dim, image_shape, filters, name="d_decoder")(code)
     error = ReconstructionError(name="reconstruction_error", dtype="float32")(
-        [images, reconstruction])
+        [images, reconstruction]
+    )
     return keras.Model(images, error, name=name)

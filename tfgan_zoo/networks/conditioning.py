@@ -1,4 +1,5 @@
 """Inputs of conditional networks: integer labels, fed to the net as one-hot vectors."""
+
 import keras
 
 
@@ -9,6 +10,7 @@ def latent_input(latent_dim):
 def label_input(num_classes):
     """An int32 label input and its one-hot encoding (Mirza & Osindero 2014)."""
     labels = keras.Input(shape=(), dtype="int32", name="label")
-    one_hot = keras.layers.CategoryEncoding(num_tokens=num_classes, output_mode="one_hot",
-                                            name="label_one_hot")(labels)
+    one_hot = keras.layers.CategoryEncoding(
+        num_tokens=num_classes, output_mode="one_hot", name="label_one_hot"
+    )(labels)
     return labels, one_hot

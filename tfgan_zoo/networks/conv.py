@@ -11,6 +11,7 @@ at least 4×4, and at least two where the sides divide by 4 (2 up to 28×28, 3 a
 32×32, 4 at 64×64, as the paper's 4×4×1024 → 64×64×3 generator with base_filters
 128), so a unit of the first map sees the whole image at every size.
 """
+
 import keras
 
 from tfgan_zoo.networks.conditioning import label_input, latent_input
@@ -29,9 +30,11 @@ def default_stages(image_shape):
 def check_stages(image_shape, stages):
     stages = default_stages(image_shape) if stages is None else int(stages)
     height, width = image_shape[:2]
-    if stages < 1 or height % 2 ** stages or width % 2 ** stages:
-        raise ValueError(f"image height and width must divide by 2^stages = {2 ** stages} "
-                         f"(stages >= 1); got {tuple(image_shape)}.")
+    if stages < 1 or height % 2**stages or width % 2**stages:
+        raise ValueError(
+            f"image height and width must divide by 2^stages = {2**stages} "
+            f"(stages >= 1); got {tuple(image_shape)}."
+        )
     return stages
 
 
@@ -45,14 +48,21 @@ def batch_norm():
     return keras.layers.BatchNormalization(synchronized=True)
 
 
-def conv_generator(latent_dim, image_shape=(28, 28, 1), base_filters=64, num_classes=None,
-                   name="generator", hidden=(), stages=None):
+def conv_generator(
+    latent_dim,
+    image_shape=(28, 28, 1),
+    base_filters=64,
+    num_classes=None,
+    name="generator",
+    hidden=(),
+    stages=None,
+):
     """`hidden`: widths of fully connected layers (BN + ReLU) before the projection
     to the first map, as InfoGAN's G has one of 1024. `stages`: None follows the
     image (`default_stages`); 2 is the network of versions before 0.2."""
     height, width, channels = image_shape
     stages = check_stages(image_shape, stages)
-    size = 2 ** stages
+    size = 2**stages
     z = latent_input(latent_dim)
     h = z
     if num_classes is not None:
@@ -62,20 +72,33 @@ def conv_generator(latent_dim, image_shape=(28, 28, 1), base_filters=64, num_cla
         h = keras.layers.Dense(units, use_bias=False, kernel_initializer=dcgan_init())(h)
         h = keras.layers.ReLU()(batch_norm()(h))
     top = base_filters * 2 ** (stages - 1)
-    h = keras.layers.Dense((height // size) * (width // size) * top, use_bias=False,
-                           kernel_initializer=dcgan_init())(h)
+    h = keras.layers.Dense(
+        (height // size) * (width // size) * top, use_bias=False, kernel_initializer=dcgan_init()
+    )(h)
     h = batch_norm()(h)
     h = keras.layers.ReLU()(h)
     h = keras.layers.Reshape((height // size, width // size, top))(h)
     for stage in range(stages - 2, -1, -1):
-        h = keras.layers.Conv2DTranspose(base_filters * 2 ** stage, 4, strides=2,
-                                         padding="same", use_bias=False,
-                                         kernel_initializer=dcgan_init())(h)
+        h = keras.layers.Conv2DTranspose(
+            base_filters * 2**stage,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=dcgan_init(),
+        )(h)
         h = batch_norm()(h)
         h = keras.layers.ReLU()(h)
-    out = keras.layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh",
-                                       kernel_initializer=dcgan_init(), dtype="float32",
-                                       name="image")(h)
+    out = keras.layers.Conv2DTranspose(
+        channels,
+        4,
+        strides=2,
+        padding="same",
+        activation="tanh",
+        kernel_initializer=dcgan_init(),
+        dtype="float32",
+        name="image",
+    )(h)
     return keras.Model([z, labels] if num_classes is not None else z, out, name=name)
 
 
@@ -91,8 +114,14 @@ def _normalization(kind):
     raise ValueError(f"normalization must be 'batch', 'layer' or None, got {kind!r}.")
 
 
-def conv_discriminator(image_shape=(28, 28, 1), base_filters=64, num_classes=None,
-                       normalization="batch", name="discriminator", stages=None):
+def conv_discriminator(
+    image_shape=(28, 28, 1),
+    base_filters=64,
+    num_classes=None,
+    normalization="batch",
+    name="discriminator",
+    stages=None,
+):
     x = keras.Input(shape=tuple(image_shape), name="image")
     h = x
     if num_classes is not None:
@@ -100,16 +129,21 @@ def conv_discriminator(image_shape=(28, 28, 1), base_filters=64, num_classes=Non
         maps = keras.layers.Reshape((1, 1, num_classes))(one_hot)
         maps = keras.layers.UpSampling2D(size=tuple(image_shape[:2]))(maps)
         h = keras.layers.Concatenate()([x, maps])
-    h = keras.layers.Conv2D(base_filters, 4, strides=2, padding="same",
-                            kernel_initializer=dcgan_init())(h)
+    h = keras.layers.Conv2D(
+        base_filters, 4, strides=2, padding="same", kernel_initializer=dcgan_init()
+    )(h)
     h = keras.layers.LeakyReLU(0.2)(h)
     for stage in range(1, check_stages(image_shape, stages)):
-        h = keras.layers.Conv2D(base_filters * 2 ** stage, 4, strides=2, padding="same",
-                                use_bias=normalization is None,
-                                kernel_initializer=dcgan_init())(h)
+        h = keras.layers.Conv2D(
+            base_filters * 2**stage,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=normalization is None,
+            kernel_initializer=dcgan_init(),
+        )(h)
         h = _normalization(normalization)(h)
         h = keras.layers.LeakyReLU(0.2)(h)
     h = keras.layers.Flatten()(h)
-    logit = keras.layers.Dense(1, kernel_initializer=dcgan_init(), dtype="float32",
-                               name="logit")(h)
+    logit = keras.layers.Dense(1, kernel_initializer=dcgan_init(), dtype="float32", name="logit")(h)
     return keras.Model([x, labels] if num_classes is not None else x, logit, name=name)

@@ -8,6 +8,7 @@
 - `MinibatchStdDev`: one extra channel holding the mean standard deviation of
   features over a group of samples, so D can see a lack of variety.
 """
+
 import math
 
 import keras
@@ -26,11 +27,15 @@ class EqualizedDense(keras.layers.Layer):
     def build(self, shape):
         fan_in = int(shape[-1])
         self.kernel = self.add_weight(
-            name="kernel", shape=(fan_in, self.units),
-            initializer=keras.initializers.RandomNormal(stddev=1.0 / self.lr_multiplier))
+            name="kernel",
+            shape=(fan_in, self.units),
+            initializer=keras.initializers.RandomNormal(stddev=1.0 / self.lr_multiplier),
+        )
         self.bias = self.add_weight(
-            name="bias", shape=(self.units,),
-            initializer=keras.initializers.Constant(self.bias_initial / self.lr_multiplier))
+            name="bias",
+            shape=(self.units,),
+            initializer=keras.initializers.Constant(self.bias_initial / self.lr_multiplier),
+        )
         self.scale = self.gain / math.sqrt(fan_in) * self.lr_multiplier
 
     def call(self, x):
@@ -41,8 +46,13 @@ class EqualizedDense(keras.layers.Layer):
         return (*shape[:-1], self.units)
 
     def get_config(self):
-        return dict(super().get_config(), units=self.units, gain=self.gain,
-                    lr_multiplier=self.lr_multiplier, bias_initial=self.bias_initial)
+        return dict(
+            super().get_config(),
+            units=self.units,
+            gain=self.gain,
+            lr_multiplier=self.lr_multiplier,
+            bias_initial=self.bias_initial,
+        )
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
@@ -57,11 +67,16 @@ class EqualizedConv2D(keras.layers.Layer):
     def build(self, shape):
         channels = int(shape[-1])
         self.kernel = self.add_weight(
-            name="kernel", shape=(self.kernel_size, self.kernel_size, channels, self.filters),
-            initializer=keras.initializers.RandomNormal(stddev=1.0))
-        self.bias = (self.add_weight(name="bias", shape=(self.filters,), initializer="zeros")
-                     if self.use_bias else None)
-        self.scale = self.gain / math.sqrt(channels * self.kernel_size ** 2)
+            name="kernel",
+            shape=(self.kernel_size, self.kernel_size, channels, self.filters),
+            initializer=keras.initializers.RandomNormal(stddev=1.0),
+        )
+        self.bias = (
+            self.add_weight(name="bias", shape=(self.filters,), initializer="zeros")
+            if self.use_bias
+            else None
+        )
+        self.scale = self.gain / math.sqrt(channels * self.kernel_size**2)
 
     def call(self, x):
         y = ops.conv(x, ops.cast(self.kernel, x.dtype) * self.scale, padding="same")
@@ -71,8 +86,13 @@ class EqualizedConv2D(keras.layers.Layer):
         return (*shape[:-1], self.filters)
 
     def get_config(self):
-        return dict(super().get_config(), filters=self.filters, kernel_size=self.kernel_size,
-                    gain=self.gain, use_bias=self.use_bias)
+        return dict(
+            super().get_config(),
+            filters=self.filters,
+            kernel_size=self.kernel_size,
+            gain=self.gain,
+            use_bias=self.use_bias,
+        )
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")

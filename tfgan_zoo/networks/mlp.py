@@ -8,6 +8,7 @@ layer output is multiplied by it and D's input divided by it. On the 2D grid
 (coordinates up to ±4) a scale of 4 took a plain GAN from 17-20 covered modes
 and <10 % high-quality samples to 23-24 modes and ~65 % in the same 8k steps.
 """
+
 import math
 
 import keras
@@ -31,9 +32,14 @@ class PackSamples(keras.layers.Layer):
         self.pack = int(pack)
 
     def call(self, x):
-        tf.debugging.assert_equal(tf.shape(x)[0] % self.pack, 0, message=(
-            f"with pack={self.pack}, every D batch (batch size / d_steps) must divide by "
-            f"{self.pack}"))
+        tf.debugging.assert_equal(
+            tf.shape(x)[0] % self.pack,
+            0,
+            message=(
+                f"with pack={self.pack}, every D batch (batch size / d_steps) must divide by "
+                f"{self.pack}"
+            ),
+        )
         return tf.reshape(x, [-1, self.pack * x.shape[-1]])
 
     def compute_output_shape(self, input_shape):
@@ -43,8 +49,15 @@ class PackSamples(keras.layers.Layer):
         return dict(super().get_config(), pack=self.pack)
 
 
-def mlp_generator(latent_dim, data_shape, hidden=(256, 256, 256), output_activation=None,
-                  num_classes=None, data_scale=1.0, name="generator"):
+def mlp_generator(
+    latent_dim,
+    data_shape,
+    hidden=(256, 256, 256),
+    output_activation=None,
+    num_classes=None,
+    data_scale=1.0,
+    name="generator",
+):
     z = latent_input(latent_dim)
     inputs, h = [z], z
     if num_classes is not None:
@@ -53,16 +66,21 @@ def mlp_generator(latent_dim, data_shape, hidden=(256, 256, 256), output_activat
         h = keras.layers.Concatenate()([z, one_hot])
     for width in hidden:
         h = keras.layers.Dense(width, activation="relu")(h)
-    h = keras.layers.Dense(math.prod(data_shape), activation=output_activation,
-                           dtype="float32")(h)
+    h = keras.layers.Dense(math.prod(data_shape), activation=output_activation, dtype="float32")(h)
     if data_scale != 1.0:
         h = keras.layers.Rescaling(data_scale, dtype="float32")(h)
     out = keras.layers.Reshape(tuple(data_shape), name="sample")(h)
     return keras.Model(inputs if num_classes is not None else z, out, name=name)
 
 
-def mlp_discriminator(data_shape, hidden=(256, 256, 256), num_classes=None, data_scale=1.0,
-                      pack=1, name="discriminator"):
+def mlp_discriminator(
+    data_shape,
+    hidden=(256, 256, 256),
+    num_classes=None,
+    data_scale=1.0,
+    pack=1,
+    name="discriminator",
+):
     """D with one logit per sample, or per pack of `pack` samples (PacGAN)."""
     x = keras.Input(shape=tuple(data_shape), name="sample")
     h = keras.layers.Flatten()(x)

@@ -19,6 +19,7 @@ computes the same u' (the same W and u), so its update takes the first
 replica's value. The iteration runs in float32 (the layers do not autocast
 their weights); the normalised kernel is cast to the compute dtype.
 """
+
 import keras
 from keras import ops
 
@@ -46,9 +47,13 @@ class SpectralNormalized:
 
     def _build_spectral(self):
         weight = self.spectral_weight()
-        self.u = self.add_weight(name="u", shape=(weight.shape[-1],), trainable=False,
-                                 initializer=keras.initializers.RandomNormal(stddev=1.0),
-                                 aggregation="only_first_replica")
+        self.u = self.add_weight(
+            name="u",
+            shape=(weight.shape[-1],),
+            trainable=False,
+            initializer=keras.initializers.RandomNormal(stddev=1.0),
+            aggregation="only_first_replica",
+        )
 
     # Keras' Dense, Conv and Embedding save only their own (kernel, bias) weights;
     # the generic layer's saving stores every weight, u included.

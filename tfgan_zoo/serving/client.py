@@ -9,6 +9,7 @@ base64-decoded back to bytes. gRPC needs only `grpcio`, which TensorFlow
 installs: the messages come from `tfgan_zoo.serving.protos`, and the call goes
 through grpc's generic API, so `tensorflow-serving-api` is not needed.
 """
+
 import base64
 import json
 import urllib.request
@@ -27,12 +28,17 @@ def rest_body(signature, inputs, style="instances") -> dict:
     """The JSON body of a predict request (row "instances" or columnar "inputs")."""
     arrays = _arrays(inputs)
     if style == "inputs":
-        return {"signature_name": signature,
-                "inputs": {name: value.tolist() for name, value in arrays.items()}}
+        return {
+            "signature_name": signature,
+            "inputs": {name: value.tolist() for name, value in arrays.items()},
+        }
     count = len(next(iter(arrays.values())))
-    return {"signature_name": signature,
-            "instances": [{name: value[i].tolist() for name, value in arrays.items()}
-                          for i in range(count)]}
+    return {
+        "signature_name": signature,
+        "instances": [
+            {name: value[i].tolist() for name, value in arrays.items()} for i in range(count)
+        ],
+    }
 
 
 def _decode(name, value):
@@ -61,11 +67,13 @@ def decode_rest_response(response, output_names) -> dict:
 
 def grpc_request(signature, inputs, model="generator", version=None):
     from tfgan_zoo.serving import protos
+
     return protos.predict_request(signature, _arrays(inputs), model, version)
 
 
 def decode_grpc_response(response) -> dict:
     from tfgan_zoo.serving import protos
+
     return protos.tensor_map_to_numpy(response.outputs)
 
 
@@ -78,8 +86,9 @@ def _grpc():
 
 
 class GeneratorClient:
-    def __init__(self, host="localhost", model="generator", rest_port=8501, grpc_port=8500,
-                 timeout=30.0):
+    def __init__(
+        self, host="localhost", model="generator", rest_port=8501, grpc_port=8500, timeout=30.0
+    ):
         self.host, self.model = host, model
         self.rest_port, self.grpc_port, self.timeout = rest_port, grpc_port, timeout
 
@@ -89,21 +98,25 @@ class GeneratorClient:
 
     def predict_rest(self, signature, inputs, version=None, style="instances") -> dict:
         body = json.dumps(rest_body(signature, inputs, style)).encode()
-        request = urllib.request.Request(self.rest_url(version), data=body,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.rest_url(version), data=body, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=self.timeout) as reply:
             return decode_rest_response(json.loads(reply.read()), signature_outputs(signature))
 
     def predict_grpc(self, signature, inputs, version=None) -> dict:
         from tfgan_zoo.serving import protos
+
         grpc = _grpc()
         with grpc.insecure_channel(f"{self.host}:{self.grpc_port}") as channel:
             predict = channel.unary_unary(
                 protos.PREDICT_METHOD,
                 request_serializer=protos.PredictRequest.SerializeToString,
-                response_deserializer=protos.PredictResponse.FromString)
-            reply = predict(grpc_request(signature, inputs, self.model, version),
-                            timeout=self.timeout)
+                response_deserializer=protos.PredictResponse.FromString,
+            )
+            reply = predict(
+                grpc_request(signature, inputs, self.model, version), timeout=self.timeout
+            )
         return decode_grpc_response(reply)
 
 

@@ -6,6 +6,7 @@ model does not) into a hidden temporary folder beside the versions, then
 renamed into place, so TF Serving's poller (which only loads integer-named
 folders) never sees a half-written version, and a failed export leaves nothing.
 """
+
 import json
 import os
 import shutil
@@ -52,8 +53,10 @@ def _endpoints(model):
     declares what it serves (`serving_endpoints`)."""
     serving_endpoints = getattr(model, "serving_endpoints", None)
     if serving_endpoints is None:
-        raise ValueError(f"{type(model).__name__} declares no serving endpoints; only "
-                         "generators, translators and likelihood models are exported")
+        raise ValueError(
+            f"{type(model).__name__} declares no serving endpoints; only "
+            "generators, translators and likelihood models are exported"
+        )
     return serving_endpoints()
 
 
@@ -70,8 +73,10 @@ def export_generator(model, base, version=None, card=None, warmup_batch_sizes=(1
         raise ValueError(f"version must be a positive integer, got {version}")
     final = base / str(version)
     if final.exists():
-        raise FileExistsError(f"{final} exists; versions are never overwritten (next free "
-                              f"version: {next_version(base)})")
+        raise FileExistsError(
+            f"{final} exists; versions are never overwritten (next free "
+            f"version: {next_version(base)})"
+        )
     endpoints = _endpoints(model)
     base.mkdir(parents=True, exist_ok=True)
     tmp = base / f".tmp-{version}-{os.getpid()}"
@@ -82,11 +87,17 @@ def export_generator(model, base, version=None, card=None, warmup_batch_sizes=(1
         for name, (fn, specs) in endpoints.items():  # the first one is serving_default
             archive.add_endpoint(name, fn, input_signature=specs)
         archive.write_out(str(tmp), verbose=False)
-        warmup.write_warmup_requests(tmp, model, warmup_batch_sizes, {
-            name: [spec.name for spec in specs] for name, (_, specs) in endpoints.items()
-            if name in ("generate", "sample", "png", "translate", "translate_ba", "reconstruct")})
-        (tmp / CARD_NAME).write_text(json.dumps(dict(model_card(model), **(card or {})),
-                                                indent=2))
+        warmup.write_warmup_requests(
+            tmp,
+            model,
+            warmup_batch_sizes,
+            {
+                name: [spec.name for spec in specs]
+                for name, (_, specs) in endpoints.items()
+                if name in ("generate", "sample", "png", "translate", "translate_ba", "reconstruct")
+            },
+        )
+        (tmp / CARD_NAME).write_text(json.dumps(dict(model_card(model), **(card or {})), indent=2))
         os.rename(tmp, final)  # atomic on one filesystem; fails if `final` appeared meanwhile
     finally:
         if tmp.exists():

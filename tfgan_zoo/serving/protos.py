@@ -13,6 +13,7 @@ protos when those are installed. Their TensorProto is that pool's class, not
 `tf.make_tensor_proto`'s: `tensor_proto` and `to_numpy` move tensors across as
 bytes.
 """
+
 import numpy as np
 import tensorflow as tf
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory, wrappers_pb2
@@ -35,18 +36,30 @@ def _field(name, number, kind, type_name=None, label=_OPTIONAL, oneof=None):
 
 def _message(name, fields, oneofs=(), nested=()):
     return descriptor_pb2.DescriptorProto(
-        name=name, field=fields, nested_type=nested,
-        oneof_decl=[descriptor_pb2.OneofDescriptorProto(name=o) for o in oneofs])
+        name=name,
+        field=fields,
+        nested_type=nested,
+        oneof_decl=[descriptor_pb2.OneofDescriptorProto(name=o) for o in oneofs],
+    )
 
 
 def _tensor_map(owner, name, number):
     """A map<string, tensorflow.TensorProto> field and its entry type."""
     entry = name.capitalize() + "Entry"
-    nested = _message(entry, [_field("key", 1, _F.TYPE_STRING),
-                              _field("value", 2, _F.TYPE_MESSAGE, ".tensorflow.TensorProto")])
+    nested = _message(
+        entry,
+        [
+            _field("key", 1, _F.TYPE_STRING),
+            _field("value", 2, _F.TYPE_MESSAGE, ".tensorflow.TensorProto"),
+        ],
+    )
     nested.options.map_entry = True
-    return (_field(name, number, _F.TYPE_MESSAGE, f".tensorflow.serving.{owner}.{entry}",
-                   label=_REPEATED), nested)
+    return (
+        _field(
+            name, number, _F.TYPE_MESSAGE, f".tensorflow.serving.{owner}.{entry}", label=_REPEATED
+        ),
+        nested,
+    )
 
 
 def _serving_file():
@@ -54,30 +67,54 @@ def _serving_file():
     inputs, inputs_entry = _tensor_map("PredictRequest", "inputs", 2)
     outputs, outputs_entry = _tensor_map("PredictResponse", "outputs", 1)
     return descriptor_pb2.FileDescriptorProto(
-        name="tfgan_zoo/serving/tf_serving_subset.proto", package="tensorflow.serving",
+        name="tfgan_zoo/serving/tf_serving_subset.proto",
+        package="tensorflow.serving",
         syntax="proto3",
         dependency=[tensor_pb2.DESCRIPTOR.name, wrappers_pb2.DESCRIPTOR.name],
         message_type=[
-            _message("ModelSpec", [
-                _field("name", 1, _F.TYPE_STRING),
-                _field("version", 2, _F.TYPE_MESSAGE, ".google.protobuf.Int64Value", oneof=0),
-                _field("version_label", 4, _F.TYPE_STRING, oneof=0),
-                _field("signature_name", 3, _F.TYPE_STRING)], oneofs=["version_choice"]),
-            _message("PredictRequest", [
-                _field("model_spec", 1, _F.TYPE_MESSAGE, spec), inputs,
-                _field("output_filter", 3, _F.TYPE_STRING, label=_REPEATED)],
-                nested=[inputs_entry]),
-            _message("PredictResponse", [
-                _field("model_spec", 2, _F.TYPE_MESSAGE, spec), outputs],
-                nested=[outputs_entry]),
-            _message("PredictLog", [
-                _field("request", 1, _F.TYPE_MESSAGE, ".tensorflow.serving.PredictRequest"),
-                _field("response", 2, _F.TYPE_MESSAGE, ".tensorflow.serving.PredictResponse")]),
+            _message(
+                "ModelSpec",
+                [
+                    _field("name", 1, _F.TYPE_STRING),
+                    _field("version", 2, _F.TYPE_MESSAGE, ".google.protobuf.Int64Value", oneof=0),
+                    _field("version_label", 4, _F.TYPE_STRING, oneof=0),
+                    _field("signature_name", 3, _F.TYPE_STRING),
+                ],
+                oneofs=["version_choice"],
+            ),
+            _message(
+                "PredictRequest",
+                [
+                    _field("model_spec", 1, _F.TYPE_MESSAGE, spec),
+                    inputs,
+                    _field("output_filter", 3, _F.TYPE_STRING, label=_REPEATED),
+                ],
+                nested=[inputs_entry],
+            ),
+            _message(
+                "PredictResponse",
+                [_field("model_spec", 2, _F.TYPE_MESSAGE, spec), outputs],
+                nested=[outputs_entry],
+            ),
+            _message(
+                "PredictLog",
+                [
+                    _field("request", 1, _F.TYPE_MESSAGE, ".tensorflow.serving.PredictRequest"),
+                    _field("response", 2, _F.TYPE_MESSAGE, ".tensorflow.serving.PredictResponse"),
+                ],
+            ),
             # log_metadata (1) and the other log kinds are left out.
-            _message("PredictionLog", [
-                _field("predict_log", 6, _F.TYPE_MESSAGE, ".tensorflow.serving.PredictLog",
-                       oneof=0)], oneofs=["log_type"]),
-        ])
+            _message(
+                "PredictionLog",
+                [
+                    _field(
+                        "predict_log", 6, _F.TYPE_MESSAGE, ".tensorflow.serving.PredictLog", oneof=0
+                    )
+                ],
+                oneofs=["log_type"],
+            ),
+        ],
+    )
 
 
 def _add(pool, file, added):
@@ -96,11 +133,22 @@ def _build():
     for file in (tensor_pb2.DESCRIPTOR, wrappers_pb2.DESCRIPTOR):
         _add(pool, file, added)
     pool.Add(_serving_file())
-    return {name: message_factory.GetMessageClass(pool.FindMessageTypeByName(full))
-            for name, full in (("TensorProto", "tensorflow.TensorProto"),
-                               *((n, "tensorflow.serving." + n) for n in (
-                                   "ModelSpec", "PredictRequest", "PredictResponse",
-                                   "PredictLog", "PredictionLog")))}
+    return {
+        name: message_factory.GetMessageClass(pool.FindMessageTypeByName(full))
+        for name, full in (
+            ("TensorProto", "tensorflow.TensorProto"),
+            *(
+                (n, "tensorflow.serving." + n)
+                for n in (
+                    "ModelSpec",
+                    "PredictRequest",
+                    "PredictResponse",
+                    "PredictLog",
+                    "PredictionLog",
+                )
+            ),
+        )
+    }
 
 
 _CLASSES = _build()

@@ -13,6 +13,7 @@
 `handle_rest_request` applies these rules to a loaded SavedModel the way the
 server does; `handle_grpc_request` does the same for a PredictRequest proto.
 """
+
 import base64
 import json
 
@@ -29,7 +30,9 @@ class RestRequestError(ValueError):
 def _decode_value(value, dtype):
     if isinstance(value, dict):
         if set(value) != {"b64"}:
-            raise RestRequestError(f"an object value must be {{'b64': ...}}, found keys {sorted(value)}")
+            raise RestRequestError(
+                f"an object value must be {{'b64': ...}}, found keys {sorted(value)}"
+            )
         return base64.b64decode(value["b64"])
     if isinstance(value, list):
         return [_decode_value(v, dtype) for v in value]
@@ -39,13 +42,18 @@ def _decode_value(value, dtype):
 def _to_array(value, spec, name):
     value = _decode_value(value, spec.dtype)
     try:
-        array = np.array(value, dtype=object if spec.dtype == tf.string else spec.dtype.as_numpy_dtype)
+        array = np.array(
+            value, dtype=object if spec.dtype == tf.string else spec.dtype.as_numpy_dtype
+        )
     except (TypeError, ValueError) as error:
         raise RestRequestError(
-            f"input {name!r}: cannot convert to {spec.dtype.name}: {error}") from error
+            f"input {name!r}: cannot convert to {spec.dtype.name}: {error}"
+        ) from error
     if not spec.shape.is_compatible_with(array.shape):
-        raise RestRequestError(f"input {name!r}: expected shape {spec.shape.as_list()} "
-                               f"(None: any), found {list(array.shape)}")
+        raise RestRequestError(
+            f"input {name!r}: expected shape {spec.shape.as_list()} "
+            f"(None: any), found {list(array.shape)}"
+        )
     return array
 
 
@@ -58,8 +66,9 @@ def parse_rest_request(body, signature) -> tuple:
     body = json.loads(body) if isinstance(body, (str, bytes)) else body
     specs = input_specs(signature)
     if ("instances" in body) == ("inputs" in body):
-        raise RestRequestError('a request has exactly one of "instances" (row format) and '
-                               '"inputs" (columnar format)')
+        raise RestRequestError(
+            'a request has exactly one of "instances" (row format) and "inputs" (columnar format)'
+        )
     if "instances" in body:
         rows = body["instances"]
         if not isinstance(rows, list) or not rows:
@@ -94,8 +103,10 @@ def encode_rest_response(outputs, style) -> dict:
         encoded = {name: _encode(name, value) for name, value in outputs.items()}
         return {"outputs": next(iter(encoded.values())) if len(encoded) == 1 else encoded}
     count = len(next(iter(outputs.values())))
-    rows = [{name: _encode(name, value[i:i + 1])[0] for name, value in outputs.items()}
-            for i in range(count)]
+    rows = [
+        {name: _encode(name, value[i : i + 1])[0] for name, value in outputs.items()}
+        for i in range(count)
+    ]
     return {"predictions": [next(iter(r.values())) if len(r) == 1 else r for r in rows]}
 
 
@@ -107,8 +118,9 @@ def handle_rest_request(loaded, body, default_signature="serving_default") -> di
         raise RestRequestError(f"unknown signature {name!r}; have {sorted(loaded.signatures)}")
     signature = loaded.signatures[name]
     inputs, style = parse_rest_request(body, signature)
-    outputs = signature(**{k: tf.constant(v, dtype=input_specs(signature)[k].dtype)
-                           for k, v in inputs.items()})
+    outputs = signature(
+        **{k: tf.constant(v, dtype=input_specs(signature)[k].dtype) for k, v in inputs.items()}
+    )
     return encode_rest_response({k: v.numpy() for k, v in outputs.items()}, style)
 
 
@@ -119,13 +131,14 @@ def handle_grpc_request(loaded, request):
     signature = loaded.signatures[name]
     specs = input_specs(signature)
     if set(request.inputs) != set(specs):
-        raise RestRequestError(f"signature {name!r} takes inputs {sorted(specs)}, "
-                               f"request has {sorted(request.inputs)}")
+        raise RestRequestError(
+            f"signature {name!r} takes inputs {sorted(specs)}, request has {sorted(request.inputs)}"
+        )
     inputs = protos.tensor_map_to_numpy(request.inputs)
     for key, value in inputs.items():
         if value.dtype != specs[key].dtype.as_numpy_dtype:
-            raise RestRequestError(f"input {key!r}: expected {specs[key].dtype.name}, "
-                                   f"found {value.dtype}")
+            raise RestRequestError(
+                f"input {key!r}: expected {specs[key].dtype.name}, found {value.dtype}"
+            )
     outputs = signature(**{k: tf.constant(v) for k, v in inputs.items()})
-    return protos.predict_response({k: v.numpy() for k, v in outputs.items()},
-                                   request.model_spec)
+    return protos.predict_response({k: v.numpy() for k, v in outputs.items()}, request.model_spec)

@@ -14,6 +14,7 @@ Inputs are checked inside the graph (finite z, labels in range), so a bad
 request fails with a message naming the input rather than returning a wrong
 image; TF Serving reports that message to the client.
 """
+
 import tensorflow as tf
 
 from tfgan_zoo.data.pipeline import scale_images, unscale_images
@@ -35,9 +36,13 @@ def latents_for_seeds(seeds, latent_dim):
 def checked_images(images, image_shape):
     """uint8 `images` scaled to [-1, 1], after checking their shape: a signature
     does not enforce its declared shape, so the check gives the message."""
-    checks = [tf.debugging.assert_equal(tf.shape(images)[1:], tf.constant(image_shape),
-                                        message=f"images must have shape [batch, "
-                                        f"{', '.join(map(str, image_shape))}] (uint8)")]
+    checks = [
+        tf.debugging.assert_equal(
+            tf.shape(images)[1:],
+            tf.constant(image_shape),
+            message=f"images must have shape [batch, {', '.join(map(str, image_shape))}] (uint8)",
+        )
+    ]
     with tf.control_dependencies(checks):
         return scale_images(images)
 
@@ -49,9 +54,12 @@ def image_spec(image_shape):
 def translate_function(network, image_shape):
     """(translate, specs): uint8 images -> `network` in inference mode -> uint8
     images (translators; the autoencoder's reconstructions)."""
+
     def translate(images):
-        return {"images": unscale_images(network(checked_images(images, image_shape),
-                                                 training=False))}
+        return {
+            "images": unscale_images(network(checked_images(images, image_shape), training=False))
+        }
+
     return translate, [image_spec(image_shape)]
 
 
@@ -83,16 +91,27 @@ def checked_latents(z, labels, num_classes, latent_dim):
     [batch, latent_dim] and labels lie in [0, num_classes), one per row."""
     # The shape check is explicit because a SavedModel signature does not
     # enforce its declared shape: a wrong z would fail deep in a MatMul.
-    checks = [tf.debugging.assert_equal(tf.shape(z)[1], latent_dim,
-                                        message=f"z must have shape [batch, {latent_dim}]"),
-              tf.debugging.assert_all_finite(z, "z must be finite (no NaN or inf)")]
+    checks = [
+        tf.debugging.assert_equal(
+            tf.shape(z)[1], latent_dim, message=f"z must have shape [batch, {latent_dim}]"
+        ),
+        tf.debugging.assert_all_finite(z, "z must be finite (no NaN or inf)"),
+    ]
     if labels is not None:
         checks += [
-            tf.debugging.assert_non_negative(labels, message=f"label must be in [0, {num_classes})"),
-            tf.debugging.assert_less(labels, tf.constant(num_classes, labels.dtype),
-                                     message=f"label must be in [0, {num_classes})"),
-            tf.debugging.assert_equal(tf.shape(labels)[0], tf.shape(z)[0],
-                                      message="label must have one entry per latent row"),
+            tf.debugging.assert_non_negative(
+                labels, message=f"label must be in [0, {num_classes})"
+            ),
+            tf.debugging.assert_less(
+                labels,
+                tf.constant(num_classes, labels.dtype),
+                message=f"label must be in [0, {num_classes})",
+            ),
+            tf.debugging.assert_equal(
+                tf.shape(labels)[0],
+                tf.shape(z)[0],
+                message="label must have one entry per latent row",
+            ),
         ]
     with tf.control_dependencies(checks):
         return tf.identity(z), None if labels is None else tf.identity(labels)
@@ -113,6 +132,7 @@ def serving_functions(generate_fn, latent_dim, num_classes=None):
     label_spec = tf.TensorSpec([None], tf.int32, name="label")
 
     if num_classes is None:
+
         def generate(z):
             z, _ = checked_latents(z, None, None, latent_dim)
             return {"images": unscale_images(generate_fn(z, None))}
@@ -123,8 +143,11 @@ def serving_functions(generate_fn, latent_dim, num_classes=None):
         def png(z):
             return {"images_bytes": _png_batch(generate(z)["images"])}
 
-        return {"generate": (generate, [z_spec]), "sample": (sample, [seed_spec]),
-                "png": (png, [z_spec])}
+        return {
+            "generate": (generate, [z_spec]),
+            "sample": (sample, [seed_spec]),
+            "png": (png, [z_spec]),
+        }
 
     def generate_c(z, label):
         z, label = checked_latents(z, label, num_classes, latent_dim)
@@ -136,17 +159,21 @@ def serving_functions(generate_fn, latent_dim, num_classes=None):
     def png_c(z, label):
         return {"images_bytes": _png_batch(generate_c(z, label)["images"])}
 
-    return {"generate": (generate_c, [z_spec, label_spec]),
-            "sample": (sample_c, [seed_spec, label_spec]),
-            "png": (png_c, [z_spec, label_spec])}
+    return {
+        "generate": (generate_c, [z_spec, label_spec]),
+        "sample": (sample_c, [seed_spec, label_spec]),
+        "png": (png_c, [z_spec, label_spec]),
+    }
 
 
 def image_generator_functions(generate_fn, data_shape, latent_dim, num_classes=None):
     """`serving_functions` for a generator of images; samples of another shape
     (2D points) have no image signatures."""
     if len(data_shape) != 3:
-        raise ValueError(f"only image generators are exported for serving; this model makes "
-                         f"samples of shape {tuple(data_shape)}")
+        raise ValueError(
+            f"only image generators are exported for serving; this model makes "
+            f"samples of shape {tuple(data_shape)}"
+        )
     return serving_functions(generate_fn, latent_dim, num_classes)
 
 
@@ -165,7 +192,9 @@ def autoregressive_functions(model):
         canvas = tf.zeros((1,) + model.image_shape, tf.int32)
         _, canvas = tf.while_loop(
             lambda i, c: i < values,
-            lambda i, c: (i + 1, model.draw_value(c, labels, i, seed)), [0, canvas])
+            lambda i, c: (i + 1, model.draw_value(c, labels, i, seed)),
+            [0, canvas],
+        )
         return tf.cast(canvas[0] * step + step // 2, tf.uint8)
 
     # A graph even when called eagerly (as the in-process side of the export checks
@@ -173,18 +202,28 @@ def autoregressive_functions(model):
     @tf.function(autograph=False, reduce_retracing=True)
     def sample(seed, label=None):
         if label is None:
-            images = tf.map_fn(lambda s: one_image(s, None), seed,
-                               fn_output_signature=tf.TensorSpec(model.data_shape, tf.uint8))
+            images = tf.map_fn(
+                lambda s: one_image(s, None),
+                seed,
+                fn_output_signature=tf.TensorSpec(model.data_shape, tf.uint8),
+            )
         else:
-            _, label = checked_latents(tf.zeros([tf.shape(seed)[0], 1]), label, model.num_classes, 1)
-            images = tf.map_fn(lambda a: one_image(a[0], a[1]), (seed, label),
-                               fn_output_signature=tf.TensorSpec(model.data_shape, tf.uint8))
+            _, label = checked_latents(
+                tf.zeros([tf.shape(seed)[0], 1]), label, model.num_classes, 1
+            )
+            images = tf.map_fn(
+                lambda a: one_image(a[0], a[1]),
+                (seed, label),
+                fn_output_signature=tf.TensorSpec(model.data_shape, tf.uint8),
+            )
         return {"images": images}
 
     def png(seed, label=None):
         return {"images_bytes": _png_batch(sample(seed, label)["images"])}
 
     if model.num_classes is None:
-        return {"sample": (lambda seed: sample(seed), [seed_spec]),
-                "png": (lambda seed: png(seed), [seed_spec])}
+        return {
+            "sample": (lambda seed: sample(seed), [seed_spec]),
+            "png": (lambda seed: png(seed), [seed_spec]),
+        }
     return {"sample": (sample, [seed_spec, label_spec]), "png": (png, [seed_spec, label_spec])}

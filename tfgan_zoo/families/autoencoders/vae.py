@@ -11,6 +11,7 @@ It shares the GAN conventions: `sample(n, labels, seed)`, `generate(z, labels)`,
 `latent_dim`, `num_classes`, images in [-1, 1], so metrics, latent tools and
 export treat it like a generator.
 """
+
 import math
 
 import keras
@@ -31,24 +32,32 @@ from tfgan_zoo.registry import register_model
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class VAE(DatasetFit, keras.Model):
     """Args:
-      image_shape: images whose sides divide by 4.
-      latent_dim: size of z.
-      base_filters: width of the encoder and decoder; None derives it from
-        image_shape (`networks.widths.default_base_filters`: 32 up to 64×64).
-      num_classes: labels for a conditional VAE, else None.
-      seed: seed of the reparameterization noise in training.
+    image_shape: images whose sides divide by 4.
+    latent_dim: size of z.
+    base_filters: width of the encoder and decoder; None derives it from
+      image_shape (`networks.widths.default_base_filters`: 32 up to 64×64).
+    num_classes: labels for a conditional VAE, else None.
+    seed: seed of the reparameterization noise in training.
     """
 
     description = "Variational autoencoder, conditional with num_classes (Kingma & Welling 2014)"
     RENAMED = {"filters": "base_filters"}  # 0.1.0
 
-    def __init__(self, image_shape=(28, 28, 1), latent_dim=16, base_filters=None,
-                 num_classes=None, seed=0, **kwargs):
+    def __init__(
+        self,
+        image_shape=(28, 28, 1),
+        latent_dim=16,
+        base_filters=None,
+        num_classes=None,
+        seed=0,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         # `data_shape` too: the name the GANs' sample and serving code reads.
         self.image_shape = self.data_shape = tuple(int(v) for v in image_shape)
-        self.base_filters = int(default_base_filters(self.image_shape, 32)
-                                if base_filters is None else base_filters)
+        self.base_filters = int(
+            default_base_filters(self.image_shape, 32) if base_filters is None else base_filters
+        )
         self.latent_dim, self.seed = int(latent_dim), int(seed)
         self.num_classes = None if num_classes is None else int(num_classes)
         extra = self.num_classes or 0
@@ -98,10 +107,12 @@ class VAE(DatasetFit, keras.Model):
         z = mean + tf.exp(0.5 * log_var) * eps
         reconstruction = self.generate(z, labels, training)
         dims = float(np.prod(self.data_shape))
-        squared = tf.reduce_sum(tf.reshape(tf.square(images - reconstruction),
-                                           [tf.shape(images)[0], -1]), axis=1)
-        nll = (0.5 * squared * tf.exp(-2.0 * self.log_scale)
-               + dims * (self.log_scale + 0.5 * math.log(2 * math.pi)))
+        squared = tf.reduce_sum(
+            tf.reshape(tf.square(images - reconstruction), [tf.shape(images)[0], -1]), axis=1
+        )
+        nll = 0.5 * squared * tf.exp(-2.0 * self.log_scale) + dims * (
+            self.log_scale + 0.5 * math.log(2 * math.pi)
+        )
         kl = 0.5 * tf.reduce_sum(tf.exp(log_var) + tf.square(mean) - 1.0 - log_var, axis=1)
         return nll, kl
 
@@ -113,8 +124,9 @@ class VAE(DatasetFit, keras.Model):
     def train_step(self, data):
         images, labels = self._split(data)
         step = tf.cast(self.optimizer.iterations, tf.int64)
-        eps = stateless_normal([tf.shape(images)[0], self.latent_dim],
-                               draw_seed(self.seed, "epsilon", step))
+        eps = stateless_normal(
+            [tf.shape(images)[0], self.latent_dim], draw_seed(self.seed, "epsilon", step)
+        )
         with tf.GradientTape() as tape:
             nll, kl = self.elbo_terms(images, labels, eps, training=True)
             loss = tf.reduce_mean(nll + kl)
@@ -143,26 +155,37 @@ class VAE(DatasetFit, keras.Model):
         if n == 0:
             return np.zeros((0, *self.data_shape), np.float32)
         z = self.sample_latent(n, draw_seed(self.seed, "sample", seed))
-        out = [self.generate(z[i:i + batch_size],
-                             None if labels is None else np.asarray(labels)[i:i + batch_size])
-               for i in range(0, n, batch_size)]
+        out = [
+            self.generate(
+                z[i : i + batch_size],
+                None if labels is None else np.asarray(labels)[i : i + batch_size],
+            )
+            for i in range(0, n, batch_size)
+        ]
         return keras.ops.convert_to_numpy(tf.concat(out, axis=0))
 
     def serving_endpoints(self):
         """generate, sample and png from the decoder, `encode` (uint8 images (+ label)
         -> posterior mean and log variance) and `decode` (= generate)."""
         from tfgan_zoo.serving.signatures import encoder_functions, image_generator_functions
-        endpoints = image_generator_functions(self.generate, self.data_shape, self.latent_dim,
-                                              self.num_classes)
+
+        endpoints = image_generator_functions(
+            self.generate, self.data_shape, self.latent_dim, self.num_classes
+        )
         return {**endpoints, **encoder_functions(self), "decode": endpoints["generate"]}
 
     def serving_trackables(self):
         return [self.generator, self]  # the decoder, and the encoder's layers
 
     def get_config(self):
-        return dict(name=self.name, image_shape=self.image_shape, latent_dim=self.latent_dim,
-                    base_filters=self.base_filters, num_classes=self.num_classes,
-                    seed=self.seed)
+        return dict(
+            name=self.name,
+            image_shape=self.image_shape,
+            latent_dim=self.latent_dim,
+            base_filters=self.base_filters,
+            num_classes=self.num_classes,
+            seed=self.seed,
+        )
 
     @classmethod
     def from_config(cls, config):

@@ -28,6 +28,7 @@ built: Keras' `SpectralNormalization` (projected: W/σ written into the kernel,
 σ held fixed in the gradient), no normalisation of D's class embedding or G's
 output conv, and average pooling in D (`EARLIER_DEFAULTS`).
 """
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -70,32 +71,37 @@ def truncated_normal(shape, seed, threshold):
 def truncated_latents_for_seeds(seeds, latent_dim, thresholds):
     """One truncated latent per int64 seed and threshold (row i depends on
     seeds[i] and thresholds[i] only): the serving `sample_truncated` latents."""
+
     def one(args):
         seed, threshold = args
         u = stateless_uniform_open([latent_dim], draw_seed(seed, "serving_truncated"))
         return truncate_uniform(u, threshold)
-    return tf.map_fn(one, (tf.cast(seeds, tf.int64), tf.cast(thresholds, tf.float32)),
-                     fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
+
+    return tf.map_fn(
+        one,
+        (tf.cast(seeds, tf.int64), tf.cast(thresholds, tf.float32)),
+        fn_output_signature=tf.TensorSpec([latent_dim], tf.float32),
+    )
 
 
 @register_model("biggan", kind="gan")
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class BigGAN(GAN):
     """Args:
-      image_shape: images whose sides divide by 4.
-      num_classes: number of classes (BigGAN is class-conditional).
-      latent_dim: size of z, a multiple of 3 (one chunk for the input, one per block).
-      base_filters: width of the residual blocks (G's first block has twice it);
-        None derives it from image_shape (`networks.widths.default_base_filters`:
-        32 up to 64×64).
-      embedding_dim: size of the shared class embedding.
-      attention: whether G and D have a self-attention block.
-      orthogonal_weight: β of the orthogonal regularisation.
-      spectral_norm: "reparameterized" (W/σ(W) in the forward pass, the paper's) or
-        "keras" (0.1.0's networks: `keras.layers.SpectralNormalization`, which
-        writes W/σ into the kernel; not on D's class embedding or G's output).
-      d_pooling: D's pooling over positions before its head, "sum" (the paper's)
-        or "average" (0.1.0's).
+    image_shape: images whose sides divide by 4.
+    num_classes: number of classes (BigGAN is class-conditional).
+    latent_dim: size of z, a multiple of 3 (one chunk for the input, one per block).
+    base_filters: width of the residual blocks (G's first block has twice it);
+      None derives it from image_shape (`networks.widths.default_base_filters`:
+      32 up to 64×64).
+    embedding_dim: size of the shared class embedding.
+    attention: whether G and D have a self-attention block.
+    orthogonal_weight: β of the orthogonal regularisation.
+    spectral_norm: "reparameterized" (W/σ(W) in the forward pass, the paper's) or
+      "keras" (0.1.0's networks: `keras.layers.SpectralNormalization`, which
+      writes W/σ into the kernel; not on D's class embedding or G's output).
+    d_pooling: D's pooling over positions before its head, "sum" (the paper's)
+      or "average" (0.1.0's).
     """
 
     description = "Conditional BN, self-attention, SN, hinge, orthogonal reg., EMA, truncation (Brock et al. 2019)"
@@ -104,22 +110,50 @@ class BigGAN(GAN):
     RENAMED = {"filters": "base_filters"}  # 0.1.0
     EARLIER_DEFAULTS = {"spectral_norm": "keras", "d_pooling": "average"}  # 0.1.0
 
-    def __init__(self, image_shape=(28, 28, 1), num_classes=10, latent_dim=48, base_filters=None,
-                 embedding_dim=32, attention=True, orthogonal_weight=1e-4,
-                 spectral_norm="reparameterized", d_pooling="sum", seed=None, **kwargs):
+    def __init__(
+        self,
+        image_shape=(28, 28, 1),
+        num_classes=10,
+        latent_dim=48,
+        base_filters=None,
+        embedding_dim=32,
+        attention=True,
+        orthogonal_weight=1e-4,
+        spectral_norm="reparameterized",
+        d_pooling="sum",
+        seed=None,
+        **kwargs,
+    ):
         self.image_shape = image_shape = tuple(int(v) for v in image_shape)
-        self.base_filters = int(default_base_filters(image_shape, 32) if base_filters is None
-                                else base_filters)
+        self.base_filters = int(
+            default_base_filters(image_shape, 32) if base_filters is None else base_filters
+        )
         self.embedding_dim = int(embedding_dim)
         self.attention, self.orthogonal_weight = bool(attention), float(orthogonal_weight)
         self.spectral_norm, self.d_pooling = spectral_norm, d_pooling
         super().__init__(
-            generator=biggan_generator(image_shape, int(latent_dim), int(num_classes),
-                                       self.base_filters, self.embedding_dim, self.attention,
-                                       spectral_norm),
-            discriminator=biggan_discriminator(image_shape, int(num_classes), self.base_filters,
-                                               self.attention, spectral_norm, d_pooling),
-            latent_dim=int(latent_dim), num_classes=int(num_classes), seed=seed, **kwargs)
+            generator=biggan_generator(
+                image_shape,
+                int(latent_dim),
+                int(num_classes),
+                self.base_filters,
+                self.embedding_dim,
+                self.attention,
+                spectral_norm,
+            ),
+            discriminator=biggan_discriminator(
+                image_shape,
+                int(num_classes),
+                self.base_filters,
+                self.attention,
+                spectral_norm,
+                d_pooling,
+            ),
+            latent_dim=int(latent_dim),
+            num_classes=int(num_classes),
+            seed=seed,
+            **kwargs,
+        )
         self.orthogonal_tracker = keras.metrics.Mean(name="orthogonal")
 
     @classmethod
@@ -130,10 +164,14 @@ class BigGAN(GAN):
 
     @classmethod
     def default_compile_args(cls):
-        return dict(super().default_compile_args(),
-                    g_optimizer=keras.optimizers.Adam(5e-5, beta_1=0.0, beta_2=0.999),
-                    d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.0, beta_2=0.999),
-                    loss="hinge", d_steps=2, ema_decay=0.999)
+        return dict(
+            super().default_compile_args(),
+            g_optimizer=keras.optimizers.Adam(5e-5, beta_1=0.0, beta_2=0.999),
+            d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.0, beta_2=0.999),
+            loss="hinge",
+            d_steps=2,
+            ema_decay=0.999,
+        )
 
     @property
     def metrics(self):
@@ -141,13 +179,19 @@ class BigGAN(GAN):
 
     def spectral_layers(self, network):
         """The spectrally normalised layers of `network` (either kind)."""
-        return [layer for layer in network._flatten_layers()
-                if isinstance(layer, (SpectralNormalized, keras.layers.SpectralNormalization))]
+        return [
+            layer
+            for layer in network._flatten_layers()
+            if isinstance(layer, (SpectralNormalized, keras.layers.SpectralNormalization))
+        ]
 
     def generator_extra_loss(self, real, labels, fake, extras):
         # On the variable W (raw W when reparameterised), as the authors' code.
-        kernels = [layer.kernel for layer in self.spectral_layers(self.generator)
-                   if len(layer.kernel.shape) > 1 and layer.kernel.shape[-1] > 1]
+        kernels = [
+            layer.kernel
+            for layer in self.spectral_layers(self.generator)
+            if len(layer.kernel.shape) > 1 and layer.kernel.shape[-1] > 1
+        ]
         penalty = orthogonal_penalty(kernels)
         self.orthogonal_tracker.update_state(penalty)
         return self.orthogonal_weight * penalty
@@ -158,24 +202,31 @@ class BigGAN(GAN):
         if truncation is None:
             return super().sample(n, labels, seed, batch_size)
         n, labels = checked_sample_request(n, labels, self.num_classes)
-        z = truncated_normal((n, self.latent_dim), self.draw_seed("sample", seed),
-                             float(truncation))
+        z = truncated_normal(
+            (n, self.latent_dim), self.draw_seed("sample", seed), float(truncation)
+        )
         return self.samples_from(z, labels, batch_size)
 
     def serving_endpoints(self):
         """The image GAN's signatures and `sample_truncated`: seed int64 [batch],
         label int32 [batch] and truncation float32 [batch] (> 0) -> uint8 images,
         z truncated per row."""
-        specs = [tf.TensorSpec([None], tf.int64, name="seed"),
-                 tf.TensorSpec([None], tf.int32, name="label"),
-                 tf.TensorSpec([None], tf.float32, name="truncation")]
+        specs = [
+            tf.TensorSpec([None], tf.int64, name="seed"),
+            tf.TensorSpec([None], tf.int32, name="label"),
+            tf.TensorSpec([None], tf.float32, name="truncation"),
+        ]
         generate = self.inference_generate()
 
         def sample_truncated(seed, label, truncation):
             checks = [
                 tf.debugging.assert_positive(truncation, message="truncation must be > 0"),
-                tf.debugging.assert_equal(tf.shape(truncation), tf.shape(seed),
-                                          message="truncation must have one entry per seed")]
+                tf.debugging.assert_equal(
+                    tf.shape(truncation),
+                    tf.shape(seed),
+                    message="truncation must have one entry per seed",
+                ),
+            ]
             with tf.control_dependencies(checks):
                 z = truncated_latents_for_seeds(seed, self.latent_dim, truncation)
             z, label = checked_latents(z, label, self.num_classes, self.latent_dim)
@@ -187,8 +238,16 @@ class BigGAN(GAN):
         return super().serving_trackables() + [self]
 
     def constructor_config(self):
-        return dict(name=self.name, image_shape=self.image_shape, num_classes=self.num_classes,
-                    latent_dim=self.latent_dim, base_filters=self.base_filters,
-                    embedding_dim=self.embedding_dim, attention=self.attention,
-                    orthogonal_weight=self.orthogonal_weight,
-                    spectral_norm=self.spectral_norm, d_pooling=self.d_pooling, seed=self.seed)
+        return dict(
+            name=self.name,
+            image_shape=self.image_shape,
+            num_classes=self.num_classes,
+            latent_dim=self.latent_dim,
+            base_filters=self.base_filters,
+            embedding_dim=self.embedding_dim,
+            attention=self.attention,
+            orthogonal_weight=self.orthogonal_weight,
+            spectral_norm=self.spectral_norm,
+            d_pooling=self.d_pooling,
+            seed=self.seed,
+        )

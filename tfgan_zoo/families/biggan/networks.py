@@ -16,6 +16,7 @@ paper's W/σ(W) in the forward pass) or "keras", the networks of 0.1.0:
 in the gradient) on every conv and dense but not on D's class embedding or G's
 output conv. Files saved before the argument existed are rebuilt with "keras".
 """
+
 import keras
 from keras import ops
 
@@ -33,16 +34,18 @@ def check_spectral_norm(spectral_norm):
 
 def sn_dense(units, spectral_norm, **kwargs):
     if spectral_norm == "keras":
-        return keras.layers.SpectralNormalization(keras.layers.Dense(units, **kwargs),
-                                                  power_iterations=1)
+        return keras.layers.SpectralNormalization(
+            keras.layers.Dense(units, **kwargs), power_iterations=1
+        )
     return SNDense(units, **kwargs)
 
 
 def sn_conv(filters, spectral_norm, kernel=3, **kwargs):
     kwargs = {"padding": "same", "kernel_initializer": "orthogonal", **kwargs}
     if spectral_norm == "keras":
-        return keras.layers.SpectralNormalization(keras.layers.Conv2D(filters, kernel, **kwargs),
-                                                  power_iterations=1)
+        return keras.layers.SpectralNormalization(
+            keras.layers.Conv2D(filters, kernel, **kwargs), power_iterations=1
+        )
     return SNConv2D(filters, kernel, **kwargs)
 
 
@@ -62,8 +65,7 @@ class ConditionalBatchNorm(keras.layers.Layer):
     def __init__(self, spectral_norm="reparameterized", **kwargs):
         super().__init__(**kwargs)
         self.spectral_norm = check_spectral_norm(spectral_norm)
-        self.norm = keras.layers.BatchNormalization(center=False, scale=False,
-                                                    synchronized=True)
+        self.norm = keras.layers.BatchNormalization(center=False, scale=False, synchronized=True)
 
     def build(self, shapes):
         # Sub-layers are built here, not on first call, so that every variable
@@ -103,8 +105,13 @@ class SelfAttention(keras.layers.Layer):
         channels = shape[-1]
 
         def conv(filters):
-            return sn_conv(filters, self.spectral_norm, kernel=1, use_bias=False,
-                           kernel_initializer="glorot_uniform")
+            return sn_conv(
+                filters,
+                self.spectral_norm,
+                kernel=1,
+                use_bias=False,
+                kernel_initializer="glorot_uniform",
+            )
 
         self.query = conv(max(channels // 8, 1))
         self.key = conv(max(channels // 8, 1))
@@ -124,8 +131,9 @@ class SelfAttention(keras.layers.Layer):
         q, k = flat(self.query(x, training=training)), flat(self.key(x, training=training))
         v = flat(self.value(x, training=training))
         attention = ops.softmax(ops.matmul(q, ops.transpose(k, (0, 2, 1))), axis=-1)
-        attended = ops.reshape(ops.matmul(attention, v),
-                               (ops.shape(x)[0], height, width, ops.shape(v)[-1]))
+        attended = ops.reshape(
+            ops.matmul(attention, v), (ops.shape(x)[0], height, width, ops.shape(v)[-1])
+        )
         return x + self.gamma * self.out(attended, training=training)
 
     def compute_output_shape(self, shape):
@@ -156,8 +164,15 @@ def d_block(x, filters, spectral_norm, first=False):
     return keras.layers.Add()([h, skip])
 
 
-def biggan_generator(image_shape, latent_dim, num_classes, filters=32, embedding_dim=32,
-                     attention=True, spectral_norm="reparameterized"):
+def biggan_generator(
+    image_shape,
+    latent_dim,
+    num_classes,
+    filters=32,
+    embedding_dim=32,
+    attention=True,
+    spectral_norm="reparameterized",
+):
     height, width, channels = image_shape
     if height % 4 or width % 4:
         raise ValueError(f"image sides must divide by 4; got {image_shape}.")
@@ -169,9 +184,12 @@ def biggan_generator(image_shape, latent_dim, num_classes, filters=32, embedding
     labels = keras.Input(shape=(), dtype="int32", name="label")
     # N(0, 1) class vectors, as large as the z chunks they sit beside (Keras' default
     # U(±0.05) leaves the class a whisper that G learnt to hear only slowly).
-    shared = keras.layers.Embedding(num_classes, embedding_dim, name="shared_embedding",
-                                    embeddings_initializer=keras.initializers.RandomNormal(
-                                        stddev=1.0))(labels)
+    shared = keras.layers.Embedding(
+        num_classes,
+        embedding_dim,
+        name="shared_embedding",
+        embeddings_initializer=keras.initializers.RandomNormal(stddev=1.0),
+    )(labels)
     chunks = [ChannelSlice(i * chunk, (i + 1) * chunk)(z) for i in range(3)]
     h = sn_dense((height // 4) * (width // 4) * 2 * filters, spectral_norm)(chunks[0])
     h = keras.layers.Reshape((height // 4, width // 4, 2 * filters))(h)
@@ -181,16 +199,22 @@ def biggan_generator(image_shape, latent_dim, num_classes, filters=32, embedding
     h = g_block(h, keras.layers.Concatenate()([shared, chunks[2]]), filters, spectral_norm)
     h = keras.layers.ReLU()(keras.layers.BatchNormalization(synchronized=True)(h))
     if spectral_norm == "keras":  # 0.1.0 left G's output conv unnormalised
-        out = keras.layers.Conv2D(channels, 3, padding="same", activation="tanh",
-                                  dtype="float32", name="image")(h)
+        out = keras.layers.Conv2D(
+            channels, 3, padding="same", activation="tanh", dtype="float32", name="image"
+        )(h)
     else:
-        out = sn_conv(channels, spectral_norm, activation="tanh", dtype="float32",
-                      name="image")(h)
+        out = sn_conv(channels, spectral_norm, activation="tanh", dtype="float32", name="image")(h)
     return keras.Model([z, labels], out, name="generator")
 
 
-def biggan_discriminator(image_shape, num_classes, filters=32, attention=True,
-                         spectral_norm="reparameterized", pooling="sum"):
+def biggan_discriminator(
+    image_shape,
+    num_classes,
+    filters=32,
+    attention=True,
+    spectral_norm="reparameterized",
+    pooling="sum",
+):
     """`pooling`: "sum" over positions (the paper's) or "average" (0.1.0's)."""
     check_spectral_norm(spectral_norm)
     if pooling not in ("sum", "average"):
@@ -202,12 +226,14 @@ def biggan_discriminator(image_shape, num_classes, filters=32, attention=True,
         h = SelfAttention(spectral_norm)(h)
     h = d_block(h, 2 * filters, spectral_norm)
     h = keras.layers.ReLU()(h)
-    features = (GlobalSumPooling2D() if pooling == "sum"
-                else keras.layers.GlobalAveragePooling2D())(h)
+    features = (
+        GlobalSumPooling2D() if pooling == "sum" else keras.layers.GlobalAveragePooling2D()
+    )(h)
     linear = sn_dense(1, spectral_norm)(features)
     if spectral_norm == "keras":  # 0.1.0 left the class embedding unnormalised
-        embedding = keras.layers.Embedding(num_classes, 2 * filters,
-                                           embeddings_initializer="glorot_normal")
+        embedding = keras.layers.Embedding(
+            num_classes, 2 * filters, embeddings_initializer="glorot_normal"
+        )
     else:
         embedding = SNEmbedding(num_classes, 2 * filters, embeddings_initializer="glorot_normal")
     projection = keras.layers.Dot(axes=1)([embedding(labels), features])

@@ -3,6 +3,7 @@
 What differs from the engine: convolutional networks following the paper's
 guidelines (see `tfgan_zoo.networks.conv`) and its optimiser, Adam(2e-4, β1=0.5).
 """
+
 import keras
 
 from tfgan_zoo.engine import GAN
@@ -26,31 +27,53 @@ class DCGAN(GAN):
         (`networks.conv.default_stages`: 2 at 28×28, 4 at 64×64, where
         base_filters 128 gives the paper's 4×4×1024 → 64×64×3 generator).
     """
+
     # Files saved before `stages` existed had two stages at every size.
     EARLIER_DEFAULTS = {"stages": 2}
 
     description = "Convolutional GAN with BN, ReLU/tanh G and LeakyReLU D (Radford et al. 2015)"
 
-    def __init__(self, image_shape=(28, 28, 1), latent_dim=100, base_filters=None, seed=None,
-                 stages=None, **kwargs):
+    def __init__(
+        self,
+        image_shape=(28, 28, 1),
+        latent_dim=100,
+        base_filters=None,
+        seed=None,
+        stages=None,
+        **kwargs,
+    ):
         self.image_shape = tuple(int(v) for v in image_shape)
-        self.base_filters = int(default_base_filters(self.image_shape, 64)
-                                if base_filters is None else base_filters)
+        self.base_filters = int(
+            default_base_filters(self.image_shape, 64) if base_filters is None else base_filters
+        )
         self.stages = check_stages(self.image_shape, stages)
         super().__init__(
-            generator=conv_generator(latent_dim, self.image_shape, self.base_filters,
-                                     stages=self.stages),
-            discriminator=conv_discriminator(self.image_shape, self.base_filters,
-                                             stages=self.stages),
-            latent_dim=latent_dim, seed=seed, **kwargs)
+            generator=conv_generator(
+                latent_dim, self.image_shape, self.base_filters, stages=self.stages
+            ),
+            discriminator=conv_discriminator(
+                self.image_shape, self.base_filters, stages=self.stages
+            ),
+            latent_dim=latent_dim,
+            seed=seed,
+            **kwargs,
+        )
 
     @classmethod
     def for_data(cls, data_shape, num_classes=None, **kwargs):
         if len(data_shape) != 3:
-            raise ValueError(f"DCGAN generates images (height, width, channels); the data has "
-                             f"shape {tuple(data_shape)}. Use 'vanilla' for points.")
+            raise ValueError(
+                f"DCGAN generates images (height, width, channels); the data has "
+                f"shape {tuple(data_shape)}. Use 'vanilla' for points."
+            )
         return cls(image_shape=data_shape, **kwargs)
 
     def constructor_config(self):
-        return dict(name=self.name, image_shape=self.image_shape, latent_dim=self.latent_dim,
-                    base_filters=self.base_filters, stages=self.stages, seed=self.seed)
+        return dict(
+            name=self.name,
+            image_shape=self.image_shape,
+            latent_dim=self.latent_dim,
+            base_filters=self.base_filters,
+            stages=self.stages,
+            seed=self.seed,
+        )

@@ -1,4 +1,5 @@
 """InfoGAN (Chen et al. 2016)."""
+
 from tfgan_zoo.families.infogan.infogan import InfoGAN
 
 __all__ = ["InfoGAN"]

@@ -31,6 +31,7 @@ its own info term, where the authors' graph computes D's and G's info terms on
 one batch of fakes; the logged `info` is L_I without the constant prior entropy,
 not the mutual-information estimate.
 """
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -48,8 +49,9 @@ def info_loss(categorical_logits, codes, continuous_pred, continuous, continuous
     categorical code's cross-entropy plus λ_cont · ½ the squared error of the
     continuous codes summed over the codes (the negative log-likelihood of a
     unit-variance Gaussian per code, whose log-likelihoods the paper sums)."""
-    ce = ops.mean(keras.losses.sparse_categorical_crossentropy(codes, categorical_logits,
-                                                                from_logits=True))
+    ce = ops.mean(
+        keras.losses.sparse_categorical_crossentropy(codes, categorical_logits, from_logits=True)
+    )
     if continuous is None or continuous.shape[-1] == 0:
         return ce
     squared = ops.sum(ops.square(continuous_pred - continuous), axis=-1)
@@ -85,21 +87,35 @@ class InfoGAN(GAN):
     # Files saved before `stages` existed had two conv stages at every size.
     EARLIER_DEFAULTS = {"hidden": (), "stages": 2}
 
-    def __init__(self, image_shape=(28, 28, 1), noise_dim=62, categories=10, continuous=2,
-                 base_filters=None, hidden=None, info_weight=1.0, continuous_weight=1.0,
-                 seed=None, stages=None, **kwargs):
+    def __init__(
+        self,
+        image_shape=(28, 28, 1),
+        noise_dim=62,
+        categories=10,
+        continuous=2,
+        base_filters=None,
+        hidden=None,
+        info_weight=1.0,
+        continuous_weight=1.0,
+        seed=None,
+        stages=None,
+        **kwargs,
+    ):
         self.image_shape = image_shape = tuple(int(v) for v in image_shape)
         self.stages = check_stages(image_shape, stages)
         self.noise_dim, self.categories = int(noise_dim), int(categories)
         self.continuous = int(continuous)
-        self.base_filters = int(default_base_filters(image_shape, 64) if base_filters is None
-                                else base_filters)
-        self.hidden = ((16 * self.base_filters,) if hidden is None
-                       else tuple(int(units) for units in hidden))
+        self.base_filters = int(
+            default_base_filters(image_shape, 64) if base_filters is None else base_filters
+        )
+        self.hidden = (
+            (16 * self.base_filters,) if hidden is None else tuple(int(units) for units in hidden)
+        )
         self.info_weight, self.continuous_weight = float(info_weight), float(continuous_weight)
         latent_dim = self.noise_dim + self.categories + self.continuous
-        generator = conv_generator(latent_dim, image_shape, self.base_filters, hidden=self.hidden,
-                                   stages=self.stages)
+        generator = conv_generator(
+            latent_dim, image_shape, self.base_filters, hidden=self.hidden, stages=self.stages
+        )
         discriminator, self.q_network, self.q_head = self._d_and_q(image_shape)
         super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
         self.info_tracker = keras.metrics.Mean(name="info")
@@ -113,8 +129,14 @@ class InfoGAN(GAN):
         h = keras.layers.Conv2D(f, 4, strides=2, padding="same", kernel_initializer=dcgan_init())(x)
         h = keras.layers.LeakyReLU(0.2)(h)
         for stage in range(1, self.stages):
-            h = keras.layers.Conv2D(f * 2 ** stage, 4, strides=2, padding="same", use_bias=False,
-                                    kernel_initializer=dcgan_init())(h)
+            h = keras.layers.Conv2D(
+                f * 2**stage,
+                4,
+                strides=2,
+                padding="same",
+                use_bias=False,
+                kernel_initializer=dcgan_init(),
+            )(h)
             h = keras.layers.LeakyReLU(0.2)(batch_norm()(h))
         body = keras.layers.Flatten()(h)
         for units in self.hidden:
@@ -124,8 +146,7 @@ class InfoGAN(GAN):
         q_in = keras.Input(shape=body.shape[1:], name="features")
         q = keras.layers.Dense(128, use_bias=False)(q_in)
         q = keras.layers.LeakyReLU(0.2)(batch_norm()(q))
-        q = keras.layers.Dense(self.categories + self.continuous, dtype="float32",
-                               name="codes")(q)
+        q = keras.layers.Dense(self.categories + self.continuous, dtype="float32", name="codes")(q)
         q_head = keras.Model(q_in, q, name="q_head")
         discriminator = keras.Model(x, logit, name="discriminator")
         q_network = keras.Model(x, q_head(body), name="q_network")
@@ -153,8 +174,9 @@ class InfoGAN(GAN):
         name = f"{phase}_codes"
         u = self.replica_noise(stateless_uniform_open, tf.stack([batch_size]), name, counter)
         categorical = tf.minimum(tf.cast(u * self.categories, tf.int32), self.categories - 1)
-        v = self.replica_noise(stateless_uniform_open, tf.stack([batch_size, self.continuous]),
-                               name, counter, index=1)
+        v = self.replica_noise(
+            stateless_uniform_open, tf.stack([batch_size, self.continuous]), name, counter, index=1
+        )
         return categorical, 2.0 * v - 1.0
 
     def compose_latent(self, noise, categorical, continuous):
@@ -162,24 +184,29 @@ class InfoGAN(GAN):
         return tf.concat([noise, tf.one_hot(categorical, self.categories), continuous], axis=-1)
 
     def latent_noise(self, batch_size, phase, counter):
-        noise = self.replica_noise(stateless_normal, tf.stack([batch_size, self.noise_dim]),
-                                   f"{phase}_latent", counter)
+        noise = self.replica_noise(
+            stateless_normal, tf.stack([batch_size, self.noise_dim]), f"{phase}_latent", counter
+        )
         return self.compose_latent(noise, *self.draw_codes(batch_size, phase, counter))
 
     def sample_latent(self, batch_size, seed):
         """Latents with random codes, for sampling (a pure function of `seed`)."""
         noise = stateless_normal((batch_size, self.noise_dim), seed)
         u = stateless_uniform_open((batch_size, 1 + self.continuous), sub_seed(seed, 1))
-        categorical = tf.minimum(tf.cast(u[:, 0] * self.categories, tf.int32),
-                                 self.categories - 1)
+        categorical = tf.minimum(tf.cast(u[:, 0] * self.categories, tf.int32), self.categories - 1)
         return self.compose_latent(noise, categorical, 2.0 * u[:, 1:] - 1.0)
 
     def _info(self, images, codes, training):
         predicted = self.q_network(images, training=training)
         categorical, continuous = codes
-        loss = info_loss(predicted[:, :self.categories], categorical,
-                         predicted[:, self.categories:], continuous, self.continuous_weight)
-        guess = ops.cast(ops.argmax(predicted[:, :self.categories], axis=-1), "int32")
+        loss = info_loss(
+            predicted[:, : self.categories],
+            categorical,
+            predicted[:, self.categories :],
+            continuous,
+            self.continuous_weight,
+        )
+        guess = ops.cast(ops.argmax(predicted[:, : self.categories], axis=-1), "int32")
         hits = ops.cast(guess == ops.cast(categorical, "int32"), "float32")
         return loss, ops.mean(hits)
 
@@ -195,8 +222,11 @@ class InfoGAN(GAN):
         n = tf.shape(real)[0]
         counter = self.g_optimizer.iterations
         latent = self.latent_noise(n, "g", counter)
-        return (self.generate(latent, labels, training=True), labels,
-                self.draw_codes(n, "g", counter))
+        return (
+            self.generate(latent, labels, training=True),
+            labels,
+            self.draw_codes(n, "g", counter),
+        )
 
     def generator_extra_loss(self, real, labels, fake, extras):
         info, accuracy = self._info(fake, extras, training=True)  # moves G only
@@ -210,21 +240,31 @@ class InfoGAN(GAN):
         categorical value r % K, columns different noise. With it: each row one
         noise and category, columns sweep that continuous code from -1 to 1."""
         rng = np.random.default_rng(seed)
-        noise = rng.standard_normal((rows, 1 if continuous_index is not None else steps,
-                                     self.noise_dim)).astype(np.float32)
+        noise = rng.standard_normal(
+            (rows, 1 if continuous_index is not None else steps, self.noise_dim)
+        ).astype(np.float32)
         noise = np.broadcast_to(noise, (rows, steps, self.noise_dim)).reshape(-1, self.noise_dim)
         categorical = np.repeat(np.arange(rows) % self.categories, steps).astype(np.int32)
         continuous = np.zeros((rows * steps, self.continuous), np.float32)
         if continuous_index is not None:
             continuous[:, continuous_index] = np.tile(np.linspace(-1, 1, steps), rows)
-        latent = self.compose_latent(tf.constant(noise), tf.constant(categorical),
-                                     tf.constant(continuous))
+        latent = self.compose_latent(
+            tf.constant(noise), tf.constant(categorical), tf.constant(continuous)
+        )
         images = np.asarray(self.inference_generate()(latent))
         return images.reshape(rows, steps, *images.shape[1:])
 
     def constructor_config(self):
-        return dict(name=self.name, image_shape=self.image_shape, noise_dim=self.noise_dim,
-                    categories=self.categories, continuous=self.continuous,
-                    base_filters=self.base_filters, hidden=self.hidden,
-                    info_weight=self.info_weight,
-                    continuous_weight=self.continuous_weight, stages=self.stages, seed=self.seed)
+        return dict(
+            name=self.name,
+            image_shape=self.image_shape,
+            noise_dim=self.noise_dim,
+            categories=self.categories,
+            continuous=self.continuous,
+            base_filters=self.base_filters,
+            hidden=self.hidden,
+            info_weight=self.info_weight,
+            continuous_weight=self.continuous_weight,
+            stages=self.stages,
+            seed=self.seed,
+        )

@@ -1,4 +1,5 @@
 """PixelCNN (van den Oord et al. 2016), the autoregressive likelihood baseline."""
+
 from tfgan_zoo.families.pixelcnn.pixelcnn import (
     MaskedConv2D,
     PixelCNN,

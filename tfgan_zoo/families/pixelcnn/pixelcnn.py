@@ -12,6 +12,7 @@ contiguous block per colour, as in PixelRNN's colour masks (van den Oord et al. 
 Images are uint8-valued (ints or floats in 0..255); pixel v falls in class
 floor(v * levels / 256). `bits_per_dim` is the mean NLL in bits per pixel.
 """
+
 import math
 
 import keras
@@ -70,23 +71,31 @@ class MaskedConv2D(keras.layers.Layer):
     def build(self, input_shape):
         k = self.kernel_size
         # A constant, not a weight: it follows from the config, so it is never saved or trained.
-        self.mask = ops.convert_to_tensor(causal_mask(k, self.mask_type, int(input_shape[-1]),
-                                                      self.filters, self.colours))
-        self.kernel = self.add_weight(name="kernel", shape=(k, k, input_shape[-1], self.filters),
-                                      initializer="glorot_uniform")
+        self.mask = ops.convert_to_tensor(
+            causal_mask(k, self.mask_type, int(input_shape[-1]), self.filters, self.colours)
+        )
+        self.kernel = self.add_weight(
+            name="kernel", shape=(k, k, input_shape[-1], self.filters), initializer="glorot_uniform"
+        )
         self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros")
 
     def call(self, x):
-        return ops.conv(x, self.kernel * ops.cast(self.mask, self.kernel.dtype),
-                        padding="same") + self.bias
+        return (
+            ops.conv(x, self.kernel * ops.cast(self.mask, self.kernel.dtype), padding="same")
+            + self.bias
+        )
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.filters,)
 
     def get_config(self):
-        return {**super().get_config(), "filters": self.filters,
-                "kernel_size": self.kernel_size, "mask_type": self.mask_type,
-                "colours": self.colours}
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "mask_type": self.mask_type,
+            "colours": self.colours,
+        }
 
 
 def bits_per_dim_256(bits_L, levels):
@@ -115,11 +124,21 @@ class PixelCNN(DatasetFit, keras.Model):
     have half). Unlike the other models' it does not depend on image_shape: the
     network is convolutional to the end, so its size does not grow with the image.
     """
-    description = "Masked-convolution autoregressive model, exact NLL in bits/dim (van den Oord et al. 2016)"
+
+    description = (
+        "Masked-convolution autoregressive model, exact NLL in bits/dim (van den Oord et al. 2016)"
+    )
     RENAMED = {"filters": "base_filters"}  # 0.1.0
 
-    def __init__(self, levels=8, base_filters=64, blocks=5, num_classes=None,
-                 image_shape=(28, 28, 1), **kwargs):
+    def __init__(
+        self,
+        levels=8,
+        base_filters=64,
+        blocks=5,
+        num_classes=None,
+        image_shape=(28, 28, 1),
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if not (2 <= levels <= 256 and 256 % levels == 0):
             raise ValueError(f"levels must be a power of two in [2, 256], found {levels}")
@@ -127,19 +146,24 @@ class PixelCNN(DatasetFit, keras.Model):
         self.num_classes, self.image_shape = num_classes, tuple(int(v) for v in image_shape)
         colours = self.colours = self.image_shape[-1]
         if not 1 <= colours <= min(self.base_filters // 2, 4):
-            raise ValueError(f"PixelCNN takes 1 to 4 channels with base_filters >= 2 x channels;"
-                             f" found image_shape {image_shape}, base_filters {base_filters}")
+            raise ValueError(
+                f"PixelCNN takes 1 to 4 channels with base_filters >= 2 x channels;"
+                f" found image_shape {image_shape}, base_filters {base_filters}"
+            )
 
         def conv1(f):  # 1x1; with one colour its type-B mask is all ones, so a plain conv
             return keras.layers.Conv2D(f, 1) if colours == 1 else MaskedConv2D(f, 1, "B", colours)
 
         filters = self.base_filters
         self.stem = MaskedConv2D(filters, 7, "A", colours, name="stem")
-        self.res = [[conv1(filters // 2), MaskedConv2D(filters // 2, 3, "B", colours),
-                     conv1(filters)] for _ in range(blocks)]
+        self.res = [
+            [conv1(filters // 2), MaskedConv2D(filters // 2, 3, "B", colours), conv1(filters)]
+            for _ in range(blocks)
+        ]
         self.head = [conv1(filters), conv1(levels * colours)]
-        self.class_bias = (keras.layers.Embedding(num_classes, filters, name="class_bias")
-                           if num_classes else None)
+        self.class_bias = (
+            keras.layers.Embedding(num_classes, filters, name="class_bias") if num_classes else None
+        )
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.bpd_tracker = keras.metrics.Mean(name="bits_per_dim")
         # Rows above / columns either side that one output pixel can see (sampling windows).
@@ -164,8 +188,11 @@ class PixelCNN(DatasetFit, keras.Model):
         """The pre-flight check, for intensities as uint8 (their natural dtype) or
         as floats in [0, 255]."""
         if isinstance(x, tf.data.Dataset):
-            x = x.map(lambda images, *rest: (tf.cast(images, tf.float32), *rest)
-                      if rest else tf.cast(images, tf.float32))
+            x = x.map(
+                lambda images, *rest: (
+                    (tf.cast(images, tf.float32), *rest) if rest else tf.cast(images, tf.float32)
+                )
+            )
         super().validate_data(x, y)
 
     def preview_images(self, n, seed, inputs=None):
@@ -178,9 +205,14 @@ class PixelCNN(DatasetFit, keras.Model):
         return tuple(self.image_shape)
 
     def get_config(self):
-        return {**super().get_config(), "levels": self.levels, "base_filters": self.base_filters,
-                "blocks": self.blocks, "num_classes": self.num_classes,
-                "image_shape": self.image_shape}
+        return {
+            **super().get_config(),
+            "levels": self.levels,
+            "base_filters": self.base_filters,
+            "blocks": self.blocks,
+            "num_classes": self.num_classes,
+            "image_shape": self.image_shape,
+        }
 
     @classmethod
     def from_config(cls, config):
@@ -221,8 +253,7 @@ class PixelCNN(DatasetFit, keras.Model):
         """NLL in nats per value, [N, H, W, C]."""
         classes = self.quantise(images)
         logits = self.network(self.to_input(classes), labels)
-        return tf.nn.sparse_softmax_cross_entropy_with_logits(classes,
-                                                              tf.cast(logits, tf.float32))
+        return tf.nn.sparse_softmax_cross_entropy_with_logits(classes, tf.cast(logits, tf.float32))
 
     def _unpack(self, data):
         images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
@@ -249,8 +280,12 @@ class PixelCNN(DatasetFit, keras.Model):
         return self._record(tf.reduce_mean(self._pixel_nll(*self._unpack(data))))
 
     # One trace per model: any batch size, and dummy labels when unconditional.
-    @tf.function(input_signature=[tf.TensorSpec([None, None, None, None], tf.float32),
-                                  tf.TensorSpec([None], tf.int32)])
+    @tf.function(
+        input_signature=[
+            tf.TensorSpec([None, None, None, None], tf.float32),
+            tf.TensorSpec([None], tf.int32),
+        ]
+    )
     def _nll_sum(self, images, labels):
         labels = labels if self.class_bias is not None else None
         # float64: float32 sums over ~10^6 pixels drift in the 6th digit.
@@ -263,8 +298,9 @@ class PixelCNN(DatasetFit, keras.Model):
         total = 0.0
         for start in range(0, len(images), batch_size):
             batch = slice(start, start + batch_size)
-            total += float(self._nll_sum(tf.constant(images[batch], tf.float32),
-                                         tf.constant(labels[batch])))
+            total += float(
+                self._nll_sum(tf.constant(images[batch], tf.float32), tf.constant(labels[batch]))
+            )
         return total / (images.size * math.log(2.0))
 
     # --- sampling ---------------------------------------------------------------------
@@ -282,8 +318,7 @@ class PixelCNN(DatasetFit, keras.Model):
         h, w = min(height, reach + 1), min(width, 2 * reach + 1)
         if isinstance(row, int) and isinstance(col, int):
             return max(0, row - reach), min(max(0, col - reach), width - w), h, w
-        return (tf.maximum(0, row - reach), tf.minimum(tf.maximum(0, col - reach), width - w),
-                h, w)
+        return (tf.maximum(0, row - reach), tf.minimum(tf.maximum(0, col - reach), width - w), h, w)
 
     def pixel_logits(self, canvas, labels, row, col):
         """Logits [N, C, levels] of pixel (row, col) from the class canvas [N, H, W, C],
@@ -296,6 +331,7 @@ class PixelCNN(DatasetFit, keras.Model):
         crop at the default 5 blocks). Slicing a layer's output to a smaller window
         drops only positions whose padding was cut; the windows stay nested.
         """
+
         def crop(x, reach, at):
             r0, c0, h, w = self.window(row, col, reach)
             return tf.slice(x, tf.stack([0, r0 - at[0], c0 - at[1], 0]), [-1, h, w, -1]), (r0, c0)
@@ -316,19 +352,26 @@ class PixelCNN(DatasetFit, keras.Model):
         (seed, i), so a draw depends on its seed and the canvas only."""
         height, width = self.image_shape[:2]
         pixel, colour = index // self.colours, index % self.colours
-        logits = tf.gather(self.pixel_logits(canvas, labels, pixel // width, pixel % width),
-                           colour, axis=1)
-        drawn = tf.random.stateless_categorical(tf.cast(logits, tf.float32), 1,
-                                                seed=tf.stack([seed, tf.cast(index, seed.dtype)]),
-                                                dtype=tf.int32)
-        where = tf.reshape(tf.one_hot(index, height * width * self.colours, dtype=tf.int32),
-                           [1, height, width, self.colours])
+        logits = tf.gather(
+            self.pixel_logits(canvas, labels, pixel // width, pixel % width), colour, axis=1
+        )
+        drawn = tf.random.stateless_categorical(
+            tf.cast(logits, tf.float32),
+            1,
+            seed=tf.stack([seed, tf.cast(index, seed.dtype)]),
+            dtype=tf.int32,
+        )
+        where = tf.reshape(
+            tf.one_hot(index, height * width * self.colours, dtype=tf.int32),
+            [1, height, width, self.colours],
+        )
         return canvas + drawn[:, :, None, None] * where
 
     def serving_endpoints(self):
         """`sample` (int64 seed (+ label) -> uint8 images, drawn pixel by pixel in the
         graph) and `png`; there is no latent to serve a `generate` for."""
         from tfgan_zoo.serving.signatures import autoregressive_functions
+
         return autoregressive_functions(self)
 
     def serving_trackables(self):
@@ -344,10 +387,11 @@ class PixelCNN(DatasetFit, keras.Model):
         """Draws every value of the class canvas [n, H, W, C] (`draw_value`): one
         graph, so a small batch is not paced by Python calls."""
         values = self.image_shape[0] * self.image_shape[1] * self.colours
-        return tf.while_loop(lambda index, _: index < values,
-                             lambda index, canvas: (index + 1, self.draw_value(
-                                 canvas, labels, index, seed)),
-                             [tf.constant(0), canvas])[1]
+        return tf.while_loop(
+            lambda index, _: index < values,
+            lambda index, canvas: (index + 1, self.draw_value(canvas, labels, index, seed)),
+            [tf.constant(0), canvas],
+        )[1]
 
     def sample(self, n, seed=0, labels=None) -> np.ndarray:
         """n images, uint8 [n, H, W, C], drawn value by value; the same for the same seed."""

@@ -20,6 +20,7 @@ LeakyReLU(0.2), nearest upsampling and 2×2 average pooling, toRGB / fromRGB as
 1×1 convs, minibatch standard deviation before D's 4×4 head. G's output is
 linear (no tanh), as in the paper; the GAN clips samples to the data range.
 """
+
 import math
 
 import keras
@@ -47,8 +48,10 @@ def default_filters(image_shape, fmap_base=256, fmap_max=64):
     rule min(fmap_max, fmap_base / 2^(k+1)) for level k (at least 1). Base 8192 /
     max 512 is the paper's 1024×1024 network; 256 / 64 (the defaults) give
     (64, 64, 32, 16) at 32×32."""
-    return tuple(max(1, min(int(fmap_max), int(fmap_base) // 2 ** (k + 1)))
-                 for k in range(num_levels_for(image_shape[0])))
+    return tuple(
+        max(1, min(int(fmap_max), int(fmap_base) // 2 ** (k + 1)))
+        for k in range(num_levels_for(image_shape[0]))
+    )
 
 
 def lerp(a, b, t):
@@ -99,8 +102,13 @@ def _lrelu(x):
 
 def _level_weight(layer):
     # Set by the GAN each step; copied (as a non-trainable weight) into the EMA copy of G.
-    return layer.add_weight(name="level", shape=(), initializer="zeros", trainable=False,
-                            aggregation="only_first_replica")
+    return layer.add_weight(
+        name="level",
+        shape=(),
+        initializer="zeros",
+        trainable=False,
+        aggregation="only_first_replica",
+    )
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
@@ -118,8 +126,10 @@ class ProgressiveGenerator(keras.layers.Layer):
         self.filters = tuple(int(f) for f in filters)
         self.num_levels = num_levels_for(self.resolution)
         if len(self.filters) != self.num_levels:
-            raise ValueError(f"{self.resolution}×{self.resolution} has {self.num_levels} levels; "
-                             f"got filters for {len(self.filters)}: {self.filters}.")
+            raise ValueError(
+                f"{self.resolution}×{self.resolution} has {self.num_levels} levels; "
+                f"got filters for {len(self.filters)}: {self.filters}."
+            )
         f = self.filters
         self.pixel_norm = PixelNorm()
         # The paper's gain sqrt(2)/4 for the dense layer (its output is 16 pixels wide).
@@ -127,10 +137,14 @@ class ProgressiveGenerator(keras.layers.Layer):
         # Flat list: level 0 has one conv, every other level two.
         self.convs = [EqualizedConv2D(f[0], 3, name="conv_0")]
         for k in range(1, self.num_levels):
-            self.convs += [EqualizedConv2D(f[k], 3, name=f"conv_{k}a"),
-                           EqualizedConv2D(f[k], 3, name=f"conv_{k}b")]
-        self.to_rgb = [EqualizedConv2D(self.channels, 1, gain=1.0, name=f"to_rgb_{k}")
-                       for k in range(self.num_levels)]
+            self.convs += [
+                EqualizedConv2D(f[k], 3, name=f"conv_{k}a"),
+                EqualizedConv2D(f[k], 3, name=f"conv_{k}b"),
+            ]
+        self.to_rgb = [
+            EqualizedConv2D(self.channels, 1, gain=1.0, name=f"to_rgb_{k}")
+            for k in range(self.num_levels)
+        ]
 
     def build(self, shape):
         self.level = _level_weight(self)
@@ -140,7 +154,7 @@ class ProgressiveGenerator(keras.layers.Layer):
         self.convs[0].build((None, 4, 4, f[0]))
         self.to_rgb[0].build((None, 4, 4, f[0]))
         for k in range(1, self.num_levels):
-            size = 4 * 2 ** k
+            size = 4 * 2**k
             self.convs[2 * k - 1].build((None, size, size, f[k - 1]))
             self.convs[2 * k].build((None, size, size, f[k]))
             self.to_rgb[k].build((None, size, size, f[k]))
@@ -170,8 +184,12 @@ class ProgressiveGenerator(keras.layers.Layer):
         return (shape[0], self.resolution, self.resolution, self.channels)
 
     def get_config(self):
-        return dict(super().get_config(), resolution=self.resolution, channels=self.channels,
-                    filters=list(self.filters))
+        return dict(
+            super().get_config(),
+            resolution=self.resolution,
+            channels=self.channels,
+            filters=list(self.filters),
+        )
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
@@ -183,23 +201,27 @@ class ProgressiveDiscriminator(keras.layers.Layer):
     conv3×3 f0 -> LReLU -> flatten -> dense f0 -> LReLU -> dense to 1 (gain 1).
     """
 
-    def __init__(self, resolution=32, channels=1, filters=(64, 64, 32, 16), group_size=4,
-                 **kwargs):
+    def __init__(self, resolution=32, channels=1, filters=(64, 64, 32, 16), group_size=4, **kwargs):
         super().__init__(**kwargs)
         self.resolution, self.channels = int(resolution), int(channels)
         self.filters = tuple(int(f) for f in filters)
         self.group_size = int(group_size)
         self.num_levels = num_levels_for(self.resolution)
         if len(self.filters) != self.num_levels:
-            raise ValueError(f"{self.resolution}×{self.resolution} has {self.num_levels} levels; "
-                             f"got filters for {len(self.filters)}: {self.filters}.")
+            raise ValueError(
+                f"{self.resolution}×{self.resolution} has {self.num_levels} levels; "
+                f"got filters for {len(self.filters)}: {self.filters}."
+            )
         f = self.filters
-        self.from_rgb = [EqualizedConv2D(f[k], 1, name=f"from_rgb_{k}")
-                         for k in range(self.num_levels)]
+        self.from_rgb = [
+            EqualizedConv2D(f[k], 1, name=f"from_rgb_{k}") for k in range(self.num_levels)
+        ]
         self.convs = []
         for k in range(1, self.num_levels):
-            self.convs += [EqualizedConv2D(f[k], 3, name=f"conv_{k}a"),
-                           EqualizedConv2D(f[k - 1], 3, name=f"conv_{k}b")]
+            self.convs += [
+                EqualizedConv2D(f[k], 3, name=f"conv_{k}a"),
+                EqualizedConv2D(f[k - 1], 3, name=f"conv_{k}b"),
+            ]
         self.minibatch_std = MinibatchStdDev(self.group_size)
         self.head_conv = EqualizedConv2D(f[0], 3, name="head_conv")
         self.head_dense = EqualizedDense(f[0], name="head_dense")
@@ -209,7 +231,7 @@ class ProgressiveDiscriminator(keras.layers.Layer):
         self.level = _level_weight(self)
         f = self.filters
         for k in range(self.num_levels):
-            size = 4 * 2 ** k
+            size = 4 * 2**k
             self.from_rgb[k].build((None, size, size, self.channels))
             if k:
                 self.convs[2 * k - 2].build((None, size, size, f[k]))
@@ -244,8 +266,13 @@ class ProgressiveDiscriminator(keras.layers.Layer):
         return (shape[0], 1)
 
     def get_config(self):
-        return dict(super().get_config(), resolution=self.resolution, channels=self.channels,
-                    filters=list(self.filters), group_size=self.group_size)
+        return dict(
+            super().get_config(),
+            resolution=self.resolution,
+            channels=self.channels,
+            filters=list(self.filters),
+            group_size=self.group_size,
+        )
 
 
 def progan_generator(latent_dim, resolution=32, channels=1, filters=(64, 64, 32, 16)):
@@ -258,8 +285,9 @@ def progan_generator(latent_dim, resolution=32, channels=1, filters=(64, 64, 32,
 
 def progan_discriminator(resolution=32, channels=1, filters=(64, 64, 32, 16), group_size=4):
     images = keras.Input(shape=(int(resolution), int(resolution), int(channels)), name="image")
-    logit = ProgressiveDiscriminator(resolution, channels, filters, group_size,
-                                     name="progressive")(images)
+    logit = ProgressiveDiscriminator(resolution, channels, filters, group_size, name="progressive")(
+        images
+    )
     logit = keras.layers.Activation("linear", dtype="float32", name="logit")(logit)
     return keras.Model(images, logit, name="discriminator")
 

@@ -38,6 +38,7 @@ the measurements behind them, are rows of `tfgan_zoo.recipes` ("paper", and
 "cpu-short": what short CPU runs and tests/test_progan.py train with). The
 drift term is added with either loss.
 """
+
 import keras
 from keras import ops
 
@@ -54,8 +55,9 @@ from tfgan_zoo.families.progan.networks import (
 from tfgan_zoo.families.progan.restarts import restart_where, restartable
 from tfgan_zoo.registry import register_model
 
-PAD_HINT = ("pad Fashion-MNIST's 28×28 images to 32×32 with "
-            "`tfgan_zoo.data.padding.pad_images(images, 32)`")
+PAD_HINT = (
+    "pad Fashion-MNIST's 28×28 images to 32×32 with `tfgan_zoo.data.padding.pad_images(images, 32)`"
+)
 
 
 def level_at(images_seen, images_per_phase, num_levels):
@@ -74,34 +76,46 @@ def level_at(images_seen, images_per_phase, num_levels):
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class ProGAN(GAN):
     """Args:
-      image_shape: square images whose side is a power of two >= 4, e.g. (32, 32, 1)
-        (pad Fashion-MNIST with `tfgan_zoo.data.padding.pad_images`).
-      latent_dim: size of z; None for the feature maps at 4×4 (as the paper).
-      filters: feature maps per level (4×4 first), or None to derive them from
-        image_shape by the paper's rule (`networks.default_filters`).
-      images_per_phase: training images per stable and per fade-in phase
-        (800 000 in the paper, 600 000 in the authors' released config;
-        ~20 000 makes a CPU run).
-      drift_weight: ε of the drift term ε·E[D(x)²].
-      mbstd_group_size: samples per minibatch-standard-deviation group.
+    image_shape: square images whose side is a power of two >= 4, e.g. (32, 32, 1)
+      (pad Fashion-MNIST with `tfgan_zoo.data.padding.pad_images`).
+    latent_dim: size of z; None for the feature maps at 4×4 (as the paper).
+    filters: feature maps per level (4×4 first), or None to derive them from
+      image_shape by the paper's rule (`networks.default_filters`).
+    images_per_phase: training images per stable and per fade-in phase
+      (800 000 in the paper, 600 000 in the authors' released config;
+      ~20 000 makes a CPU run).
+    drift_weight: ε of the drift term ε·E[D(x)²].
+    mbstd_group_size: samples per minibatch-standard-deviation group.
     """
 
-    description = ("Progressive growing with fade-in, equalized LR, pixel norm, minibatch "
-                   "stddev, WGAN-GP + drift (Karras et al. 2018)")
+    description = (
+        "Progressive growing with fade-in, equalized LR, pixel norm, minibatch "
+        "stddev, WGAN-GP + drift (Karras et al. 2018)"
+    )
     power_of_two_sides = True  # the command-line trainer pads 28×28 data to 32×32
     RENAMED = {"group_size": "mbstd_group_size"}  # 0.1.0
 
-    def __init__(self, image_shape=(32, 32, 1), latent_dim=None, filters=None,
-                 images_per_phase=20_000, drift_weight=1e-3, mbstd_group_size=4, seed=None,
-                 **kwargs):
+    def __init__(
+        self,
+        image_shape=(32, 32, 1),
+        latent_dim=None,
+        filters=None,
+        images_per_phase=20_000,
+        drift_weight=1e-3,
+        mbstd_group_size=4,
+        seed=None,
+        **kwargs,
+    ):
         self.image_shape = tuple(int(v) for v in image_shape)
         height, width, channels = self.image_shape
         if height != width:
-            raise ValueError(f"ProGAN needs square images, got {tuple(image_shape)}; "
-                             + PAD_HINT + ".")
+            raise ValueError(
+                f"ProGAN needs square images, got {tuple(image_shape)}; " + PAD_HINT + "."
+            )
         self.num_levels = num_levels_for(height)
-        self.filters = (default_filters(self.image_shape) if filters is None
-                        else tuple(int(f) for f in filters))
+        self.filters = (
+            default_filters(self.image_shape) if filters is None else tuple(int(f) for f in filters)
+        )
         self.images_per_phase = int(images_per_phase)
         if self.images_per_phase < 1:
             raise ValueError(f"images_per_phase must be >= 1, got {images_per_phase}.")
@@ -109,50 +123,70 @@ class ProGAN(GAN):
         latent_dim = self.filters[0] if latent_dim is None else int(latent_dim)
         super().__init__(
             generator=progan_generator(latent_dim, height, channels, self.filters),
-            discriminator=progan_discriminator(height, channels, self.filters,
-                                               self.mbstd_group_size),
-            latent_dim=latent_dim, seed=seed, **kwargs)
+            discriminator=progan_discriminator(
+                height, channels, self.filters, self.mbstd_group_size
+            ),
+            latent_dim=latent_dim,
+            seed=seed,
+            **kwargs,
+        )
         self.images_seen = self.add_weight(
-            name="images_seen", shape=(), dtype="int64", initializer="zeros", trainable=False,
-            aggregation="only_first_replica")
+            name="images_seen",
+            shape=(),
+            dtype="int64",
+            initializer="zeros",
+            trainable=False,
+            aggregation="only_first_replica",
+        )
 
     @classmethod
     def for_data(cls, data_shape, num_classes=None, **kwargs):
         data_shape = tuple(data_shape)
         if len(data_shape) != 3:
-            raise ValueError(f"ProGAN generates images (height, width, channels); the data has "
-                             f"shape {data_shape}.")
+            raise ValueError(
+                f"ProGAN generates images (height, width, channels); the data has "
+                f"shape {data_shape}."
+            )
         side = data_shape[0]
         if data_shape[1] != side or side < 4 or side & (side - 1):
-            raise ValueError(f"ProGAN needs square images whose side is a power of two "
-                             f"(4, 8, 16, 32, ...); the data has shape {data_shape}: "
-                             + PAD_HINT + ".")
+            raise ValueError(
+                f"ProGAN needs square images whose side is a power of two "
+                f"(4, 8, 16, 32, ...); the data has shape {data_shape}: " + PAD_HINT + "."
+            )
         return cls(image_shape=data_shape, **kwargs)
 
     @classmethod
     def default_compile_args(cls):
-        return dict(super().default_compile_args(),
-                    g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.99,
-                                                      epsilon=1e-8),
-                    d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.99,
-                                                      epsilon=1e-8),
-                    loss="wasserstein", penalty="gradient_penalty", penalty_weight=10.0,
-                    d_steps=1, ema_decay=0.999)
+        return dict(
+            super().default_compile_args(),
+            g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.99, epsilon=1e-8),
+            d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.99, epsilon=1e-8),
+            loss="wasserstein",
+            penalty="gradient_penalty",
+            penalty_weight=10.0,
+            d_steps=1,
+            ema_decay=0.999,
+        )
 
     def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
         """`GAN.compile`, with a plain Adam made a `RestartableAdam` (same settings)."""
         defaults = self.default_compile_args()
         super().compile(
-            g_optimizer=restartable(defaults["g_optimizer"] if g_optimizer is None
-                                    else g_optimizer),
-            d_optimizer=restartable(defaults["d_optimizer"] if d_optimizer is None
-                                    else d_optimizer), **kwargs)
+            g_optimizer=restartable(
+                defaults["g_optimizer"] if g_optimizer is None else g_optimizer
+            ),
+            d_optimizer=restartable(
+                defaults["d_optimizer"] if d_optimizer is None else d_optimizer
+            ),
+            **kwargs,
+        )
 
     # ------------------------------------------------------------------ level
     def scheduled_level(self):
         """The level the schedule gives for `images_seen` (a float32 tensor)."""
-        return ops.cast(level_at(self.images_seen, self.images_per_phase, self.num_levels),
-                        "float32")
+        return ops.cast(
+            level_at(self.images_seen, self.images_per_phase, self.num_levels), "float32"
+        )
 
     @property
     def level(self):
@@ -192,8 +226,10 @@ class ProGAN(GAN):
     def train_step(self, data):
         level = self.scheduled_level()
         last = progressive_layer(self.generator).level  # the level of the last step
-        changed = ops.logical_or(ops.not_equal(ops.floor(level), ops.floor(last)),
-                                 ops.not_equal(ops.ceil(level), ops.ceil(last)))
+        changed = ops.logical_or(
+            ops.not_equal(ops.floor(level), ops.floor(last)),
+            ops.not_equal(ops.ceil(level), ops.ceil(last)),
+        )
         restart_where(self.g_optimizer, changed)
         restart_where(self.d_optimizer, changed)
         self.set_level(level)
@@ -210,7 +246,13 @@ class ProGAN(GAN):
         return network
 
     def constructor_config(self):
-        return dict(name=self.name, image_shape=self.image_shape, latent_dim=self.latent_dim,
-                    filters=self.filters, images_per_phase=self.images_per_phase,
-                    drift_weight=self.drift_weight, mbstd_group_size=self.mbstd_group_size,
-                    seed=self.seed)
+        return dict(
+            name=self.name,
+            image_shape=self.image_shape,
+            latent_dim=self.latent_dim,
+            filters=self.filters,
+            images_per_phase=self.images_per_phase,
+            drift_weight=self.drift_weight,
+            mbstd_group_size=self.mbstd_group_size,
+            seed=self.seed,
+        )

@@ -9,6 +9,7 @@ m = v = 0 and the bias-correction step t = iterations − moments_start + 1 at
 that iteration: the step of a fresh Adam, whatever came before. Never
 restarted (moments_start = 0), it is Keras' Adam step for step.
 """
+
 import keras
 from keras import ops
 
@@ -28,8 +29,12 @@ class RestartableAdam(keras.optimizers.Adam):
         super().build(var_list)
         # Assigned in replica context by every replica alike, like `iterations`.
         self.moments_start = self.add_variable(
-            (), initializer="zeros", dtype=self.iterations.dtype,
-            aggregation="only_first_replica", name="moments_start")
+            (),
+            initializer="zeros",
+            dtype=self.iterations.dtype,
+            aggregation="only_first_replica",
+            name="moments_start",
+        )
 
     def restart_moments(self, flag=True):
         """Where `flag` (a boolean scalar), the next update starts from fresh moments."""
@@ -49,8 +54,9 @@ class RestartableAdam(keras.optimizers.Adam):
         alpha = lr * ops.sqrt(1 - beta_2_power) / (1 - beta_1_power)
         self.assign_add(m, ops.multiply(ops.subtract(gradient, m), 1 - self.beta_1))
         self.assign_add(v, ops.multiply(ops.subtract(ops.square(gradient), v), 1 - self.beta_2))
-        self.assign_sub(variable, ops.divide(ops.multiply(m, alpha),
-                                             ops.add(ops.sqrt(v), self.epsilon)))
+        self.assign_sub(
+            variable, ops.divide(ops.multiply(m, alpha), ops.add(ops.sqrt(v), self.epsilon))
+        )
 
     def load_own_variables(self, store):
         # A plain Adam's state (files saved before restarts): everything but
@@ -70,8 +76,10 @@ def restartable(optimizer):
     if type(optimizer) is not keras.optimizers.Adam:
         return optimizer
     if optimizer.built:
-        raise ValueError("ProGAN needs an Adam that has not taken a step yet (it turns "
-                         "it into a RestartableAdam).")
+        raise ValueError(
+            "ProGAN needs an Adam that has not taken a step yet (it turns "
+            "it into a RestartableAdam)."
+        )
     return RestartableAdam.from_config(optimizer.get_config())
 
 

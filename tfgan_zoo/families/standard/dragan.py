@@ -2,6 +2,7 @@
 penalty on perturbations of the real data, against the sharp discriminator
 gradients around real samples that go with mode collapse. Paper defaults:
 λ = 10, Adam(1e-4, β1 = 0.5, β2 = 0.9); no batch norm in D."""
+
 import keras
 
 from tfgan_zoo.families.standard.standard import StandardGAN
@@ -16,7 +17,10 @@ class DRAGAN(StandardGAN):
 
     @classmethod
     def default_compile_args(cls):
-        return dict(super().default_compile_args(),
-                    g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
-                    d_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
-                    penalty="dragan", penalty_weight=10.0)
+        return dict(
+            super().default_compile_args(),
+            g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
+            d_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
+            penalty="dragan",
+            penalty_weight=10.0,
+        )

@@ -1,6 +1,7 @@
 """LSGAN (Mao et al. 2017): least-squares losses with the 0-1-1 coding, which
 keep penalising fakes that are classified right but lie far from the data.
 Paper optimiser: Adam(2e-4, β1 = 0.5)."""
+
 import keras
 
 from tfgan_zoo.families.standard.standard import StandardGAN

@@ -3,6 +3,7 @@ mixtures), DCGAN-style convs for images. Variants that differ from each other
 only in their objective (WGAN, WGAN-GP, LSGAN, DRAGAN, cGAN) subclass
 `StandardGAN` and change `default_compile_args` (and at most D's normalisation).
 """
+
 import inspect
 
 import keras
@@ -52,56 +53,104 @@ class StandardGAN(GAN):
     image_d_normalization = "batch"
     RENAMED = {"width": _split_width}
     # Files saved before `stages` existed had two stages at every image size.
-    EARLIER_DEFAULTS = {"stages": lambda config: 2 if len(config.get("data_shape", (28, 28, 1)))
-                        == 3 else None}
+    EARLIER_DEFAULTS = {
+        "stages": lambda config: 2 if len(config.get("data_shape", (28, 28, 1))) == 3 else None
+    }
     default_hidden = (64, 64, 64)
 
-    def __init__(self, data_shape=(28, 28, 1), latent_dim=100, base_filters=None, hidden=None,
-                 data_scale=1.0, num_classes=None, pack=1, seed=None, stages=None, **kwargs):
+    def __init__(
+        self,
+        data_shape=(28, 28, 1),
+        latent_dim=100,
+        base_filters=None,
+        hidden=None,
+        data_scale=1.0,
+        num_classes=None,
+        pack=1,
+        seed=None,
+        stages=None,
+        **kwargs,
+    ):
         data_shape = tuple(data_shape)
         is_image = len(data_shape) == 3
         self.data_scale, self.pack = float(data_scale), int(pack)
         if is_image and hidden is not None:
-            raise ValueError(f"hidden sets MLP layers, for vector data; images of shape "
-                             f"{data_shape} use conv nets: set base_filters instead.")
+            raise ValueError(
+                f"hidden sets MLP layers, for vector data; images of shape "
+                f"{data_shape} use conv nets: set base_filters instead."
+            )
         if not is_image and (base_filters is not None or stages is not None):
-            raise ValueError(f"base_filters and stages set conv nets, for images; data of "
-                             f"shape {data_shape} uses MLPs: set hidden instead.")
+            raise ValueError(
+                f"base_filters and stages set conv nets, for images; data of "
+                f"shape {data_shape} uses MLPs: set hidden instead."
+            )
         if is_image and self.pack != 1:
-            raise ValueError("pack (PacGAN) is implemented for vector data (MLP discriminator); "
-                             f"got pack={pack} for images of shape {data_shape}")
+            raise ValueError(
+                "pack (PacGAN) is implemented for vector data (MLP discriminator); "
+                f"got pack={pack} for images of shape {data_shape}"
+            )
         if is_image:
-            self.base_filters = int(default_base_filters(data_shape, 64) if base_filters is None
-                                    else base_filters)
+            self.base_filters = int(
+                default_base_filters(data_shape, 64) if base_filters is None else base_filters
+            )
             self.hidden, self.stages = None, check_stages(data_shape, stages)
-            generator = conv_generator(latent_dim, data_shape, self.base_filters, num_classes,
-                                       stages=self.stages)
-            discriminator = conv_discriminator(data_shape, self.base_filters, num_classes,
-                                               normalization=self.image_d_normalization,
-                                               stages=self.stages)
+            generator = conv_generator(
+                latent_dim, data_shape, self.base_filters, num_classes, stages=self.stages
+            )
+            discriminator = conv_discriminator(
+                data_shape,
+                self.base_filters,
+                num_classes,
+                normalization=self.image_d_normalization,
+                stages=self.stages,
+            )
             data_range = (-1.0, 1.0)
         else:
             self.base_filters = self.stages = None
-            self.hidden = tuple(int(h) for h in (self.default_hidden if hidden is None
-                                                 else hidden))
-            generator = mlp_generator(latent_dim, data_shape, self.hidden,
-                                      num_classes=num_classes, data_scale=self.data_scale)
-            discriminator = mlp_discriminator(data_shape, self.hidden, num_classes=num_classes,
-                                              data_scale=self.data_scale, pack=self.pack)
+            self.hidden = tuple(int(h) for h in (self.default_hidden if hidden is None else hidden))
+            generator = mlp_generator(
+                latent_dim,
+                data_shape,
+                self.hidden,
+                num_classes=num_classes,
+                data_scale=self.data_scale,
+            )
+            discriminator = mlp_discriminator(
+                data_shape,
+                self.hidden,
+                num_classes=num_classes,
+                data_scale=self.data_scale,
+                pack=self.pack,
+            )
             data_range = None
-        super().__init__(generator=generator, discriminator=discriminator,
-                         latent_dim=latent_dim, num_classes=num_classes,
-                         data_range=data_range, seed=seed, **kwargs)
+        super().__init__(
+            generator=generator,
+            discriminator=discriminator,
+            latent_dim=latent_dim,
+            num_classes=num_classes,
+            data_range=data_range,
+            seed=seed,
+            **kwargs,
+        )
 
     @classmethod
     def for_data(cls, data_shape, num_classes=None, **kwargs):
         if cls.conditional and num_classes is None:
             raise ValueError(f"{cls.__name__} is conditional: it needs labelled data.")
-        return cls(data_shape=data_shape, num_classes=num_classes if cls.conditional else None,
-                   **kwargs)
+        return cls(
+            data_shape=data_shape, num_classes=num_classes if cls.conditional else None, **kwargs
+        )
 
     def constructor_config(self):
-        return dict(name=self.name, data_shape=self.data_shape, latent_dim=self.latent_dim,
-                    base_filters=self.base_filters, hidden=self.hidden,
-                    data_scale=self.data_scale, num_classes=self.num_classes, pack=self.pack,
-                    stages=self.stages, seed=self.seed)
+        return dict(
+            name=self.name,
+            data_shape=self.data_shape,
+            latent_dim=self.latent_dim,
+            base_filters=self.base_filters,
+            hidden=self.hidden,
+            data_scale=self.data_scale,
+            num_classes=self.num_classes,
+            pack=self.pack,
+            stages=self.stages,
+            seed=self.seed,
+        )

@@ -3,6 +3,7 @@
 What differs from the engine: fully connected networks; the generator's output
 is unbounded for point data and tanh for images.
 """
+
 import keras
 
 from tfgan_zoo.engine import GAN
@@ -26,23 +27,43 @@ class VanillaGAN(GAN):
 
     description = "MLP generator and discriminator (Goodfellow et al. 2014)"
 
-    def __init__(self, data_shape=(2,), latent_dim=64, hidden=(256, 256, 256), data_scale=1.0,
-                 seed=None, **kwargs):
+    def __init__(
+        self,
+        data_shape=(2,),
+        latent_dim=64,
+        hidden=(256, 256, 256),
+        data_scale=1.0,
+        seed=None,
+        **kwargs,
+    ):
         data_shape, hidden = tuple(data_shape), tuple(hidden)
         is_image = len(data_shape) == 3
         self.hidden, self.data_scale = hidden, float(data_scale)
         super().__init__(
-            generator=mlp_generator(latent_dim, data_shape, hidden,
-                                    output_activation="tanh" if is_image else None,
-                                    data_scale=self.data_scale),
+            generator=mlp_generator(
+                latent_dim,
+                data_shape,
+                hidden,
+                output_activation="tanh" if is_image else None,
+                data_scale=self.data_scale,
+            ),
             discriminator=mlp_discriminator(data_shape, hidden, data_scale=self.data_scale),
-            latent_dim=latent_dim, data_range=(-1.0, 1.0) if is_image else None, seed=seed,
-            **kwargs)
+            latent_dim=latent_dim,
+            data_range=(-1.0, 1.0) if is_image else None,
+            seed=seed,
+            **kwargs,
+        )
 
     @classmethod
     def for_data(cls, data_shape, num_classes=None, **kwargs):
         return cls(data_shape=data_shape, **kwargs)
 
     def constructor_config(self):
-        return dict(name=self.name, data_shape=self.data_shape, latent_dim=self.latent_dim,
-                    hidden=self.hidden, data_scale=self.data_scale, seed=self.seed)
+        return dict(
+            name=self.name,
+            data_shape=self.data_shape,
+            latent_dim=self.latent_dim,
+            hidden=self.hidden,
+            data_scale=self.data_scale,
+            seed=self.seed,
+        )

@@ -12,6 +12,7 @@ steps and every 500th, here n_critic is 5 throughout; RMSprop's epsilon is Keras
 (1e-7 inside the square root) instead of PyTorch's (1e-8 added after it), which
 matters only while the squared-gradient average is below ~1e-7.
 """
+
 import keras
 
 from tfgan_zoo.families.standard.standard import StandardGAN
@@ -28,7 +29,11 @@ class WGAN(StandardGAN):
 
     @classmethod
     def default_compile_args(cls):
-        return dict(super().default_compile_args(),
-                    g_optimizer=keras.optimizers.RMSprop(5e-5, rho=RMSPROP_RHO),
-                    d_optimizer=keras.optimizers.RMSprop(5e-5, rho=RMSPROP_RHO),
-                    loss="wasserstein", d_steps=5, clip_value=0.01)
+        return dict(
+            super().default_compile_args(),
+            g_optimizer=keras.optimizers.RMSprop(5e-5, rho=RMSPROP_RHO),
+            d_optimizer=keras.optimizers.RMSprop(5e-5, rho=RMSPROP_RHO),
+            loss="wasserstein",
+            d_steps=5,
+            clip_value=0.01,
+        )

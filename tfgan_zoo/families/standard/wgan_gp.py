@@ -2,6 +2,7 @@
 penalty on real-fake interpolates instead of clipping. Paper defaults: λ = 10,
 n_critic = 5, Adam(1e-4, β1 = 0, β2 = 0.9); no batch norm in the critic (the
 penalty is per sample), so image critics use layer norm."""
+
 import keras
 
 from tfgan_zoo.families.standard.standard import StandardGAN
@@ -19,8 +20,12 @@ class WGANGP(StandardGAN):
 
     @classmethod
     def default_compile_args(cls):
-        return dict(super().default_compile_args(),
-                    g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
-                    d_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
-                    loss="wasserstein", d_steps=5, penalty="gradient_penalty",
-                    penalty_weight=10.0)
+        return dict(
+            super().default_compile_args(),
+            g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+            d_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+            loss="wasserstein",
+            d_steps=5,
+            penalty="gradient_penalty",
+            penalty_weight=10.0,
+        )

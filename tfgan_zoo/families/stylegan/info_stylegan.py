@@ -9,6 +9,7 @@ D and E together in theirs. Style mixing is off by default: a mixed image would
 carry two codes. Codes are part of the latent, so a step's codes are redrawn
 from its seeded stream where a loss needs them.
 """
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -39,23 +40,48 @@ class InfoStyleGAN(StyleGAN):
     `factor_codes` is categories. The argument is `noise_dim`, not `latent_dim`,
     because it sizes only z (the paper's incompressible noise), not the codes."""
 
-    description = "StyleGAN with factor codes in the mapping network and an encoder on D (Nie et al. 2020)"
+    description = (
+        "StyleGAN with factor codes in the mapping network and an encoder on D (Nie et al. 2020)"
+    )
 
-    def __init__(self, image_shape=(32, 32, 1), noise_dim=64, categories=10, info_weight=1.0,
-                 w_dim=64, mapping_depth=4, filters=None, style_mixing=0.0, w_avg_decay=0.995,
-                 mapping_lr_multiplier=0.1, mbstd_group_size=4, resampling="binomial",
-                 truncation_cutoff=8, seed=None, **kwargs):
+    def __init__(
+        self,
+        image_shape=(32, 32, 1),
+        noise_dim=64,
+        categories=10,
+        info_weight=1.0,
+        w_dim=64,
+        mapping_depth=4,
+        filters=None,
+        style_mixing=0.0,
+        w_avg_decay=0.995,
+        mapping_lr_multiplier=0.1,
+        mbstd_group_size=4,
+        resampling="binomial",
+        truncation_cutoff=8,
+        seed=None,
+        **kwargs,
+    ):
         self.noise_dim, self.categories = int(noise_dim), int(categories)
         self.info_weight = float(info_weight)
         for fixed in ("latent_dim", "factor_codes"):  # always noise_dim + categories, categories
             kwargs.pop(fixed, None)
-        super().__init__(image_shape=image_shape, latent_dim=self.noise_dim + self.categories,
-                         w_dim=w_dim, mapping_depth=mapping_depth, filters=filters,
-                         style_mixing=style_mixing, w_avg_decay=w_avg_decay,
-                         mapping_lr_multiplier=mapping_lr_multiplier,
-                         factor_codes=self.categories, mbstd_group_size=mbstd_group_size,
-                         resampling=resampling, truncation_cutoff=truncation_cutoff,
-                         seed=seed, **kwargs)
+        super().__init__(
+            image_shape=image_shape,
+            latent_dim=self.noise_dim + self.categories,
+            w_dim=w_dim,
+            mapping_depth=mapping_depth,
+            filters=filters,
+            style_mixing=style_mixing,
+            w_avg_decay=w_avg_decay,
+            mapping_lr_multiplier=mapping_lr_multiplier,
+            factor_codes=self.categories,
+            mbstd_group_size=mbstd_group_size,
+            resampling=resampling,
+            truncation_cutoff=truncation_cutoff,
+            seed=seed,
+            **kwargs,
+        )
         self.encoder = head(self.body, self.categories, "encoder")
         self.info_tracker = keras.metrics.Mean(name="info")
         self.code_accuracy_tracker = keras.metrics.Mean(name="code_accuracy")
@@ -75,7 +101,7 @@ class InfoStyleGAN(StyleGAN):
 
     def codes_of(self, latent):
         """The code c of latents [z, one-hot c]."""
-        return tf.argmax(latent[:, self.noise_dim:], axis=-1, output_type=tf.int32)
+        return tf.argmax(latent[:, self.noise_dim :], axis=-1, output_type=tf.int32)
 
     def sample_latent(self, batch_size, seed):
         """z ~ N(0, I) and a uniformly drawn code, a pure function of `seed`."""
@@ -123,5 +149,9 @@ class InfoStyleGAN(StyleGAN):
     def constructor_config(self):
         config = super().constructor_config()
         del config["latent_dim"], config["factor_codes"]
-        return dict(config, noise_dim=self.noise_dim, categories=self.categories,
-                    info_weight=self.info_weight)
+        return dict(
+            config,
+            noise_dim=self.noise_dim,
+            categories=self.categories,
+            info_weight=self.info_weight,
+        )

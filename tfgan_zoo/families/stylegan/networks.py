@@ -18,6 +18,7 @@ binomial filter before each 2×2 average pooling's conv), split into a
 body (everything but the last dense layer) and a head, so an encoder can
 share the body (Info-StyleGAN).
 """
+
 import math
 
 import keras
@@ -31,12 +32,15 @@ def _check_resolution(image_shape, filters):
     side = int(image_shape[0])
     levels = int(math.log2(side)) - 1
     if image_shape[0] != image_shape[1] or side < 4 or 2 ** (levels + 1) != side:
-        raise ValueError(f"StyleGAN makes square images with a power-of-two side >= 4; got "
-                         f"{tuple(image_shape)} (pad Fashion-MNIST to 32x32 with "
-                         "tfgan_zoo.data.padding.pad_images)")
+        raise ValueError(
+            f"StyleGAN makes square images with a power-of-two side >= 4; got "
+            f"{tuple(image_shape)} (pad Fashion-MNIST to 32x32 with "
+            "tfgan_zoo.data.padding.pad_images)"
+        )
     if len(filters) != levels:
-        raise ValueError(f"filters needs one width per resolution 4..{side} ({levels}); got "
-                         f"{tuple(filters)}")
+        raise ValueError(
+            f"filters needs one width per resolution 4..{side} ({levels}); got {tuple(filters)}"
+        )
     return levels
 
 
@@ -50,7 +54,7 @@ def default_filters(image_shape, widest=64, narrowest=16):
 def noise_sizes(image_shape):
     """The side of each synthesis layer's noise image, first layer first."""
     levels = int(math.log2(image_shape[0])) - 1
-    return [4 * 2 ** level for level in range(levels) for _ in range(2)]
+    return [4 * 2**level for level in range(levels) for _ in range(2)]
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
@@ -62,13 +66,15 @@ class ConstantInput(keras.layers.Layer):
         self.channels, self.size = int(channels), int(size)
 
     def build(self, shape):
-        self.constant = self.add_weight(name="constant",
-                                        shape=(self.size, self.size, self.channels),
-                                        initializer="ones")
+        self.constant = self.add_weight(
+            name="constant", shape=(self.size, self.size, self.channels), initializer="ones"
+        )
 
     def call(self, reference):
-        return ops.broadcast_to(ops.cast(self.constant, self.compute_dtype)[None],
-                               (ops.shape(reference)[0], self.size, self.size, self.channels))
+        return ops.broadcast_to(
+            ops.cast(self.constant, self.compute_dtype)[None],
+            (ops.shape(reference)[0], self.size, self.size, self.channels),
+        )
 
     def compute_output_shape(self, shape):
         return (shape[0], self.size, self.size, self.channels)
@@ -87,12 +93,17 @@ class FixedNoise(keras.layers.Layer):
 
     def build(self, shape):
         self.noise = self.add_weight(
-            name="noise", shape=(self.size, self.size, 1), trainable=False,
-            initializer=keras.initializers.RandomNormal(stddev=1.0, seed=self.seed))
+            name="noise",
+            shape=(self.size, self.size, 1),
+            trainable=False,
+            initializer=keras.initializers.RandomNormal(stddev=1.0, seed=self.seed),
+        )
 
     def call(self, reference):
-        return ops.broadcast_to(ops.cast(self.noise, self.compute_dtype)[None],
-                               (ops.shape(reference)[0], self.size, self.size, 1))
+        return ops.broadcast_to(
+            ops.cast(self.noise, self.compute_dtype)[None],
+            (ops.shape(reference)[0], self.size, self.size, 1),
+        )
 
     def compute_output_shape(self, shape):
         return (shape[0], self.size, self.size, 1)
@@ -106,8 +117,9 @@ class NoiseInjection(keras.layers.Layer):
     """x + s ⊙ noise with a learned strength s per channel (starting at 0)."""
 
     def build(self, shapes):
-        self.strength = self.add_weight(name="strength", shape=(shapes[0][-1],),
-                                        initializer="zeros")
+        self.strength = self.add_weight(
+            name="strength", shape=(shapes[0][-1],), initializer="zeros"
+        )
 
     def call(self, inputs):
         x, noise = inputs
@@ -137,7 +149,7 @@ class AdaIN(keras.layers.Layer):
         mean, variance = ops.moments(x, axes=(1, 2), keepdims=True)
         normalised = (x - mean) * ops.rsqrt(variance + self.epsilon)
         style = ops.cast(self.affine(w), x.dtype)[:, None, None, :]
-        return normalised * (1.0 + style[..., :self.channels]) + style[..., self.channels:]
+        return normalised * (1.0 + style[..., : self.channels]) + style[..., self.channels :]
 
     def compute_output_shape(self, shapes):
         return shapes[0]
@@ -217,9 +229,12 @@ def mapping_network(input_dim, w_dim, depth, lr_multiplier=0.01, code_dim=0):
     together, a 10-value one-hot code would hold 1/65 of a 64-d z's energy)."""
     z = keras.Input((input_dim,), name="z")
     if code_dim:
-        h = keras.layers.Concatenate()([
-            PixelNorm()(ChannelSlice(0, input_dim - code_dim)(z)),
-            PixelNorm()(ChannelSlice(input_dim - code_dim, input_dim)(z))])
+        h = keras.layers.Concatenate()(
+            [
+                PixelNorm()(ChannelSlice(0, input_dim - code_dim)(z)),
+                PixelNorm()(ChannelSlice(input_dim - code_dim, input_dim)(z)),
+            ]
+        )
     else:
         h = PixelNorm()(z)
     for _ in range(depth):
@@ -240,8 +255,7 @@ def synthesis_network(image_shape, w_dim, filters, resampling="binomial"):
     layer = 0
     for level in range(levels):
         if level:
-            h = keras.layers.UpSampling2D(
-                interpolation="nearest" if binomial else "bilinear")(h)
+            h = keras.layers.UpSampling2D(interpolation="nearest" if binomial else "bilinear")(h)
         for conv in range(2):
             if level or conv:  # the constant takes the first conv's place
                 h = EqualizedConv2D(filters[level], 3)(h)
@@ -255,8 +269,16 @@ def synthesis_network(image_shape, w_dim, filters, resampling="binomial"):
     return keras.Model([ws, *noises], image, name="synthesis")
 
 
-def stylegan_generator(image_shape, latent_dim, w_dim, mapping_depth, filters,
-                       mapping_lr_multiplier=0.01, code_dim=0, resampling="binomial"):
+def stylegan_generator(
+    image_shape,
+    latent_dim,
+    w_dim,
+    mapping_depth,
+    filters,
+    mapping_lr_multiplier=0.01,
+    code_dim=0,
+    resampling="binomial",
+):
     """z -> image with fixed noise (see `mapping_network` for `code_dim`)."""
     mapping = mapping_network(latent_dim, w_dim, mapping_depth, mapping_lr_multiplier, code_dim)
     synthesis = synthesis_network(image_shape, w_dim, filters, resampling)

@@ -10,6 +10,7 @@ pairs x̃ = λ'x + (1 − λ')x', c̃ = λ'c + (1 − λ')c' of a labelled real 
 and a fake x' = G(z, c'), with λ ~ Beta(ξ, ξ) and λ' = max(λ, 1 − λ), so the
 real side dominates each mix.
 """
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -42,7 +43,9 @@ class SemiStyleGAN(InfoStyleGAN):
     """Args (the others are Info-StyleGAN's): `supervised_weight` (β),
     `smoothness_weight` (α), `mixup_concentration` (ξ)."""
 
-    description = "Info-StyleGAN with a small labelled subset and mixup smoothness (Nie et al. 2020)"
+    description = (
+        "Info-StyleGAN with a small labelled subset and mixup smoothness (Nie et al. 2020)"
+    )
     conditional = True  # trains on (images, labels); G and D take no label input
     # Labels the command-line trainer keeps per class (the rest become -1).
     labels_per_class = 10
@@ -53,20 +56,47 @@ class SemiStyleGAN(InfoStyleGAN):
             kwargs.setdefault("categories", num_classes)
         return cls(image_shape=data_shape, **kwargs)
 
-    def __init__(self, image_shape=(32, 32, 1), noise_dim=64, categories=10, info_weight=1.0,
-                 w_dim=64, mapping_depth=4, filters=None, style_mixing=0.0, w_avg_decay=0.995,
-                 mapping_lr_multiplier=0.1, mbstd_group_size=4, resampling="binomial",
-                 truncation_cutoff=8, supervised_weight=1.0, smoothness_weight=1.0,
-                 mixup_concentration=1.0, seed=None, **kwargs):
+    def __init__(
+        self,
+        image_shape=(32, 32, 1),
+        noise_dim=64,
+        categories=10,
+        info_weight=1.0,
+        w_dim=64,
+        mapping_depth=4,
+        filters=None,
+        style_mixing=0.0,
+        w_avg_decay=0.995,
+        mapping_lr_multiplier=0.1,
+        mbstd_group_size=4,
+        resampling="binomial",
+        truncation_cutoff=8,
+        supervised_weight=1.0,
+        smoothness_weight=1.0,
+        mixup_concentration=1.0,
+        seed=None,
+        **kwargs,
+    ):
         self.supervised_weight = float(supervised_weight)
         self.smoothness_weight = float(smoothness_weight)
         self.mixup_concentration = float(mixup_concentration)
-        super().__init__(image_shape=image_shape, noise_dim=noise_dim, categories=categories,
-                         info_weight=info_weight, w_dim=w_dim, mapping_depth=mapping_depth,
-                         filters=filters, style_mixing=style_mixing, w_avg_decay=w_avg_decay,
-                         mapping_lr_multiplier=mapping_lr_multiplier,
-                         mbstd_group_size=mbstd_group_size, resampling=resampling,
-                         truncation_cutoff=truncation_cutoff, seed=seed, **kwargs)
+        super().__init__(
+            image_shape=image_shape,
+            noise_dim=noise_dim,
+            categories=categories,
+            info_weight=info_weight,
+            w_dim=w_dim,
+            mapping_depth=mapping_depth,
+            filters=filters,
+            style_mixing=style_mixing,
+            w_avg_decay=w_avg_decay,
+            mapping_lr_multiplier=mapping_lr_multiplier,
+            mbstd_group_size=mbstd_group_size,
+            resampling=resampling,
+            truncation_cutoff=truncation_cutoff,
+            seed=seed,
+            **kwargs,
+        )
         self.supervised_tracker = keras.metrics.Mean(name="supervised")
         self.smoothness_tracker = keras.metrics.Mean(name="smoothness")
 
@@ -86,12 +116,14 @@ class SemiStyleGAN(InfoStyleGAN):
             if not isinstance(spec, tuple) or len(spec) < 2:
                 raise DataValidationError(
                     "Semi-StyleGAN trains on (images, labels) with label -1 for unlabelled "
-                    "images (see tfgan_zoo.data.semi).")
+                    "images (see tfgan_zoo.data.semi)."
+                )
             labels = np.concatenate([np.asarray(b[1]) for b in x.take(100).as_numpy_iterator()])
             if labels.min() < UNLABELLED or labels.max() >= self.categories:
                 raise DataValidationError(
                     f"labels must be -1 (unlabelled) or in [0, {self.categories}); found "
-                    f"values in [{labels.min()}, {labels.max()}].")
+                    f"values in [{labels.min()}, {labels.max()}]."
+                )
 
     # ------------------------------------------------------------------ terms
     def _smoothness(self, real, labels, fake, fake_codes, phase, counter):
@@ -99,11 +131,15 @@ class SemiStyleGAN(InfoStyleGAN):
         ("d") or G ("g") step."""
         lam = self.replica_noise(
             lambda shape, seed: stateless_beta(shape, seed, self.mixup_concentration),
-            tf.shape(labels), f"{phase}_mixup", counter)
+            tf.shape(labels),
+            f"{phase}_mixup",
+            counter,
+        )
         labelled = labels >= 0
         real_codes = tf.one_hot(ops.maximum(labels, 0), self.categories)
-        mixed, codes = mixup_pairs(real, real_codes, fake,
-                                   tf.one_hot(fake_codes, self.categories), lam)
+        mixed, codes = mixup_pairs(
+            real, real_codes, fake, tf.one_hot(fake_codes, self.categories), lam
+        )
         return code_reconstruction(self.encode(mixed, training=True), codes, labelled)
 
     def discriminator_loss(self, real, fake, labels, real_out, fake_out):
@@ -113,10 +149,13 @@ class SemiStyleGAN(InfoStyleGAN):
         labelled = labels >= 0
         supervised = code_reconstruction(
             self.encode(real, training=True),
-            tf.one_hot(ops.maximum(labels, 0), self.categories), labelled)
+            tf.one_hot(ops.maximum(labels, 0), self.categories),
+            labelled,
+        )
         latent = self.latent_noise(ops.shape(fake)[0], "d", self.d_optimizer.iterations)
-        smooth = self._smoothness(real, labels, fake, self.codes_of(latent), "d",
-                                  self.d_optimizer.iterations)
+        smooth = self._smoothness(
+            real, labels, fake, self.codes_of(latent), "d", self.d_optimizer.iterations
+        )
         self.supervised_tracker.update_state(supervised)
         return loss + self.supervised_weight * supervised + self.smoothness_weight * smooth
 
@@ -125,12 +164,16 @@ class SemiStyleGAN(InfoStyleGAN):
         if labels is None:
             return loss
         latent = self.latent_noise(ops.shape(fake)[0], "g", self.g_optimizer.iterations)
-        smooth = self._smoothness(real, labels, fake, self.codes_of(latent), "g",
-                                  self.g_optimizer.iterations)
+        smooth = self._smoothness(
+            real, labels, fake, self.codes_of(latent), "g", self.g_optimizer.iterations
+        )
         self.smoothness_tracker.update_state(smooth)
         return loss + self.smoothness_weight * smooth
 
     def constructor_config(self):
-        return dict(super().constructor_config(), supervised_weight=self.supervised_weight,
-                    smoothness_weight=self.smoothness_weight,
-                    mixup_concentration=self.mixup_concentration)
+        return dict(
+            super().constructor_config(),
+            supervised_weight=self.supervised_weight,
+            smoothness_weight=self.smoothness_weight,
+            mixup_concentration=self.mixup_concentration,
+        )

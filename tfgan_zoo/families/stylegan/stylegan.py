@@ -27,6 +27,7 @@ Files saved before the binomial filter or the cutoff existed load with
 `resampling="bilinear"` (Keras bilinear upsampling in G, no filter in D) and
 `truncation_cutoff=None` (every layer), and keep giving their outputs.
 """
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -70,21 +71,21 @@ def mix_styles(ws, ws_other, crossover):
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class StyleGAN(GAN):
     """Args:
-      image_shape: square images with a power-of-two side (Fashion-MNIST padded to 32).
-      latent_dim, w_dim: sizes of z and w; mapping_depth: dense layers z -> w.
-      filters: feature maps per resolution, 4×4 first (G and D mirror them); by
-        by default (None) derived from the side (`networks.default_filters`).
-      style_mixing: probability that a training fake mixes two latents' styles.
-      w_avg_decay: decay of the running average w̄ used by truncation.
-      mapping_lr_multiplier: the mapping network's share of the learning rate.
-      factor_codes: trailing latent entries that are a one-hot code (Info-StyleGAN).
-      mbstd_group_size: samples per minibatch-stddev group in D.
-      resampling: "binomial" (the paper's low-pass filtered resampling) or
-        "bilinear" (Keras bilinear upsampling, no filter in D: files saved
-        before the option).
-      truncation_cutoff: truncation acts on the first this many synthesis
-        layers (two per resolution, 4×4 first); the paper's 8 covers 4²–32².
-        None truncates every layer (files saved before the option).
+    image_shape: square images with a power-of-two side (Fashion-MNIST padded to 32).
+    latent_dim, w_dim: sizes of z and w; mapping_depth: dense layers z -> w.
+    filters: feature maps per resolution, 4×4 first (G and D mirror them); by
+      by default (None) derived from the side (`networks.default_filters`).
+    style_mixing: probability that a training fake mixes two latents' styles.
+    w_avg_decay: decay of the running average w̄ used by truncation.
+    mapping_lr_multiplier: the mapping network's share of the learning rate.
+    factor_codes: trailing latent entries that are a one-hot code (Info-StyleGAN).
+    mbstd_group_size: samples per minibatch-stddev group in D.
+    resampling: "binomial" (the paper's low-pass filtered resampling) or
+      "bilinear" (Keras bilinear upsampling, no filter in D: files saved
+      before the option).
+    truncation_cutoff: truncation acts on the first this many synthesis
+      layers (two per resolution, 4×4 first); the paper's 8 covers 4²–32².
+      None truncates every layer (files saved before the option).
     """
 
     description = "Mapping network, AdaIN styles, noise inputs, style mixing, truncation, R1 (Karras et al. 2019)"
@@ -92,32 +93,59 @@ class StyleGAN(GAN):
     RENAMED = {"mbstd_group": "mbstd_group_size"}  # 0.1.0
     EARLIER_DEFAULTS = {"resampling": "bilinear", "truncation_cutoff": None}
 
-    def __init__(self, image_shape=(32, 32, 1), latent_dim=64, w_dim=64, mapping_depth=4,
-                 filters=None, style_mixing=0.9, w_avg_decay=0.995,
-                 mapping_lr_multiplier=0.01, factor_codes=0, mbstd_group_size=4,
-                 resampling="binomial", truncation_cutoff=8, seed=None, **kwargs):
+    def __init__(
+        self,
+        image_shape=(32, 32, 1),
+        latent_dim=64,
+        w_dim=64,
+        mapping_depth=4,
+        filters=None,
+        style_mixing=0.9,
+        w_avg_decay=0.995,
+        mapping_lr_multiplier=0.01,
+        factor_codes=0,
+        mbstd_group_size=4,
+        resampling="binomial",
+        truncation_cutoff=8,
+        seed=None,
+        **kwargs,
+    ):
         self.image_shape, self.w_dim = tuple(image_shape), int(w_dim)
         if filters is None:
             filters = default_filters(self.image_shape)
         self.mapping_depth, self.filters = int(mapping_depth), tuple(int(f) for f in filters)
         self.style_mixing, self.w_avg_decay = float(style_mixing), float(w_avg_decay)
-        self.mapping_lr_multiplier, self.factor_codes = float(mapping_lr_multiplier), int(factor_codes)
+        self.mapping_lr_multiplier, self.factor_codes = (
+            float(mapping_lr_multiplier),
+            int(factor_codes),
+        )
         self.resampling = check_resampling(resampling)
         self.truncation_cutoff = None if truncation_cutoff is None else int(truncation_cutoff)
-        generator = stylegan_generator(self.image_shape, int(latent_dim), self.w_dim,
-                                       self.mapping_depth, self.filters,
-                                       self.mapping_lr_multiplier, self.factor_codes,
-                                       self.resampling)
+        generator = stylegan_generator(
+            self.image_shape,
+            int(latent_dim),
+            self.w_dim,
+            self.mapping_depth,
+            self.filters,
+            self.mapping_lr_multiplier,
+            self.factor_codes,
+            self.resampling,
+        )
         self.mbstd_group_size = int(mbstd_group_size)
-        self.body = discriminator_body(self.image_shape, self.filters, self.mbstd_group_size,
-                                       self.resampling)
+        self.body = discriminator_body(
+            self.image_shape, self.filters, self.mbstd_group_size, self.resampling
+        )
         discriminator = head(self.body, 1, "discriminator")
-        super().__init__(generator, discriminator, latent_dim=int(latent_dim), seed=seed,
-                         **kwargs)
+        super().__init__(generator, discriminator, latent_dim=int(latent_dim), seed=seed, **kwargs)
         self.noise_sizes = noise_sizes(self.image_shape)
         self.num_ws = len(self.noise_sizes)
-        self.w_avg = self.add_weight(name="w_avg", shape=(self.w_dim,), trainable=False,
-                                     initializer="zeros", aggregation="only_first_replica")
+        self.w_avg = self.add_weight(
+            name="w_avg",
+            shape=(self.w_dim,),
+            trainable=False,
+            initializer="zeros",
+            aggregation="only_first_replica",
+        )
 
     @classmethod
     def for_data(cls, data_shape, num_classes=None, **kwargs):
@@ -127,10 +155,15 @@ class StyleGAN(GAN):
 
     @classmethod
     def default_compile_args(cls):
-        return dict(super().default_compile_args(),
-                    g_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.0, beta_2=0.99),
-                    d_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.0, beta_2=0.99),
-                    loss="non_saturating", penalty="r1", penalty_weight=1.0, ema_decay=0.999)
+        return dict(
+            super().default_compile_args(),
+            g_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.0, beta_2=0.99),
+            d_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.0, beta_2=0.99),
+            loss="non_saturating",
+            penalty="r1",
+            penalty_weight=1.0,
+            ema_decay=0.999,
+        )
 
     # ------------------------------------------------------------------ styles
     def styles(self, z, network=None, training=False):
@@ -158,17 +191,26 @@ class StyleGAN(GAN):
         ws = self.styles(z, training=True)
         if self.style_mixing > 0:
             # The second latent comes from the prior too (codes included, for Info-StyleGAN).
-            other = self.styles(self.replica_noise(self.sample_latent, batch,
-                                                   f"{phase}_mix_latent", counter),
-                                training=True)
-            u = self.replica_noise(stateless_uniform_open, tf.stack([batch, 2]),
-                                   f"{phase}_mixing", counter)
+            other = self.styles(
+                self.replica_noise(self.sample_latent, batch, f"{phase}_mix_latent", counter),
+                training=True,
+            )
+            u = self.replica_noise(
+                stateless_uniform_open, tf.stack([batch, 2]), f"{phase}_mixing", counter
+            )
             crossover = 1 + ops.cast(ops.floor(u[:, 1] * (self.num_ws - 1)), "int32")
             crossover = ops.where(u[:, 0] < self.style_mixing, crossover, self.num_ws)
             ws = mix_styles(ws, other, crossover)
-        noise = [self.replica_noise(stateless_normal, tf.stack([batch, size, size, 1]),
-                                    f"{phase}_noise_images", counter, index=layer)
-                 for layer, size in enumerate(self.noise_sizes)]
+        noise = [
+            self.replica_noise(
+                stateless_normal,
+                tf.stack([batch, size, size, 1]),
+                f"{phase}_noise_images",
+                counter,
+                index=layer,
+            )
+            for layer, size in enumerate(self.noise_sizes)
+        ]
         return self.synthesize(ws, noise, training=True), ws[:, 0]
 
     def discriminator_fakes(self, real, labels):
@@ -182,8 +224,7 @@ class StyleGAN(GAN):
         return fake, labels, None
 
     # ---------------------------------------------------------------- sampling
-    def styled_generate(self, z, psi=1.0, z_mix=None, crossover=None, noise=None,
-                        network=None):
+    def styled_generate(self, z, psi=1.0, z_mix=None, crossover=None, noise=None, network=None):
         """G(z) with truncation ψ (on the first `truncation_cutoff` layers), style
         mixing from `z_mix` at `crossover` (one int per sample), and given or
         fixed noise; from `network` (default: the EMA generator when there is one)."""
@@ -191,27 +232,36 @@ class StyleGAN(GAN):
         cutoff = self.truncation_cutoff
         ws = truncate(self.styles(z, network), self.w_avg, psi, cutoff)
         if z_mix is not None:
-            ws = mix_styles(ws, truncate(self.styles(z_mix, network), self.w_avg, psi, cutoff),
-                            crossover)
+            ws = mix_styles(
+                ws, truncate(self.styles(z_mix, network), self.w_avg, psi, cutoff), crossover
+            )
         images = self.synthesize(ws, noise, network)
         return images if self.data_range is None else ops.clip(images, *self.data_range)
 
-    def sample(self, n, labels=None, seed=0, batch_size=256, psi=1.0, mix_seed=None,
-               crossover=None):
+    def sample(
+        self, n, labels=None, seed=0, batch_size=256, psi=1.0, mix_seed=None, crossover=None
+    ):
         """Samples as `GAN.sample`, with truncation `psi` and, given `mix_seed`,
         styles from layer `crossover` on taken from the latents of `mix_seed`."""
         n, _ = checked_sample_request(n, labels, self.num_classes)
         if n == 0:
             return np.zeros((0, *self.data_shape), np.float32)
         z = self.sample_latent(n, self.draw_seed("sample", seed))
-        z_mix = None if mix_seed is None else self.sample_latent(
-            n, self.draw_seed("sample", mix_seed))
+        z_mix = (
+            None if mix_seed is None else self.sample_latent(n, self.draw_seed("sample", mix_seed))
+        )
         crossover = ops.full((n,), self.num_ws if crossover is None else int(crossover), "int32")
         network = self.inference_network()
-        out = [self.styled_generate(z[i:i + batch_size], psi,
-                                    None if z_mix is None else z_mix[i:i + batch_size],
-                                    crossover[i:i + batch_size], network=network)
-               for i in range(0, n, batch_size)]
+        out = [
+            self.styled_generate(
+                z[i : i + batch_size],
+                psi,
+                None if z_mix is None else z_mix[i : i + batch_size],
+                crossover[i : i + batch_size],
+                network=network,
+            )
+            for i in range(0, n, batch_size)
+        ]
         return np.concatenate([ops.convert_to_numpy(o) for o in out])
 
     def serving_endpoints(self):
@@ -219,26 +269,35 @@ class StyleGAN(GAN):
         (truncating the model's first `truncation_cutoff` layers),
         mix_seed [batch] int64 and crossover [batch] int32 (num_ws: no mixing) ->
         uint8 images."""
-        specs = [tf.TensorSpec([None, self.latent_dim], tf.float32, name="z"),
-                 tf.TensorSpec([None], tf.float32, name="psi"),
-                 tf.TensorSpec([None], tf.int64, name="mix_seed"),
-                 tf.TensorSpec([None], tf.int32, name="crossover")]
+        specs = [
+            tf.TensorSpec([None, self.latent_dim], tf.float32, name="z"),
+            tf.TensorSpec([None], tf.float32, name="psi"),
+            tf.TensorSpec([None], tf.int64, name="mix_seed"),
+            tf.TensorSpec([None], tf.int32, name="crossover"),
+        ]
         network = self.inference_network()  # synced once, before tracing
 
         def generate_styled(z, psi, mix_seed, crossover):
             z, _ = checked_latents(z, None, None, self.latent_dim)
             checks = [
                 tf.debugging.assert_all_finite(psi, "psi must be finite"),
-                tf.debugging.assert_equal(tf.shape(psi), tf.shape(z)[:1],
-                                          message="psi must have one entry per latent row"),
-                tf.debugging.assert_non_negative(crossover,
-                                                 message=f"crossover must be in [0, {self.num_ws}]"),
-                tf.debugging.assert_less_equal(crossover, self.num_ws,
-                                               message=f"crossover must be in [0, {self.num_ws}]")]
+                tf.debugging.assert_equal(
+                    tf.shape(psi), tf.shape(z)[:1], message="psi must have one entry per latent row"
+                ),
+                tf.debugging.assert_non_negative(
+                    crossover, message=f"crossover must be in [0, {self.num_ws}]"
+                ),
+                tf.debugging.assert_less_equal(
+                    crossover, self.num_ws, message=f"crossover must be in [0, {self.num_ws}]"
+                ),
+            ]
             with tf.control_dependencies(checks):
                 z_mix = latents_for_seeds(mix_seed, self.latent_dim)
-                return {"images": unscale_images(self.styled_generate(z, psi, z_mix, crossover,
-                                                                      network=network))}
+                return {
+                    "images": unscale_images(
+                        self.styled_generate(z, psi, z_mix, crossover, network=network)
+                    )
+                }
 
         return {**super().serving_endpoints(), "generate_styled": (generate_styled, specs)}
 
@@ -246,10 +305,19 @@ class StyleGAN(GAN):
         return super().serving_trackables() + [self]  # the tracked average w
 
     def constructor_config(self):
-        return dict(name=self.name, image_shape=self.image_shape, latent_dim=self.latent_dim,
-                    w_dim=self.w_dim, mapping_depth=self.mapping_depth, filters=self.filters,
-                    style_mixing=self.style_mixing, w_avg_decay=self.w_avg_decay,
-                    mapping_lr_multiplier=self.mapping_lr_multiplier,
-                    factor_codes=self.factor_codes, mbstd_group_size=self.mbstd_group_size,
-                    resampling=self.resampling, truncation_cutoff=self.truncation_cutoff,
-                    seed=self.seed)
+        return dict(
+            name=self.name,
+            image_shape=self.image_shape,
+            latent_dim=self.latent_dim,
+            w_dim=self.w_dim,
+            mapping_depth=self.mapping_depth,
+            filters=self.filters,
+            style_mixing=self.style_mixing,
+            w_avg_decay=self.w_avg_decay,
+            mapping_lr_multiplier=self.mapping_lr_multiplier,
+            factor_codes=self.factor_codes,
+            mbstd_group_size=self.mbstd_group_size,
+            resampling=self.resampling,
+            truncation_cutoff=self.truncation_cutoff,
+            seed=self.seed,
+        )

@@ -26,6 +26,7 @@ real sample D must tell from G's output, and the source is the condition both
 networks see (G translates it; D judges (source, image) pairs). Both images
 are checked before training like any sample (shape, range, finite values).
 """
+
 import inspect
 
 import numpy as np
@@ -54,8 +55,7 @@ class Translator(GAN):
     generator_networks = ("generator",)  # trained by g_optimizer, in this order
     discriminator_networks = ("discriminator",)  # trained by d_optimizer
 
-    def __init__(self, generator, discriminator, image_shape, latent_dim=0, seed=None,
-                 **kwargs):
+    def __init__(self, generator, discriminator, image_shape, latent_dim=0, seed=None, **kwargs):
         self.image_shape = tuple(image_shape)
         super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
 
@@ -68,29 +68,38 @@ class Translator(GAN):
 
     def preview_images(self, n, seed, inputs=None):
         """`n // 2` sources of the batch `inputs` followed by their translations."""
-        sources = np.asarray(inputs[0])[:max(n // 2, 1)]
+        sources = np.asarray(inputs[0])[: max(n // 2, 1)]
         return np.concatenate([sources, self.translate(sources)])
 
     def constructor_config(self):
         """Every argument of the class's constructor, from the attribute of its name."""
-        names = [p for p in inspect.signature(type(self).__init__).parameters
-                 if p not in ("self", "kwargs")]
+        names = [
+            p
+            for p in inspect.signature(type(self).__init__).parameters
+            if p not in ("self", "kwargs")
+        ]
         return dict(name=self.name, **{p: getattr(self, p) for p in names})
 
     # ------------------------------------------------------------- networks
     @property
     def networks(self):
         """{name: network}, generators first."""
-        return {name: getattr(self, name)
-                for name in self.generator_networks + self.discriminator_networks}
+        return {
+            name: getattr(self, name)
+            for name in self.generator_networks + self.discriminator_networks
+        }
 
     def generator_variables(self):
-        return [v for name in self.generator_networks
-                for v in getattr(self, name).trainable_variables]
+        return [
+            v for name in self.generator_networks for v in getattr(self, name).trainable_variables
+        ]
 
     def discriminator_variables(self):
-        return [v for name in self.discriminator_networks
-                for v in getattr(self, name).trainable_variables]
+        return [
+            v
+            for name in self.discriminator_networks
+            for v in getattr(self, name).trainable_variables
+        ]
 
     def network_losses(self, names):
         """The regularisation losses the named networks add (0.0 for none)."""
@@ -112,8 +121,9 @@ class Translator(GAN):
     def translate(self, images, batch_size=256, **kwargs):
         """Outputs for uint8 or [-1, 1] images, as [-1, 1] float32 numpy; `kwargs`
         go to `translate_batch` (BicycleGAN's `seed`, CycleGAN's `direction`)."""
-        return self._images_through(lambda batch: self.translate_batch(batch, **kwargs),
-                                    images, batch_size)
+        return self._images_through(
+            lambda batch: self.translate_batch(batch, **kwargs), images, batch_size
+        )
 
     def translate_uint8(self, images, **kwargs):
         return unscale_images(self.translate(images, **kwargs))
@@ -124,10 +134,15 @@ class Translator(GAN):
         if images.dtype == np.uint8:
             images = scale_images(images)
         if images.shape[1:] != tuple(self.image_shape):
-            raise ValueError(f"images must have shape {tuple(self.image_shape)}; found "
-                             f"{images.shape[1:]}")
-        return np.concatenate([np.asarray(fn(tf.constant(images[i:i + batch_size], tf.float32)))
-                               for i in range(0, len(images), batch_size)])
+            raise ValueError(
+                f"images must have shape {tuple(self.image_shape)}; found {images.shape[1:]}"
+            )
+        return np.concatenate(
+            [
+                np.asarray(fn(tf.constant(images[i : i + batch_size], tf.float32)))
+                for i in range(0, len(images), batch_size)
+            ]
+        )
 
     def serving_endpoints(self):
         """`translate`: uint8 source images -> G in inference mode -> uint8 images."""
@@ -141,8 +156,9 @@ class PairedTranslator(Translator):
 
     def _unpack(self, data):
         if not isinstance(data, (tuple, list)) or len(data) < 2:
-            raise DataValidationError(f"{type(self).__name__} trains on (source, target) "
-                                      "image batches.")
+            raise DataValidationError(
+                f"{type(self).__name__} trains on (source, target) image batches."
+            )
         source, target = data[0], data[1]
         return target, source  # (the real sample, its condition)
 
@@ -155,8 +171,8 @@ class PairedTranslator(Translator):
         spec = x.element_spec
         if not isinstance(spec, (tuple, list)) or len(spec) != 2:
             raise DataValidationError(
-                f"{type(self).__name__} needs (source, target) image batches; found "
-                f"{spec}.")
+                f"{type(self).__name__} needs (source, target) image batches; found {spec}."
+            )
         for index, name in ((0, "source"), (1, "target")):
             try:
                 validate_training_data(self, x.map(lambda *pair, i=index: pair[i]))

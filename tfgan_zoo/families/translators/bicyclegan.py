@@ -26,6 +26,7 @@ Remaining differences from the paper and its code (junyanz/BicycleGAN):
 - networks are sized for 28x28 images (U-Net of `depth` levels, a small
   convolutional E; the paper's E is a ResNet, its D multi-scale).
 """
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -46,20 +47,32 @@ from tfgan_zoo.registry import register_model
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class BicycleGAN(PairedTranslator):
     """Args:
-      image_shape: shape of source and target images (sides divisible by 2**depth).
-      latent_dim: size of z.
-      base_filters, depth: U-Net width (also E's and the PatchGAN's) and levels.
-      d_downsamplings: PatchGAN stride-2 layers.
-      image_weight, kl_weight, latent_weight: λ_img, λ_kl, λ_latent.
-      seed: seed of the training noise (z and E's samples).
+    image_shape: shape of source and target images (sides divisible by 2**depth).
+    latent_dim: size of z.
+    base_filters, depth: U-Net width (also E's and the PatchGAN's) and levels.
+    d_downsamplings: PatchGAN stride-2 layers.
+    image_weight, kl_weight, latent_weight: λ_img, λ_kl, λ_latent.
+    seed: seed of the training noise (z and E's samples).
     """
 
-    description = "Multimodal paired translation: G(A, z), encoder E, cVAE-GAN + cLR-GAN (Zhu et al. 2017)"
+    description = (
+        "Multimodal paired translation: G(A, z), encoder E, cVAE-GAN + cLR-GAN (Zhu et al. 2017)"
+    )
     generator_networks = ("generator", "encoder")  # E trains with G, on G's optimizer
 
-    def __init__(self, image_shape=(28, 28, 1), latent_dim=8, base_filters=32, depth=2,
-                 d_downsamplings=1, image_weight=10.0, kl_weight=0.01, latent_weight=0.5,
-                 seed=None, **kwargs):
+    def __init__(
+        self,
+        image_shape=(28, 28, 1),
+        latent_dim=8,
+        base_filters=32,
+        depth=2,
+        d_downsamplings=1,
+        image_weight=10.0,
+        kl_weight=0.01,
+        latent_weight=0.5,
+        seed=None,
+        **kwargs,
+    ):
         image_shape = tuple(image_shape)
         self.base_filters, self.depth = int(base_filters), int(depth)
         self.d_downsamplings = int(d_downsamplings)
@@ -67,11 +80,15 @@ class BicycleGAN(PairedTranslator):
         self.latent_weight = float(latent_weight)
         self.encoder = latent_encoder(image_shape, self.base_filters, int(latent_dim))
         super().__init__(
-            generator=unet_generator(image_shape, self.base_filters, self.depth, dropout=0.0,
-                                     latent_dim=int(latent_dim)),
-            discriminator=patch_discriminator(image_shape, self.base_filters,
-                                              self.d_downsamplings),
-            image_shape=image_shape, latent_dim=int(latent_dim), seed=seed, **kwargs)
+            generator=unet_generator(
+                image_shape, self.base_filters, self.depth, dropout=0.0, latent_dim=int(latent_dim)
+            ),
+            discriminator=patch_discriminator(image_shape, self.base_filters, self.d_downsamplings),
+            image_shape=image_shape,
+            latent_dim=int(latent_dim),
+            seed=seed,
+            **kwargs,
+        )
         self.l1_tracker = keras.metrics.Mean(name="l1")
         self.kl_tracker = keras.metrics.Mean(name="kl")
         self.latent_tracker = keras.metrics.Mean(name="latent_l1")
@@ -86,15 +103,17 @@ class BicycleGAN(PairedTranslator):
         mean, ½(L_GAN^VAE + L_GAN): x2 makes it Eq. 8's sum (g_loss logs the mean).
         The least-squares G loss here is ½ MSE, the authors' code's the MSE: x2 more."""
         least_squares = getattr(self, "adversarial_loss", None) is not None and (
-            self.adversarial_loss.name == "least_squares")
+            self.adversarial_loss.name == "least_squares"
+        )
         return 4.0 if least_squares else 2.0
 
     def discriminator_loss(self, real, fake, labels, real_out, fake_out):
         """D's loss against each cycle's fakes, summed (Eq. 8): D(B) is scored
         in both terms, as when the authors' code steps one shared D on both."""
         encoded_out, random_out = ops.split(fake_out, 2)
-        return (super().discriminator_loss(real, fake, labels, real_out, encoded_out)
-                + super().discriminator_loss(real, fake, labels, real_out, random_out))
+        return super().discriminator_loss(
+            real, fake, labels, real_out, encoded_out
+        ) + super().discriminator_loss(real, fake, labels, real_out, random_out)
 
     def generate(self, z, labels=None, training=False):
         return self.generator([labels, z], training=training)
@@ -102,24 +121,27 @@ class BicycleGAN(PairedTranslator):
     def encode(self, images, training=False):
         """(mean, log variance) of q(z | images)."""
         stats = self.encoder(images, training=training)
-        return stats[:, :self.latent_dim], stats[:, self.latent_dim:]
+        return stats[:, : self.latent_dim], stats[:, self.latent_dim :]
 
     def _two_cycles(self, target, source, phase, counter, training):
         """Fakes of both cycles of a D ("d") or G ("g") step, stacked:
         G(A, z ~ E(B)) then G(A, z ~ N(0, I))."""
         n = tf.shape(target)[0]
         mean, log_var = self.encode(target, training=training)
-        eps = self.replica_noise(stateless_normal, tf.stack([n, self.latent_dim]),
-                                 f"{phase}_epsilon", counter)
+        eps = self.replica_noise(
+            stateless_normal, tf.stack([n, self.latent_dim]), f"{phase}_epsilon", counter
+        )
         z_encoded = mean + tf.exp(0.5 * log_var) * eps
         z_random = self.latent_noise(n, phase, counter)
-        fakes = self.generate(tf.concat([z_encoded, z_random], 0),
-                              tf.concat([source, source], 0), training=True)
+        fakes = self.generate(
+            tf.concat([z_encoded, z_random], 0), tf.concat([source, source], 0), training=True
+        )
         return fakes, tf.concat([source, source], 0), (mean, log_var, z_random)
 
     def discriminator_fakes(self, real, labels):
-        fakes, conditions, _ = self._two_cycles(real, labels, "d", self.d_optimizer.iterations,
-                                                training=False)
+        fakes, conditions, _ = self._two_cycles(
+            real, labels, "d", self.d_optimizer.iterations, training=False
+        )
         return fakes, conditions
 
     def generator_fakes(self, real, labels):
@@ -130,8 +152,7 @@ class BicycleGAN(PairedTranslator):
         n = tf.shape(real)[0]
         fake_encoded, fake_random = fake[:n], fake[n:]
         l1 = ops.mean(ops.abs(fake_encoded - real))
-        kl = ops.mean(ops.sum(0.5 * (ops.square(mean) + ops.exp(log_var) - 1.0 - log_var),
-                              axis=-1))
+        kl = ops.mean(ops.sum(0.5 * (ops.square(mean) + ops.exp(log_var) - 1.0 - log_var), axis=-1))
         recovered, _ = self.encode(fake_random, training=True)
         latent = ops.mean(ops.abs(recovered - z_random))
         self.l1_tracker.update_state(l1)
@@ -142,13 +163,17 @@ class BicycleGAN(PairedTranslator):
     def serving_endpoints(self):
         """`translate`: uint8 images and an int64 seed per image, whose latent code
         the output is drawn with -> uint8 images."""
-        return {"translate": seeded_translate_function(self.inference_network(),
-                                                       self.image_shape, self.latent_dim)}
+        return {
+            "translate": seeded_translate_function(
+                self.inference_network(), self.image_shape, self.latent_dim
+            )
+        }
 
     def translate_batch(self, sources, seed=0):
         """One output per source, with latent codes drawn from `seed` (row i uses
         the code of seed + i, as the serving signature does)."""
         from tfgan_zoo.serving.signatures import latents_for_seeds
+
         n = int(sources.shape[0])
         z = latents_for_seeds(np.arange(seed, seed + n), self.latent_dim)
         return self.inference_network()([sources, z], training=False)

@@ -20,6 +20,7 @@ Remaining differences from the paper (and junyanz/pytorch-CycleGAN-and-pix2pix):
   (the paper's ResNet has 64 filters and 6 or 9 blocks) and a 16 px PatchGAN
   by default (`d_downsamplings=3` gives the paper's 70 px).
 """
+
 import keras
 import tensorflow as tf
 from keras import ops
@@ -36,15 +37,15 @@ from tfgan_zoo.registry import register_model
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class CycleGAN(Translator):
     """Args:
-      image_shape: shape of one domain's images (sides divisible by 4).
-      base_filters, blocks: ResNet generator width and residual blocks.
-      d_base_filters, d_downsamplings: PatchGAN width and stride-2 layers.
-      cycle_weight: λ. identity_weight: λ_id (0, the default, turns the
-        identity loss off; the paper adds 0.5 for photo <-> painting, where
-        colours must be kept; on sneaker <-> boot it held the translation back:
-        46 % of G(a) classed as boots after 300 steps, against 88 % without).
-      pool_size: images each D's history pool keeps (0: D sees only the newest fakes).
-      seed: seed of the training noise (the pools' draws).
+    image_shape: shape of one domain's images (sides divisible by 4).
+    base_filters, blocks: ResNet generator width and residual blocks.
+    d_base_filters, d_downsamplings: PatchGAN width and stride-2 layers.
+    cycle_weight: λ. identity_weight: λ_id (0, the default, turns the
+      identity loss off; the paper adds 0.5 for photo <-> painting, where
+      colours must be kept; on sneaker <-> boot it held the translation back:
+      46 % of G(a) classed as boots after 300 steps, against 88 % without).
+    pool_size: images each D's history pool keeps (0: D sees only the newest fakes).
+    seed: seed of the training noise (the pools' draws).
     """
 
     description = "Two ResNet G, two PatchGAN D, LSGAN + cycle (+ identity) loss (Zhu et al. 2017)"
@@ -55,20 +56,39 @@ class CycleGAN(Translator):
     generator_networks = ("g_ba", "g_ab")
     discriminator_networks = ("d_a", "d_b")
 
-    def __init__(self, image_shape=(28, 28, 1), base_filters=16, blocks=3, d_base_filters=32,
-                 d_downsamplings=1, cycle_weight=10.0, identity_weight=0.0, pool_size=50,
-                 seed=None, **kwargs):
+    def __init__(
+        self,
+        image_shape=(28, 28, 1),
+        base_filters=16,
+        blocks=3,
+        d_base_filters=32,
+        d_downsamplings=1,
+        cycle_weight=10.0,
+        identity_weight=0.0,
+        pool_size=50,
+        seed=None,
+        **kwargs,
+    ):
         image_shape = tuple(image_shape)
         self.base_filters, self.blocks = int(base_filters), int(blocks)
         self.d_base_filters, self.d_downsamplings = int(d_base_filters), int(d_downsamplings)
         self.cycle_weight, self.identity_weight = float(cycle_weight), float(identity_weight)
         self.pool_size = int(pool_size)
-        self.g_ab, self.g_ba = (resnet_generator(image_shape, self.base_filters, self.blocks,
-                                                 name=name) for name in ("g_ab", "g_ba"))
-        self.d_a, self.d_b = (patch_discriminator(image_shape, self.d_base_filters,
-                                                  self.d_downsamplings, conditional=False,
-                                                  norm="instance", name=name)
-                              for name in ("d_a", "d_b"))
+        self.g_ab, self.g_ba = (
+            resnet_generator(image_shape, self.base_filters, self.blocks, name=name)
+            for name in ("g_ab", "g_ba")
+        )
+        self.d_a, self.d_b = (
+            patch_discriminator(
+                image_shape,
+                self.d_base_filters,
+                self.d_downsamplings,
+                conditional=False,
+                norm="instance",
+                name=name,
+            )
+            for name in ("d_a", "d_b")
+        )
         # The engine's pair is G and its judge D_B: the A -> B direction.
         super().__init__(self.g_ab, self.d_b, image_shape=image_shape, seed=seed, **kwargs)
         # One history per D, of its own domain's fakes. (Their attribute names
@@ -90,8 +110,10 @@ class CycleGAN(Translator):
 
     def compile(self, *args, ema_decay=None, **kwargs):
         if ema_decay not in (None, "none"):
-            raise ValueError("CycleGAN keeps no moving average of its generators "
-                             "(the engine's averages one network).")
+            raise ValueError(
+                "CycleGAN keeps no moving average of its generators "
+                "(the engine's averages one network)."
+            )
         super().compile(*args, ema_decay=ema_decay, **kwargs)
 
     @property
@@ -127,8 +149,10 @@ class CycleGAN(Translator):
 
     def serving_endpoints(self):
         """`translate` (A -> B, G) and `translate_ba` (B -> A, F), uint8 to uint8."""
-        return {"translate": translate_function(self.g_ab, self.image_shape),
-                "translate_ba": translate_function(self.g_ba, self.image_shape)}
+        return {
+            "translate": translate_function(self.g_ab, self.image_shape),
+            "translate_ba": translate_function(self.g_ba, self.image_shape),
+        }
 
     def serving_trackables(self):
         return [self.g_ab, self.g_ba]
@@ -145,18 +169,21 @@ class CycleGAN(Translator):
         fake_a, fake_b = self.g_ba(b, training=True), self.g_ab(a, training=True)
         # Row 0 of each draw is pool A's, row 1 pool B's.
         counter = self.d_optimizer.iterations
-        uniform = self.replica_noise(stateless_uniform_open, tf.stack([2, tf.shape(a)[0]]),
-                                     "pool_uniform", counter)
-        slot_keys = self.replica_noise(stateless_uniform_open, [2, max(self.pool_size, 1)],
-                                       "pool_index", counter)
-        return (self.history_a.query(fake_a, uniform[0], slot_keys[0]),
-                self.history_b.query(fake_b, uniform[1], slot_keys[1]))
+        uniform = self.replica_noise(
+            stateless_uniform_open, tf.stack([2, tf.shape(a)[0]]), "pool_uniform", counter
+        )
+        slot_keys = self.replica_noise(
+            stateless_uniform_open, [2, max(self.pool_size, 1)], "pool_index", counter
+        )
+        return (
+            self.history_a.query(fake_a, uniform[0], slot_keys[0]),
+            self.history_b.query(fake_b, uniform[1], slot_keys[1]),
+        )
 
     def _judge_both(self, images_a, images_b):
         """D_A's and D_B's patch scores, stacked on the batch axis: the engine's
         loss of the stack is the mean of the two domains' losses."""
-        return tf.concat([self.d_a(images_a, training=True),
-                          self.d_b(images_b, training=True)], 0)
+        return tf.concat([self.d_a(images_a, training=True), self.d_b(images_b, training=True)], 0)
 
     def _augmented(self, images_a, images_b, counter, name):
         sizes = [tf.shape(images_a)[0], tf.shape(images_b)[0]]
@@ -178,28 +205,37 @@ class CycleGAN(Translator):
             if self.penalty_fn is not None:
                 # The two penalties draw the same interpolation noise; they act on
                 # different networks, so nothing is shared but the numbers.
-                penalty = 0.5 * (self.discriminator_penalty(a, fake_a, "a")
-                                 + self.discriminator_penalty(b, fake_b, "b"))
+                penalty = 0.5 * (
+                    self.discriminator_penalty(a, fake_a, "a")
+                    + self.discriminator_penalty(b, fake_b, "b")
+                )
                 total += self.penalty_weight * penalty
             scaled = self.replica_scaled(self.d_optimizer, total)
-        self.apply_discriminator_update(tape.gradient(scaled, variables), variables, loss,
-                                        penalty, real_out, fake_out)
+        self.apply_discriminator_update(
+            tape.gradient(scaled, variables), variables, loss, penalty, real_out, fake_out
+        )
 
     def generator_step(self, a, b):
         """G against D_B and F against D_A, plus the cycle (and identity) loss."""
         variables = self.generator_variables()
         with tf.GradientTape() as tape:
             fake_a, fake_b = self.g_ba(b, training=True), self.g_ab(a, training=True)
-            seen_a, seen_b = self._augmented(fake_a, fake_b, self.g_optimizer.iterations,
-                                             "g_augment")
+            seen_a, seen_b = self._augmented(
+                fake_a, fake_b, self.g_optimizer.iterations, "g_augment"
+            )
             loss = self.adversarial_loss.generator(self._judge_both(seen_a, seen_b))
-            cycle = (ops.mean(ops.abs(self.g_ba(fake_b, training=True) - a))
-                     + ops.mean(ops.abs(self.g_ab(fake_a, training=True) - b)))
-            total = (self.adversarial_weight * loss + self.cycle_weight * cycle
-                     + self.network_losses(self.generator_networks))
+            cycle = ops.mean(ops.abs(self.g_ba(fake_b, training=True) - a)) + ops.mean(
+                ops.abs(self.g_ab(fake_a, training=True) - b)
+            )
+            total = (
+                self.adversarial_weight * loss
+                + self.cycle_weight * cycle
+                + self.network_losses(self.generator_networks)
+            )
             if self.identity_weight:
-                identity = (ops.mean(ops.abs(self.g_ba(a, training=True) - a))
-                            + ops.mean(ops.abs(self.g_ab(b, training=True) - b)))
+                identity = ops.mean(ops.abs(self.g_ba(a, training=True) - a)) + ops.mean(
+                    ops.abs(self.g_ab(b, training=True) - b)
+                )
                 self.identity_tracker.update_state(identity)
                 total += self.identity_weight * self.cycle_weight * identity
             scaled = self.replica_scaled(self.g_optimizer, total)
@@ -217,7 +253,8 @@ class CycleGAN(Translator):
             if tuple(spec[index].shape[1:]) != self.image_shape:
                 raise DataValidationError(
                     f"domain {name} images must have shape {self.image_shape}; found "
-                    f"{tuple(spec[index].shape[1:])}.")
+                    f"{tuple(spec[index].shape[1:])}."
+                )
             try:
                 validate_training_data(self, x.map(lambda *pair, i=index: pair[i]))
             except DataValidationError as error:
@@ -233,7 +270,9 @@ class CycleGAN(Translator):
             images, count = legacy["0"], legacy["1"]
             channels = self.image_shape[-1]
             if images.shape[-1] == 2 * channels:
-                for pool, half in ((self.history_a, images[..., :channels]),
-                                   (self.history_b, images[..., channels:])):
+                for pool, half in (
+                    (self.history_a, images[..., :channels]),
+                    (self.history_b, images[..., channels:]),
+                ):
                     pool.images.assign(half)
                     pool.count.assign(count)

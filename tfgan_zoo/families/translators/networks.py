@@ -13,6 +13,7 @@
 
 Sizes: U-Net images need sides divisible by 2**depth; ResNet ones by 4.
 """
+
 import keras
 from keras import ops
 
@@ -58,11 +59,20 @@ def _check_sides(image_shape, factor, what):
         raise ValueError(f"{what} needs image sides divisible by {factor}; got {image_shape}.")
 
 
-def unet_generator(image_shape=(28, 28, 1), filters=32, depth=2, bottleneck=2, dropout=0.5,
-                   out_channels=None, latent_dim=0, norm="batch", name="generator"):
+def unet_generator(
+    image_shape=(28, 28, 1),
+    filters=32,
+    depth=2,
+    bottleneck=2,
+    dropout=0.5,
+    out_channels=None,
+    latent_dim=0,
+    norm="batch",
+    name="generator",
+):
     """U-Net: `depth` stride-2 levels, `bottleneck` 3x3 convs at the coarsest one
     (a wider receptive field than depth alone gives small images), skips."""
-    _check_sides(image_shape, 2 ** depth, "a U-Net of this depth")
+    _check_sides(image_shape, 2**depth, "a U-Net of this depth")
     source = keras.Input(shape=tuple(image_shape), name="source")
     inputs, h = [source], source
     if latent_dim:
@@ -73,15 +83,26 @@ def unet_generator(image_shape=(28, 28, 1), filters=32, depth=2, bottleneck=2, d
         h = keras.layers.Concatenate()([source, tiled])
     skips = []
     for level in range(depth):
-        h = keras.layers.Conv2D(filters * 2 ** level, 4, strides=2, padding="same",
-                                kernel_initializer=_init(), use_bias=level == 0)(h)
+        h = keras.layers.Conv2D(
+            filters * 2**level,
+            4,
+            strides=2,
+            padding="same",
+            kernel_initializer=_init(),
+            use_bias=level == 0,
+        )(h)
         if level:
             h = normalization(norm)(h)
         h = keras.layers.LeakyReLU(0.2)(h)
         skips.append(h)
     for _ in range(bottleneck):
-        h = keras.layers.Conv2D(filters * 2 ** (depth - 1), 3, padding="same", use_bias=False,
-                                kernel_initializer=_init())(h)
+        h = keras.layers.Conv2D(
+            filters * 2 ** (depth - 1),
+            3,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=_init(),
+        )(h)
         h = normalization(norm)(h)
         h = keras.layers.ReLU()(h)
         if dropout:
@@ -89,19 +110,32 @@ def unet_generator(image_shape=(28, 28, 1), filters=32, depth=2, bottleneck=2, d
     for level in reversed(range(depth)):
         h = keras.layers.Concatenate()([h, skips[level]])
         width = filters * 2 ** (level - 1) if level else filters
-        h = keras.layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False,
-                                         kernel_initializer=_init())(h)
+        h = keras.layers.Conv2DTranspose(
+            width, 4, strides=2, padding="same", use_bias=False, kernel_initializer=_init()
+        )(h)
         h = normalization(norm)(h)
         if dropout and level == depth - 1:
             h = keras.layers.Dropout(dropout)(h)  # noise in the innermost decoder level
         h = keras.layers.ReLU()(h)
-    out = keras.layers.Conv2D(out_channels or image_shape[-1], 3, padding="same",
-                              activation="tanh", dtype="float32", name="image")(h)
+    out = keras.layers.Conv2D(
+        out_channels or image_shape[-1],
+        3,
+        padding="same",
+        activation="tanh",
+        dtype="float32",
+        name="image",
+    )(h)
     return keras.Model(inputs if latent_dim else source, out, name=name)
 
 
-def patch_discriminator(image_shape=(28, 28, 1), filters=32, downsamplings=1,
-                        conditional=True, norm="batch", name="discriminator"):
+def patch_discriminator(
+    image_shape=(28, 28, 1),
+    filters=32,
+    downsamplings=1,
+    conditional=True,
+    norm="batch",
+    name="discriminator",
+):
     """PatchGAN: `downsamplings` stride-2 4x4 convs, then a stride-1 4x4 conv and a
     4x4 conv to one logit per patch. The receptive field (patch side) is
     `patch_receptive_field(downsamplings)`: 16 px for 1, 34 for 2, 70 for 3."""
@@ -112,17 +146,25 @@ def patch_discriminator(image_shape=(28, 28, 1), filters=32, downsamplings=1,
         inputs = [image, source]
         h = keras.layers.Concatenate()([source, image])
     for level in range(downsamplings):
-        h = keras.layers.Conv2D(filters * 2 ** level, 4, strides=2, padding="same",
-                                kernel_initializer=_init(), use_bias=level == 0)(h)
+        h = keras.layers.Conv2D(
+            filters * 2**level,
+            4,
+            strides=2,
+            padding="same",
+            kernel_initializer=_init(),
+            use_bias=level == 0,
+        )(h)
         if level:
             h = normalization(norm)(h)
         h = keras.layers.LeakyReLU(0.2)(h)
-    h = keras.layers.Conv2D(filters * 2 ** downsamplings, 4, padding="same", use_bias=False,
-                            kernel_initializer=_init())(h)
+    h = keras.layers.Conv2D(
+        filters * 2**downsamplings, 4, padding="same", use_bias=False, kernel_initializer=_init()
+    )(h)
     h = normalization(norm)(h)
     h = keras.layers.LeakyReLU(0.2)(h)
-    logits = keras.layers.Conv2D(1, 4, padding="same", kernel_initializer=_init(),
-                                 dtype="float32", name="patch_logits")(h)
+    logits = keras.layers.Conv2D(
+        1, 4, padding="same", kernel_initializer=_init(), dtype="float32", name="patch_logits"
+    )(h)
     return keras.Model(inputs if conditional else image, logits, name=name)
 
 
@@ -142,9 +184,14 @@ def resnet_generator(image_shape=(28, 28, 1), filters=16, blocks=3, name="genera
     def conv(h, width, kernel, stride=1, pad=0):
         if pad:
             h = ReflectionPadding2D(pad)(h)
-        h = keras.layers.Conv2D(width, kernel, strides=stride,
-                                padding="valid" if pad or stride == 1 else "same",
-                                kernel_initializer=_init(), use_bias=False)(h)
+        h = keras.layers.Conv2D(
+            width,
+            kernel,
+            strides=stride,
+            padding="valid" if pad or stride == 1 else "same",
+            kernel_initializer=_init(),
+            use_bias=False,
+        )(h)
         return normalization("instance")(h)
 
     h = keras.layers.ReLU()(conv(image, filters, 7, pad=3))
@@ -154,12 +201,19 @@ def resnet_generator(image_shape=(28, 28, 1), filters=16, blocks=3, name="genera
         r = keras.layers.ReLU()(conv(h, filters * 4, 3, pad=1))
         h = keras.layers.Add()([h, conv(r, filters * 4, 3, pad=1)])
     for width in (filters * 2, filters):
-        h = keras.layers.Conv2DTranspose(width, 3, strides=2, padding="same", use_bias=False,
-                                         kernel_initializer=_init())(h)
+        h = keras.layers.Conv2DTranspose(
+            width, 3, strides=2, padding="same", use_bias=False, kernel_initializer=_init()
+        )(h)
         h = keras.layers.ReLU()(normalization("instance")(h))
     h = ReflectionPadding2D(3)(h)
-    out = keras.layers.Conv2D(image_shape[-1], 7, activation="tanh", dtype="float32",
-                              kernel_initializer=_init(), name="translated")(h)
+    out = keras.layers.Conv2D(
+        image_shape[-1],
+        7,
+        activation="tanh",
+        dtype="float32",
+        kernel_initializer=_init(),
+        name="translated",
+    )(h)
     return keras.Model(image, out, name=name)
 
 
@@ -169,8 +223,9 @@ def latent_encoder(image_shape=(28, 28, 1), filters=32, latent_dim=8, name="enco
     image = keras.Input(shape=tuple(image_shape), name="image")
     h = image
     for level in range(2):
-        h = keras.layers.Conv2D(filters * 2 ** level, 4, strides=2, padding="same",
-                                kernel_initializer=_init())(h)
+        h = keras.layers.Conv2D(
+            filters * 2**level, 4, strides=2, padding="same", kernel_initializer=_init()
+        )(h)
         h = keras.layers.LeakyReLU(0.2)(h)
     h = keras.layers.GlobalAveragePooling2D()(h)
     stats = keras.layers.Dense(2 * latent_dim, dtype="float32", name="posterior")(h)
@@ -186,7 +241,7 @@ class ChannelSlice(keras.layers.Layer):
         self.start, self.stop = int(start), int(stop)
 
     def call(self, x):
-        return x[..., self.start:self.stop]
+        return x[..., self.start : self.stop]
 
     def compute_output_shape(self, shape):
         return (*shape[:-1], self.stop - self.start)
@@ -209,10 +264,12 @@ class ImagePool(keras.layers.Layer):
         self.size = int(size)
 
     def build(self, input_shape):
-        self.images = self.add_weight(name="images", shape=(self.size, *input_shape[1:]),
-                                      initializer="zeros", trainable=False)
-        self.count = self.add_weight(name="count", shape=(), dtype="int32",
-                                     initializer="zeros", trainable=False)
+        self.images = self.add_weight(
+            name="images", shape=(self.size, *input_shape[1:]), initializer="zeros", trainable=False
+        )
+        self.count = self.add_weight(
+            name="count", shape=(), dtype="int32", initializer="zeros", trainable=False
+        )
 
     def call(self, images):
         return images
@@ -225,6 +282,7 @@ class ImagePool(keras.layers.Layer):
         the first `size` of a batch pass through. Every write is a `where` over
         the whole pool, with static shapes (no scatter, no boolean masks)."""
         import tensorflow as tf
+
         if self.size == 0:
             return images
         images = tf.cast(images, self.images.dtype)
@@ -249,8 +307,7 @@ class ImagePool(keras.layers.Layer):
             rank = tf.math.invert_permutation(order)
             writer = tf.minimum(rank, n - 1)
             takes = (rank < n) & tf.gather(chosen, writer)
-            self.images.assign(tf.where(_per_image(takes), tf.gather(images, writer),
-                                        self.images))
+            self.images.assign(tf.where(_per_image(takes), tf.gather(images, writer), self.images))
             return out
 
         return tf.cond(self.count < self.size, fill, swap)

@@ -16,6 +16,7 @@ Remaining differences from the paper (and phillipi/pix2pix):
   (the paper's has 8 for 256x256) and a 16 px PatchGAN by default
   (`d_downsamplings=3` gives the paper's 70 px patches).
 """
+
 import keras
 from keras import ops
 
@@ -28,21 +29,30 @@ from tfgan_zoo.registry import register_model
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class Pix2Pix(PairedTranslator):
     """Args:
-      image_shape: shape of source and target images (sides divisible by 2**depth).
-      base_filters, depth: U-Net width (also the PatchGAN's) and number of
-        stride-2 levels.
-      d_downsamplings: PatchGAN stride-2 layers; sets the patch side
-        (`receptive_field`: 16 px for 1, 34 for 2, 70 for 3).
-      l1_weight: λ; 0 trains a cGAN without the L1 term.
-      adversarial: False trains the U-Net on L1 alone (the paper's L1 baseline):
-        D is still trained, but G's adversarial term has weight 0.
-      seed: seed of the training noise (dropout is drawn by Keras).
+    image_shape: shape of source and target images (sides divisible by 2**depth).
+    base_filters, depth: U-Net width (also the PatchGAN's) and number of
+      stride-2 levels.
+    d_downsamplings: PatchGAN stride-2 layers; sets the patch side
+      (`receptive_field`: 16 px for 1, 34 for 2, 70 for 3).
+    l1_weight: λ; 0 trains a cGAN without the L1 term.
+    adversarial: False trains the U-Net on L1 alone (the paper's L1 baseline):
+      D is still trained, but G's adversarial term has weight 0.
+    seed: seed of the training noise (dropout is drawn by Keras).
     """
 
     description = "U-Net G, PatchGAN D on (source, image), cGAN + 100·L1 (Isola et al. 2017)"
 
-    def __init__(self, image_shape=(28, 28, 1), base_filters=32, depth=2, d_downsamplings=1,
-                 l1_weight=100.0, adversarial=True, seed=None, **kwargs):
+    def __init__(
+        self,
+        image_shape=(28, 28, 1),
+        base_filters=32,
+        depth=2,
+        d_downsamplings=1,
+        l1_weight=100.0,
+        adversarial=True,
+        seed=None,
+        **kwargs,
+    ):
         image_shape = tuple(image_shape)
         self.base_filters, self.depth = int(base_filters), int(depth)
         self.d_downsamplings = int(d_downsamplings)
@@ -50,9 +60,11 @@ class Pix2Pix(PairedTranslator):
         self.adversarial_weight = 1.0 if self.adversarial else 0.0
         super().__init__(
             generator=unet_generator(image_shape, self.base_filters, self.depth),
-            discriminator=patch_discriminator(image_shape, self.base_filters,
-                                              self.d_downsamplings),
-            image_shape=image_shape, seed=seed, **kwargs)
+            discriminator=patch_discriminator(image_shape, self.base_filters, self.d_downsamplings),
+            image_shape=image_shape,
+            seed=seed,
+            **kwargs,
+        )
         self.l1_tracker = keras.metrics.Mean(name="l1")
 
     @property
