@@ -54,6 +54,9 @@ setup(
             "h5py>=3.10",
         ],
         "tfds": ["tensorflow-datasets>=4.9", "importlib_resources"],
+        # Lint, format and type checks (pyproject.toml), pinned so that every
+        # contributor, pre-commit and CI format alike.
+        "lint": ["ruff==0.17.6", "mypy==2.4.1", "pre-commit>=3.5"],
         # The TF Serving gRPC client (tfgan_zoo.serving.client); TensorFlow already needs it.
         "grpc": ["grpcio>=1.60"],
         # tools/bench_throughput.py --torch-python: the same DCGAN in PyTorch, side by side.

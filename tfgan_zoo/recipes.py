@@ -167,6 +167,12 @@ RECIPES = {
         source="Gulrajani et al. 2017, Algorithm 1: lambda = 10, n_critic = 5, "
         "Adam(1e-4, beta = (0, 0.9)), m = 64",
     ),
+    ("sngan", "*", "paper"): Recipe(
+        compile=both(adam(2e-4, 0.5, 0.999), loss="hinge", d_steps=1),
+        batch_size=64,
+        source="Miyato et al. 2018, Table 1 setting C: Adam(2e-4, beta = (0.5, 0.999)), "
+        "n_dis = 1, minibatch 64; hinge loss (their Eq. 16-17)",
+    ),
     ("lsgan", "*", "paper"): Recipe(
         compile=both(adam(2e-4, 0.5), loss="least_squares"),
         source="Mao et al. 2017: least-squares loss (a, b, c = 0, 1, 1), Adam beta_1 = 0.5 "
@@ -400,6 +406,7 @@ RECIPES = {
 
 # GAN models that have no row in a budget, and why.
 NO_ROW = {
+    ("sngan", "cpu-short"): "class defaults (tests/test_sngan.py trains it briefly)",
     ("standard", "paper"): "StandardGAN is the configurable base of the named variants; "
     "use their paper rows (vanilla, wgan, lsgan, ...)",
     ("standard", "cpu-short"): "the configurable base: class defaults, or a named variant",

@@ -65,14 +65,14 @@ class Entry:
         return self.card.get("metrics", {})
 
 
-def names(directory=None) -> list:
+def names(directory: str | Path | None = None) -> list[str]:
     directory = Path(directory) if directory else catalogue_dir()
     if not directory.is_dir():
         return []
     return sorted(p.name for p in directory.iterdir() if (p / "config.json").is_file())
 
 
-def entry(name, directory=None) -> Entry:
+def entry(name: str, directory: str | Path | None = None) -> Entry:
     directory = Path(directory) if directory else catalogue_dir()
     known = names(directory)
     if name not in known:
@@ -89,7 +89,7 @@ def entry(name, directory=None) -> Entry:
     )
 
 
-def entries(directory=None) -> list:
+def entries(directory: str | Path | None = None) -> list[Entry]:
     return [entry(name, directory) for name in names(directory)]
 
 
@@ -176,7 +176,7 @@ def build(item: Entry):
     )  # a GAN's `precision` key selects its dtype policy
 
 
-def from_preset(cls, name, compile=True):  # noqa: A002  (Keras' load_model argument)
+def from_preset(cls, name: str, compile: bool = True):  # noqa: A002  (Keras' load_model argument)
     """`Model.from_preset(name)`, Keras-style: the zoo entry `name`, which must be
     a `cls`. The registry gives every registered model class this classmethod, so
     the engine itself never imports the zoo."""
@@ -189,7 +189,12 @@ def from_preset(cls, name, compile=True):  # noqa: A002  (Keras' load_model argu
     return model
 
 
-def load(name, part="gan", compile=True, directory=None):  # noqa: A002  (as Keras names it)
+def load(
+    name: str,
+    part: str = "gan",
+    compile: bool = True,  # noqa: A002  (as Keras' load_model names it)
+    directory: str | Path | None = None,
+) -> keras.Model:
     """A pretrained zoo model, verified before any weights are read.
 
     part="gan" (default): the whole model (a GAN with generator and discriminator

@@ -59,7 +59,7 @@ class ImageSet:
         return None if self.class_names is None else len(self.class_names)
 
 
-def parse(dataset):
+def parse(dataset: str) -> DatasetSpec:
     """The DatasetSpec of a `--dataset` value, or a one-line ValueError."""
     dataset = str(dataset)
     if dataset in BUILT_IN:
@@ -102,7 +102,13 @@ def checked_side(side, power_of_two):
     return side
 
 
-def image_set(spec, side=None, channels=None, labels=False, power_of_two=False):
+def image_set(
+    spec: DatasetSpec,
+    side: int | None = None,
+    channels: int | None = None,
+    labels: bool = False,
+    power_of_two: bool = False,
+) -> ImageSet:
     """The ImageSet of a folder, tfds or arrays spec; `labels`: also the classes
     (a folder needs labels="subfolders")."""
     checked_side(side, power_of_two)

@@ -38,22 +38,22 @@ class TrainingData:
 
 
 def load_training_data(
-    name,
-    batch_size,
-    labels=False,
-    data_dir=None,
-    seed=0,
-    steps_per_epoch=None,
-    start_epoch=0,
-    power_of_two=False,
-    labels_per_class=None,
-    pixels="scaled",
-    image_size=None,
-    channels=None,
-    label_source=None,
-    translation=None,
-    pairs="left-to-right",
-):
+    name: str,
+    batch_size: int,
+    labels: bool = False,
+    data_dir: str | None = None,
+    seed: int = 0,
+    steps_per_epoch: int | None = None,
+    start_epoch: int = 0,
+    power_of_two: bool = False,
+    labels_per_class: int | None = None,
+    pixels: str = "scaled",
+    image_size: int | None = None,
+    channels: int | None = None,
+    label_source: str | None = None,
+    translation: str | None = None,
+    pairs: str = "left-to-right",
+) -> TrainingData:
     """A batched training dataset from a `--dataset` value (`data.sources`): a
     built-in ('grid', 'ring', 'fashion_mnist', or an image-to-image task of
     `data.translation_tasks`), a folder of images, tfds:NAME[/CONFIG][:SPLIT] or an

@@ -17,6 +17,8 @@ compared with, so both sides see the same label distribution.
 """
 
 import warnings
+from collections.abc import Sequence
+from typing import Any, TypeAlias, Union
 
 import keras
 import numpy as np
@@ -44,6 +46,10 @@ from tfgan_zoo.engine.validation import checked_sample_request, validate_trainin
 # steps, penalties, augmentation, `sample` and the variants' own draws never share
 # a seed. A step's draws are named after its phase, "d" or "g", because D and G
 # steps count separately (each optimizer's own step).
+
+
+# What compile takes for an optimizer: an instance, a name, or a Keras config.
+OptimizerLike: TypeAlias = Union["keras.optimizers.Optimizer", str, dict]
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
@@ -80,7 +86,11 @@ class GAN(TrainerDeclarations, keras.Model):
         self.num_classes = None if num_classes is None else int(num_classes)
         self.data_shape = tuple(generator.outputs[0].shape[1:])
         self.data_range = None if data_range is None else tuple(float(v) for v in data_range)
-        self.seed = int(np.random.SeedSequence().entropy % (2**31)) if seed is None else int(seed)
+        self.seed = (
+            int(np.random.SeedSequence().generate_state(1)[0] % 2**31)
+            if seed is None
+            else int(seed)
+        )
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
@@ -128,21 +138,21 @@ class GAN(TrainerDeclarations, keras.Model):
 
     def compile(
         self,
-        g_optimizer=None,
-        d_optimizer=None,
-        loss=None,
-        d_steps=None,
-        label_smoothing=None,
-        penalty=None,
-        penalty_weight=None,
-        clip_value=None,
-        augment=None,
-        ema_decay=None,
-        ema_start=None,
-        jit_compile="auto",
-        steps_per_execution=1,
-        run_eagerly=False,
-    ):
+        g_optimizer: OptimizerLike | None = None,
+        d_optimizer: OptimizerLike | None = None,
+        loss: str | None = None,
+        d_steps: int | None = None,
+        label_smoothing: float | None = None,
+        penalty: str | None = None,
+        penalty_weight: float | None = None,
+        clip_value: float | None = None,
+        augment: str | None = None,
+        ema_decay: float | str | None = None,
+        ema_start: int | str | None = None,
+        jit_compile: bool | str = "auto",
+        steps_per_execution: int = 1,
+        run_eagerly: bool = False,
+    ) -> None:
         """Configures training. Any argument left None takes the variant's default.
 
         Args:
@@ -218,10 +228,10 @@ class GAN(TrainerDeclarations, keras.Model):
         ema_start = None if ema_start in (None, "none") else int(ema_start)
         if ema_decay in (None, "none"):
             self.ema = None
-        elif getattr(self, "ema", None) is None:
+        elif (ema := getattr(self, "ema", None)) is None:
             self.ema = GeneratorEMA(self, ema_decay, ema_start)
         else:  # compiled again: the averages (weights of the model) stay
-            self.ema.set_decay(ema_decay, ema_start)
+            ema.set_decay(ema_decay, ema_start)
         steps_per_execution = int(steps_per_execution)
         if steps_per_execution > 1 and self.distribute_strategy.num_replicas_in_sync > 1:
             # Keras 3.15 runs several steps in a while-loop whose tf.cond cannot
@@ -397,7 +407,7 @@ class GAN(TrainerDeclarations, keras.Model):
         if self.penalty_fn is None:
             return None
         counter = self.d_optimizer.iterations
-        draws = []  # each draw gets its own index, so two draws are never the same bits
+        draws: list = []  # each draw gets its own index, so two draws are never the same bits
 
         def uniform(shape):
             if len(draws) >= MAX_INDEX:
@@ -520,8 +530,15 @@ class GAN(TrainerDeclarations, keras.Model):
 
     # ----------------------------------------------------------------- fit
     def fit(
-        self, x=None, y=None, batch_size=None, epochs=1, shuffle=True, validate_data=True, **kwargs
-    ):
+        self,
+        x: np.ndarray | tf.data.Dataset | None = None,
+        y: np.ndarray | None = None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        shuffle: bool = True,
+        validate_data: bool = True,
+        **kwargs: Any,
+    ) -> keras.callbacks.History:
         """`keras.Model.fit`, after checking the data once against the model.
 
         Arrays are batched here with `drop_remainder=True`: every batch is split
@@ -557,7 +574,8 @@ class GAN(TrainerDeclarations, keras.Model):
     def inference_network(self):
         """The generator network that samples and exports: the moving average of
         G's weights when the model keeps one (`ema_decay`), else G."""
-        return self.generator if getattr(self, "ema", None) is None else self.ema.synced_network()
+        ema = getattr(self, "ema", None)
+        return self.generator if ema is None else ema.synced_network()
 
     def inference_generate(self):
         """`generate(z, labels)` for sampling and export, from `inference_network()`,
@@ -588,7 +606,13 @@ class GAN(TrainerDeclarations, keras.Model):
         ema = getattr(self, "ema", None)  # set by compile
         return [self.generator] + ([] if ema is None else [ema.network])
 
-    def sample(self, n, labels=None, seed=0, batch_size=256):
+    def sample(
+        self,
+        n: int,
+        labels: Sequence[int] | np.ndarray | None = None,
+        seed: int = 0,
+        batch_size: int = 256,
+    ) -> np.ndarray:
         """`n` samples from the generator in inference mode, as a NumPy array.
 
         Deterministic in `seed`; `labels` (int or [n] ints) for conditional models.

@@ -43,3 +43,17 @@ __all__ = [
     "WGAN",
     "WGANGP",
 ]
+
+
+def _export_registered():
+    """Every registered GAN or translator by class name, also one in a family folder added
+    since this list was written (families register themselves)."""
+    from tfgan_zoo import registry
+
+    for entry in registry.registered().values():
+        if entry.kind != "baseline" and entry.cls.__name__ not in __all__:
+            globals()[entry.cls.__name__] = entry.cls
+            __all__.append(entry.cls.__name__)
+
+
+_export_registered()

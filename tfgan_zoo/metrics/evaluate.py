@@ -6,7 +6,9 @@ that protocol and two results with different protocols are not comparable.
 """
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -110,11 +112,12 @@ def evaluate_images(
     ref = load_reference(network, reference, data_dir, cache) if needs_reference else None
     with_ref = dict(base, reference=reference_protocol(reference))
     values = []
+    real = None if ref is None else ref.features
     for name in metrics:
         if name == "fid":
-            values.append(MetricValue("fid", fid(features, ref.features), None, with_ref))
+            values.append(MetricValue("fid", fid(features, real), None, with_ref))
         elif name == "kid":
-            mean, std = kid(features, ref.features, kid_subsets, kid_subset_size, seed)
+            mean, std = kid(features, real, kid_subsets, kid_subset_size, seed)
             values.append(
                 MetricValue(
                     "kid",
@@ -126,7 +129,7 @@ def evaluate_images(
                 )
             )
         elif name == "pr":
-            precision, recall = precision_recall(ref.features, features, pr_k)
+            precision, recall = precision_recall(real, features, pr_k)
             protocol = dict(with_ref, k=pr_k)
             values += [
                 MetricValue("precision", precision, None, protocol),
@@ -171,7 +174,12 @@ def generate(model, num_samples, seed=0):
 
 
 def evaluate_generator(
-    model, metrics=None, num_samples=10_000, seed=0, mixture=None, **kwargs
+    model: Any,
+    metrics: Sequence[str] | None = None,
+    num_samples: int = 10_000,
+    seed: int = 0,
+    mixture: str | None = None,
+    **kwargs: Any,
 ) -> Evaluation:
     """Samples `num_samples` from `model` (latent seed `seed`) and evaluates them.
 

@@ -10,6 +10,7 @@ folders) never sees a half-written version, and a failed export leaves nothing.
 import json
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import keras
@@ -60,7 +61,13 @@ def _endpoints(model):
     return serving_endpoints()
 
 
-def export_generator(model, base, version=None, card=None, warmup_batch_sizes=(1, 8)) -> Path:
+def export_generator(
+    model: keras.Model,
+    base: str | Path,
+    version: int | None = None,
+    card: dict | None = None,
+    warmup_batch_sizes: Sequence[int] = (1, 8),
+) -> Path:
     """Exports `model.generator` to `base/<version>/` and returns that path.
 
     `version` defaults to one more than the highest existing version; an
