@@ -184,6 +184,17 @@ def test_translators_train_on_folders_of_pairs_and_of_two_domains(data, tmp_path
     images = served.signatures["translate"](images=tf.constant(pictures))["images"]
     expected = unscale_images(run_model.translate_batch(scale_images(pictures)))
     np.testing.assert_array_equal(images.numpy(), expected.numpy())
+    # eval scores the outputs for the run's own inputs against their targets.
+    from tfgan_zoo.data import sources
+    from tfgan_zoo.metrics.translation_scores import l1_error
+
+    main(["eval", str(out), "--json", str(tmp_path / "eval.json")])
+    report = json.loads((tmp_path / "eval.json").read_text())["outputs"]
+    source, target, _ = sources.image_pairs(sources.parse(str(data / "pairs")), side=16)
+    assert report["num_examples"] == 8
+    assert report["l1"] == pytest.approx(l1_error(run_model.translate(source), target), abs=1e-5)
+    assert report["identity_l1"] == pytest.approx(l1_error(source, target), abs=1e-6)
+    assert (tmp_path / "eval_samples.png").exists()
     _, run_model, record = train(tmp_path, "cyclegan", data / "domains", "--image-size", "16")
     assert tuple(run_model.data_shape) == (16, 16, 3)
     assert json.loads((tmp_path / "cyclegan" / "run.json").read_text())["status"] == "finished"

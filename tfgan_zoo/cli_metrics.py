@@ -27,6 +27,8 @@ def cmd_eval(args):
     from tfgan_zoo.training import load_source
 
     model, record = load_source(args.run_dir)
+    if model.maps_inputs:
+        return _eval_mapping(model, record, args)
     dataset = record.get("dataset")
     metrics = None if args.metrics is None else tuple(args.metrics.split(","))
     if "zoo" in record and args.num_samples is None:  # the card's own protocol
@@ -131,6 +133,54 @@ def _eval_without_features(model, reference, args):
     _write_json(
         out, dict(source=str(args.run_dir), memorization=report.as_dict(), samples=str(grid))
     )
+    print(f"wrote {out} and {grid}")
+
+
+def _eval_mapping(model, record, args):
+    """Translators and autoencoders: outputs for the run's own inputs (its first
+    --num-samples examples, default 1,000). A paired translator is scored against
+    its targets (L1 on [-1, 1], PSNR, SSIM; beside the identity map's L1), an
+    autoencoder against its inputs, CycleGAN, which has no targets, by its cycle
+    A -> B -> A; and a grid of inputs beside their outputs."""
+    import numpy as np
+
+    from tfgan_zoo.callbacks import write_samples
+    from tfgan_zoo.metrics.translation_scores import l1_error, paired_report
+    from tfgan_zoo.training import run_data, translation_kind
+
+    n = args.num_samples or 1000
+    # Batches of one: a small folder has fewer examples than a training batch.
+    data = run_data(
+        record["variant"],
+        record["dataset"],
+        record.get("settings") or {},
+        seed=record.get("seed") or 0,
+        data_dir=record.get("data_dir"),
+        batch_size=1,
+    )
+    parts = []
+    for batch in data.every_example.unbatch().take(n).batch(256):
+        batch = batch if isinstance(batch, tuple) else (batch,)
+        parts.append([np.asarray(x) for x in batch])
+    inputs = [np.concatenate(column)[:n] for column in zip(*parts)]
+    kind = translation_kind(record["variant"])
+    if kind == "paired":
+        report = paired_report(model.translate(inputs[0]), inputs[1])
+        report["identity_l1"] = l1_error(inputs[0], inputs[1])
+    elif kind == "unpaired":
+        cycled = model.translate(model.translate(inputs[0], direction="ab"), direction="ba")
+        report = dict(cycle_l1=l1_error(cycled, inputs[0]))
+    else:
+        report = paired_report(np.asarray(model(inputs[0])), inputs[0])
+    report["num_examples"] = len(inputs[0])
+    print(
+        "  ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in report.items())
+    )
+    folder = Path(args.json).parent if args.json else Path(args.run_dir)
+    first = tuple(x[:8] for x in inputs)
+    grid = write_samples(model, folder / "eval_samples.png", n=16, seed=args.seed, inputs=first)
+    out = args.json or Path(args.run_dir) / "eval.json"
+    _write_json(out, dict(source=str(args.run_dir), outputs=report, samples=str(grid)))
     print(f"wrote {out} and {grid}")
 
 
