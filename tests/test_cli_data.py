@@ -198,3 +198,62 @@ def test_translators_train_on_folders_of_pairs_and_of_two_domains(data, tmp_path
     _, run_model, record = train(tmp_path, "cyclegan", data / "domains", "--image-size", "16")
     assert tuple(run_model.data_shape) == (16, 16, 3)
     assert json.loads((tmp_path / "cyclegan" / "run.json").read_text())["status"] == "finished"
+
+
+def test_training_can_start_from_a_zoo_entry(tmp_path, capsys):
+    """--init-from: the run starts from the entry's weights (at learning rate 0 its
+    generator's trainable weights stay the entry's, bit for bit); an entry of
+    another model or another shape is refused in one line."""
+    from helpers.cli import user_error
+
+    from tfgan_zoo import zoo
+    from tfgan_zoo.data import load_fashion_mnist
+
+    folder = tmp_path / "items"
+    folder.mkdir()
+    items, _ = load_fashion_mnist("test")
+    for i in range(32):
+        Image.fromarray(items[i, ..., 0]).save(folder / f"{i}.png")
+    _, run_model, record = train(
+        tmp_path, "dcgan", folder, "--init-from", "fashion_dcgan", "--lr", "0", "--batch-size", "16"
+    )
+    entry = zoo.load("fashion_dcgan")
+    assert record["settings"]["init_from"] == "fashion_dcgan"
+    for mine, theirs in zip(
+        run_model.generator.trainable_weights, entry.generator.trainable_weights
+    ):
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+    user_error(
+        capsys,
+        [
+            "train",
+            "wgan_gp",
+            "--dataset",
+            str(folder),
+            "--init-from",
+            "fashion_dcgan",
+            "--batch-size",
+            "10",
+            "--out",
+            str(tmp_path / "x"),
+        ],
+        "not a WGANGP",
+    )
+    user_error(
+        capsys,
+        [
+            "train",
+            "dcgan",
+            "--dataset",
+            str(folder),
+            "--image-size",
+            "16",
+            "--batch-size",
+            "16",
+            "--init-from",
+            "fashion_dcgan",
+            "--out",
+            str(tmp_path / "y"),
+        ],
+        "makes 28×28×1 samples; this data is 16×16×1",
+    )

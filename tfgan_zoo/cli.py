@@ -149,6 +149,12 @@ def add_train_arguments(parser):
         action="store_true",
         help="continue the run in --out from its newest good checkpoint",
     )
+    parser.add_argument(
+        "--init-from",
+        metavar="ENTRY_OR_RUN",
+        help="start from the weights of a zoo entry (or a run directory) of this model and "
+        "this data shape: fine-tuning",
+    )
     parser.add_argument("--keep-checkpoints", type=_positive, default=3)
     parser.add_argument(
         "--deterministic",
@@ -192,6 +198,7 @@ def cmd_train(args):
             "channels",
             "labels",
             "pairs",
+            "init_from",
         )
     }
     if args.cpu_replicas:

@@ -190,9 +190,36 @@ def _start(variant, dataset, out, seed, settings, data_shape_fn, resume_from):
     keras.utils.set_random_seed(seed)  # initial weights follow the run's seed too
     data = data_shape_fn()
     with precision_policy(settings.get("precision", "float32")):
-        model = build_model(variant, data, seed, settings)
+        if settings.get("init_from"):
+            model = initial_model(variant, data, settings["init_from"])
+        else:
+            model = build_model(variant, data, seed, settings)
     compile_model(model, settings, settings["epochs"] * data.steps_per_epoch)
     return model, 0
+
+
+def initial_model(variant, data, source):
+    """A copy of the zoo entry or run `source` (its architecture and weights), to
+    fine-tune on `data`: it must be a `variant` of the data's shape and classes."""
+    trained, _ = load_source(source)
+    cls = get_model(variant)
+    if type(trained) is not cls:
+        raise ValueError(
+            f"--init-from {source} is a {type(trained).__name__}, not a {cls.__name__}"
+        )
+    if tuple(trained.data_shape) != tuple(data.data_shape):
+        raise ValueError(
+            f"--init-from {source} makes {'×'.join(map(str, trained.data_shape))} samples; "
+            f"this data is {'×'.join(map(str, data.data_shape))} (use --image-size/--channels)"
+        )
+    if getattr(trained, "num_classes", None) != data.num_classes and cls.conditional:
+        raise ValueError(
+            f"--init-from {source} has {trained.num_classes} classes; this data has "
+            f"{data.num_classes}"
+        )
+    model = cls.from_config(trained.get_config())
+    model.set_weights(trained.get_weights())
+    return model
 
 
 def train(
