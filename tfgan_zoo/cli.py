@@ -396,7 +396,8 @@ def cmd_list(args):
     print("pretrained zoo (tfgan_zoo.zoo.load(NAME); tfgan-zoo sample|eval|export NAME):")
     for item in zoo.entries():
         print(
-            f"  {item.name:<16} {item.variant:<8} {_headline(item.metrics)}  "
+            f"  {item.name:<16} {item.variant:<8} {item.size_bytes / 1e6:5.1f} MB  "
+            f"{_headline(item.metrics)}  "
             f"{item.config.get('description', '')}"
         )
 

@@ -64,6 +64,17 @@ class Entry:
     def metrics(self) -> dict:
         return self.card.get("metrics", {})
 
+    @property
+    def size_bytes(self) -> int:
+        """Bytes of its weight files: on disk, or as the config states for a `url` file."""
+        total = 0
+        for spec in self.config.get("files", {}).values():
+            path = self.folder / spec.get("path", "")
+            total += (
+                path.stat().st_size if "path" in spec and path.is_file() else spec.get("size", 0)
+            )
+        return total
+
 
 def names(directory: str | Path | None = None) -> list[str]:
     directory = Path(directory) if directory else catalogue_dir()
