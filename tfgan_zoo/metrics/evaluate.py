@@ -8,6 +8,7 @@ that protocol and two results with different protocols are not comparable.
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -69,18 +70,18 @@ def _check_metrics(metrics, known):
 
 
 def evaluate_images(
-    images,
-    labels=None,
-    metrics=DEFAULT_METRICS,
-    feature_network="fashion_mnist",
-    reference=ReferenceSpec(),
-    data_dir=None,
-    cache=None,
-    seed=0,
-    kid_subsets=100,
-    kid_subset_size=1000,
-    pr_k=3,
-    is_splits=10,
+    images: np.ndarray,
+    labels: np.ndarray | None = None,
+    metrics: Sequence[str] = DEFAULT_METRICS,
+    feature_network: Any = "fashion_mnist",
+    reference: ReferenceSpec = ReferenceSpec(),
+    data_dir: str | None = None,
+    cache: str | Path | None = None,
+    seed: int = 0,
+    kid_subsets: int = 100,
+    kid_subset_size: int = 1000,
+    pr_k: int = 3,
+    is_splits: int = 10,
 ) -> Evaluation:
     """Metrics of generated (or any) images against the real reference set.
 
