@@ -48,7 +48,7 @@ def _positive(value):
 
 def cmd_sample(args):
     from tfgan_zoo.callbacks import write_samples
-    from tfgan_zoo.training import load_source
+    from tfgan_zoo.training import load_source, run_examples
 
     model, record = load_source(args.run_dir)
     if args.label is not None and model.num_classes is None:
@@ -83,7 +83,7 @@ def cmd_sample(args):
             args.out,
             n=args.n or 16,
             seed=args.seed,
-            inputs=_first_batch(record, args.n or 16),
+            inputs=run_examples(record, max((args.n or 16) // 2, 1)),
         )
     else:
         mixture = record.get("dataset") if record.get("dataset") in ("grid", "ring") else None
@@ -91,22 +91,6 @@ def cmd_sample(args):
             model, args.out, n=args.n, seed=args.seed, labels=args.label, mixture=mixture
         )
     print(f"wrote {path}")
-
-
-def _first_batch(record, n):
-    """The first batch of `n // 2` examples of a run's own data (a zoo entry's
-    dataset), for models whose pictures are outputs for inputs."""
-    from tfgan_zoo.training import run_data
-
-    data = run_data(
-        record["variant"],
-        record["dataset"],
-        record.get("settings") or {},
-        seed=record.get("seed") or 0,
-        data_dir=record.get("data_dir"),
-        batch_size=max(n // 2, 1),
-    )
-    return next(iter(data.every_example))
 
 
 def _write_nearest(model, args):

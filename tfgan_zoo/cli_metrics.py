@@ -146,23 +146,10 @@ def _eval_mapping(model, record, args):
 
     from tfgan_zoo.callbacks import write_samples
     from tfgan_zoo.metrics.translation_scores import l1_error, paired_report
-    from tfgan_zoo.training import run_data, translation_kind
+    from tfgan_zoo.training import run_examples, translation_kind
 
     n = args.num_samples or 1000
-    # Batches of one: a small folder has fewer examples than a training batch.
-    data = run_data(
-        record["variant"],
-        record["dataset"],
-        record.get("settings") or {},
-        seed=record.get("seed") or 0,
-        data_dir=record.get("data_dir"),
-        batch_size=1,
-    )
-    parts = []
-    for batch in data.every_example.unbatch().take(n).batch(256):
-        batch = batch if isinstance(batch, tuple) else (batch,)
-        parts.append([np.asarray(x) for x in batch])
-    inputs = [np.concatenate(column)[:n] for column in zip(*parts)]
+    inputs = run_examples(record, n)
     kind = translation_kind(record["variant"])
     if kind == "paired":
         report = paired_report(model.translate(inputs[0]), inputs[1])

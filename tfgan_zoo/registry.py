@@ -70,6 +70,15 @@ def registered(kind: str | None = None) -> dict:
     }
 
 
+def export_registered(namespace: dict, names: list, kinds: tuple) -> None:
+    """Adds every registered class of `kinds` to a package's `namespace` and its
+    `__all__` list `names`, by class name, where it is not there yet."""
+    for entry in registered().values():
+        if entry.kind in kinds and entry.cls.__name__ not in names:
+            namespace[entry.cls.__name__] = entry.cls
+            names.append(entry.cls.__name__)
+
+
 def model_names(kind: str | None = None) -> list:
     return list(registered(kind))
 

@@ -405,6 +405,25 @@ def run_data(variant, dataset, settings, seed=0, data_dir=None, start_epoch=0, b
     )
 
 
+def run_examples(record, n):
+    """The first `n` examples of the data a run record (or a zoo entry's) trained
+    on, in order, as a tuple of arrays: (images,), (images, labels), (source,
+    target) or (a, b). Read in batches of one, since a small folder has fewer
+    examples than a training batch."""
+    data = run_data(
+        record["variant"],
+        record["dataset"],
+        record.get("settings") or {},
+        seed=record.get("seed") or 0,
+        data_dir=record.get("data_dir"),
+        batch_size=1,
+    )
+    parts = []
+    for batch in data.every_example.unbatch().take(n).batch(256):
+        parts.append([np.asarray(x) for x in (batch if isinstance(batch, tuple) else (batch,))])
+    return tuple(np.concatenate(column) for column in zip(*parts))
+
+
 def load_run(run_dir):
     """(GAN, run record) of a run directory: the final model, else the newest
     good checkpoint."""

@@ -2,6 +2,7 @@
 its family's folder under `tfgan_zoo.families` and registers itself by name
 (`tfgan_zoo.registry`), which is how the CLI, training and the zoo find it."""
 
+from tfgan_zoo import registry
 from tfgan_zoo.families import (
     BEGAN,
     DCGAN,
@@ -45,15 +46,6 @@ __all__ = [
 ]
 
 
-def _export_registered():
-    """Every registered GAN or translator by class name, also one in a family folder added
-    since this list was written (families register themselves)."""
-    from tfgan_zoo import registry
-
-    for entry in registry.registered().values():
-        if entry.kind != "baseline" and entry.cls.__name__ not in __all__:
-            globals()[entry.cls.__name__] = entry.cls
-            __all__.append(entry.cls.__name__)
-
-
-_export_registered()
+# Also any registered class of these kinds that the list above does not name (a
+# family folder added since registers itself).
+registry.export_registered(globals(), __all__, ("gan", "translator"))

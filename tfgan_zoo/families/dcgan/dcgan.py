@@ -51,19 +51,24 @@ class DCGAN(GAN):
             generator=conv_generator(
                 latent_dim, self.image_shape, self.base_filters, stages=self.stages
             ),
-            discriminator=conv_discriminator(
-                self.image_shape, self.base_filters, stages=self.stages
+            discriminator=self.discriminator_network(
+                self.image_shape, self.base_filters, self.stages
             ),
             latent_dim=latent_dim,
             seed=seed,
             **kwargs,
         )
 
+    @staticmethod
+    def discriminator_network(image_shape, base_filters, stages):
+        """D for these images (a subclass's own D replaces this one)."""
+        return conv_discriminator(image_shape, base_filters, stages=stages)
+
     @classmethod
     def for_data(cls, data_shape, num_classes=None, **kwargs):
         if len(data_shape) != 3:
             raise ValueError(
-                f"DCGAN generates images (height, width, channels); the data has "
+                f"{cls.__name__} generates images (height, width, channels); the data has "
                 f"shape {tuple(data_shape)}. Use 'vanilla' for points."
             )
         return cls(image_shape=data_shape, **kwargs)
