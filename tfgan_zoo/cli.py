@@ -187,16 +187,30 @@ def cmd_list(args):
 
     print("pretrained zoo (tfgan_zoo.zoo.load(NAME); tfgan-zoo sample|eval|export NAME):")
     for item in zoo.entries():
+        missed = item.bars_missed
         print(
-            f"  {item.name:<16} {item.variant:<8} {item.size_bytes / 1e6:5.1f} MB  "
-            f"{_headline(item.metrics)}  "
-            f"{item.config.get('description', '')}"
+            f"  {item.name:<22} {item.variant:<13} {item.size_bytes / 1e6:5.1f} MB  "
+            f"{_headline(item.metrics)}"
+            + (f"  misses its bar: {'; '.join(missed)}" if missed else "")
         )
 
 
 def _headline(metrics):
     """The card's key numbers in one short string."""
-    keys = ("fid", "precision", "recall", "conditional_accuracy", "modes_covered", "high_quality")
+    keys = (
+        "fid",
+        "conditional_accuracy",
+        "code_class_purity_min",
+        "class_is_code",
+        "modes_covered",
+        "high_quality",
+        "l1",
+        "item_kept",
+        "domain_accuracy_ab",
+        "domain_accuracy_ba",
+        "ssim",
+        "bits_per_dim",
+    )
     parts = [f"{k}={metrics[k]['value']:.3g}" for k in keys if k in metrics]
     return " ".join(parts) or "(no metrics)"
 

@@ -27,14 +27,12 @@ def cmd_eval(args):
     from tfgan_zoo.training import load_source
 
     model, record = load_source(args.run_dir)
+    if "zoo" in record and args.metrics is None and args.feature_network is None:
+        return _eval_entry(model, record, args)
     if model.maps_inputs:
         return _eval_mapping(model, record, args)
     dataset = record.get("dataset")
     metrics = None if args.metrics is None else tuple(args.metrics.split(","))
-    if "zoo" in record and args.num_samples is None:  # the card's own protocol
-        card_metrics = record["card"].get("metrics", {})
-        if card_metrics:
-            args.num_samples = next(iter(card_metrics.values()))["protocol"]["num_samples"]
     if len(model.data_shape) == 1:
         result = evaluate_generator(
             model, metrics, args.num_samples or 2500, args.seed, mixture=args.mixture or dataset
@@ -66,6 +64,34 @@ def cmd_eval(args):
     out = args.json or Path(args.run_dir) / "eval.json"
     _write_json(out, dict(source=str(args.run_dir), metrics=result.as_dict()))
     print(f"wrote {out}")
+
+
+def _eval_entry(model, record, args):
+    """A zoo entry measured by its card's protocol (`metrics.entry_scores`), each
+    number beside the card's and whether it is within the card's tolerance."""
+    from tfgan_zoo.metrics.entry_scores import measure
+
+    card = record["card"]
+    reproduce = card.get("reproduce", {})
+    n = args.num_samples or reproduce.get("num_samples") or 10_000
+    result = measure(
+        model, record["variant"], record["dataset"], n, args.seed, data_dir=args.data_dir
+    )
+    tolerance = reproduce.get("tolerance", dict(relative=0.02, absolute=0.005))
+    print(f"| metric | now | card | within tolerance ({tolerance}) |")
+    print("|---|---|---|---|")
+    for metric in result.values:
+        stated = card.get("metrics", {}).get(metric.name, {}).get("value")
+        close = stated is not None and abs(metric.value - stated) <= max(
+            tolerance["absolute"], tolerance["relative"] * abs(stated)
+        )
+        shown = "-" if stated is None else f"{stated:.4g}"
+        print(f"| {metric.name} | {metric.value:.4g} | {shown} | {'yes' if close else 'no'} |")
+    if args.json is None:
+        print("(zoo entry: pass --json to keep the results)")
+        return
+    _write_json(args.json, dict(source=str(args.run_dir), metrics=result.as_dict()))
+    print(f"wrote {args.json}")
 
 
 def _reference_of(record, args):

@@ -94,6 +94,28 @@ _CPU_STYLEGAN = Recipe(
     "suite's budget; they learn less in 400 steps (tests/test_stylegan.py)",
 )
 
+_CPU_PROGAN_COMPILE = both(
+    adam(1e-2, 0.0, 0.99, epsilon=1e-8),
+    loss="non_saturating",
+    penalty="r1",
+    penalty_weight=1.0,
+    ema_decay=0.9,
+)
+
+
+def _zoo(steps, batch_size, model=None, compile=None, epoch_steps=500):  # noqa: A002
+    """A zoo row: `steps` generator steps of `batch_size`, in epochs of
+    `epoch_steps`, both rates decayed to 0 by a cosine."""
+    return Recipe(
+        model=model or {},
+        compile=compile or {},
+        batch_size=batch_size,
+        epochs=steps // epoch_steps,
+        steps_per_epoch=epoch_steps,
+        schedule="cosine",
+    )
+
+
 # The 2D-grid run that tests/test_learning.py checks (>= 20 of 25 modes).
 _GRID_VANILLA = Recipe(
     model=dict(latent_dim=2, hidden=(128, 128, 128), data_scale=4.0),
@@ -319,13 +341,7 @@ RECIPES = {
     ),
     ("progan", "*", "cpu-short"): Recipe(
         model=dict(filters=(32, 32, 16, 8), latent_dim=64, images_per_phase=450),
-        compile=both(
-            adam(1e-2, 0.0, 0.99, epsilon=1e-8),
-            loss="non_saturating",
-            penalty="r1",
-            penalty_weight=1.0,
-            ema_decay=0.9,
-        ),
+        compile=_CPU_PROGAN_COMPILE,
         batch_size=32,
         epochs=1,
         steps_per_epoch=260,
@@ -368,17 +384,10 @@ RECIPES = {
     ("info_stylegan", "*", "cpu-short"): dataclasses.replace(_CPU_STYLEGAN, steps_per_epoch=300),
     ("semi_stylegan", "*", "cpu-short"): _CPU_STYLEGAN,
     # --- zoo: the settings models/*/card.json record (batch = 64 per D step)
-    ("dcgan", "fashion_mnist", "zoo"): Recipe(
-        model=dict(latent_dim=64, base_filters=32), batch_size=64, epochs=1, steps_per_epoch=4690
-    ),
-    ("cgan", "fashion_mnist", "zoo"): Recipe(
-        model=dict(latent_dim=64, base_filters=32), batch_size=64, epochs=1, steps_per_epoch=4690
-    ),
-    ("wgan_gp", "fashion_mnist", "zoo"): Recipe(
-        model=dict(latent_dim=64, base_filters=32),
-        batch_size=5 * 64,
-        epochs=1,
-        steps_per_epoch=1500,
+    ("dcgan", "fashion_mnist", "zoo"): _zoo(6000, 64, model=dict(latent_dim=64, base_filters=32)),
+    ("cgan", "fashion_mnist", "zoo"): _zoo(9000, 64, model=dict(latent_dim=64, base_filters=32)),
+    ("wgan_gp", "fashion_mnist", "zoo"): _zoo(
+        1500, 5 * 64, model=dict(latent_dim=64, base_filters=32)
     ),
     ("vae", "fashion_mnist", "zoo"): Recipe(
         model=dict(latent_dim=32, base_filters=32),
@@ -401,6 +410,40 @@ RECIPES = {
         steps_per_epoch=96000,
         schedule="cosine",
         source="the late small steps of the cosine decay sharpen the modes",
+    ),
+    # Entries trained with tools/train_zoo.py (each about 5-10 minutes on 2 vCPUs):
+    # the cpu-short networks and rates, longer, with a cosine decay to 0 so that
+    # rates tuned for short runs settle; epochs of 500 steps so a killed run resumes.
+    ("vanilla", "ring", "zoo"): _zoo(
+        8000, 256, model=dict(latent_dim=2, hidden=(128, 128, 128)), epoch_steps=1000
+    ),
+    ("lsgan", "fashion_mnist", "zoo"): _zoo(3000, 64, model=dict(base_filters=32)),
+    ("sngan", "fashion_mnist", "zoo"): _zoo(3000, 64, model=dict(base_filters=32)),
+    ("dragan", "fashion_mnist", "zoo"): _zoo(2000, 64, model=dict(base_filters=32)),
+    ("wgan", "fashion_mnist", "zoo"): _zoo(1000, 5 * 64, model=dict(base_filters=32)),
+    ("began", "fashion_mnist", "zoo"): _zoo(4000, 32, model=dict(latent_dim=32, base_filters=16)),
+    ("infogan", "fashion_mnist", "zoo"): _zoo(4000, 64, model=dict(base_filters=32, hidden=())),
+    ("biggan", "fashion_mnist", "zoo"): _zoo(
+        1500, 64, model=dict(base_filters=32), compile=both(adam(1e-3, 0.0, 0.999))
+    ),
+    ("progan", "fashion_mnist", "zoo"): _zoo(
+        3000,
+        32,
+        model=dict(filters=(32, 32, 16, 8), latent_dim=64, images_per_phase=12000),
+        compile=_CPU_PROGAN_COMPILE,
+    ),
+    ("stylegan", "fashion_mnist", "zoo"): _zoo(1500, 32, compile=both(adam(5e-3, 0.0, 0.99))),
+    ("info_stylegan", "fashion_mnist", "zoo"): _zoo(1500, 32, compile=both(adam(5e-3, 0.0, 0.99))),
+    ("semi_stylegan", "fashion_mnist", "zoo"): _zoo(1500, 32, compile=both(adam(5e-3, 0.0, 0.99))),
+    ("pix2pix", "edges", "zoo"): _zoo(
+        4000, 32, model=dict(base_filters=16), compile=both(adam(1e-3, 0.5))
+    ),
+    ("bicyclegan", "edges", "zoo"): _zoo(
+        3000, 32, model=dict(base_filters=16), compile=both(adam(5e-4, 0.5))
+    ),
+    ("cyclegan", "sneaker2boot", "zoo"): _zoo(3000, 8, model=dict(base_filters=8, blocks=2)),
+    ("autoencoder", "fashion_mnist", "zoo"): Recipe(
+        compile=dict(optimizer=adam(1e-3)), batch_size=64, epochs=6, steps_per_epoch=500
     ),
 }
 

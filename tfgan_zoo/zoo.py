@@ -20,16 +20,20 @@ downloaded once into `$TFGAN_ZOO_CACHE/zoo/` (default `~/.cache/tfgan_zoo`).
 import difflib
 import importlib.resources
 import json
+import operator
 import os
 import urllib.request
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import keras
+import numpy as np
 
 from tfgan_zoo.files import cache_dir, sha256_file  # noqa: F401  (public: zoo.sha256_file)
 
 PARTS = ("generator", "discriminator")
+COMPARISONS = {"<=": operator.le, ">=": operator.ge}
 
 
 class ZooError(ValueError):
@@ -65,6 +69,15 @@ class Entry:
         return self.card.get("metrics", {})
 
     @property
+    def bars_missed(self) -> list[str]:
+        """Each quality bar the card says this entry misses, as "fid 50.9 (bar <= 30)"."""
+        return [
+            f"{metric} {bar['value']:.3g} (bar {bar['target']})"
+            for metric, bar in self.card.get("bars", {}).items()
+            if not bar["met"]
+        ]
+
+    @property
     def size_bytes(self) -> int:
         """Bytes of its weight files: on disk, or as the config states for a `url` file."""
         total = 0
@@ -74,6 +87,20 @@ class Entry:
                 path.stat().st_size if "path" in spec and path.is_file() else spec.get("size", 0)
             )
         return total
+
+
+def bar_report(bars: dict, metrics: dict) -> dict:
+    """{metric: {target, value, met}} for quality bars {metric: (comparison, target)}
+    against a card's metrics."""
+    report = {}
+    for metric, (comparison, target) in bars.items():
+        value = metrics[metric]["value"]
+        report[metric] = dict(
+            target=f"{comparison} {target:g}",
+            value=value,
+            met=bool(COMPARISONS[comparison](value, target)),
+        )
+    return report
 
 
 def names(directory: str | Path | None = None) -> list[str]:
@@ -182,9 +209,16 @@ def build(item: Entry):
         key: _plain(value, f"{item.name}: model.{key}")
         for key, value in item.config.get("model", {}).items()
     }
-    return known[item.variant].cls.from_config(
-        kwargs
-    )  # a GAN's `precision` key selects its dtype policy
+    # A GAN's `precision` key selects its dtype policy.
+    return built(known[item.variant].cls.from_config(kwargs))
+
+
+def built(model):
+    """`model` with its variables made: models that build lazily (the autoencoder)
+    are called once on zeros of their data's shape, so weights can be loaded."""
+    if not model.built:
+        model(np.zeros((1, *model.data_shape), np.float32))
+    return model
 
 
 def from_preset(cls, name: str, compile: bool = True):  # noqa: A002  (Keras' load_model argument)
@@ -217,10 +251,15 @@ def load(
         raise ValueError(f"part must be 'gan' or 'generator', got {part!r}")
     item = entry(name, directory)
     files = item.config.get("files", {})
-    if "model" in files:  # a baseline: one weights file for the whole model
+    if "model" in files:  # one weights file for the whole model
         path = verified_file(item, "model")
         model = build(item)
-        model.load_weights(path)
+        if _is_gan(model):  # its EMA copies exist once compiled: compile as it was saved
+            model.compile(**_compile_config(item))
+        with warnings.catch_warnings():
+            # The file holds no optimizer state, by design: Keras notes each skipped optimizer.
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            model.load_weights(path)
         if part == "generator":
             if not hasattr(model, "generator"):
                 raise ZooError(
@@ -228,7 +267,7 @@ def load(
                     "network; load part='gan' and call its sample()."
                 )
             return model.generator
-        if compile:
+        if compile and not _is_gan(model):
             model.compile(optimizer=keras.optimizers.Adam(1e-3))
         model.zoo_entry = item.name
         return model
@@ -243,3 +282,18 @@ def load(
         model.compile()
     model.zoo_entry = item.name
     return model
+
+
+def _is_gan(model) -> bool:
+    from tfgan_zoo.engine import GAN
+
+    return isinstance(model, GAN)
+
+
+def _compile_config(item: Entry) -> dict:
+    """The compile arguments a whole-model file was saved under (EMA settings):
+    plain values only, like the model's."""
+    return {
+        key: _plain(value, f"{item.name}: compile.{key}")
+        for key, value in item.config.get("compile", {}).items()
+    }

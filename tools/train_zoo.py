@@ -1,12 +1,16 @@
 """(Re)train the zoo's entries from a clean checkout and rewrite their folders.
 
-Every entry below is trained from a fixed seed, evaluated with the metrics
-package (its default protocol), and written to models/<name>/ (config.json,
-card.json, weight files with sha256), replacing the old folder only once the
-new one is complete.
+Every entry trains through the same path as `tfgan-zoo train MODEL --dataset
+DATA --recipe zoo` (its settings are the `zoo` rows of tfgan_zoo/recipes.py),
+in a run directory under --runs, so a killed run resumes where it stopped. It
+is then measured by `tfgan_zoo.metrics.entry_scores` (what `tfgan-zoo eval NAME`
+runs), checked against its quality bar, and written to models/<name>/
+(config.json, card.json, weight files with sha256), replacing the old folder only
+once the new one is complete.
 
-    python tools/train_zoo.py                 # every entry
-    python tools/train_zoo.py --only fashion_dcgan --out models
+    python tools/train_zoo.py                      # every entry
+    python tools/train_zoo.py --only fashion_dcgan # one
+    python tools/train_zoo.py --list               # names, models, bars
 """
 
 import argparse
@@ -14,7 +18,7 @@ import json
 import os
 import platform
 import shutil
-import time
+import sys
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -23,25 +27,36 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import tfgan_zoo  # noqa: E402
-from tfgan_zoo import data as data_lib  # noqa: E402
-from tfgan_zoo.metrics.evaluate import evaluate_generator  # noqa: E402
-from tfgan_zoo.recipes import compile_args, resolve  # noqa: E402
-from tfgan_zoo.registry import get_model  # noqa: E402
-from tfgan_zoo.training import with_learning_rate  # noqa: E402
-from tfgan_zoo.zoo import sha256_file  # noqa: E402
+from tfgan_zoo import training  # noqa: E402
+from tfgan_zoo.engine import GAN  # noqa: E402
+from tfgan_zoo.metrics.entry_scores import measure  # noqa: E402
+from tfgan_zoo.zoo import bar_report, built, sha256_file  # noqa: E402
 
+REPO = Path(__file__).resolve().parent.parent
 FASHION = dict(
     dataset="Fashion-MNIST",
     split="train (60,000 images, 28x28 grayscale)",
     licence="MIT (Zalando Research)",
     source="Debian package dataset-fashion-mnist, or tensorflow-datasets",
 )
+EDGES = dict(
+    FASHION,
+    dataset="edges: Sobel edge magnitude of a Fashion-MNIST item -> the item",
+    source="tfgan_zoo.data.translation_tasks on Fashion-MNIST",
+)
+SNEAKER2BOOT = dict(
+    FASHION,
+    dataset="sneaker2boot: Fashion-MNIST sneakers (class 7) <-> ankle boots (class 9), unpaired",
+    split="train (6,000 images of each class)",
+    source="tfgan_zoo.data.translation_tasks on Fashion-MNIST",
+)
 GRID = dict(
     dataset="2D grid of 25 Gaussians at {-4,-2,0,2,4}^2, sigma 0.05",
-    split="256,000 points drawn with the training seed",
+    split="points drawn with the training seed",
     licence="synthetic",
     source="tfgan_zoo.data.sample_mixture('grid')",
 )
+RING = dict(GRID, dataset="2D ring of 8 Gaussians, radius 2", source="sample_mixture('ring')")
 CLASS_NAMES = [
     "T-shirt/top",
     "Trouser",
@@ -55,149 +70,179 @@ CLASS_NAMES = [
     "Ankle boot",
 ]
 
-# name -> the recipe row it trains with (tfgan_zoo.recipes: (model, dataset,
-# budget)) and what the card says about it. Settings live in the recipe table.
+
+def _entry(model, dataset, description, data=FASHION, bars=None, samples=10_000):
+    return dict(
+        model=model,
+        dataset=dataset,
+        description=description,
+        data=data,
+        bars=bars or {},
+        samples=samples,
+    )
+
+
+UNCONDITIONAL_BAR = {"fid": ("<=", 40.0)}
+# name -> what it trains (the `zoo` recipe row of model on dataset), what its
+# card says, and its quality bar: metric -> (comparison, target).
 ENTRIES = {
-    "fashion_dcgan": dict(
-        description="DCGAN (Radford et al. 2015) on Fashion-MNIST",
-        recipe=("dcgan", "fashion_mnist", "zoo"),
-        data=FASHION,
+    "ring_vanilla": _entry(
+        "vanilla",
+        "ring",
+        "The original GAN (Goodfellow et al. 2014), MLPs, on the 8-mode ring",
+        RING,
+        {"modes_covered": (">=", 8)},
+        2500,
     ),
-    "fashion_cgan": dict(
-        description="Class-conditional GAN (Mirza & Osindero 2014) on Fashion-MNIST",
-        recipe=("cgan", "fashion_mnist", "zoo"),
-        data=FASHION,
+    "grid_pacgan": _entry(
+        "standard",
+        "grid",
+        "PacGAN2 (non-saturating loss, D on pairs) on the 25-mode 2D grid",
+        GRID,
+        {"modes_covered": (">=", 25)},
+        2500,
     ),
-    "fashion_wgan_gp": dict(
-        description="WGAN-GP (Gulrajani et al. 2017) on Fashion-MNIST, n_critic 5, lambda 10",
-        recipe=("wgan_gp", "fashion_mnist", "zoo"),
-        data=FASHION,
+    "fashion_dcgan": _entry(
+        "dcgan",
+        "fashion_mnist",
+        "DCGAN (Radford et al. 2015) on Fashion-MNIST",
+        bars=UNCONDITIONAL_BAR,
     ),
-    "fashion_vae": dict(
-        description="VAE (Kingma & Welling 2014) on Fashion-MNIST, a non-adversarial baseline",
-        recipe=("vae", "fashion_mnist", "zoo"),
-        data=FASHION,
+    "fashion_cgan": _entry(
+        "cgan",
+        "fashion_mnist",
+        "Class-conditional GAN (Mirza & Osindero 2014) on Fashion-MNIST",
+        bars={"conditional_accuracy": (">=", 0.90), "fid": ("<=", 30.0)},
     ),
-    "fashion_pixelcnn": dict(
-        description="PixelCNN (van den Oord et al. 2016) on Fashion-MNIST, 8 grey levels",
-        recipe=("pixelcnn", "fashion_mnist", "zoo"),
-        data=FASHION,
-        samples=2000,
-    ),  # sequential sampling is slow: a smaller metric budget
-    "grid_pacgan": dict(
-        description="PacGAN2 (non-saturating loss, D on pairs) on the 25-mode 2D grid",
-        recipe=("standard", "grid", "zoo"),
-        data=GRID,
+    "fashion_wgan": _entry(
+        "wgan",
+        "fashion_mnist",
+        "WGAN (Arjovsky et al. 2017), weight clipping, n_critic 5",
+    ),
+    "fashion_wgan_gp": _entry(
+        "wgan_gp",
+        "fashion_mnist",
+        "WGAN-GP (Gulrajani et al. 2017) on Fashion-MNIST, n_critic 5, lambda 10",
+    ),
+    "fashion_lsgan": _entry(
+        "lsgan",
+        "fashion_mnist",
+        "LSGAN (Mao et al. 2017), least-squares loss, on Fashion-MNIST",
+    ),
+    "fashion_dragan": _entry(
+        "dragan",
+        "fashion_mnist",
+        "DRAGAN (Kodali et al. 2017), gradient penalty around the data",
+    ),
+    "fashion_sngan": _entry(
+        "sngan",
+        "fashion_mnist",
+        "SNGAN (Miyato et al. 2018), hinge loss, spectrally normalised D",
+    ),
+    "fashion_began": _entry(
+        "began",
+        "fashion_mnist",
+        "BEGAN (Berthelot et al. 2017), autoencoder D with equilibrium k",
+    ),
+    "fashion_infogan": _entry(
+        "infogan",
+        "fashion_mnist",
+        "InfoGAN (Chen et al. 2016), 10-way categorical code",
+        bars={"code_class_purity_min": (">=", 0.70)},
+    ),
+    "fashion_biggan": _entry(
+        "biggan",
+        "fashion_mnist",
+        "BigGAN (Brock et al. 2019), class-conditional BN, projection D, EMA generator",
+        bars={"conditional_accuracy": (">=", 0.90)},
+    ),
+    "fashion_progan": _entry(
+        "progan",
+        "fashion_mnist",
+        "ProGAN (Karras et al. 2018), grown 4x4 -> 32x32 with fade-in",
+    ),
+    "fashion_stylegan": _entry(
+        "stylegan",
+        "fashion_mnist",
+        "StyleGAN (Karras et al. 2019), mapping net and AdaIN styles",
+        bars=UNCONDITIONAL_BAR,
+    ),
+    "fashion_info_stylegan": _entry(
+        "info_stylegan",
+        "fashion_mnist",
+        "Info-StyleGAN (Nie et al. 2020), unsupervised factor codes",
+    ),
+    "fashion_semi_stylegan": _entry(
+        "semi_stylegan",
+        "fashion_mnist",
+        "Semi-StyleGAN (Nie et al. 2020), codes tied to classes by 10 labels per class",
+        bars={"class_is_code": (">=", 0.90)},
+    ),
+    "edges_pix2pix": _entry(
+        "pix2pix",
+        "edges",
+        "pix2pix (Isola et al. 2017): edge map -> Fashion-MNIST item",
+        EDGES,
+        {"l1": ("<=", 0.12), "item_kept": (">=", 0.85)},
+        1000,
+    ),
+    "edges_bicyclegan": _entry(
+        "bicyclegan",
+        "edges",
+        "BicycleGAN (Zhu et al. 2017): edge map -> many items",
+        EDGES,
+        samples=1000,
+    ),
+    "sneaker2boot_cyclegan": _entry(
+        "cyclegan",
+        "sneaker2boot",
+        "CycleGAN (Zhu et al. 2017): sneakers <-> ankle boots, unpaired",
+        SNEAKER2BOOT,
+        {"domain_accuracy_ab": (">=", 0.90), "domain_accuracy_ba": (">=", 0.90)},
+        1000,
+    ),
+    "fashion_autoencoder": _entry(
+        "autoencoder",
+        "fashion_mnist",
+        "Convolutional autoencoder, a reconstruction baseline",
+        samples=1000,
+    ),
+    "fashion_vae": _entry(
+        "vae",
+        "fashion_mnist",
+        "VAE (Kingma & Welling 2014) on Fashion-MNIST, a non-adversarial baseline",
+    ),
+    "fashion_pixelcnn": _entry(
+        "pixelcnn",
+        "fashion_mnist",
+        "PixelCNN (van den Oord et al. 2016) on Fashion-MNIST, 8 grey levels",
+        samples=2000,  # sequential sampling is slow: a smaller metric budget
     ),
 }
+# What `tfgan-zoo eval NAME` must reproduce: the same seeds give the same
+# samples, but thread scheduling changes float sums in the last bits.
+TOLERANCE = dict(relative=0.02, absolute=0.005)
 
 
-def entry_settings(name, steps=None):
-    """What entry `name` trains with: variant, dataset, model kwargs, compile
-    kwargs (fresh optimizers; a cosine decay over the run where the recipe says
-    so), generator steps, the batch fed per generator step and its share per D
-    step, d_steps (None for baselines) and whether the rates decay."""
-    variant, dataset, budget = ENTRIES[name]["recipe"]
-    recipe = resolve(variant, dataset, budget)
-    cls = get_model(variant)
-    steps = steps or recipe.steps
-    args = compile_args(cls, recipe)
-    cosine = recipe.schedule == "cosine"
-    d_steps = args.get("d_steps")
-    if d_steps is not None:
-        args = with_learning_rate(args, steps, cosine=cosine)
-    return dict(
-        variant=variant,
-        dataset=dataset,
-        cls=cls,
-        model=dict(recipe.model),
-        compile=args,
-        steps=steps,
-        batch_size=recipe.batch_size,
-        batch_size_per_d_step=recipe.batch_size // (d_steps or 1),
-        d_steps=d_steps,
-        cosine=cosine,
-    )
-
-
-def _dataset(name, batch_size, labels, seed):
-    """The training stream: shuffled, repeated; one `fit` epoch covers the run."""
-    if name == "grid":
-        points, modes = data_lib.sample_mixture("grid", 256_000, seed=seed)
-        return data_lib.points_dataset(
-            points, modes if labels else None, batch_size=batch_size, seed=seed, repeat=True
+def train_entry(name, seed, runs, **overrides):
+    """(model, run record) of entry `name`: its run under `runs`, resumed when a
+    previous attempt stopped part way, reused when it finished."""
+    spec = ENTRIES[name]
+    run_dir = Path(runs) / name
+    record_path = run_dir / "run.json"
+    record = json.loads(record_path.read_text()) if record_path.exists() else {}
+    if record.get("status") != "finished":
+        training.train(
+            spec["model"],
+            spec["dataset"],
+            out=run_dir,
+            seed=seed,
+            recipe="zoo",
+            verbose=2,
+            resume=record_path.exists(),
+            **overrides,
         )
-    images, classes = data_lib.load_fashion_mnist("train")
-    return data_lib.image_dataset(
-        images, classes if labels else None, batch_size=batch_size, seed=seed, repeat=True
-    )
-
-
-def _baseline(entry, seed):
-    """(model, dataset) for a non-adversarial baseline."""
-    kwargs = dict(entry["model"], **({"seed": seed} if entry["variant"] == "vae" else {}))
-    model = entry["cls"](**kwargs)
-    model.compile(**entry["compile"])
-    if entry["variant"] == "pixelcnn":  # it reads 0..255 pixel values
-        images, _ = data_lib.load_fashion_mnist("train")
-        dataset = (
-            tf.data.Dataset.from_tensor_slices(images)
-            .shuffle(len(images), seed=seed)
-            .repeat()
-            .batch(entry["batch_size"], drop_remainder=True)
-        )
-        return model, dataset
-    return model, _dataset(entry["dataset"], entry["batch_size"], False, seed)
-
-
-def train_entry(name, seed=0, steps=None):
-    entry = entry_settings(name, steps)
-    steps = entry["steps"]
-    keras.utils.set_random_seed(seed)
-    if entry["d_steps"] is None:
-        model, dataset = _baseline(entry, seed)
-        started = time.perf_counter()
-        model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=2)
-        seconds = time.perf_counter() - started
-        result = evaluate_generator(
-            model, ("fid", "kid", "pr", "is"), ENTRIES[name].get("samples", 10_000), seed=0
-        )
-        if entry["variant"] == "pixelcnn":
-            result.values.append(_bits_per_dim(model))
-        return model, seconds, result
-    cls = entry["cls"]
-    model = cls(seed=seed, **entry["model"])
-    model.compile(**entry["compile"])
-    dataset = _dataset(entry["dataset"], entry["batch_size"], cls.conditional, seed)
-    started = time.perf_counter()
-    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=2)
-    seconds = time.perf_counter() - started
-    if entry["dataset"] == "grid":
-        result = evaluate_generator(model, None, 2500, seed=0, mixture="grid")
-    else:
-        metrics = ("fid", "kid", "pr", "is") + (("cacc",) if cls.conditional else ())
-        result = evaluate_generator(model, metrics, 10_000, seed=0)
-    return model, seconds, result
-
-
-def _bits_per_dim(model):
-    from tfgan_zoo.baselines import bits_per_dim_256
-    from tfgan_zoo.metrics.evaluate import MetricValue
-
-    test_images, _ = data_lib.load_fashion_mnist("test")
-    bits = model.nll_bits_per_dim(test_images)
-    return MetricValue(
-        "bits_per_dim",
-        bits,
-        None,
-        dict(
-            dataset="fashion_mnist",
-            split="test",
-            num_samples=len(test_images),
-            levels=model.levels,
-            bits_per_dim_256=bits_per_dim_256(bits, model.levels),
-        ),
-    )
+    return training.load_run(run_dir)
 
 
 def _network(model, part):
@@ -205,56 +250,87 @@ def _network(model, part):
     optimizer state (3x the size), so a whole-model entry saves an uncompiled copy."""
     if part != "model":
         return getattr(model, part)
-    copy = type(model).from_config(model.get_config())
+    copy = built(type(model).from_config(model.get_config()))
+    if isinstance(model, GAN):  # EMA copies are made by compile: the loader does the same
+        copy.compile(**saved_compile(model))
     copy.set_weights(model.get_weights())
     return copy
 
 
-def write_entry(out, name, model, seconds, result, seed, steps, command):
-    recipe, entry = ENTRIES[name], entry_settings(name, steps)
+def saved_compile(model):
+    """The compile arguments a whole-model file needs to load: the EMA settings."""
+    config = model.get_compile_config() or {}
+    return {k: config[k] for k in ("ema_decay", "ema_start") if config.get(k) not in (None, "none")}
+
+
+def _parts(model):
+    """Generator and discriminator files when those hold every weight, else one
+    file for the whole model (baselines; models with EMA copies or extra nets)."""
+    split = getattr(model, "generator", None) is not None and hasattr(model, "discriminator")
+    if split:
+        counted = model.generator.count_params() + model.discriminator.count_params()
+        split = counted == _network(model, "model").count_params()
+    return ("generator", "discriminator") if split else ("model",)
+
+
+def _constructor_arguments(model):
+    """The model's config without Keras' layer bookkeeping (name, dtype policy),
+    which a zoo config, holding plain values only, leaves to the defaults."""
+    return {k: v for k, v in model.get_config().items() if k not in ("name", "trainable", "dtype")}
+
+
+def write_entry(out, name, model, record, result, seed, num_samples):
+    spec = ENTRIES[name]
     final = Path(out) / name
     tmp = Path(out) / f".{name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    parts = ("model",) if entry["d_steps"] is None else ("generator", "discriminator")
-    for part in parts:
+    files = {}
+    for part in _parts(model):
         _network(model, part).save_weights(tmp / f"{part}.weights.h5")
-    files = {
-        part: dict(path=f"{part}.weights.h5", sha256=sha256_file(tmp / f"{part}.weights.h5"))
-        for part in parts
-    }
-    labels = CLASS_NAMES if model.num_classes else None
-    model_args = dict(entry["model"])
-    if entry["variant"] != "pixelcnn":
-        model_args["seed"] = seed
+        files[part] = dict(
+            path=f"{part}.weights.h5", sha256=sha256_file(tmp / f"{part}.weights.h5")
+        )
+    labels = CLASS_NAMES if getattr(model, "num_classes", None) == 10 else None
     config = dict(
         name=name,
-        description=recipe["description"],
-        variant=entry["variant"],
-        model=model_args,
-        dataset=entry["dataset"],
+        description=spec["description"],
+        variant=spec["model"],
+        model=_constructor_arguments(model),
+        dataset=spec["dataset"],
         labels=labels,
         files=files,
     )
+    if "model" in files and isinstance(model, GAN):
+        config["compile"] = saved_compile(model)
+    settings = record["settings"]
+    metrics = result.as_dict()
     card = dict(
         name=name,
-        description=recipe["description"],
-        data=recipe["data"],
+        description=spec["description"],
+        data=spec["data"],
         training=dict(
-            command=command,
+            command=f"python tools/train_zoo.py --only {name}"
+            + (f" --seed {seed}" if seed else ""),
+            cli=f"tfgan-zoo train {spec['model']} --dataset {spec['dataset']} --recipe zoo "
+            f"--seed {seed} --out runs/zoo/{name}",
             seed=seed,
-            generator_steps=steps,
-            batch_size_per_d_step=entry["batch_size_per_d_step"],
+            generator_steps=settings["epochs"] * settings["steps_per_epoch"],
+            batch_size=settings["batch_size"],
             d_steps=getattr(model, "d_steps", None),
+            settings={k: v for k, v in settings.items() if k not in ("compile",)},
             compile=model.get_compile_config(),
-            cosine_decay=entry["cosine"],
-            seconds=round(seconds, 1),
+            seconds=record.get("train_seconds"),
             hardware=f"{os.cpu_count()} vCPU {platform.machine()}, no GPU",
             tensorflow=tf.__version__,
             keras=keras.__version__,
             tfgan_zoo=tfgan_zoo.__version__,
         ),
-        metrics=result.as_dict(),
+        metrics=metrics,
+        bars=bar_report(spec["bars"], metrics),
+        reproduce=dict(
+            command=f"tfgan-zoo eval {name}", num_samples=num_samples, tolerance=TOLERANCE
+        ),
         files={spec["path"]: spec["sha256"] for spec in files.values()},
     )
     (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n")
@@ -270,29 +346,31 @@ def write_entry(out, name, model, seconds, result, seed, steps, command):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="comma-separated entry names (default: all)")
-    parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "models"))
+    parser.add_argument("--out", default=str(REPO / "models"))
+    parser.add_argument("--runs", default=str(REPO / "runs" / "zoo"), help="run directories")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--steps", type=int, help="override generator steps (smoke runs)")
+    parser.add_argument("--list", action="store_true", help="print the entries and exit")
+    parser.add_argument("--epochs", type=int, help="override the recipe (smoke runs)")
+    parser.add_argument("--steps-per-epoch", type=int, help="override the recipe (smoke runs)")
+    parser.add_argument("--samples", type=int, help="override the metric samples (smoke runs)")
     args = parser.parse_args()
+    if args.list:
+        for name, spec in ENTRIES.items():
+            print(f"{name:<24} {spec['model']:<14} {spec['dataset']:<14} {spec['bars']}")
+        return
     chosen = args.only.split(",") if args.only else list(ENTRIES)
+    unknown = [name for name in chosen if name not in ENTRIES]
+    if unknown:
+        sys.exit(f"unknown entries {unknown}; see --list")
     for name in chosen:
-        model, seconds, result = train_entry(name, args.seed, args.steps)
-        command = (
-            f"python tools/train_zoo.py --only {name}"
-            + (f" --seed {args.seed}" if args.seed else "")
-            + (f" --steps {args.steps}" if args.steps else "")
+        spec = ENTRIES[name]
+        model, record = train_entry(
+            name, args.seed, args.runs, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch
         )
-        path = write_entry(
-            args.out,
-            name,
-            model,
-            seconds,
-            result,
-            args.seed,
-            entry_settings(name, args.steps)["steps"],
-            command,
-        )
-        print(f"wrote {path} in {seconds:.0f} s")
+        num_samples = args.samples or spec["samples"]
+        result = measure(model, spec["model"], spec["dataset"], num_samples, seed=0)
+        path = write_entry(args.out, name, model, record, result, args.seed, num_samples)
+        print(f"wrote {path} ({record.get('train_seconds')} s of training)")
         print(result.table(), flush=True)
 
 
