@@ -1,6 +1,8 @@
 """Progressive GAN: the schedule, the fade-in, the blending of G, D and the real
 images, the equalized layers, resuming mid-fade, and learning on Fashion-MNIST."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -220,6 +222,37 @@ def test_integer_level_shows_the_upsampled_lower_level_in_g_and_d():
     samples = model.sample(4)
     assert samples.min() >= -1 and samples.max() <= 1
     np.testing.assert_array_equal(samples[:, ::2, ::2], samples[:, 1::2, 1::2])
+
+
+def test_a_level_runs_only_its_branch_and_matches_the_whole_network_blend():
+    """Each network runs the branch of ceil(level) alone: outputs equal the blend
+    over every level (the levels above weighted 0), and the unused levels' weights
+    get exactly zero gradient, as they did when every level was computed."""
+    model = _small()
+    generator = progressive_layer(model.generator)
+    z = tf.random.stateless_normal((6, 8), [0, 1])
+    for level in (0.0, 0.25, 1.0, 1.5, 2.0):
+        model.set_level(level)
+        features = generator.level_features(z)
+        whole = generator.to_rgb[0](features[0])
+        for k in (1, 2):
+            weight = float(np.clip(k - level, 0.0, 1.0))
+            whole = (1 - weight) * generator.to_rgb[k](features[k]) + weight * _up(whole.numpy(), 2)
+        np.testing.assert_allclose(model.generator(z).numpy(), whole, rtol=1e-6, atol=1e-6)
+        with tf.GradientTape() as tape:
+            score = tf.reduce_sum(model.discriminator(model.generator(z)))
+        variables = model.generator.trainable_variables + model.discriminator.trainable_variables
+        grads = tape.gradient(score, variables)
+        unused = [
+            g
+            for v, g in zip(variables, grads)
+            if re.search(r"(to_rgb|from_rgb)_2|conv_2[ab]", v.path)
+        ]
+        assert len(unused) == 12  # kernel and bias: G's 2 convs and toRGB, D's fromRGB and 2 convs
+        if np.ceil(level) < 2:
+            assert all(g is None or not np.any(g) for g in unused), level
+        else:
+            assert all(np.any(g) for g in unused), level
 
 
 def test_real_images_at_a_level_are_block_constant_and_blend_like_numpy():

@@ -1,6 +1,6 @@
-"""Progressive GAN networks (Karras et al. 2018) as one static graph.
+"""Progressive GAN networks (Karras et al. 2018): every level in one network.
 
-The original TF implementation's "linear" structure: the graph always holds
+As in the original TF implementation's "linear" structure, each network holds
 every level (4×4, 8×8, ... up to the target), and a float `level` (a
 non-trainable weight of each network) says which of them count:
 
@@ -11,9 +11,12 @@ non-trainable weight of each network) says which of them count:
   new level's fromRGB → block output lerped with the pooled image through
   the lower fromRGB, with the same α). At an integer level L, G's output is
   exactly the nearest-upsampled toRGB_L of the level-L features.
-- The levels above L + 1 are still computed but get zero gradient: the low
-  levels pay the compute of the full network, in exchange for one graph that
-  `tf.function`, XLA and tf.distribute trace once for the whole schedule.
+- Each network holds one branch per level (`ops.switch`, a `tf.switch_case`
+  in a graph) and runs only the one for ceil(level): the levels above it would
+  be blended in with weight 0, so a step at 8×8 computes the 8×8 networks only
+  and gives the same outputs and gradients (0 for the unused levels) as the
+  whole network would. One traced function still serves the whole schedule:
+  `tf.function`, XLA and tf.distribute trace it once.
 
 Layers: equalized learning rate everywhere, pixel norm after every conv of G,
 LeakyReLU(0.2), nearest upsampling and 2×2 average pooling, toRGB / fromRGB as
@@ -21,6 +24,7 @@ LeakyReLU(0.2), nearest upsampling and 2×2 average pooling, toRGB / fromRGB as
 linear (no tanh), as in the paper; the GAN clips samples to the data range.
 """
 
+import functools
 import math
 
 import keras
@@ -94,6 +98,12 @@ def blend_resolutions(images, level, num_levels):
     for k in range(1, num_levels):
         out = lerp(pyramid[k], upsample(out), lower_weight(level, k))
     return out
+
+
+def top_level_index(level, num_levels):
+    """ceil(level) as an int32 index in [0, num_levels − 1]: the highest level
+    whose weight in the blend is not 0, so the branch a step runs."""
+    return ops.cast(ops.clip(ops.ceil(level), 0.0, float(num_levels - 1)), "int32")
 
 
 def _lrelu(x):
@@ -172,13 +182,26 @@ class ProgressiveGenerator(keras.layers.Layer):
             features.append(self._conv(2 * k, self._conv(2 * k - 1, h)))
         return features
 
+    def level_output(self, z, top):
+        """The output when the level is at most `top` (a Python int): only levels
+        0..top are computed; the levels above would be blended in with weight 0,
+        so the output is level `top`'s, nearest-upsampled to full size."""
+        h = self.dense(self.pixel_norm(z))
+        h = self.pixel_norm(_lrelu(ops.reshape(h, (-1, 4, 4, self.filters[0]))))
+        features = self._conv(0, h)
+        level = ops.cast(self.level, features.dtype)
+        out = self.to_rgb[0](features)
+        for k in range(1, top + 1):
+            features = self._conv(2 * k, self._conv(2 * k - 1, upsample(features)))
+            out = lerp(self.to_rgb[k](features), upsample(out), lower_weight(level, k))
+        return upsample(out, 2 ** (self.num_levels - 1 - top))
+
     def call(self, z):
-        features = self.level_features(z)
-        level = ops.cast(self.level, features[0].dtype)
-        out = self.to_rgb[0](features[0])
-        for k in range(1, self.num_levels):
-            out = lerp(self.to_rgb[k](features[k]), upsample(out), lower_weight(level, k))
-        return out
+        return ops.switch(
+            top_level_index(self.level, self.num_levels),
+            [functools.partial(self.level_output, top=k) for k in range(self.num_levels)],
+            z,
+        )
 
     def compute_output_shape(self, shape):
         return (shape[0], self.resolution, self.resolution, self.channels)
@@ -252,15 +275,26 @@ class ProgressiveDiscriminator(keras.layers.Layer):
         x = _lrelu(self.head_dense(ops.reshape(x, (-1, 16 * self.filters[0]))))
         return self.logit(x)
 
-    def call(self, images):
+    def level_logits(self, images, top):
+        """The logits when the level is at most `top` (a Python int): the image is
+        averaged down to level `top`'s size and only levels top..0 run (above it
+        the pooled branch has weight 1, so the same logits)."""
         level = ops.cast(self.level, images.dtype)
-        top = self.num_levels - 1
+        for _ in range(self.num_levels - 1 - top):
+            images = downsample(images)
         x = _lrelu(self.from_rgb[top](images))
         for k in range(top, 0, -1):
             images = downsample(images)
             lower = _lrelu(self.from_rgb[k - 1](images))
             x = lerp(self.block(k, x), lower, lower_weight(level, k))
         return self.head(x)
+
+    def call(self, images):
+        return ops.switch(
+            top_level_index(self.level, self.num_levels),
+            [functools.partial(self.level_logits, top=k) for k in range(self.num_levels)],
+            images,
+        )
 
     def compute_output_shape(self, shape):
         return (shape[0], 1)

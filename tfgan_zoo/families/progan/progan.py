@@ -2,9 +2,9 @@
 
 What differs from the engine:
 - networks of `tfgan_zoo.families.progan.networks`: equalized learning rate, pixel norm,
-  minibatch standard deviation, one toRGB / fromRGB per resolution. Both are
-  static graphs holding every level; a float `level` weight picks the
-  resolution and the fade-in α (see that module).
+  minibatch standard deviation, one toRGB / fromRGB per resolution. A float
+  `level` weight picks the resolution and the fade-in α, and each network runs
+  only the levels up to ceil(level), so early phases cost less (see that module).
 - the schedule: level 0 (4×4) trains on `images_per_phase` images; each later
   level fades in over `images_per_phase` images (α from 0 to 1) and is then
   stable for as many; after the last level the model stays at the top. The
@@ -31,8 +31,7 @@ What differs from the engine:
 The defaults are the paper's, meant for long runs, except `images_per_phase`:
 the paper shows 800k images per phase (§A.1), the authors' released config
 600k; the default 20k suits a CPU. Other differences from the paper: small
-feature maps (`default_filters`); one static graph holding every level, so the
-low levels pay for the full network's compute; the minibatch (16 in the paper
+feature maps (`default_filters`); the minibatch (16 in the paper
 up to 128², then smaller) is the caller's. Settings per budget, with
 the measurements behind them, are rows of `tfgan_zoo.recipes` ("paper", and
 "cpu-short": what short CPU runs and tests/test_progan.py train with). The

@@ -1,0 +1,100 @@
+"""ProGAN step time per level: what a training step costs at each resolution phase.
+
+One ProGAN at 64×64 output (the paper's filters rule, `networks.default_filters`),
+trained through `fit` with its default compile (WGAN-GP + drift, EMA), batch 16
+(the paper's up to 128×128). For each level (4×4 ... 64×64, each at its stable
+phase, and each fade-in half way) the model is put at that point of the schedule
+and timed over windows of steps, interleaved across levels so that a slow phase
+of the machine hits them all alike; the table gives the median seconds per step
+and its ratio to the 64×64 step. The paper's point: early phases cost far less.
+A benchmark, not a test.
+
+    python tools/bench_progan_levels.py            # writes docs/progan_levels.json
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from tfgan_zoo.gans import ProGAN  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def model_at(level, size, batch, images_per_phase=100_000):
+    """A ProGAN whose schedule stands at `level` (float) and stays there while timed."""
+    keras.utils.set_random_seed(0)
+    model = ProGAN(image_shape=(size, size, 3), images_per_phase=images_per_phase, seed=0)
+    model.compile()
+    # Phase index of the level: 0 for level 0; level k stable from phase 2k, fading 2k - 1.
+    whole, alpha = int(level), level - int(level)
+    phase = 0.5 if level == 0 else (2 * whole + 0.5 if alpha == 0 else 2 * whole - 1 + alpha)
+    model.images_seen.assign(int(phase * images_per_phase))
+    return model
+
+
+def data(size, batch):
+    images = np.random.default_rng(0).uniform(-1, 1, (batch * 4, size, size, 3))
+    ds = tf.data.Dataset.from_tensor_slices(images.astype("float32"))
+    return ds.repeat().batch(batch, drop_remainder=True).prefetch(2)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=64)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--steps", type=int, default=10, help="steps per timed window")
+    parser.add_argument("--windows", type=int, default=5)
+    parser.add_argument("--json", default=str(REPO / "docs" / "progan_levels.json"))
+    args = parser.parse_args()
+    levels = [0.0, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0][: 2 * (int(np.log2(args.size)) - 2) + 1]
+    models = {}
+    for level in levels:
+        model = model_at(level, args.size, args.batch)
+        model.fit(data(args.size, args.batch), steps_per_epoch=3, epochs=1, verbose=0)  # trace
+        models[level] = model
+    times = {level: [] for level in levels}
+    for _ in range(args.windows):
+        for level, model in models.items():
+            started = time.perf_counter()
+            model.fit(data(args.size, args.batch), steps_per_epoch=args.steps, epochs=1, verbose=0)
+            times[level].append((time.perf_counter() - started) / args.steps)
+    top = max(levels)
+    top_time = statistics.median(times[top])
+    rows = []
+    print(f"| level | resolution | phase | s/step | ratio to {args.size}×{args.size} |")
+    print("|---|---|---|---|---|")
+    for level in levels:
+        side = 4 * 2 ** int(np.ceil(level))
+        phase = "stable" if level == int(level) else "fade-in (α = 0.5)"
+        median = statistics.median(times[level])
+        rows.append(
+            dict(level=level, resolution=side, phase=phase, seconds=median, ratio=median / top_time)
+        )
+        print(f"| {level} | {side}×{side} | {phase} | {median:.4f} | {median / top_time:.2f} |")
+    payload = dict(
+        command="python tools/bench_progan_levels.py"
+        + ("" if args.size == 64 else f" --size {args.size}"),
+        hardware=f"{os.cpu_count()} vCPU {platform.machine()}",
+        tensorflow=tf.__version__,
+        batch=args.batch,
+        filters=list(models[top].filters),
+        rows=rows,
+        target="a 16×16-phase step costs at most 40 % of a 64×64-phase step",
+    )
+    Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"wrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()
