@@ -17,17 +17,21 @@ def write_samples(model, path, n=None, seed=0, labels=None, mixture=None, inputs
     """Writes `n` samples of `model` to a PNG: an image grid (default 64), or a
     scatter plot for 2D points (default 2,500, with the mixture's centres when
     `mixture` names one). With `inputs` (a batch of training data), the images
-    are the model's `preview_images`: samples, or outputs for those inputs."""
+    are the model's `preview_images`: samples, or rows of inputs and their outputs
+    (and targets, for a paired translator)."""
     if n is None:
         n = 2500 if len(model.data_shape) == 1 else 64
+    per_row = None
     if inputs is not None and len(model.data_shape) > 1:
         samples = np.asarray(model.preview_images(n, seed, inputs))
+        if model.maps_inputs:  # a row of inputs, a row of outputs (and of targets)
+            per_row = max(n // 2, 1)
     else:
         samples = model.sample(n, labels=labels, seed=seed)
     if samples.ndim == 2:
         centres = None if mixture is None else get_mixture(mixture).centres
         return images.scatter_png(samples, path, centres=centres)
-    images.save_png(images.image_grid(samples), path)
+    images.save_png(images.image_grid(samples, nrow=per_row), path)
     return path
 
 

@@ -261,7 +261,8 @@ def build_parser():
         "--n",
         type=_positive,
         help="samples (default 64 images or 2,500 points); a translator "
-        "or autoencoder shows n / 2 of its run's inputs and their outputs",
+        "or autoencoder shows rows of n / 2 of its run's inputs, their outputs "
+        "(and their targets, for a paired translator)",
     )
     sample.add_argument("--out", type=Path, default=Path("samples.png"))
     sample.add_argument("--seed", type=int, default=0)

@@ -385,29 +385,29 @@ RECIPES = {
     ("semi_stylegan", "*", "cpu-short"): _CPU_STYLEGAN,
     # --- zoo: the settings models/*/card.json record (batch = 64 per D step)
     ("dcgan", "fashion_mnist", "zoo"): _zoo(6000, 64, model=dict(latent_dim=64, base_filters=32)),
-    ("cgan", "fashion_mnist", "zoo"): _zoo(9000, 64, model=dict(latent_dim=64, base_filters=32)),
+    ("cgan", "fashion_mnist", "zoo"): _zoo(6000, 64, model=dict(latent_dim=64, base_filters=32)),
     ("wgan_gp", "fashion_mnist", "zoo"): _zoo(
-        1500, 5 * 64, model=dict(latent_dim=64, base_filters=32)
+        1000, 5 * 64, model=dict(latent_dim=64, base_filters=32)
     ),
     ("vae", "fashion_mnist", "zoo"): Recipe(
         model=dict(latent_dim=32, base_filters=32),
         compile=dict(optimizer=adam(1e-3)),
         batch_size=64,
-        epochs=1,
-        steps_per_epoch=4690,
+        epochs=6,
+        steps_per_epoch=500,
     ),
     ("pixelcnn", "fashion_mnist", "zoo"): Recipe(
         model=dict(levels=8, base_filters=32, blocks=4),
         compile=dict(optimizer=adam(1e-3)),
         batch_size=64,
-        epochs=1,
-        steps_per_epoch=2000,
+        epochs=4,
+        steps_per_epoch=500,
     ),
     ("standard", "grid", "zoo"): Recipe(
         model=dict(data_shape=(2,), latent_dim=2, hidden=(128, 128, 128), data_scale=4.0, pack=2),
         batch_size=256,
-        epochs=1,
-        steps_per_epoch=96000,
+        epochs=16,
+        steps_per_epoch=6000,
         schedule="cosine",
         source="the late small steps of the cosine decay sharpen the modes",
     ),
@@ -417,12 +417,12 @@ RECIPES = {
     ("vanilla", "ring", "zoo"): _zoo(
         8000, 256, model=dict(latent_dim=2, hidden=(128, 128, 128)), epoch_steps=1000
     ),
-    ("lsgan", "fashion_mnist", "zoo"): _zoo(3000, 64, model=dict(base_filters=32)),
-    ("sngan", "fashion_mnist", "zoo"): _zoo(3000, 64, model=dict(base_filters=32)),
-    ("dragan", "fashion_mnist", "zoo"): _zoo(2000, 64, model=dict(base_filters=32)),
+    ("lsgan", "fashion_mnist", "zoo"): _zoo(2000, 64, model=dict(base_filters=32)),
+    ("sngan", "fashion_mnist", "zoo"): _zoo(2000, 64, model=dict(base_filters=32)),
+    ("dragan", "fashion_mnist", "zoo"): _zoo(1500, 64, model=dict(base_filters=32)),
     ("wgan", "fashion_mnist", "zoo"): _zoo(1000, 5 * 64, model=dict(base_filters=32)),
-    ("began", "fashion_mnist", "zoo"): _zoo(4000, 32, model=dict(latent_dim=32, base_filters=16)),
-    ("infogan", "fashion_mnist", "zoo"): _zoo(4000, 64, model=dict(base_filters=32, hidden=())),
+    ("began", "fashion_mnist", "zoo"): _zoo(3000, 32, model=dict(latent_dim=32, base_filters=16)),
+    ("infogan", "fashion_mnist", "zoo"): _zoo(3000, 64, model=dict(base_filters=32, hidden=())),
     ("biggan", "fashion_mnist", "zoo"): _zoo(
         1500, 64, model=dict(base_filters=32), compile=both(adam(1e-3, 0.0, 0.999))
     ),
@@ -433,15 +433,17 @@ RECIPES = {
         compile=_CPU_PROGAN_COMPILE,
     ),
     ("stylegan", "fashion_mnist", "zoo"): _zoo(1500, 32, compile=both(adam(5e-3, 0.0, 0.99))),
-    ("info_stylegan", "fashion_mnist", "zoo"): _zoo(1500, 32, compile=both(adam(5e-3, 0.0, 0.99))),
+    ("info_stylegan", "fashion_mnist", "zoo"): _zoo(
+        1500, 32, model=_CPU_STYLEGAN.model, compile=both(adam(5e-3, 0.0, 0.99))
+    ),
     ("semi_stylegan", "fashion_mnist", "zoo"): _zoo(1500, 32, compile=both(adam(5e-3, 0.0, 0.99))),
     ("pix2pix", "edges", "zoo"): _zoo(
         4000, 32, model=dict(base_filters=16), compile=both(adam(1e-3, 0.5))
     ),
     ("bicyclegan", "edges", "zoo"): _zoo(
-        3000, 32, model=dict(base_filters=16), compile=both(adam(5e-4, 0.5))
+        2000, 32, model=dict(base_filters=16), compile=both(adam(5e-4, 0.5))
     ),
-    ("cyclegan", "sneaker2boot", "zoo"): _zoo(3000, 8, model=dict(base_filters=8, blocks=2)),
+    ("cyclegan", "sneaker2boot", "zoo"): _zoo(2000, 8, model=dict(base_filters=8, blocks=2)),
     ("autoencoder", "fashion_mnist", "zoo"): Recipe(
         compile=dict(optimizer=adam(1e-3)), batch_size=64, epochs=6, steps_per_epoch=500
     ),

@@ -154,6 +154,12 @@ class PairedTranslator(Translator):
 
     conditional = True  # trains on (source, target) pairs
 
+    def preview_images(self, n, seed, inputs=None):
+        """`n // 2` sources, their translations, then their targets."""
+        shown = super().preview_images(n, seed, inputs)
+        targets = np.asarray(inputs[1])[: len(shown) // 2]
+        return np.concatenate([shown, targets])
+
     def _unpack(self, data):
         if not isinstance(data, (tuple, list)) or len(data) < 2:
             raise DataValidationError(
