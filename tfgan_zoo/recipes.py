@@ -384,30 +384,41 @@ RECIPES = {
     ("info_stylegan", "*", "cpu-short"): dataclasses.replace(_CPU_STYLEGAN, steps_per_epoch=300),
     ("semi_stylegan", "*", "cpu-short"): _CPU_STYLEGAN,
     # --- zoo: the settings models/*/card.json record (batch = 64 per D step)
-    ("dcgan", "fashion_mnist", "zoo"): _zoo(6000, 64, model=dict(latent_dim=64, base_filters=32)),
-    ("cgan", "fashion_mnist", "zoo"): _zoo(6000, 64, model=dict(latent_dim=64, base_filters=32)),
-    ("wgan_gp", "fashion_mnist", "zoo"): _zoo(
-        1000, 5 * 64, model=dict(latent_dim=64, base_filters=32)
+    # DCGAN, cGAN, WGAN-GP, the VAE, PixelCNN and PacGAN: the settings their entries
+    # were trained with in 0.1.0 (the corrections since do not touch them; re-measured
+    # by `tools/train_zoo.py --rescore`). cGAN retrained with a cosine decay over 6,000
+    # steps scored worse (FID 64.0, conditional accuracy 82.8 %) than this 0.1.0 entry.
+    ("dcgan", "fashion_mnist", "zoo"): Recipe(
+        model=dict(latent_dim=64, base_filters=32), batch_size=64, epochs=1, steps_per_epoch=4690
+    ),
+    ("cgan", "fashion_mnist", "zoo"): Recipe(
+        model=dict(latent_dim=64, base_filters=32), batch_size=64, epochs=1, steps_per_epoch=4690
+    ),
+    ("wgan_gp", "fashion_mnist", "zoo"): Recipe(
+        model=dict(latent_dim=64, base_filters=32),
+        batch_size=5 * 64,
+        epochs=1,
+        steps_per_epoch=1500,
     ),
     ("vae", "fashion_mnist", "zoo"): Recipe(
         model=dict(latent_dim=32, base_filters=32),
         compile=dict(optimizer=adam(1e-3)),
         batch_size=64,
-        epochs=6,
-        steps_per_epoch=500,
+        epochs=1,
+        steps_per_epoch=4690,
     ),
     ("pixelcnn", "fashion_mnist", "zoo"): Recipe(
         model=dict(levels=8, base_filters=32, blocks=4),
         compile=dict(optimizer=adam(1e-3)),
         batch_size=64,
-        epochs=4,
-        steps_per_epoch=500,
+        epochs=1,
+        steps_per_epoch=2000,
     ),
     ("standard", "grid", "zoo"): Recipe(
         model=dict(data_shape=(2,), latent_dim=2, hidden=(128, 128, 128), data_scale=4.0, pack=2),
         batch_size=256,
-        epochs=16,
-        steps_per_epoch=6000,
+        epochs=1,
+        steps_per_epoch=96000,
         schedule="cosine",
         source="the late small steps of the cosine decay sharpen the modes",
     ),
@@ -417,11 +428,13 @@ RECIPES = {
     ("vanilla", "ring", "zoo"): _zoo(
         8000, 256, model=dict(latent_dim=2, hidden=(128, 128, 128)), epoch_steps=1000
     ),
-    ("lsgan", "fashion_mnist", "zoo"): _zoo(2000, 64, model=dict(base_filters=32)),
-    ("sngan", "fashion_mnist", "zoo"): _zoo(2000, 64, model=dict(base_filters=32)),
-    ("dragan", "fashion_mnist", "zoo"): _zoo(1500, 64, model=dict(base_filters=32)),
-    ("wgan", "fashion_mnist", "zoo"): _zoo(1000, 5 * 64, model=dict(base_filters=32)),
-    ("began", "fashion_mnist", "zoo"): _zoo(3000, 32, model=dict(latent_dim=32, base_filters=16)),
+    ("lsgan", "fashion_mnist", "zoo"): _zoo(1500, 64, model=dict(base_filters=32)),
+    ("sngan", "fashion_mnist", "zoo"): _zoo(1500, 64, model=dict(base_filters=32)),
+    ("dragan", "fashion_mnist", "zoo"): _zoo(1000, 64, model=dict(base_filters=32)),
+    ("wgan", "fashion_mnist", "zoo"): _zoo(
+        600, 5 * 64, model=dict(base_filters=32), epoch_steps=300
+    ),
+    ("began", "fashion_mnist", "zoo"): _zoo(2000, 32, model=dict(latent_dim=32, base_filters=16)),
     ("infogan", "fashion_mnist", "zoo"): _zoo(3000, 64, model=dict(base_filters=32, hidden=())),
     ("biggan", "fashion_mnist", "zoo"): _zoo(
         1500, 64, model=dict(base_filters=32), compile=both(adam(1e-3, 0.0, 0.999))
@@ -434,7 +447,7 @@ RECIPES = {
     ),
     ("stylegan", "fashion_mnist", "zoo"): _zoo(1500, 32, compile=both(adam(5e-3, 0.0, 0.99))),
     ("info_stylegan", "fashion_mnist", "zoo"): _zoo(
-        1500, 32, model=_CPU_STYLEGAN.model, compile=both(adam(5e-3, 0.0, 0.99))
+        1000, 32, model=_CPU_STYLEGAN.model, compile=both(adam(5e-3, 0.0, 0.99))
     ),
     ("semi_stylegan", "fashion_mnist", "zoo"): _zoo(1500, 32, compile=both(adam(5e-3, 0.0, 0.99))),
     ("pix2pix", "edges", "zoo"): _zoo(
