@@ -27,7 +27,8 @@ def cmd_eval(args):
     from tfgan_zoo.training import load_source
 
     model, record = load_source(args.run_dir)
-    if "zoo" in record and args.metrics is None and args.feature_network is None:
+    own_protocol = (args.metrics, args.feature_network, args.inception_weights) == (None,) * 3
+    if "zoo" in record and own_protocol:
         return _eval_entry(model, record, args)
     if model.maps_inputs:
         return _eval_mapping(model, record, args)
