@@ -70,7 +70,7 @@ def cmd_eval(args):
 def _eval_entry(model, record, args):
     """A zoo entry measured by its card's protocol (`metrics.entry_scores`), each
     number beside the card's and whether it is within the card's tolerance."""
-    from tfgan_zoo.metrics.entry_scores import measure
+    from tfgan_zoo.metrics.entry_scores import TOLERANCE, measure, within_tolerance
 
     card = record["card"]
     reproduce = card.get("reproduce", {})
@@ -78,14 +78,12 @@ def _eval_entry(model, record, args):
     result = measure(
         model, record["variant"], record["dataset"], n, args.seed, data_dir=args.data_dir
     )
-    tolerance = reproduce.get("tolerance", dict(relative=0.02, absolute=0.005))
+    tolerance = reproduce.get("tolerance", TOLERANCE)
     print(f"| metric | now | card | within tolerance ({tolerance}) |")
     print("|---|---|---|---|")
     for metric in result.values:
         stated = card.get("metrics", {}).get(metric.name, {}).get("value")
-        close = stated is not None and abs(metric.value - stated) <= max(
-            tolerance["absolute"], tolerance["relative"] * abs(stated)
-        )
+        close = stated is not None and within_tolerance(metric.value, stated, tolerance)
         shown = "-" if stated is None else f"{stated:.4g}"
         print(f"| {metric.name} | {metric.value:.4g} | {shown} | {'yes' if close else 'no'} |")
     if args.json is None:

@@ -21,6 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from tfgan_zoo import zoo  # noqa: E402
 from tfgan_zoo.cli import main  # noqa: E402
+from tfgan_zoo.metrics.entry_scores import within_tolerance  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,11 +39,8 @@ def check(name):
     rows = {}
     for metric, stated in card["metrics"].items():
         now = measured.get(metric, {}).get("value")
-        allowed = max(tolerance["absolute"], tolerance["relative"] * abs(stated["value"]))
         rows[metric] = dict(
-            card=stated["value"],
-            now=now,
-            within=now is not None and abs(now - stated["value"]) <= allowed,
+            card=stated["value"], now=now, within=within_tolerance(now, stated["value"], tolerance)
         )
     return rows, seconds
 

@@ -41,13 +41,13 @@ def picture_commands(item):
         paired = training.translation_kind(item.variant) == "paired"
         title = "sources | outputs | targets" if paired else "inputs | outputs"
         return [(title, f"{name}.png", ["--n", "16", "--seed", "0"])]
-    pictures = [("samples", f"{name}.png", ["--n", "64", "--seed", "0"])]
-    if item.variant == "pixelcnn":  # no latent space: one pixel at a time
-        pictures[0] = ("samples", f"{name}.png", ["--n", "32", "--seed", "0"])
-        return pictures
+    if item.variant == "pixelcnn":  # no latent space, and it samples one pixel at a time
+        return [("samples", f"{name}.png", ["--n", "32", "--seed", "0"])]
     interpolation = ["--interpolate", "slerp", "--pairs", "2", "--steps", "10", "--seed", "0"]
-    pictures.append(("interpolation", f"{name}_interpolation.png", interpolation))
-    return pictures
+    return [
+        ("samples", f"{name}.png", ["--n", "64", "--seed", "0"]),
+        ("interpolation", f"{name}_interpolation.png", interpolation),
+    ]
 
 
 def sample_argv(name, file_name, args):

@@ -29,7 +29,7 @@ import tensorflow as tf  # noqa: E402
 import tfgan_zoo  # noqa: E402
 from tfgan_zoo import training  # noqa: E402
 from tfgan_zoo.engine import GAN  # noqa: E402
-from tfgan_zoo.metrics.entry_scores import measure  # noqa: E402
+from tfgan_zoo.metrics.entry_scores import TOLERANCE, measure  # noqa: E402
 from tfgan_zoo.zoo import bar_report, built, sha256_file  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -219,9 +219,6 @@ ENTRIES = {
         samples=2000,  # sequential sampling is slow: a smaller metric budget
     ),
 }
-# What `tfgan-zoo eval NAME` must reproduce: the same seeds give the same
-# samples, but thread scheduling changes float sums in the last bits.
-TOLERANCE = dict(relative=0.02, absolute=0.005)
 
 
 def train_entry(name, seed, runs, **overrides):
@@ -286,14 +283,15 @@ def saved_compile(model):
     return {k: config[k] for k in ("ema_decay", "ema_start") if config.get(k) not in (None, "none")}
 
 
-def _parts(model):
-    """Generator and discriminator files when those hold every weight, else one
-    file for the whole model (baselines; models with EMA copies or extra nets)."""
-    split = getattr(model, "generator", None) is not None and hasattr(model, "discriminator")
-    if split:
+def _files(model):
+    """{part: network to save}: generator and discriminator when those hold every
+    weight, else the whole model (baselines; models with EMA copies or extra nets)."""
+    whole = _network(model, "model")
+    if getattr(model, "generator", None) is not None and hasattr(model, "discriminator"):
         counted = model.generator.count_params() + model.discriminator.count_params()
-        split = counted == _network(model, "model").count_params()
-    return ("generator", "discriminator") if split else ("model",)
+        if counted == whole.count_params():
+            return dict(generator=model.generator, discriminator=model.discriminator)
+    return dict(model=whole)
 
 
 def _constructor_arguments(model):
@@ -309,8 +307,8 @@ def write_entry(out, name, model, record, result, seed, num_samples):
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     files = {}
-    for part in _parts(model):
-        _network(model, part).save_weights(tmp / f"{part}.weights.h5")
+    for part, network in _files(model).items():
+        network.save_weights(tmp / f"{part}.weights.h5")
         files[part] = dict(
             path=f"{part}.weights.h5", sha256=sha256_file(tmp / f"{part}.weights.h5")
         )

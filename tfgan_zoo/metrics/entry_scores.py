@@ -24,6 +24,16 @@ import tensorflow as tf
 from tfgan_zoo.metrics.evaluate import Evaluation, MetricValue, _fit_to_network, evaluate_generator
 
 IMAGE_METRICS = ("fid", "kid", "pr", "is")
+# What `tfgan-zoo eval NAME` must reproduce: the same seeds give the same samples,
+# but thread scheduling changes float sums in the last bits.
+TOLERANCE = dict(relative=0.02, absolute=0.005)
+
+
+def within_tolerance(now, stated, tolerance=None):
+    """Whether a re-measured value is the card's `stated` one, within `tolerance`."""
+    tolerance = tolerance or TOLERANCE
+    allowed = max(tolerance["absolute"], tolerance["relative"] * abs(stated))
+    return now is not None and abs(now - stated) <= allowed
 
 
 def measure(
