@@ -1,16 +1,23 @@
-"""The peer baseline for tools/bench_throughput.py: the same DCGAN as
-`tfgan_zoo.networks.conv` (28x28, base 64 filters, z=100) trained by a plain
-PyTorch CPU loop (non-saturating BCE, Adam 2e-4/0.5, one D and one G step).
+"""The PyTorch peer of the DCGAN benchmarks: the same networks as
+`tfgan_zoo.networks.conv` (dense projection, stride-2 transposed convs with BN +
+ReLU, tanh; D mirrored with LeakyReLU 0.2 and BN after the first conv), trained
+by a plain PyTorch CPU loop (non-saturating BCE, Adam 2e-4/0.5, one D and one G
+step). Two sizes: 28x28x1 (base 64 filters, 2 stages: tools/bench_throughput.py,
+and base 32 for tools/bench_time_to_quality.py) and the paper's 64x64x3 (base
+128, 4 stages, 4x4x1024 first map: tools/bench_paper_dcgan.py).
 
-Needs only torch and numpy (run it with any Python that has torch). Prints one
-JSON object: {config: [images/s per window]} for fp32, channels_last, and bf16
-autocast + channels_last.
+Needs only torch and numpy. Without --worker, prints one JSON object:
+{config: [images/s per window]} for fp32, channels_last, and bf16 autocast +
+channels_last. With --worker SPEC it serves the driver's requests on stdin (see
+`serve`).
 
     python tools/bench_torch_dcgan.py --batch-size 64 --steps 50 --windows 1
 """
 
 import argparse
 import json
+import resource
+import sys
 import time
 
 import numpy as np
@@ -18,121 +25,195 @@ import torch
 from torch import nn
 
 CONFIGS = ("torch fp32", "torch channels_last", "torch bf16 autocast + channels_last")
+SIZES = {28: dict(channels=1, filters=64, stages=2), 64: dict(channels=3, filters=128, stages=4)}
+LATENT_DIM = 100
 
 
-def dcgan_init(module):
+def keras_init(module):
+    """Keras's side of the comparison: weights ~ N(0, 0.02), zero biases, and batch
+    norm with Keras's momentum (0.99) and epsilon (1e-3)."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
         nn.init.normal_(module.weight, 0.0, 0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
+        module.momentum, module.eps = 0.01, 1e-3
 
 
 class Generator(nn.Module):
-    def __init__(self, latent_dim=100, filters=64):
+    def __init__(self, size, channels, filters, stages, memory_format, latent_dim=LATENT_DIM):
         super().__init__()
-        self.filters = filters
+        self.side, self.top = size // 2**stages, filters * 2 ** (stages - 1)
+        self.memory_format = memory_format
         self.project = nn.Sequential(
-            nn.Linear(latent_dim, 7 * 7 * filters * 2, bias=False),
-            nn.BatchNorm1d(7 * 7 * filters * 2),
+            nn.Linear(latent_dim, self.side * self.side * self.top, bias=False),
+            nn.BatchNorm1d(self.side * self.side * self.top),
             nn.ReLU(),
         )
-        self.up = nn.Sequential(
-            nn.ConvTranspose2d(filters * 2, filters, 4, 2, 1, bias=False),
-            nn.BatchNorm2d(filters),
-            nn.ReLU(),
-            nn.ConvTranspose2d(filters, 1, 4, 2, 1),
-            nn.Tanh(),
-        )
+        layers, width = [], self.top
+        for stage in range(stages - 2, -1, -1):
+            out = filters * 2**stage
+            layers += [
+                nn.ConvTranspose2d(width, out, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(out),
+                nn.ReLU(),
+            ]
+            width = out
+        self.up = nn.Sequential(*layers, nn.ConvTranspose2d(width, channels, 4, 2, 1), nn.Tanh())
 
     def forward(self, z):
-        h = self.project(z).view(-1, self.filters * 2, 7, 7)
-        return self.up(h.contiguous(memory_format=_memory_format))
+        h = self.project(z).view(-1, self.top, self.side, self.side)
+        return self.up(h.contiguous(memory_format=self.memory_format))
 
 
 class Discriminator(nn.Module):
-    def __init__(self, filters=64):
+    def __init__(self, size, channels, filters, stages):
         super().__init__()
-        self.body = nn.Sequential(
-            nn.Conv2d(1, filters, 4, 2, 1),
-            nn.LeakyReLU(0.2),
-            nn.Conv2d(filters, filters * 2, 4, 2, 1, bias=False),
-            nn.BatchNorm2d(filters * 2),
-            nn.LeakyReLU(0.2),
-            nn.Flatten(),
-            nn.Linear(7 * 7 * filters * 2, 1),
-        )
+        layers = [nn.Conv2d(channels, filters, 4, 2, 1), nn.LeakyReLU(0.2)]
+        for stage in range(1, stages):
+            layers += [
+                nn.Conv2d(filters * 2 ** (stage - 1), filters * 2**stage, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(filters * 2**stage),
+                nn.LeakyReLU(0.2),
+            ]
+        side = size // 2**stages
+        layers += [nn.Flatten(), nn.Linear(side * side * filters * 2 ** (stages - 1), 1)]
+        self.body = nn.Sequential(*layers)
 
     def forward(self, x):
         return self.body(x)
 
 
-_memory_format = torch.contiguous_format
+class Trainer:
+    """One configuration: `window(steps)` trains that many batches, returns images/s.
+    Random batches by default (with a warm-up); `images` ([N, H, W, C] in [-1, 1])
+    and `order` (example indices, batch after batch) train on real data in that order."""
 
+    def __init__(
+        self,
+        config,
+        batch_size,
+        size=28,
+        filters=None,
+        latent_dim=LATENT_DIM,
+        images=None,
+        order=None,
+    ):
+        torch.manual_seed(0)
+        shape = dict(SIZES[size], **({"filters": filters} if filters else {}))
+        self.batch_size, self.latent_dim = batch_size, latent_dim
+        self.channels_last = "channels_last" in config
+        memory_format = torch.channels_last if self.channels_last else torch.contiguous_format
+        self.g = Generator(
+            size, shape["channels"], shape["filters"], shape["stages"], memory_format, latent_dim
+        )
+        self.d = Discriminator(size, shape["channels"], shape["filters"], shape["stages"])
+        self.g.apply(keras_init)
+        self.d.apply(keras_init)
+        if self.channels_last:
+            self.g = self.g.to(memory_format=torch.channels_last)
+            self.d = self.d.to(memory_format=torch.channels_last)
+        # Keras's Adam epsilon (1e-7), so both sides take the same steps.
+        self.g_opt = torch.optim.Adam(self.g.parameters(), 2e-4, betas=(0.5, 0.999), eps=1e-7)
+        self.d_opt = torch.optim.Adam(self.d.parameters(), 2e-4, betas=(0.5, 0.999), eps=1e-7)
+        self.bce = nn.BCEWithLogitsLoss()
+        self.ones, self.zeros = torch.ones(batch_size, 1), torch.zeros(batch_size, 1)
+        self.bf16 = "bf16" in config
+        warm_up = images is None
+        if images is None:
+            rng = np.random.default_rng(0)
+            images = rng.uniform(-1, 1, (batch_size * 8, size, size, shape["channels"]))
+            order = np.arange(len(images))
+        self.images = torch.from_numpy(
+            np.ascontiguousarray(images.transpose(0, 3, 1, 2), "float32")
+        )
+        self.order = torch.from_numpy(np.asarray(order, "int64"))
+        self.position = 0  # batches trained
+        if warm_up:  # outside the timed windows
+            self.window(10 if size == 28 else 2)
 
-def measure(config, batch_size, steps, windows, data):
-    global _memory_format
-    torch.manual_seed(0)
-    channels_last = "channels_last" in config
-    _memory_format = torch.channels_last if channels_last else torch.contiguous_format
-    g, d = Generator(), Discriminator()
-    g.apply(dcgan_init)
-    d.apply(dcgan_init)
-    if channels_last:
-        g, d = g.to(memory_format=torch.channels_last), d.to(memory_format=torch.channels_last)
-    g_opt = torch.optim.Adam(g.parameters(), 2e-4, betas=(0.5, 0.999))
-    d_opt = torch.optim.Adam(d.parameters(), 2e-4, betas=(0.5, 0.999))
-    bce = nn.BCEWithLogitsLoss()
-    ones, zeros = torch.ones(batch_size, 1), torch.zeros(batch_size, 1)
-    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled="bf16" in config)
+    def next_batch(self):
+        start = (self.position * self.batch_size) % len(self.order)
+        self.position += 1
+        return self.images[self.order[start : start + self.batch_size]]
 
-    def step(real):
-        if channels_last:
+    def step(self, real):
+        if self.channels_last:
             real = real.contiguous(memory_format=torch.channels_last)
+        autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16)
         with autocast:
-            fake = g(torch.randn(batch_size, 100))
-            d_loss = bce(d(real).float(), ones) + bce(d(fake.detach()).float(), zeros)
-        d_opt.zero_grad(set_to_none=True)
+            fake = self.g(torch.randn(self.batch_size, self.latent_dim))
+            d_loss = self.bce(self.d(real).float(), self.ones) + self.bce(
+                self.d(fake.detach()).float(), self.zeros
+            )
+        self.d_opt.zero_grad(set_to_none=True)
         d_loss.backward()
-        d_opt.step()
+        self.d_opt.step()
         with autocast:
-            g_loss = bce(d(g(torch.randn(batch_size, 100))).float(), ones)
-        g_opt.zero_grad(set_to_none=True)
+            z = torch.randn(self.batch_size, self.latent_dim)
+            g_loss = self.bce(self.d(self.g(z)).float(), self.ones)
+        self.g_opt.zero_grad(set_to_none=True)
         g_loss.backward()
-        g_opt.step()
+        self.g_opt.step()
 
-    batches = [
-        torch.from_numpy(data[i : i + batch_size])
-        for i in range(0, len(data) - batch_size + 1, batch_size)
-    ]
-    for i in range(10):  # warm-up
-        step(batches[i % len(batches)])
-    rates = []
-    for _ in range(windows):
+    def window(self, steps):
         start = time.perf_counter()
-        for i in range(steps):
-            step(batches[i % len(batches)])
-        rates.append(batch_size * steps / (time.perf_counter() - start))
-    return rates
+        for _ in range(steps):
+            self.step(self.next_batch())
+        return self.batch_size * steps / (time.perf_counter() - start)
+
+    def samples(self, count, seed):
+        """`count` images [N, H, W, C] from G in inference mode (moving BN statistics)."""
+        self.g.eval()
+        z = np.random.default_rng(seed).standard_normal((count, self.latent_dim), "float32")
+        with torch.no_grad():
+            images = self.g(torch.from_numpy(z)).float().numpy().transpose(0, 2, 3, 1)
+        self.g.train()
+        return images
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def serve(trainer):
+    """The worker protocol: 'ready', then one RESULT line (JSON) per request:
+    'window N' trains N batches (images/s, peak memory); 'samples PATH COUNT SEED'
+    writes G's samples to PATH (.npy)."""
+    print("ready", flush=True)
+    for line in sys.stdin:
+        words = line.split()
+        if words[:1] == ["window"]:
+            result = dict(rate=trainer.window(int(words[1])), peak_rss_mb=peak_rss_mb())
+        elif words[:1] == ["samples"]:
+            np.save(words[1], trainer.samples(int(words[2]), int(words[3])))
+            result = dict(path=words[1])
+        else:
+            break
+        print("RESULT " + json.dumps(result), flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--image-size", type=int, default=28, choices=sorted(SIZES))
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--windows", type=int, default=1)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--worker", help="a JSON spec: Trainer's arguments; .npy paths for data")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    rng = np.random.default_rng(0)
-    data = rng.uniform(-1, 1, (args.batch_size * 8, 1, 28, 28)).astype("float32")
-    print(
-        json.dumps(
-            {
-                config: measure(config, args.batch_size, args.steps, args.windows, data)
-                for config in CONFIGS
-            }
-            | {"torch_version": torch.__version__}
-        )
-    )
+    if args.worker:
+        spec = json.loads(args.worker)
+        data = {key: np.load(spec.pop(key)) for key in ("images", "order") if key in spec}
+        serve(Trainer(spec.pop("config"), spec.pop("batch_size"), **spec, **data))
+        return
+    results = {}
+    for config in CONFIGS:
+        trainer = Trainer(config, args.batch_size, args.image_size)
+        results[config] = [trainer.window(args.steps) for _ in range(args.windows)]
+    print(json.dumps(results | {"torch_version": torch.__version__}))
 
 
 if __name__ == "__main__":
