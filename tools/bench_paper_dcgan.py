@@ -182,7 +182,10 @@ def main():
             json.dump(
                 dict(
                     device=f"CPU x{os.cpu_count()}",
-                    command=" ".join(["python", "tools/bench_paper_dcgan.py", *sys.argv[1:]]),
+                    command=" ".join(
+                        ["python", "tools/bench_paper_dcgan.py"]
+                        + ["PY" if a == args.torch_python else a for a in sys.argv[1:]]
+                    ),
                     batch_sizes={str(s): SIZES[s][2] for s in sizes},
                     windows={f"{s}x{s} | {label}": r for (s, label), r in results.items()},
                     summary=summary,

@@ -1,7 +1,7 @@
 """StyleGAN at 64×64: seconds a step through `fit` against a hand-written raw
 `tf.function` loop over the same networks, doing the same work: mapping, style
 mixing (p = 0.9), per-layer noise images, the non-saturating loss, R1 on the
-real batch (weight 1), Adam, the w̄ update and G's moving average. The raw loop
+real batch (weight 1), Adam (the class's settings), the w̄ update and G's moving average. The raw loop
 draws its noise with `tf.random` and keeps no metrics; `fit` adds the engine
 (named per-replica noise streams, trackers, callbacks), and fit/raw is that
 overhead. Both are timed in windows interleaved in one process, from the first
@@ -39,8 +39,11 @@ class RawStyleGANLoop:
         self.d = model.discriminator
         self.g_variables = model.generator.trainable_variables
         self.d_variables = self.d.trainable_variables
-        self.g_opt = keras.optimizers.Adam(2e-3, beta_1=0.0, beta_2=0.99)
-        self.d_opt = keras.optimizers.Adam(2e-3, beta_1=0.0, beta_2=0.99)
+        # The same optimizer settings and EMA decay as `fit` (the class's compile defaults).
+        defaults = model.default_compile_args()
+        self.g_opt = keras.optimizers.get(keras.optimizers.serialize(defaults["g_optimizer"]))
+        self.d_opt = keras.optimizers.get(keras.optimizers.serialize(defaults["d_optimizer"]))
+        self.ema_decay = defaults["ema_decay"]
         self.g_opt.build(self.g_variables)
         self.d_opt.build(self.d_variables)
         self.averages = [tf.Variable(w) for w in model.generator.trainable_variables]
@@ -83,9 +86,9 @@ class RawStyleGANLoop:
             g_loss = tf.reduce_mean(tf.nn.softplus(-self.d(fake, training=True)))
         self.g_opt.apply(tape.gradient(g_loss, self.g_variables), self.g_variables)
         mean_w = tf.reduce_mean(w, axis=0)
-        self.model.w_avg.assign(mean_w + 0.995 * (self.model.w_avg - mean_w))
+        self.model.w_avg.assign(mean_w + self.model.w_avg_decay * (self.model.w_avg - mean_w))
         for average, weight in zip(self.averages, self.g_variables):
-            average.assign(0.999 * average + 0.001 * weight)
+            average.assign(self.ema_decay * average + (1 - self.ema_decay) * weight)
         return g_loss
 
 

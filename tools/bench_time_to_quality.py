@@ -6,8 +6,9 @@
 Both run side by side in one run, each in a process of its own: they train in
 turns, `--every` generator steps at a time, and after each turn the driver scores
 10,000 samples of each (the same latent seed) with the project classifier.
-Training seconds are those of the turns only (each `fit` call whole, its set-up
-included); scoring is not counted. Each side stops at FID <= 100 or after
+TF trains in one `fit` call, paused between turns by a callback; its seconds
+count from the first request (fit's set-up and tracing included) to the end of
+each turn's epoch. Scoring is not counted on either side. Each side stops at FID <= 100 or after
 `--max-steps`. A benchmark, not a test.
 
     python tools/bench_time_to_quality.py --torch-python PY --json docs/time_to_quality.json
@@ -31,10 +32,10 @@ VARIANT, DATASET, BUDGET = "dcgan", "fashion_mnist", "zoo"
 
 
 class TFTrainer:
-    """`fit` on the recipe's model, over the given example order."""
+    """One `fit` call over the whole run, as a user trains: a callback pauses it
+    after every turn (an epoch of `steps` batches) to answer the driver."""
 
     def __init__(self, images, order, batch_size, seed):
-        import numpy as np
         import tensorflow as tf
 
         from tfgan_zoo.recipes import compile_args, resolve
@@ -44,47 +45,59 @@ class TFTrainer:
         cls = get_model(VARIANT, kind="gan")
         self.model = cls.for_data(images.shape[1:], None, seed=seed, **recipe.model)
         self.model.compile(**compile_args(cls, recipe))
-        self.images = tf.constant(images)
-        self.batches = tf.data.Dataset.from_tensor_slices(order).batch(
-            batch_size, drop_remainder=True
-        )
-        self.position, self.np = 0, np
-
-    def window(self, steps):
-        import tensorflow as tf
-
-        images = self.images
-        data = (
-            self.batches.skip(self.position)
+        images = tf.constant(images)
+        self.data = (
+            tf.data.Dataset.from_tensor_slices(order)
+            .batch(batch_size, drop_remainder=True)
             .map(lambda index: tf.gather(images, index))
             .prefetch(tf.data.AUTOTUNE)
         )
-        started = time.perf_counter()
-        self.model.fit(data, steps_per_epoch=steps, epochs=1, verbose=0, validate_data=False)
-        self.position += steps
-        return dict(seconds=time.perf_counter() - started)
+        self.batches = len(order) // batch_size
 
-    def samples(self, count, seed):
+    def serve(self):
+        """'window N' (the first one starts `fit`, N steps a turn) -> training seconds
+        of the turn; 'samples PATH COUNT SEED' between turns; anything else stops."""
+        import keras
+        import numpy as np
+
         from tfgan_zoo.metrics.evaluate import generate
 
-        return generate(self.model, count, seed)[0]
+        model = self.model
+        print("ready", flush=True)
+        first = sys.stdin.readline().split()
+        if first[:1] != ["window"]:
+            return
+        steps = int(first[1])
+
+        class Turns(keras.callbacks.Callback):
+            started = time.perf_counter()  # the first turn counts fit's set-up and tracing
+
+            def on_epoch_end(self, epoch, logs=None):
+                reply(dict(seconds=time.perf_counter() - self.started))
+                for line in sys.stdin:
+                    words = line.split()
+                    if words[:1] == ["samples"]:
+                        np.save(words[1], generate(model, int(words[2]), int(words[3]))[0])
+                        reply(dict(path=words[1]))
+                    elif words[:1] == ["window"] and int(words[1]) == steps:
+                        self.started = time.perf_counter()
+                        return
+                    else:
+                        break
+                model.stop_training = True
+
+        model.fit(
+            self.data,
+            steps_per_epoch=steps,
+            epochs=self.batches // steps,
+            verbose=0,
+            validate_data=False,
+            callbacks=[Turns()],
+        )
 
 
-def serve(trainer):
-    """The protocol of tools/bench_torch_dcgan.py's workers."""
-    import numpy as np
-
-    print("ready", flush=True)
-    for line in sys.stdin:
-        words = line.split()
-        if words[:1] == ["window"]:
-            result = trainer.window(int(words[1]))
-        elif words[:1] == ["samples"]:
-            np.save(words[1], trainer.samples(int(words[2]), int(words[3])))
-            result = dict(path=words[1])
-        else:
-            break
-        print("RESULT " + json.dumps(result), flush=True)
+def reply(result):
+    print("RESULT " + json.dumps(result), flush=True)
 
 
 def main():
@@ -102,7 +115,7 @@ def main():
     if args.worker:
         spec = json.loads(args.worker)
         images, order = np.load(spec["images"]), np.load(spec["order"])
-        serve(TFTrainer(images, order, spec["batch_size"], spec["seed"]))
+        TFTrainer(images, order, spec["batch_size"], spec["seed"]).serve()
         return
 
     if not args.torch_python:
@@ -132,6 +145,7 @@ def main():
         size=28,
         filters=recipe.model["base_filters"],
         latent_dim=recipe.model["latent_dim"],
+        seed=args.seed,
     )
     script = os.path.join(TOOLS, "bench_torch_dcgan.py")
     workers = {
@@ -149,9 +163,9 @@ def main():
             if name not in active:
                 continue
             last = curves[name][-1]
-            started = time.perf_counter()
             result = worker.request(f"window {args.every}")
-            seconds = result.get("seconds", time.perf_counter() - started)
+            # PyTorch's worker reports images/s over the turn's steps.
+            seconds = result.get("seconds") or args.every * recipe.batch_size / result["rate"]
             path = f"{workdir}/samples.npy"
             worker.request(f"samples {path} {args.samples} {args.seed}")
             fid = evaluate_images(np.load(path), metrics=("fid",)).values[0].value

@@ -98,8 +98,9 @@ class Trainer:
         latent_dim=LATENT_DIM,
         images=None,
         order=None,
+        seed=0,
     ):
-        torch.manual_seed(0)
+        torch.manual_seed(seed)
         shape = dict(SIZES[size], **({"filters": filters} if filters else {}))
         self.batch_size, self.latent_dim = batch_size, latent_dim
         self.channels_last = "channels_last" in config
@@ -172,6 +173,44 @@ class Trainer:
         return images
 
 
+def layer_times(layers, repeats):
+    """{layer name: {config: forward + backward ms}} for tools/bench_dcgan_layers.py's
+    layers [(name, kind, input shape NHWC, filters)], batch 128."""
+    results = {}
+    for name, kind, shape, filters in layers:
+        results[name] = {}
+        for config in CONFIGS:
+            channels_last = "channels_last" in config and len(shape) == 3
+            if kind == "dense":
+                layer = nn.Linear(shape[0], filters, bias=False)
+            elif kind == "up":
+                layer = nn.ConvTranspose2d(shape[-1], filters, 4, 2, 1, bias=False)
+            elif kind == "down":
+                layer = nn.Conv2d(shape[-1], filters, 4, 2, 1, bias=False)
+            else:
+                layer = nn.Sequential(nn.BatchNorm2d(filters), nn.ReLU())
+            x = torch.randn(128, *shape)
+            if len(shape) == 3:
+                x = x.permute(0, 3, 1, 2).contiguous()
+            if channels_last:
+                layer = layer.to(memory_format=torch.channels_last)
+                x = x.contiguous(memory_format=torch.channels_last)
+            x.requires_grad_(True)
+
+            def step(layer=layer, x=x, bf16="bf16" in config):
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                    y = layer(x)
+                (y.float() ** 2).sum().backward()
+
+            for _ in range(2):
+                step()
+            started = time.perf_counter()
+            for _ in range(repeats):
+                step()
+            results[name][config] = 1000 * (time.perf_counter() - started) / repeats
+    return results
+
+
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -201,9 +240,13 @@ def main():
     parser.add_argument("--windows", type=int, default=1)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--worker", help="a JSON spec: Trainer's arguments; .npy paths for data")
+    parser.add_argument("--layers", help="JSON layers: time each (tools/bench_dcgan_layers.py)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.layers:
+        print(json.dumps(layer_times(json.loads(args.layers), args.steps)))
+        return
     if args.worker:
         spec = json.loads(args.worker)
         data = {key: np.load(spec.pop(key)) for key in ("images", "order") if key in spec}
