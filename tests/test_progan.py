@@ -255,6 +255,48 @@ def test_a_level_runs_only_its_branch_and_matches_the_whole_network_blend():
             assert all(np.any(g) for g in unused), level
 
 
+def test_one_traced_step_per_level_trains_as_the_step_over_every_level():
+    """`fit` traces a step per top level, moving only that level's weights (and
+    their averages): across levels 0, 1 fading in and 1 (two Adam restarts), the
+    weights equal those of the one step over every level's branches (what
+    steps_per_execution > 1 runs) to float32 rounding, and level 2's weights stay
+    bit for bit at their initial values in both (their moving averages too, where
+    the step skips them; the every-level step rounds them by 1 ulp)."""
+    runs = {}
+    for spe in (1, 2):
+        model = _small(images_per_phase=32)  # 16 images a step: 2 steps a phase
+        model.compile(steps_per_execution=spe)
+        initial = {id(v): v.numpy() for v in model.weights}  # G and D share paths
+        model.fit(_fixed_batches(6, size=16), epochs=1, verbose=0)
+        runs[spe] = model
+        assert model.level == 1.0
+        level_2 = [v for v in model.weights if re.search(r"(to_rgb|from_rgb)_2|conv_2[ab]", v.path)]
+        assert len(level_2) == 12
+        for v in level_2:
+            np.testing.assert_array_equal(v.numpy(), initial[id(v)], err_msg=v.path)
+        for i, v in enumerate(model.generator.weights):  # the moving averages of G's weights
+            if re.search(r"to_rgb_2|conv_2[ab]", v.path):
+                average = model.ema.averages[i].numpy()
+                if spe == 1:  # not averaged at all: exactly the weight
+                    np.testing.assert_array_equal(average, initial[id(v)])
+                else:  # d·w + (1 − d)·w, rounded
+                    np.testing.assert_allclose(average, initial[id(v)], rtol=1e-6)
+    per_level, every_level = runs[1], runs[2]
+    assert sorted(per_level.train_function.steps) == [0, 1]
+
+    def networks(model):
+        return model.generator.weights + model.discriminator.weights + model.ema.averages
+
+    fresh = _small(images_per_phase=32)
+    start = fresh.generator.weights + fresh.discriminator.weights
+    moved = max(np.abs(a.numpy() - b.numpy()).max() for a, b in zip(networks(per_level), start))
+    diff = max(
+        np.abs(a.numpy() - b.numpy()).max()
+        for a, b in zip(networks(per_level), networks(every_level))
+    )
+    assert moved > 1e-2 and diff < 1e-5, (moved, diff)
+
+
 def test_real_images_at_a_level_are_block_constant_and_blend_like_numpy():
     images = np.random.default_rng(0).uniform(-1, 1, (3, 32, 32, 2)).astype("float32")
     # Level 1 (8×8): constant over 4×4 blocks, equal to the block means.

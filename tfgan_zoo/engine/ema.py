@@ -57,11 +57,16 @@ class GeneratorEMA:
         updates = tf.cast(updates, tf.float32)
         return tf.minimum(self.decay, (1.0 + updates) / (10.0 + updates))
 
-    def update(self, updates):
-        """One step of avg <- d * avg + (1 - d) * w with d = `decay_at(updates)`;
-        batch-norm statistics (non-trainable) are copied as they are."""
+    def update(self, updates, variables=None):
+        """One step of avg <- d * avg + (1 - d) * w with d = `decay_at(updates)`,
+        for G's trainable weights (those in `variables` when given: a weight the
+        step cannot move keeps its average); batch-norm statistics (non-trainable)
+        are copied as they are."""
         decay = self.decay_at(updates)
+        moved = None if variables is None else {id(v) for v in variables}
         for average, weight in zip(self.averages, self.generator.weights):
+            if weight.trainable and moved is not None and id(weight) not in moved:
+                continue
             if weight.trainable:
                 average.assign(decay * average + (1.0 - decay) * weight)
             else:

@@ -515,7 +515,7 @@ class GAN(TrainerDeclarations, keras.Model):
             scaled = self.g_optimizer.scale_loss(total / num_replicas)
         self.g_optimizer.apply(tape.gradient(scaled, variables), variables)
         if self.ema is not None:
-            self.ema.update(self.g_optimizer.iterations)
+            self.ema.update(self.g_optimizer.iterations, variables)
         self.g_loss_tracker.update_state(loss)
 
     def train_step(self, data):

@@ -15,8 +15,10 @@ non-trainable weight of each network) says which of them count:
   in a graph) and runs only the one for ceil(level): the levels above it would
   be blended in with weight 0, so a step at 8×8 computes the 8×8 networks only
   and gives the same outputs and gradients (0 for the unused levels) as the
-  whole network would. One traced function still serves the whole schedule:
-  `tf.function`, XLA and tf.distribute trace it once.
+  whole network would. One traced function serves the whole schedule this way.
+- While the GAN traces a training step for one top level (`static_top`, a Python
+  int set only during that tracing), the networks run that level's branch with
+  no switch at all, and `level_variables` tells which weights it can move.
 
 Layers: equalized learning rate everywhere, pixel norm after every conv of G,
 LeakyReLU(0.2), nearest upsampling and 2×2 average pooling, toRGB / fromRGB as
@@ -106,6 +108,17 @@ def top_level_index(level, num_levels):
     return ops.cast(ops.clip(ops.ceil(level), 0.0, float(num_levels - 1)), "int32")
 
 
+def level_variables(layer, top):
+    """The trainable weights of a progressive layer that levels 0..top use."""
+    sublayers = [layer.dense] if isinstance(layer, ProgressiveGenerator) else []
+    if isinstance(layer, ProgressiveGenerator):
+        sublayers += [layer.convs[0]] + layer.convs[1 : 2 * top + 1] + layer.to_rgb[: top + 1]
+    else:
+        sublayers += layer.from_rgb[: top + 1] + layer.convs[: 2 * top]
+        sublayers += [layer.head_conv, layer.head_dense, layer.logit]
+    return [v for sublayer in sublayers for v in sublayer.trainable_variables]
+
+
 def _lrelu(x):
     return ops.leaky_relu(x, 0.2)
 
@@ -135,6 +148,7 @@ class ProgressiveGenerator(keras.layers.Layer):
         self.resolution, self.channels = int(resolution), int(channels)
         self.filters = tuple(int(f) for f in filters)
         self.num_levels = num_levels_for(self.resolution)
+        self.static_top = None  # see the module docstring
         if len(self.filters) != self.num_levels:
             raise ValueError(
                 f"{self.resolution}×{self.resolution} has {self.num_levels} levels; "
@@ -197,6 +211,8 @@ class ProgressiveGenerator(keras.layers.Layer):
         return upsample(out, 2 ** (self.num_levels - 1 - top))
 
     def call(self, z):
+        if self.static_top is not None:
+            return self.level_output(z, self.static_top)
         return ops.switch(
             top_level_index(self.level, self.num_levels),
             [functools.partial(self.level_output, top=k) for k in range(self.num_levels)],
@@ -230,6 +246,7 @@ class ProgressiveDiscriminator(keras.layers.Layer):
         self.filters = tuple(int(f) for f in filters)
         self.group_size = int(group_size)
         self.num_levels = num_levels_for(self.resolution)
+        self.static_top = None  # see the module docstring
         if len(self.filters) != self.num_levels:
             raise ValueError(
                 f"{self.resolution}×{self.resolution} has {self.num_levels} levels; "
@@ -290,6 +307,8 @@ class ProgressiveDiscriminator(keras.layers.Layer):
         return self.head(x)
 
     def call(self, images):
+        if self.static_top is not None:
+            return self.level_logits(images, self.static_top)
         return ops.switch(
             top_level_index(self.level, self.num_levels),
             [functools.partial(self.level_logits, top=k) for k in range(self.num_levels)],

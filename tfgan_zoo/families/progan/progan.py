@@ -12,6 +12,13 @@ What differs from the engine:
   model counted up by the global batch size at every G step, so `.keras` files
   and checkpoints resume mid-phase at the same level and α. `train_step` only
   sets the level of both networks, then runs the engine's step.
+- `fit` traces one training step per top level ceil(level) and runs the one
+  the schedule is at (`make_train_function`): each holds only the levels up
+  to it, and Adam and the moving average update only their weights. The
+  others' gradients are exactly 0 and their Adam moments stay 0 until their
+  level starts, so the updates skipped are exactly 0: the weights are those
+  of one step over the whole network. With `steps_per_execution` > 1 (a level
+  can change within one call) one step over every level's branches serves.
 - D sees real images at the current resolution: averaged down to it and
   upsampled back, blended with α between the adjacent resolutions exactly like
   G's output (`discriminator_step` transforms the real slice).
@@ -38,6 +45,8 @@ the measurements behind them, are rows of `tfgan_zoo.recipes` ("paper", and
 drift term is added with either loss.
 """
 
+import functools
+
 import keras
 from keras import ops
 
@@ -46,10 +55,12 @@ from tfgan_zoo.engine.replicas import in_multi_worker_mode, replica_context
 from tfgan_zoo.families.progan.networks import (
     blend_resolutions,
     default_filters,
+    level_variables,
     num_levels_for,
     progan_discriminator,
     progan_generator,
     progressive_layer,
+    top_level_index,
 )
 from tfgan_zoo.families.progan.restarts import restart_where, restartable
 from tfgan_zoo.registry import register_model
@@ -200,6 +211,50 @@ class ProGAN(GAN):
         level = ops.clip(ops.cast(level, "float32"), 0.0, float(self.num_levels - 1))
         progressive_layer(self.generator).level.assign(level)
         progressive_layer(self.discriminator).level.assign(level)
+
+    # ---------------------------------------------- one traced step per level
+    def make_train_function(self, force=False):
+        """Keras' train function, traced once per top level and picked before each
+        step from `images_seen` (see the module docstring)."""
+        if self.train_function is not None and not force:
+            return self.train_function
+        if self.steps_per_execution > 1:
+            return super().make_train_function(force=True)
+        per_top = {}
+
+        def train_function(iterator):
+            top = int(top_level_index(self.scheduled_level(), self.num_levels))
+            if top not in per_top:
+                # Keras' own wrapping (tf.function, XLA, tf.distribute) of a step at `top`.
+                per_top[top] = self._make_function(functools.partial(self._step_at, top))
+            return per_top[top](iterator)
+
+        train_function.steps = per_top  # {top level: its traced step}, for inspection
+        self.train_function = train_function
+        return train_function
+
+    def _step_at(self, top, data):
+        """`train_step` traced with both networks fixed at top level `top`."""
+        layers = progressive_layer(self.generator), progressive_layer(self.discriminator)
+        for layer in layers:
+            layer.static_top = top
+        try:
+            return self.train_step(data)
+        finally:
+            for layer in layers:
+                layer.static_top = None
+
+    def generator_variables(self):
+        top = progressive_layer(self.generator).static_top
+        if top is None:
+            return super().generator_variables()
+        return level_variables(progressive_layer(self.generator), top)
+
+    def discriminator_variables(self):
+        top = progressive_layer(self.discriminator).static_top
+        if top is None:
+            return super().discriminator_variables()
+        return level_variables(progressive_layer(self.discriminator), top)
 
     # ------------------------------------------------------- engine hooks
     def real_at_level(self, real):
