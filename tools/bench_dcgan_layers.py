@@ -178,16 +178,16 @@ def main():
     print(f"\nforward + backward ms, batch {BATCH}, median of {args.rounds} rounds\n")
     print("| layer | " + " | ".join(columns) + " |")
     print("|---|" + "---|" * len(columns))
-    totals = dict.fromkeys(columns, 0.0)
     for name, *_ in LAYERS:
+        cells = [median.get((name, column)) for column in columns]
+        print(f"| {name} | " + " | ".join("" if v is None else f"{v:.1f}" for v in cells) + " |")
+    for label, kinds in (("G's transposed convolutions", ("up",)), ("every layer", None)):
+        names = [name for name, kind, *_ in LAYERS if kinds is None or kind in kinds]
         cells = []
         for column in columns:
-            value = median.get((name, column))
-            cells.append("" if value is None else f"{value:.1f}")
-            if value is not None:
-                totals[column] += value
-        print(f"| {name} | " + " | ".join(cells) + " |")
-    print("| all of the above | " + " | ".join(f"{totals[c]:.1f}" for c in columns) + " |")
+            values = [median.get((name, column)) for name in names]
+            cells.append("" if None in values else f"{sum(values):.1f}")
+        print(f"| {label} | " + " | ".join(cells) + " |")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(

@@ -43,7 +43,7 @@ class TFTrainer:
         import keras
         import numpy as np
         import tensorflow as tf
-        from bench_throughput import RawLoop, _StepTimer
+        from bench_throughput import RawLoop, timed_fit
 
         from tfgan_zoo.engine.precision import precision_policy
         from tfgan_zoo.families.dcgan import DCGAN
@@ -63,21 +63,12 @@ class TFTrainer:
         )
         self.raw = RawLoop(self.model, xla) if path == "raw" else None
         self.iterator = iter(self.data)
-        self.timer = _StepTimer
+        self.timed_fit = timed_fit
         self.window(3)  # trace and compile outside the timed windows
 
     def window(self, steps):
         if self.raw is None:
-            timer = self.timer()
-            self.model.fit(
-                self.data,
-                steps_per_epoch=steps,
-                epochs=1,
-                verbose=0,
-                validate_data=False,
-                callbacks=[timer],
-            )
-            return self.batch_size * steps / (timer.end - timer.start)
+            return self.batch_size * steps / self.timed_fit(self.model, self.data, steps)
         start = time.perf_counter()
         for _ in range(steps):
             loss = self.raw.step(next(self.iterator))

@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from bench_throughput import _StepTimer  # noqa: E402
+from bench_throughput import timed_fit  # noqa: E402
 
 from tfgan_zoo.families.progan.networks import default_filters  # noqa: E402
 from tfgan_zoo.gans import ProGAN  # noqa: E402
@@ -94,15 +94,9 @@ def main():
     times = {level: [] for level in levels}
     for _ in range(args.windows):
         for level, model in models.items():
-            timer = _StepTimer()  # first batch to last: fit's per-call set-up left out
-            model.fit(
-                data(args.size, args.batch),
-                steps_per_epoch=args.steps,
-                epochs=1,
-                verbose=0,
-                callbacks=[timer],
-            )
-            times[level].append((timer.end - timer.start) / args.steps)
+            # First batch to last: fit's per-call set-up left out.
+            seconds = timed_fit(model, data(args.size, args.batch), args.steps)
+            times[level].append(seconds / args.steps)
     top = max(levels)
     top_time = statistics.median(times[top])
     rows = []

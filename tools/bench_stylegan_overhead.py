@@ -22,9 +22,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from bench_throughput import _StepTimer  # noqa: E402
+from bench_progan_levels import data  # noqa: E402
+from bench_throughput import timed_fit  # noqa: E402
 
 from tfgan_zoo.gans import StyleGAN  # noqa: E402
 
@@ -92,12 +92,6 @@ class RawStyleGANLoop:
         return g_loss
 
 
-def data(size, batch):
-    images = np.random.default_rng(0).uniform(-1, 1, (batch * 4, size, size, 3))
-    ds = tf.data.Dataset.from_tensor_slices(images.astype("float32"))
-    return ds.repeat().batch(batch, drop_remainder=True).prefetch(2)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=64)
@@ -115,16 +109,7 @@ def main():
     iterator = iter(dataset)
 
     def fit_window(steps):
-        timer = _StepTimer()
-        fitted.fit(
-            dataset,
-            steps_per_epoch=steps,
-            epochs=1,
-            verbose=0,
-            validate_data=False,
-            callbacks=[timer],
-        )
-        return (timer.end - timer.start) / steps
+        return timed_fit(fitted, dataset, steps) / steps
 
     def raw_window(steps):
         started = time.perf_counter()

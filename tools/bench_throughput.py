@@ -142,22 +142,22 @@ class Runner:
 
     def window(self, steps):
         if self.raw is None:
-            timer = _StepTimer()
-            self.model.fit(
-                self.data,
-                steps_per_epoch=steps,
-                epochs=1,
-                verbose=0,
-                validate_data=False,
-                callbacks=[timer],
-            )
-            return self.batch_size * steps / (timer.end - timer.start)
+            return self.batch_size * steps / timed_fit(self.model, self.data, steps)
         start = time.perf_counter()
         for _ in range(steps):
             batch = next(self.iterator)
             loss = self.raw.step(*batch) if isinstance(batch, tuple) else self.raw.step(batch)
         loss.numpy()  # wait for the last step
         return self.batch_size * steps / (time.perf_counter() - start)
+
+
+def timed_fit(model, data, steps):
+    """Seconds of one `fit` call over `steps` batches, first batch to last (see _StepTimer)."""
+    timer = _StepTimer()
+    model.fit(
+        data, steps_per_epoch=steps, epochs=1, verbose=0, validate_data=False, callbacks=[timer]
+    )
+    return timer.end - timer.start
 
 
 class _StepTimer(keras.callbacks.Callback):
