@@ -15,9 +15,10 @@ What differs from the engine:
 - `fit` traces one training step per top level ceil(level) and runs the one
   the schedule is at (`make_train_function`): each holds only the levels up
   to it, and Adam and the moving average update only their weights. The
-  others' gradients are exactly 0 and their Adam moments stay 0 until their
-  level starts, so the updates skipped are exactly 0: the weights are those
-  of one step over the whole network. With `steps_per_execution` > 1 (a level
+  others' gradients are exactly 0 and their Adam moments are 0 (never trained
+  yet, or restarted by a level change), so the updates skipped are exactly 0:
+  the weights are those of one step over the whole network. (An optimizer
+  with weight decay would have shrunk them; Adam, SGD and RMSprop do not.) With `steps_per_execution` > 1 (a level
   can change within one call) one step over every level's branches serves.
 - D sees real images at the current resolution: averaged down to it and
   upsampled back, blended with α between the adjacent resolutions exactly like
