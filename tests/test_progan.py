@@ -255,6 +255,7 @@ def test_a_level_runs_only_its_branch_and_matches_the_whole_network_blend():
             assert all(np.any(g) for g in unused), level
 
 
+@pytest.mark.slow
 def test_one_traced_step_per_level_trains_as_the_step_over_every_level():
     """`fit` traces a step per top level, moving only that level's weights (and
     their averages): across levels 0, 1 fading in and 1 (two Adam restarts), the
