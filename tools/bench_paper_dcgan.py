@@ -145,6 +145,9 @@ def main():
     parser.add_argument("--xla", action="store_true", help="also every TF path with XLA")
     parser.add_argument("--torch-python", help="a Python with torch: adds the PyTorch rows")
     parser.add_argument("--json", help="also write every window's rate and memory here")
+    parser.add_argument(
+        "--only", help="comma-separated configurations to run, e.g. 'TF fit mixed_bfloat16 XLA'"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -153,7 +156,10 @@ def main():
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     workers = {}
+    only = args.only and args.only.split(",")
     for size, label, command, root in configurations(sizes, args.xla, args.torch_python):
+        if only and label not in only:
+            continue
         os.environ["PYTHONPATH"] = os.pathsep.join(
             filter(None, [root, os.environ.get("PYTHONPATH")])
         )
