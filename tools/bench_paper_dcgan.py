@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import resource
+import shlex
 import statistics
 import subprocess
 import sys
@@ -179,7 +180,7 @@ def main():
             json.dump(
                 dict(
                     device=f"CPU x{os.cpu_count()}",
-                    command=" ".join(
+                    command=shlex.join(
                         ["python", "tools/bench_paper_dcgan.py"]
                         + ["PY" if a == args.torch_python else a for a in sys.argv[1:]]
                     ),
