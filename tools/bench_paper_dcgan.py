@@ -22,7 +22,6 @@ import shlex
 import statistics
 import subprocess
 import sys
-import time
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 SIZES = {  # image side: (image shape, base filters, batch size)
@@ -35,46 +34,19 @@ TORCH_CONFIGS = ("torch fp32", "torch channels_last", "torch bf16 autocast + cha
 
 
 # ------------------------------------------------------------------ TF worker
-class TFTrainer:
-    """`fit` or the raw loop of tools/bench_throughput.py on a DCGAN of one size."""
+def tf_runner(size, path, precision, xla):
+    """tools/bench_throughput.py's `Runner` (fit or its raw loop) on the DCGAN of `size`,
+    traced outside the timed windows."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.path.insert(0, TOOLS)
+    from bench_throughput import Runner
 
-    def __init__(self, size, path, precision, xla):
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        sys.path.insert(0, TOOLS)
-        import keras
-        import numpy as np
-        import tensorflow as tf
-        from bench_throughput import RawLoop, timed_fit
-
-        from tfgan_zoo.engine.precision import precision_policy
-        from tfgan_zoo.families.dcgan import DCGAN
-
-        image_shape, base_filters, self.batch_size = SIZES[size]
-        keras.utils.set_random_seed(0)
-        with precision_policy(precision):
-            self.model = DCGAN(image_shape=image_shape, base_filters=base_filters, seed=0)
-        self.model.compile(jit_compile=xla)
-        rng = np.random.default_rng(0)
-        images = rng.uniform(-1, 1, (self.batch_size * 8, *image_shape)).astype("float32")
-        self.data = (
-            tf.data.Dataset.from_tensor_slices(images)
-            .repeat()
-            .batch(self.batch_size, drop_remainder=True)
-            .prefetch(tf.data.AUTOTUNE)
-        )
-        self.raw = RawLoop(self.model, xla) if path == "raw" else None
-        self.iterator = iter(self.data)
-        self.timed_fit = timed_fit
-        self.window(3)  # trace and compile outside the timed windows
-
-    def window(self, steps):
-        if self.raw is None:
-            return self.batch_size * steps / self.timed_fit(self.model, self.data, steps)
-        start = time.perf_counter()
-        for _ in range(steps):
-            loss = self.raw.step(next(self.iterator))
-        loss.numpy()  # wait for the last step
-        return self.batch_size * steps / (time.perf_counter() - start)
+    image_shape, base_filters, batch_size = SIZES[size]
+    runner = Runner(
+        "dcgan", path, precision, xla, batch_size, image_shape, base_filters=base_filters
+    )
+    runner.window(3)
+    return runner
 
 
 def serve(trainer):
@@ -153,7 +125,7 @@ def main():
     args = parser.parse_args()
     if args.worker:
         spec = json.loads(args.worker)
-        serve(TFTrainer(spec["size"], spec["path"], spec["precision"], spec["xla"]))
+        serve(tf_runner(spec["size"], spec["path"], spec["precision"], spec["xla"]))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     workers = {}

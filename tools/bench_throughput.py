@@ -37,18 +37,20 @@ IMAGE_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
 
 
-def build(variant, precision, xla, steps_per_execution=1):
+def build(variant, precision, xla, steps_per_execution=1, image_shape=IMAGE_SHAPE, **model_kwargs):
     cls = get_model(variant, kind="gan")
     keras.utils.set_random_seed(0)
     with precision_policy(precision):
-        model = cls.for_data(IMAGE_SHAPE, NUM_CLASSES if cls.conditional else None, seed=0)
+        model = cls.for_data(
+            image_shape, NUM_CLASSES if cls.conditional else None, seed=0, **model_kwargs
+        )
     model.compile(jit_compile=xla, steps_per_execution=steps_per_execution)
     return model
 
 
-def dataset(batch_size, conditional):
+def dataset(batch_size, conditional, image_shape=IMAGE_SHAPE):
     rng = np.random.default_rng(0)
-    images = rng.uniform(-1, 1, (batch_size * 8, *IMAGE_SHAPE)).astype("float32")
+    images = rng.uniform(-1, 1, (batch_size * 8, *image_shape)).astype("float32")
     labels = rng.integers(0, NUM_CLASSES, len(images)).astype("int32")
     ds = tf.data.Dataset.from_tensor_slices((images, labels) if conditional else images)
     return ds.repeat().batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
@@ -127,13 +129,16 @@ class RawLoop:
 
 class Runner:
     """One configuration: `window(steps)` trains that many batches, returns images/s.
-    `path` is "fit", "raw", or "fit_speN" (fit with steps_per_execution=N)."""
+    `path` is "fit", "raw", or "fit_speN" (fit with steps_per_execution=N);
+    `image_shape` and `model_kwargs` (e.g. base_filters) size the model."""
 
-    def __init__(self, variant, path, precision, xla, batch_size):
+    def __init__(
+        self, variant, path, precision, xla, batch_size, image_shape=IMAGE_SHAPE, **model_kwargs
+    ):
         self.batch_size = batch_size
         spe = int(path[len("fit_spe") :]) if path.startswith("fit_spe") else 1
-        self.model = build(variant, precision, xla, spe)
-        self.data = dataset(batch_size, self.model.num_classes is not None)
+        self.model = build(variant, precision, xla, spe, image_shape, **model_kwargs)
+        self.data = dataset(batch_size, self.model.num_classes is not None, image_shape)
         if path == "raw":
             self.raw = RawLoop(self.model, xla)
             self.iterator = iter(self.data)
