@@ -171,6 +171,7 @@ def cmd_list(args):
         gan="GAN variants (tfgan-zoo train NAME)",
         translator="image-to-image translators",
         baseline="non-adversarial baselines",
+        reenactor="few-shot re-posing (references + target landmarks -> image)",
     )
     for kind in KINDS:
         print(f"{headings[kind]}:")
