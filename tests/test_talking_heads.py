@@ -189,6 +189,14 @@ def test_fine_tuning_starts_from_the_new_identitys_embedding(items):
     tuned.fit(3)
     assert np.abs(tuned.psi.numpy() - e_new @ model.psi_projection.kernel.numpy()).max() > 1e-5
     assert all(np.array_equal(a, b) for a, b in zip(weights, model.get_weights()))
+    # Restarting for another identity starts from its embedding, with fresh moments.
+    tuned.restart(frames[1], frame_marks[1])
+    e_two = model.embed(frames[1:2], frame_marks[1:2]).numpy()[0]
+    np.testing.assert_allclose(tuned.w.numpy(), model.head.w0.numpy() + e_two, atol=1e-6)
+    np.testing.assert_allclose(
+        tuned.reenact(marks), model.reenact(frames[1], frame_marks[1], marks), atol=1e-5
+    )
+    assert int(tuned.g_optimizer.iterations) == 0 and tuned.g_optimizer.learning_rate > 0
 
 
 def test_a_mirrored_step_equals_the_one_device_step(items):

@@ -42,13 +42,19 @@ POSE_RANGES = dict(rotation=math.radians(35), log_scale=0.25, shear=0.2, shift=0
 
 
 # ------------------------------------------------------------------ keypoints
-def item_keypoints(images):
+def item_keypoints(images, chunk=2048):
     """[N, 5, 2] (x, y) keypoints of uint8 or float items [N, H, W, C] from their
     ink (pixel mass): centroid, then +- 1.5 std along the major and the minor
     principal axis. The major axis points where the mass is skewed (third
     moment >= 0), so the choice is deterministic per item."""
-    images = np.asarray(images, np.float64)
-    if images.min() < 0:  # [-1, 1] pixels
+    images = np.asarray(images)
+    if len(images) > chunk:  # float64 moments of 60k items at once take gigabytes
+        return np.concatenate(
+            [item_keypoints(images[i : i + chunk], chunk) for i in range(0, len(images), chunk)]
+        )
+    floating = np.issubdtype(images.dtype, np.floating)
+    images = images.astype(np.float64)
+    if floating:  # [-1, 1] pixels
         images = (images + 1) / 2
     mass = images.mean(axis=-1) + 1e-8
     n, h, w = mass.shape

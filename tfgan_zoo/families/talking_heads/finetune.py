@@ -38,14 +38,12 @@ class FineTuned:
 
     def __init__(self, model, frames, landmarks, g_learning_rate=2e-4, d_learning_rate=2e-4):
         self.model = model
-        self.frames = tf.constant(frames, tf.float32)
-        self.landmarks = tf.constant(landmarks, tf.float32)
-        self.embedding = model.embed(self.frames[None], self.landmarks[None])[0]
         self.generator = _copy(model.generator)
         self.body = _copy(model.discriminator_body)
-        self.psi = tf.Variable(model.adain_parameters(self.embedding[None])[0], name="psi")
-        self.w = tf.Variable(model.head.w0 + self.embedding, name="w")
-        self.b = tf.Variable(model.head.b, name="b")
+        size = model.psi_projection.units
+        self.psi = tf.Variable(tf.zeros([size]), name="psi")
+        self.w = tf.Variable(tf.zeros([model.embedding_dim]), name="w")
+        self.b = tf.Variable(0.0, name="b")
         self.g_optimizer = keras.optimizers.Adam(g_learning_rate, beta_1=0.5)
         self.d_optimizer = keras.optimizers.Adam(d_learning_rate, beta_1=0.5)
         self.g_variables = [*self.generator.trainable_variables, self.psi]
@@ -53,6 +51,27 @@ class FineTuned:
         self.g_optimizer.build(self.g_variables)
         self.d_optimizer.build(self.d_variables)
         self._step = tf.function(self.step)
+        self.restart(frames, landmarks)
+
+    def restart(self, frames, landmarks):
+        """Starts again from the meta-learned model, for the identity of `frames`
+        [K, H, W, C] and `landmarks` [K, H, W, P] in [-1, 1]. Reusing one
+        FineTuned for many identities of one K traces its step once."""
+        model = self.model
+        self.frames = tf.constant(frames, tf.float32)
+        self.landmarks = tf.constant(landmarks, tf.float32)
+        self.embedding = model.embed(self.frames[None], self.landmarks[None])[0]
+        self.generator.set_weights(model.generator.get_weights())
+        self.body.set_weights(model.discriminator_body.get_weights())
+        self.psi.assign(model.adain_parameters(self.embedding[None])[0])
+        self.w.assign(model.head.w0 + self.embedding)
+        self.b.assign(model.head.b)
+        for optimizer in (self.g_optimizer, self.d_optimizer):
+            # Fresh moments and step count (the learning rate is a variable too).
+            for variable in optimizer.variables:
+                if variable is not optimizer._learning_rate:
+                    variable.assign(tf.zeros_like(variable))
+        return self
 
     def render(self, landmarks, training=False):
         psi = ops.repeat(self.psi[None], ops.shape(landmarks)[0], axis=0)
@@ -62,9 +81,10 @@ class FineTuned:
         *maps, v = self.body([frames, landmarks], training=True)
         return maps, score(v, self.w, self.b)
 
-    def step(self):
-        """One D' and one G' update on all K frames; returns (d loss, g loss)."""
-        m, x, y = self.model, self.frames, self.landmarks
+    def step(self, x, y):
+        """One D' and one G' update on the K frames `x` with landmarks `y`;
+        returns (d loss, g loss)."""
+        m = self.model
         fake = self.render(y, training=True)
         with tf.GradientTape() as tape:
             _, real_out = self.discriminate(x, y)
@@ -92,7 +112,7 @@ class FineTuned:
         """`steps` updates; returns the last (d loss, g loss) as floats."""
         losses = (np.nan, np.nan)
         for _ in range(int(steps)):
-            losses = self._step()
+            losses = self._step(self.frames, self.landmarks)
         return tuple(float(v) for v in losses)
 
     def reenact(self, target_landmarks, batch_size=256):

@@ -109,7 +109,6 @@ class TalkingHeads(GAN):
         self.psi_projection = keras.layers.Dense(
             adain_size(self.base_filters, self.blocks),
             use_bias=False,
-            kernel_initializer=keras.initializers.RandomNormal(stddev=0.02),
             name="P",
         )
         self.psi_projection.build((None, self.embedding_dim))
