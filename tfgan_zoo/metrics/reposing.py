@@ -79,3 +79,36 @@ def warped_reference(references, poses):
     nearest = np.argmin(distance, axis=1)
     rows = np.arange(len(references))
     return np.asarray(repose(references[rows, nearest], poses[rows, nearest], poses[:, k]))
+
+
+def reposing_scores(model, identities, k, fine_tune_steps=0, seed=0, **fine_tune_args):
+    """`reposing_report` of a talking-head `model` on one fixed episode per
+    identity (`data.posed_items.fixed_episodes`: the same targets for every K),
+    from K references as they are (`fine_tune_steps=0`) or after that many
+    fine-tuning steps per identity (`model.fine_tune`; one copy is restarted for
+    each identity so that its step is traced once)."""
+    from tfgan_zoo.data.posed_items import fixed_episodes
+
+    target, target_marks, frames, marks = fixed_episodes(identities, k, seed=seed)[:4]
+    if not fine_tune_steps:
+        outputs = model.reenact(frames, marks, target_marks)
+    else:
+        tuned, outputs = None, []
+        for i in range(len(target)):
+            if tuned is None:
+                tuned = model.fine_tune(frames[i], marks[i], fine_tune_steps, **fine_tune_args)
+            else:
+                tuned.restart(frames[i], marks[i]).fit(fine_tune_steps)
+            outputs.append(tuned.reenact(target_marks[i : i + 1]))
+        outputs = np.concatenate(outputs)
+    return reposing_report(outputs, target, identities.classes[: len(target)])
+
+
+def baseline_scores(identities, k, seed=0):
+    """`reposing_report` of the known-pose warp of the nearest of K references,
+    on the episodes `reposing_scores` uses."""
+    from tfgan_zoo.data.posed_items import fixed_episodes
+
+    episodes = fixed_episodes(identities, k, seed=seed)
+    outputs = warped_reference(episodes[2], episodes[5])
+    return reposing_report(outputs, episodes[0], identities.classes[: len(outputs)])

@@ -109,11 +109,11 @@ class FineTuned:
         return d_loss, g_loss
 
     def fit(self, steps):
-        """`steps` updates; returns the last (d loss, g loss) as floats."""
-        losses = (np.nan, np.nan)
+        """`steps` updates; returns self (the last losses are in `losses`)."""
+        self.losses = (np.nan, np.nan)
         for _ in range(int(steps)):
-            losses = self._step(self.frames, self.landmarks)
-        return tuple(float(v) for v in losses)
+            self.losses = tuple(float(v) for v in self._step(self.frames, self.landmarks))
+        return self
 
     def reenact(self, target_landmarks, batch_size=256):
         """Images [T, H, W, C] in [-1, 1] of this identity in the target poses."""

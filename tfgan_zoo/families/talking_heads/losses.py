@@ -46,8 +46,9 @@ def classifier_feature_maps(name="fashion_mnist"):
     network = get_feature_network(name)
     classifier = network.model
     outputs = [layer.output for layer in classifier.layers if isinstance(layer, keras.layers.ReLU)]
+    # Frozen by use: no optimizer is given its variables (setting `trainable`
+    # here would change the shared, cached classifier for every other user).
     maps = keras.Model(classifier.inputs, outputs, name="content_features")
-    maps.trainable = False
     height, width, channels = CLASSIFIER_INPUT_SHAPE
 
     def features(images):

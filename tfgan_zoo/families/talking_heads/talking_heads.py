@@ -179,7 +179,10 @@ class TalkingHeads(GAN):
 
     def content_features(self, images):
         if self._content_features is None:
-            self._content_features = losses_lib.classifier_feature_maps(self.content_network)
+            # First used inside the traced train step: load the classifier eagerly,
+            # or its weights would be assignments inside that graph, not values.
+            with tf.init_scope():
+                self._content_features = losses_lib.classifier_feature_maps(self.content_network)
         return self._content_features(images)
 
     # ------------------------------------------------------------ train step
