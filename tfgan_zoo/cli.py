@@ -171,6 +171,7 @@ def cmd_list(args):
         gan="GAN variants (tfgan-zoo train NAME)",
         translator="image-to-image translators",
         baseline="non-adversarial baselines",
+        reenactor="few-shot re-posing (references + target landmarks -> image)",
     )
     for kind in KINDS:
         print(f"{headings[kind]}:")
@@ -181,7 +182,8 @@ def cmd_list(args):
         "datasets: grid, ring (2D Gaussian mixtures, built in), fashion_mnist (local IDX "
         "files or tensorflow-datasets); edges, inpaint, superres, sneaker2boot (translation "
         "tasks); or your own: a folder of images, tfds:NAME[/CONFIG][:SPLIT], an .npz/.npy "
-        "file (see docs/data.md)"
+        "file (see docs/data.md); talking_heads poses each item or image at random, or "
+        "reads a folder of videos with landmarks.npy"
     )
     from tfgan_zoo import zoo
 

@@ -460,6 +460,24 @@ RECIPES = {
     ("autoencoder", "fashion_mnist", "zoo"): Recipe(
         compile=dict(optimizer=adam(1e-3)), batch_size=64, epochs=6, steps_per_epoch=500
     ),
+    ("talking_heads", "*", "paper"): Recipe(
+        model=dict(references=8, match_weight=80.0, feature_matching_weight=10.0),
+        compile=dict(
+            g_optimizer=adam(5e-5, 0.5), d_optimizer=adam(2e-4, 0.5), loss="hinge", d_steps=1
+        ),
+        batch_size=48,
+        source="Zakharov et al. 2019, section 4: K = 8 frames per episode, Adam at 5e-5 for "
+        "the embedder and generator and 2e-4 for the discriminator, L_MCH weight 80, "
+        "feature matching weight 10, hinge loss. The batch (48) is not given in the paper.",
+    ),
+    ("talking_heads", "*", "cpu-short"): Recipe(
+        model=dict(base_filters=16, embedding_dim=32, references=8),
+        compile=both(adam(5e-4, 0.5)),
+        batch_size=8,
+        epochs=1,
+        steps_per_epoch=1500,
+        source="tests/test_talking_heads.py: the learning test's settings",
+    ),
 }
 
 # GAN models that have no row in a budget, and why.

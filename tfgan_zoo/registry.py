@@ -4,7 +4,9 @@
     class DCGAN(GAN): ...
 
 Kinds: "gan" (noise -> sample), "translator" (image -> image, trained on pairs or
-two domains) and "baseline" (non-adversarial likelihood models). The command line,
+two domains), "baseline" (non-adversarial likelihood models) and "reenactor"
+(few reference images of an identity + a target pose -> that identity in that
+pose, trained on episodes: `tfgan_zoo.data.posed_items`). The command line,
 training runs, the zoo and the tests read this registry and nothing else. A
 registered class also gains `from_preset(name)`, which loads a zoo entry of it.
 `import tfgan_zoo` registers every model; the functions here also load the model
@@ -14,7 +16,7 @@ packages on first use, so importing this module alone is enough.
 import difflib
 from dataclasses import dataclass
 
-KINDS = ("gan", "translator", "baseline")
+KINDS = ("gan", "translator", "baseline", "reenactor")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ A run directory holds:
                             `metrics_every` is set (image data)
 """
 
+import inspect
 import json
 import tempfile
 import time
@@ -57,11 +58,29 @@ def translation_kind(variant):
     return "unpaired" if cls.default_dataset in UNPAIRED_TASKS else "paired"
 
 
+def episode_references(variant, settings=None):
+    """K, the references per episode, for a re-posing model (its recipe's or
+    class default `references`), else None: other models read no episodes."""
+    cls = get_model(variant)
+    if kind_of(cls) != "reenactor":
+        return None
+    chosen = ((settings or {}).get("model") or {}).get("references")
+    return int(chosen or inspect.signature(cls.__init__).parameters["references"].default)
+
+
 def check_dataset(variant, dataset):
     """A ValueError when `dataset` is not data `variant` can learn from: translators
     learn from image pairs or two domains, the others from samples."""
     spec = sources.parse(dataset)
     translation = translation_kind(variant)
+    if episode_references(variant) is not None:
+        if spec.kind == "built-in" and dataset != "fashion_mnist":
+            raise ValueError(
+                f"{variant} trains on identities in several poses: fashion_mnist (each "
+                "item posed at random), a folder of images, or a folder of videos with "
+                f"landmarks.npy; not {dataset!r}"
+            )
+        return
     if spec.kind != "built-in":
         if translation == "paired" and spec.kind != "folder":
             raise ValueError(
@@ -122,7 +141,8 @@ def d_steps_of(variant, settings):
 
 def build_model(variant, data, seed, settings):
     cls = get_model(variant)
-    model_args = dict(settings.get("model") or {})  # runs recorded before recipes have none
+    model_args = dict(getattr(data, "model_args", {}))  # what the data fixes (re-posing)
+    model_args.update(settings.get("model") or {})  # runs recorded before recipes have none
     model_args.update({k: settings[k] for k in MODEL_KEYS if k in settings})
     return cls.for_data(data.data_shape, data.num_classes, seed=seed, **model_args)
 
@@ -402,6 +422,7 @@ def run_data(variant, dataset, settings, seed=0, data_dir=None, start_epoch=0, b
         label_source=settings.get("labels"),
         translation=translation,
         pairs=settings.get("pairs") or "left-to-right",
+        episodes=episode_references(variant, settings),
     )
 
 

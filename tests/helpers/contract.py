@@ -126,6 +126,7 @@ def check_contract(name, tmp_path):
         pixels=cls.training_pixels,
         power_of_two=cls.power_of_two_sides,
         translation=training.translation_kind(name),
+        episodes=training.episode_references(name),
     )
     inputs = next(iter(data.every_example))
     images = inputs[0] if isinstance(inputs, tuple) else inputs

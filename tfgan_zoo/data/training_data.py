@@ -3,7 +3,7 @@ tf.data pipeline whose epoch e depends only on (seed, e), so resumed runs contin
 exactly, plus every example once for the pre-flight check."""
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import tensorflow as tf
@@ -35,6 +35,9 @@ class TrainingData:
     steps_per_epoch: int | None
     mixture: str | None = None
     every_example: tf.data.Dataset | None = None  # all of it once, for the pre-flight check
+    # Constructor arguments the data fixes (a re-posing model's landmark channels
+    # and identity count); `training.build_model` passes them on.
+    model_args: dict = field(default_factory=dict)
 
 
 def load_training_data(
@@ -53,6 +56,7 @@ def load_training_data(
     label_source: str | None = None,
     translation: str | None = None,
     pairs: str = "left-to-right",
+    episodes: int | None = None,
 ) -> TrainingData:
     """A batched training dataset from a `--dataset` value (`data.sources`): a
     built-in ('grid', 'ring', 'fashion_mnist', or an image-to-image task of
@@ -69,9 +73,22 @@ def load_training_data(
     by doubling; with `labels_per_class`, all other labels are -1 and a quarter of
     every batch is labelled (semi-supervised models, `tfgan_zoo.data.semi`).
     `pixels="uint8"` keeps 0..255 values (as float32) for models that read
-    intensities (PixelCNN).
+    intensities (PixelCNN). `episodes=K` asks for re-posing episodes of K
+    references (`data.posed_items`): of posed items, or of a folder of videos.
     """
     spec = sources.parse(name)
+    if episodes is not None:
+        return _episode_data(
+            spec,
+            episodes,
+            batch_size,
+            data_dir,
+            seed,
+            steps_per_epoch,
+            start_epoch,
+            image_size,
+            channels,
+        )
     if translation is not None:
         return _translation_data(
             spec,
@@ -213,6 +230,48 @@ def _translation_data(
         .map(lambda a, b: (data_lib.scale_images(a), data_lib.scale_images(b)))
     )
     return TrainingData(ds, tuple(second.shape[1:]), None, steps, every_example=every_example)
+
+
+def _episode_data(
+    spec, k, batch_size, data_dir, seed, steps_per_epoch, start_epoch, image_size, channels
+):
+    """Episodes of K references and a target: from a folder of videos (one
+    subfolder each, with landmarks.npy), else every image an identity in random
+    poses (`data.posed_items`); Fashion-MNIST without its held-out classes."""
+    from tfgan_zoo.data import posed_items
+
+    if spec.kind == "folder" and posed_items.is_video_folder(spec.name):
+        videos = posed_items.video_folder(spec.name, image_size, channels)
+        count, shape = len(videos.frames), videos.frames.shape[2:]
+        points = videos.landmarks.shape[2]
+
+        def batches(size, epoch):
+            return posed_items.video_episodes(videos, k, size, seed, steps_per_epoch, epoch)
+
+    else:
+        if spec.kind == "built-in":
+            if spec.name != "fashion_mnist":
+                raise ValueError(f"{spec.name} is an image-to-image task: it trains translators")
+            found = posed_items.fashion_identities("train", data_dir=data_dir).images
+            images = sources.fit_array(found, image_size, channels)
+        else:
+            images = _decoded(sources.image_set, spec, image_size, channels).images
+        identities = posed_items.identities_of(images)
+        count, shape, points = len(images), images.shape[1:], posed_items.NUM_KEYPOINTS
+
+        def batches(size, epoch):
+            return posed_items.posed_episodes(identities, k, size, seed, steps_per_epoch, epoch)
+
+    steps = steps_per_epoch or max(count // batch_size, 1)
+    return TrainingData(
+        batches(batch_size, start_epoch),
+        tuple(shape),
+        None,
+        steps,
+        # The pre-flight check reads one batch: episodes are drawn, not stored.
+        every_example=batches(batch_size, 0).take(1),
+        model_args=dict(landmark_channels=points, num_identities=count),
+    )
 
 
 def _once(features, labels, batch_size, to_float=tf.identity):

@@ -1,4 +1,4 @@
-"""The GAN variants and image-to-image translators, by class name. Each lives in
+"""The GAN variants, image-to-image translators and re-posing models, by class name. Each lives in
 its family's folder under `tfgan_zoo.families` and registers itself by name
 (`tfgan_zoo.registry`), which is how the CLI, training and the zoo find it."""
 
@@ -48,4 +48,4 @@ __all__ = [
 
 # Also any registered class of these kinds that the list above does not name (a
 # family folder added since registers itself).
-registry.export_registered(globals(), __all__, ("gan", "translator"))
+registry.export_registered(globals(), __all__, ("gan", "translator", "reenactor"))
