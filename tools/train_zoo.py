@@ -19,6 +19,7 @@ import os
 import platform
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -57,6 +58,13 @@ GRID = dict(
     source="tfgan_zoo.data.sample_mixture('grid')",
 )
 RING = dict(GRID, dataset="2D ring of 8 Gaussians, radius 2", source="sample_mixture('ring')")
+POSED = dict(
+    FASHION,
+    dataset="posed items: each Fashion-MNIST item an identity in random affine poses, "
+    "5 keypoints rasterised as landmark images",
+    split="train without ankle boots (54,000 identities); episodes of 8 references + 1 target",
+    source="tfgan_zoo.data.posed_items on Fashion-MNIST",
+)
 CLASS_NAMES = [
     "T-shirt/top",
     "Trouser",
@@ -201,6 +209,15 @@ ENTRIES = {
         {"domain_accuracy_ab": (">=", 0.90), "domain_accuracy_ba": (">=", 0.90)},
         1000,
     ),
+    "fashion_talking_heads": _entry(
+        "talking_heads",
+        "fashion_mnist",
+        "Few-shot talking heads (Zakharov et al. 2019): K posed references + a target "
+        "landmark image -> that item in that pose",
+        POSED,
+        {"ssim_k8_tuned": (">=", 0.70), "class_kept_k8_tuned": (">=", 0.85)},
+        24,
+    ),
     "fashion_autoencoder": _entry(
         "autoencoder",
         "fashion_mnist",
@@ -267,13 +284,18 @@ def rescored_entry(name, out):
 
 def _network(model, part):
     """What a weights file holds. A compiled model's save_weights also stores its
-    optimizer state (3x the size), so a whole-model entry saves an uncompiled copy."""
+    optimizer state (2 Adam moments: 3x the size), so a whole-model entry saves a
+    copy without optimizers."""
     if part != "model":
         return getattr(model, part)
     copy = built(type(model).from_config(model.get_config()))
     if isinstance(model, GAN):  # EMA copies are made by compile: the loader does the same
         copy.compile(**saved_compile(model))
     copy.set_weights(model.get_weights())
+    # GAN.compile builds both optimizers; the copy only saves, so it drops them.
+    for attribute, value in list(vars(copy).items()):
+        if isinstance(value, keras.optimizers.Optimizer):
+            setattr(copy, attribute, None)
     return copy
 
 
@@ -365,6 +387,41 @@ def write_entry(out, name, model, record, result, seed, num_samples):
     return final
 
 
+def repack_entry(out, name):
+    """Rewrites a shipped whole-model weights file through `_network` (no optimizer
+    state), after checking that every weight loads back bit-identical; updates the
+    hashes in config.json and card.json. Returns (old, new) sizes in bytes."""
+    import numpy as np
+
+    from tfgan_zoo import zoo
+
+    item = zoo.entry(name, out)
+    if "model" not in item.config["files"]:
+        return None
+    model = zoo.load(name, directory=out)
+    if not isinstance(model, GAN):  # only GAN.compile builds optimizers
+        return None
+    path = item.folder / item.config["files"]["model"]["path"]
+    tmp = path.with_name(".repacked.weights.h5")
+    _network(model, "model").save_weights(tmp)
+    again = built(type(model).from_config(model.get_config()))
+    if isinstance(model, GAN):
+        again.compile(**saved_compile(model))
+    with warnings.catch_warnings():  # the file holds no optimizer state, by design
+        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        again.load_weights(tmp)
+    if not all(np.array_equal(a, b) for a, b in zip(model.get_weights(), again.get_weights())):
+        tmp.unlink()
+        raise RuntimeError(f"{name}: the repacked file does not hold the same weights")
+    old_size, old_sha = path.stat().st_size, item.config["files"]["model"]["sha256"]
+    os.replace(tmp, path)
+    new_sha = sha256_file(path)
+    for file_name in ("config.json", "card.json"):
+        text = (item.folder / file_name).read_text()
+        (item.folder / file_name).write_text(text.replace(old_sha, new_sha))
+    return old_size, path.stat().st_size
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="comma-separated entry names (default: all)")
@@ -380,7 +437,18 @@ def main():
         action="store_true",
         help="re-measure the shipped entries and rewrite their cards, keeping their weights",
     )
+    parser.add_argument(
+        "--repack",
+        action="store_true",
+        help="rewrite the shipped whole-model weight files without optimizer state",
+    )
     args = parser.parse_args()
+    if args.repack:
+        for name in args.only.split(",") if args.only else list(ENTRIES):
+            sizes = repack_entry(args.out, name)
+            if sizes:
+                print(f"{name}: {sizes[0] / 1e6:.2f} MB -> {sizes[1] / 1e6:.2f} MB")
+        return
     if args.list:
         for name, spec in ENTRIES.items():
             print(f"{name:<24} {spec['model']:<14} {spec['dataset']:<14} {spec['bars']}")
