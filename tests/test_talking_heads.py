@@ -294,6 +294,35 @@ def test_the_reenact_signature_returns_the_in_process_pixels(items, tmp_path):
         )
 
 
+def test_class_kept_reads_each_output_moved_back_to_upright():
+    """The classifier was trained on upright items: on 200 unseen items' true posed
+    images it is right 57 % of the time as they are and 90 % once the known warp
+    moves them back (95 % on the upright items; on 500: 56 %, 89 %, 94 %), so class
+    kept is measured upright."""
+    unseen = pi.fashion_identities("test").subset(slice(0, 200))
+    episodes = pi.fixed_episodes(unseen, 1, seed=reposing.EPISODE_SEED)
+    truth, poses = episodes[0], episodes[5][:, -1]
+    as_posed = reposing.class_kept(truth, unseen.classes)
+    upright = reposing.class_kept(truth, unseen.classes, poses)
+    assert as_posed < 0.7 and upright > 0.85, (as_posed, upright)
+    report = reposing.reposing_report(truth, truth, unseen.classes, poses)
+    assert report["class_kept"] == upright and report["ssim"] == 1.0
+
+
+def test_a_preview_row_is_references_pose_output_truth(items):
+    """`tfgan-zoo sample` shows one episode a row: the first references, the
+    target's landmark discs, the output, the true posed image."""
+    model = small_model()
+    episode = [np.asarray(x) for x in batch_of(items, size=4)]
+    target, marks, frames, frame_marks = episode[:4]
+    rows = model.preview_images(8, 0, episode).reshape(2, model.preview_columns, 28, 28, 1)
+    assert model.preview_columns == 3 + 3  # K = 3 references, then 3
+    np.testing.assert_array_equal(rows[:, :3], frames[:2])
+    np.testing.assert_array_equal(rows[:, 3, ..., 0], marks[:2].max(axis=-1))
+    np.testing.assert_allclose(rows[:, 4], model.reenact(frames[:2], frame_marks[:2], marks[:2]))
+    np.testing.assert_array_equal(rows[:, 5], target[:2])
+
+
 # ------------------------------------------------------------------- learning
 @pytest.mark.slow
 @pytest.mark.learning
@@ -319,13 +348,18 @@ def test_eight_references_and_fine_tuning_beat_one_reference_and_no_fine_tuning(
     model.fit(episodes, steps_per_epoch=row.steps_per_epoch, epochs=1, verbose=0)
 
     unseen = pi.fashion_identities("test").subset(slice(0, 24))
-    rates = dict(g_learning_rate=5e-4, d_learning_rate=5e-4)
+    tuning = dict(reposing.FINE_TUNING)
+    steps = tuning.pop("steps")
     scores = {
-        "k8_tuned": reposing.reposing_scores(model, unseen, 8, 50, seed=100, **rates),
-        "k1_tuned": reposing.reposing_scores(model, unseen, 1, 50, seed=100, **rates),
-        "k8": reposing.reposing_scores(model, unseen, 8, seed=100),
-        "k1": reposing.reposing_scores(model, unseen, 1, seed=100),
-        "warp_k8": reposing.baseline_scores(unseen, 8, seed=100),
+        "k8_tuned": reposing.reposing_scores(
+            model, unseen, 8, steps, seed=reposing.EPISODE_SEED, **tuning
+        ),
+        "k1_tuned": reposing.reposing_scores(
+            model, unseen, 1, steps, seed=reposing.EPISODE_SEED, **tuning
+        ),
+        "k8": reposing.reposing_scores(model, unseen, 8, seed=reposing.EPISODE_SEED),
+        "k1": reposing.reposing_scores(model, unseen, 1, seed=reposing.EPISODE_SEED),
+        "warp_k8": reposing.baseline_scores(unseen, 8, seed=reposing.EPISODE_SEED),
     }
     numbers = {f"{name}_{key}": value for name, s in scores.items() for key, value in s.items()}
     best, one, untuned = scores["k8_tuned"], scores["k1_tuned"], scores["k8"]

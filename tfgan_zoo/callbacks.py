@@ -24,7 +24,9 @@ def write_samples(model, path, n=None, seed=0, labels=None, mixture=None, inputs
     per_row = None
     if inputs is not None and len(model.data_shape) > 1:
         samples = np.asarray(model.preview_images(n, seed, inputs))
-        if model.maps_inputs:  # a row of inputs, a row of outputs (and of targets)
+        if hasattr(model, "preview_columns"):  # a row per example (a re-posing episode)
+            per_row = model.preview_columns
+        elif model.maps_inputs:  # a row of inputs, a row of outputs (and of targets)
             per_row = max(n // 2, 1)
     else:
         samples = model.sample(n, labels=labels, seed=seed)

@@ -37,6 +37,9 @@ def picture_commands(item):
     maps_inputs = get_model(item.variant).maps_inputs
     if points:
         return [("samples", f"{name}.png", ["--seed", "0"])]
+    if hasattr(get_model(item.variant), "reenact"):
+        title = "references | target pose | output | truth (training identities, K = 8)"
+        return [(title, f"{name}.png", ["--n", "24", "--seed", "0"])]
     if maps_inputs:
         paired = training.translation_kind(item.variant) == "paired"
         title = "sources | outputs | targets" if paired else "inputs | outputs"

@@ -232,6 +232,9 @@ def _translation_data(
     return TrainingData(ds, tuple(second.shape[1:]), None, steps, every_example=every_example)
 
 
+EXAMPLE_EPISODES = 64
+
+
 def _episode_data(
     spec, k, batch_size, data_dir, seed, steps_per_epoch, start_epoch, image_size, channels
 ):
@@ -268,8 +271,9 @@ def _episode_data(
         tuple(shape),
         None,
         steps,
-        # The pre-flight check reads one batch: episodes are drawn, not stored.
-        every_example=batches(batch_size, 0).take(1),
+        # Episodes are drawn, not stored: "every example" is the first 64 of epoch
+        # 0 (the pre-flight check reads them, `tfgan-zoo sample` shows them).
+        every_example=batches(1, 0).take(EXAMPLE_EPISODES).unbatch().batch(batch_size),
         model_args=dict(landmark_channels=points, num_identities=count),
     )
 

@@ -16,6 +16,10 @@ user checks it, so both print the same numbers.
   CycleGAN         held-out test split: how often A->B outputs are classed as
                    B, and B->A as A; cycle L1
   autoencoder      held-out test split: reconstruction L1, PSNR, SSIM
+  re-posing        the first N unseen test items as identities, one episode
+                   each: `metrics.reposing` scores of K = 1 and K = 8, as they
+                   are and fine-tuned, and of the known-pose warp of the
+                   nearest of 8 references
 """
 
 import numpy as np
@@ -42,6 +46,8 @@ def measure(
     """The card metrics of `model` (a `variant` trained on built-in `dataset`)."""
     from tfgan_zoo.training import translation_kind
 
+    if hasattr(model, "reenact"):
+        return _reposing(model, num_samples, data_dir)
     if model.maps_inputs:
         kind = translation_kind(variant)
         if kind == "paired":
@@ -161,6 +167,32 @@ def _reconstruction(model, n, data_dir):
             MetricValue("ssim", ssim(outputs, images), None, protocol),
         ]
     )
+
+
+def _reposing(model, n, data_dir):
+    from tfgan_zoo.data.posed_items import fashion_identities
+    from tfgan_zoo.metrics import reposing
+
+    unseen = fashion_identities("test", data_dir=data_dir).subset(slice(0, n))
+    seed, tuning = reposing.EPISODE_SEED, dict(reposing.FINE_TUNING)
+    steps = tuning.pop("steps")
+    runs = {
+        f"k{k}{'_tuned' if tuned else ''}": (k, steps if tuned else 0)
+        for tuned in (False, True)
+        for k in (1, 8)
+    }
+    protocol = dict(
+        split="test", identities=len(unseen), episode_seed=seed, feature_network="fashion_mnist"
+    )
+    values = []
+    for name, (k, tune_steps) in runs.items():
+        scores = reposing.reposing_scores(model, unseen, k, tune_steps, seed=seed, **tuning)
+        run = dict(protocol, references=k, fine_tuning=dict(reposing.FINE_TUNING, steps=tune_steps))
+        values += [MetricValue(f"{key}_{name}", v, None, run) for key, v in scores.items()]
+    warp = reposing.baseline_scores(unseen, 8, seed=seed)
+    run = dict(protocol, references=8, method="known-pose warp of the nearest reference")
+    values += [MetricValue(f"{key}_warp_k8", v, None, run) for key, v in warp.items()]
+    return Evaluation(values)
 
 
 def _share(hits):

@@ -2,7 +2,12 @@
 
   l1, ssim        pixel error and structural similarity (`translation_scores`)
   class_kept      fraction of outputs the shipped Fashion-MNIST classifier puts
-                  in the item's class (the identity's kind is kept)
+                  in the item's class (the identity's kind is kept). The
+                  classifier was trained on upright items, so each output is
+                  first moved back from the target pose to the upright one by
+                  the known warp: on 200 test items it classes the true posed
+                  images 57 % right as they are and 90 % right moved back
+                  (95 % upright)
   centroid_error  mean distance in pixels between the centroids of the output's
                   and the target's mass (ink, pixel + 1)
   angle_error     mean difference in degrees of their principal-axis angles,
@@ -14,6 +19,12 @@ the known pose change, the best a method without learning could do.
 import numpy as np
 
 from tfgan_zoo.metrics.translation_scores import l1_error, ssim
+
+# The fine-tuning the scores use: 50 steps on the K references, both Adam rates
+# 5e-4 (tests/test_talking_heads.py measured these).
+FINE_TUNING = dict(steps=50, g_learning_rate=5e-4, d_learning_rate=5e-4)
+# The episodes scored: one per identity, poses drawn from (this seed, identity).
+EPISODE_SEED = 100
 
 
 def mass_pose(images):
@@ -41,16 +52,23 @@ def pose_errors(outputs, targets):
     return float(np.linalg.norm(c_out - c_tgt, axis=-1).mean()), float(angle.mean())
 
 
-def class_kept(outputs, classes, feature_network="fashion_mnist"):
-    """Fraction of outputs classified as their item's class."""
+def class_kept(outputs, classes, poses=None, feature_network="fashion_mnist"):
+    """Fraction of outputs classified as their item's class; outputs in `poses`
+    [N, 5] are first moved back to the upright pose (all zeros)."""
+    from tfgan_zoo.data.posed_items import repose
     from tfgan_zoo.metrics.features import get_feature_network
 
-    logits = get_feature_network(feature_network).logits(np.asarray(outputs, np.float32))
+    outputs = np.asarray(outputs, np.float32)
+    if poses is not None:
+        poses = np.asarray(poses, np.float32)
+        outputs = np.asarray(repose(outputs, poses, np.zeros_like(poses)))
+    logits = get_feature_network(feature_network).logits(outputs)
     return float(np.mean(np.argmax(logits, axis=-1) == np.asarray(classes)))
 
 
-def reposing_report(outputs, targets, classes=None):
-    """{l1, ssim, class_kept, centroid_error, angle_error} of outputs against targets."""
+def reposing_report(outputs, targets, classes=None, poses=None):
+    """{l1, ssim, class_kept, centroid_error, angle_error} of outputs against
+    targets taken in `poses` (`class_kept`)."""
     centroid, angle = pose_errors(outputs, targets)
     report = dict(
         l1=l1_error(outputs, targets),
@@ -59,7 +77,7 @@ def reposing_report(outputs, targets, classes=None):
         angle_error=angle,
     )
     if classes is not None:
-        report["class_kept"] = class_kept(outputs, classes)
+        report["class_kept"] = class_kept(outputs, classes, poses)
     return report
 
 
@@ -89,7 +107,7 @@ def reposing_scores(model, identities, k, fine_tune_steps=0, seed=0, **fine_tune
     each identity so that its step is traced once)."""
     from tfgan_zoo.data.posed_items import fixed_episodes
 
-    target, target_marks, frames, marks = fixed_episodes(identities, k, seed=seed)[:4]
+    target, target_marks, frames, marks, _, poses = fixed_episodes(identities, k, seed=seed)
     if not fine_tune_steps:
         outputs = model.reenact(frames, marks, target_marks)
     else:
@@ -101,7 +119,7 @@ def reposing_scores(model, identities, k, fine_tune_steps=0, seed=0, **fine_tune
                 tuned.restart(frames[i], marks[i]).fit(fine_tune_steps)
             outputs.append(tuned.reenact(target_marks[i : i + 1]))
         outputs = np.concatenate(outputs)
-    return reposing_report(outputs, target, identities.classes[: len(target)])
+    return reposing_report(outputs, target, identities.classes[: len(target)], poses[:, -1])
 
 
 def baseline_scores(identities, k, seed=0):
@@ -111,4 +129,5 @@ def baseline_scores(identities, k, seed=0):
 
     episodes = fixed_episodes(identities, k, seed=seed)
     outputs = warped_reference(episodes[2], episodes[5])
-    return reposing_report(outputs, episodes[0], identities.classes[: len(outputs)])
+    classes = identities.classes[: len(outputs)]
+    return reposing_report(outputs, episodes[0], classes, episodes[5][:, -1])

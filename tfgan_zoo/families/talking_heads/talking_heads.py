@@ -320,14 +320,22 @@ class TalkingHeads(GAN):
         tuned.fit(steps)
         return tuned
 
+    @property
+    def preview_columns(self):
+        """Images per row of `preview_images`: up to 4 references, then 3."""
+        return min(self.references, 4) + 3
+
     def preview_images(self, n, seed, inputs=None):
-        """Rows of `n // 4` episodes: first reference | target pose | output | truth."""
+        """One row per episode (`n // 4` of them), row-major: its first references
+        (up to 4) | target pose (the landmark discs) | output | truth."""
         target, target_marks, frames, marks = (np.asarray(x) for x in inputs[:4])
-        m = max(n // 4, 1)
+        m = min(max(n // 4, 1), len(target))
         output = self.reenact(frames[:m], marks[:m], target_marks[:m])
         pose = np.max(target_marks[:m], axis=-1, keepdims=True)
         pose = np.broadcast_to(pose, output.shape)
-        return np.concatenate([frames[:m, 0], pose, output, target[:m]])
+        shown = frames[:m, : self.preview_columns - 3]
+        rows = np.concatenate([shown, pose[:, None], output[:, None], target[:m, None]], axis=1)
+        return rows.reshape(-1, *output.shape[1:])
 
     def serving_endpoints(self):
         """`reenact`: K uint8 references + landmarks and target landmark images -> images."""
