@@ -212,6 +212,8 @@ def _headline(metrics):
         "domain_accuracy_ba",
         "ssim",
         "bits_per_dim",
+        "ssim_k8_tuned",
+        "class_kept_k8_tuned",
     )
     parts = [f"{k}={metrics[k]['value']:.3g}" for k in keys if k in metrics]
     return " ".join(parts) or "(no metrics)"

@@ -1,13 +1,15 @@
 """Scores of the talking-head model on held-out identities, beside the known-pose warp.
 
 Trains `talking_heads` with its cpu-short recipe on 3,000 training identities
-(posed Fashion-MNIST items, ankle boots held out), then scores, on unseen items
+(posed Fashion-MNIST items, ankle boots held out), or loads a zoo entry
+(`--entry`), then scores, on unseen items
 of the seen classes and on unseen items of the held-out class, K = 1 and K = 8
 with and without fine-tuning, the warp of the nearest reference by the known
 pose, and the true posed images themselves (the ceiling of class kept: each
 image is classified after the known warp back to upright). Writes a JSON table.
 
     python tools/reposing_report.py --seed 0 --json docs/reposing_report.json
+    python tools/reposing_report.py --entry fashion_talking_heads --json docs/reposing_zoo.json
 """
 
 import argparse
@@ -26,6 +28,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--identities", type=int, default=24, help="scored per set")
     parser.add_argument("--json", default=str(ROOT / "docs" / "reposing_report.json"))
+    parser.add_argument(
+        "--entry", help="score this zoo entry instead of training the cpu-short recipe"
+    )
     args = parser.parse_args(argv)
 
     import keras
@@ -37,14 +42,24 @@ def main(argv=None):
     from tfgan_zoo.metrics import reposing
 
     keras.utils.set_random_seed(args.seed)
-    training = pi.fashion_identities("train").subset(slice(0, 3000))
-    row = recipes.resolve("talking_heads", "fashion_mnist", "cpu-short")
-    model = TalkingHeads(num_identities=len(training), seed=args.seed, **row.model)
-    model.compile(**recipes.compile_args(TalkingHeads, row))
-    started = time.time()
-    episodes = pi.posed_episodes(training, model.references, row.batch_size, seed=args.seed)
-    model.fit(episodes, steps_per_epoch=row.steps_per_epoch, epochs=1, verbose=0)
-    train_seconds = time.time() - started
+    if args.entry:
+        from tfgan_zoo import zoo
+
+        model = zoo.load(args.entry)
+        trained = dict(entry=args.entry, **zoo.entry(args.entry).card["training"])
+    else:
+        training = pi.fashion_identities("train").subset(slice(0, 3000))
+        row = recipes.resolve("talking_heads", "fashion_mnist", "cpu-short")
+        model = TalkingHeads(num_identities=len(training), seed=args.seed, **row.model)
+        model.compile(**recipes.compile_args(TalkingHeads, row))
+        started = time.time()
+        episodes = pi.posed_episodes(training, model.references, row.batch_size, seed=args.seed)
+        model.fit(episodes, steps_per_epoch=row.steps_per_epoch, epochs=1, verbose=0)
+        trained = dict(
+            recipe="cpu-short",
+            training_identities=len(training),
+            seconds=round(time.time() - started, 1),
+        )
     tuning = dict(reposing.FINE_TUNING)
     steps = tuning.pop("steps")
     table = {}
@@ -69,9 +84,7 @@ def main(argv=None):
     record = dict(
         command=" ".join(["python", "tools/reposing_report.py", *(argv or sys.argv[1:])]),
         seed=args.seed,
-        recipe="cpu-short",
-        training_identities=len(training),
-        train_seconds=round(train_seconds, 1),
+        training=trained,
         fine_tuning=reposing.FINE_TUNING,
         machine=f"{platform.machine()}, {platform.processor() or 'cpu'}",
         tensorflow=tf.__version__,
