@@ -349,7 +349,8 @@ def test_eight_references_and_fine_tuning_beat_one_reference_and_no_fine_tuning(
 
     unseen = pi.fashion_identities("test").subset(slice(0, 24))
     tuning = dict(reposing.FINE_TUNING)
-    steps = tuning.pop("steps")
+    tuning.pop("steps")
+    steps = 50  # the setting measured at seeds 0-2 (the zoo card's 100 take twice as long)
     scores = {
         "k8_tuned": reposing.reposing_scores(
             model, unseen, 8, steps, seed=reposing.EPISODE_SEED, **tuning

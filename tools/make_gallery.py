@@ -38,7 +38,7 @@ def picture_commands(item):
     if points:
         return [("samples", f"{name}.png", ["--seed", "0"])]
     if hasattr(get_model(item.variant), "reenact"):
-        title = "references | target pose | output | truth (training identities, K = 8)"
+        title = "4 of 8 references | target pose | output | truth (training items, not fine-tuned)"
         return [(title, f"{name}.png", ["--n", "24", "--seed", "0"])]
     if maps_inputs:
         paired = training.translation_kind(item.variant) == "paired"
