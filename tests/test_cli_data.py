@@ -2,7 +2,6 @@
 subfolders), arrays, a tfds dataset (its offline mock), folders of pairs and of
 two domains, at the size and channels asked for; sample and export work on the run."""
 
-import contextlib
 import json
 import os
 import shutil
@@ -12,6 +11,7 @@ import sys
 import numpy as np
 import pytest
 import tensorflow as tf
+from helpers.cli import untraced
 from PIL import Image
 
 from tfgan_zoo.cli import main
@@ -56,18 +56,6 @@ def data(tmp_path_factory):
             )
     np.savez(root / "arrays.npz", images=pictures[..., :1], labels=np.arange(24) % 3)
     return root
-
-
-@contextlib.contextmanager
-def untraced(enabled=True):
-    """tf.functions run eagerly inside: a two-step run's time is mostly tracing its
-    train step, and each registered model's CLI run is traced, exported and
-    checked in tests/test_contract_*.py; these tests check the data and the flags."""
-    tf.config.run_functions_eagerly(enabled)
-    try:
-        yield
-    finally:
-        tf.config.run_functions_eagerly(False)
 
 
 def train(tmp_path, model, dataset, *extra):
