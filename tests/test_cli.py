@@ -6,7 +6,7 @@ import subprocess
 import keras
 import numpy as np
 import pytest
-from helpers.cli import user_error
+from helpers.cli import untraced, user_error
 from PIL import Image
 
 from tfgan_zoo.cli import main
@@ -107,23 +107,24 @@ def test_conditional_run_on_fashion_mnist_samples_a_class(tmp_path, capsys):
 @pytest.mark.slow
 def test_growing_and_semi_supervised_variants_train_on_padded_fashion_mnist(tmp_path, capsys):
     out = tmp_path / "semi"
-    main(
-        [
-            "train",
-            "semi_stylegan",
-            "--dataset",
-            "fashion_mnist",
-            "--epochs",
-            "1",
-            "--steps-per-epoch",
-            "2",
-            "--batch-size",
-            "16",
-            "--out",
-            str(out),
-            "--quiet",
-        ]
-    )
+    with untraced():  # the export below traces the model's signatures
+        main(
+            [
+                "train",
+                "semi_stylegan",
+                "--dataset",
+                "fashion_mnist",
+                "--epochs",
+                "1",
+                "--steps-per-epoch",
+                "2",
+                "--batch-size",
+                "16",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
     record = json.loads((out / "run.json").read_text())
     assert record["model_config"]["image_shape"] == [32, 32, 1]  # 28x28 padded to 32x32
     main(["sample", str(out), "--n", "4", "--out", str(tmp_path / "s.png")])

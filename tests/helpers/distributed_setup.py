@@ -71,11 +71,15 @@ class TwoReplicaNoiseConditionalGAN(TwoReplicaNoise, ConditionalGAN):
     pass
 
 
-def build_conditional(cls=ConditionalGAN):
+def build_conditional(cls=ConditionalGAN, **compile_args):
     """A conditional model: its batches are (points, labels) tuples."""
     keras.utils.set_random_seed(0)
     model = cls(data_shape=(2,), num_classes=4, latent_dim=4, hidden=(16, 16, 16), seed=12)
-    model.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.1))
+    model.compile(
+        g_optimizer=keras.optimizers.SGD(0.1),
+        d_optimizer=keras.optimizers.SGD(0.1),
+        **compile_args,
+    )
     return model
 
 
