@@ -16,14 +16,13 @@ from helpers.distributed_setup import (
     TwoReplicaNoiseGAN,
     build,
     step_data,
+    two_cpu_strategy,
     weights,
 )
 
 from tfgan_zoo.registry import get_model, model_names
 
-# One strategy for the whole module: collective instance keys are per strategy,
-# and several strategies issuing collectives in one process can mismatch them.
-STRATEGY = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+STRATEGY = two_cpu_strategy()
 
 
 @pytest.mark.parametrize("objective", sorted(OBJECTIVES))

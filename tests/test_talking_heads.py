@@ -5,6 +5,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from helpers.distributed_setup import two_cpu_strategy
 from helpers.learning import learning_seed, record
 from PIL import Image
 
@@ -232,7 +233,7 @@ def test_a_mirrored_step_equals_the_one_device_step(items):
     one.compile(g_optimizer=keras.optimizers.SGD(0.01), d_optimizer=keras.optimizers.SGD(0.01))
     start = [w.copy() for w in one.get_weights()]
     one.fit(data, steps_per_epoch=2, epochs=1, verbose=0)
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    strategy = two_cpu_strategy()
     with strategy.scope():
         two = small_model()
         two.compile(g_optimizer=keras.optimizers.SGD(0.01), d_optimizer=keras.optimizers.SGD(0.01))

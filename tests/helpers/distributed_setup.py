@@ -6,6 +6,8 @@ on one device, the noise replicas 0 and 1 would draw, stacked in replica order
 (which is also how the global batch is split between them).
 """
 
+import functools
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -14,6 +16,16 @@ from tfgan_zoo.gans import ConditionalGAN, VanillaGAN
 
 REPLICAS = 2
 GLOBAL_BATCH = 32
+
+
+@functools.cache
+def two_cpu_strategy():
+    """The one MirroredStrategy over the 2 logical CPUs (conftest) in a test process.
+    Collective instance keys are per strategy: a second strategy in the same process
+    reuses them, and its all-reduces then meet another's ("Shape mismatch in the
+    collective instance 100" when the talking-head test followed test_distribute)."""
+    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+
 
 # Every loss and penalty: hand-written means must be scaled by the replica count.
 OBJECTIVES = {
