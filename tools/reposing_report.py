@@ -8,7 +8,7 @@ with and without fine-tuning, the warp of the nearest reference by the known
 pose, and the true posed images themselves (the ceiling of class kept: each
 image is classified after the known warp back to upright). Writes a JSON table.
 
-    python tools/reposing_report.py --seed 0 --json docs/reposing_report.json
+    python tools/reposing_report.py --seed 0 --json runs/reposing_report.json
     python tools/reposing_report.py --entry fashion_talking_heads --json docs/reposing_zoo.json
 """
 
@@ -27,7 +27,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--identities", type=int, default=24, help="scored per set")
-    parser.add_argument("--json", default=str(ROOT / "docs" / "reposing_report.json"))
+    parser.add_argument("--json", default=str(ROOT / "runs" / "reposing_report.json"))
     parser.add_argument(
         "--entry", help="score this zoo entry instead of training the cpu-short recipe"
     )
