@@ -288,14 +288,21 @@ def _network(model, part):
     copy without optimizers."""
     if part != "model":
         return getattr(model, part)
-    copy = built(type(model).from_config(model.get_config()))
-    if isinstance(model, GAN):  # EMA copies are made by compile: the loader does the same
-        copy.compile(**saved_compile(model))
+    copy = _fresh_copy(model)
     copy.set_weights(model.get_weights())
     # GAN.compile builds both optimizers; the copy only saves, so it drops them.
     for attribute, value in list(vars(copy).items()):
         if isinstance(value, keras.optimizers.Optimizer):
             setattr(copy, attribute, None)
+    return copy
+
+
+def _fresh_copy(model):
+    """A new model of the same config, built, and compiled as the zoo loader compiles
+    a GAN (its EMA copies are made by compile)."""
+    copy = built(type(model).from_config(model.get_config()))
+    if isinstance(model, GAN):
+        copy.compile(**saved_compile(model))
     return copy
 
 
@@ -404,9 +411,7 @@ def repack_entry(out, name):
     path = item.folder / item.config["files"]["model"]["path"]
     tmp = path.with_name(".repacked.weights.h5")
     _network(model, "model").save_weights(tmp)
-    again = built(type(model).from_config(model.get_config()))
-    if isinstance(model, GAN):
-        again.compile(**saved_compile(model))
+    again = _fresh_copy(model)
     with warnings.catch_warnings():  # the file holds no optimizer state, by design
         warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
         again.load_weights(tmp)
