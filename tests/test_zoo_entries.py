@@ -141,7 +141,14 @@ def test_entries_load_from_an_installed_wheel_without_network(tmp_path):
         assert tfgan_zoo.__file__.startswith(INNER_SITE), tfgan_zoo.__file__
         for name in zoo.names():
             model = zoo.load(name)
-            if model.maps_inputs:  # a translator or autoencoder maps images
+            if hasattr(model, "reenact"):  # 8 posed frames of one drawn item, one new pose
+                from tfgan_zoo.data import posed_items
+                item = np.zeros((1, *model.data_shape), np.uint8)
+                item[0, 6:22, 9:19] = 255
+                frames, marks, _ = posed_items.posed_frames(
+                    posed_items.identities_of(item), 0, 9, [0, 0])
+                x = model.reenact(frames[:8], marks[:8], np.repeat(marks[8:], 4, axis=0))
+            elif model.maps_inputs:  # a translator or autoencoder maps images
                 x = np.random.default_rng(0).uniform(-1, 1, (4, *model.data_shape))
                 x = model.translate(x) if hasattr(model, "translate") else model(x)
                 x = np.asarray(x)

@@ -35,8 +35,8 @@ from tfgan_zoo.data import image_files
 
 NUM_KEYPOINTS = 5
 DISC_RADIUS = 1.5  # pixels at 28x28; scaled with the side
-HELD_OUT_CLASSES = (9,)
-MAX_REFERENCES = 16  # evaluation episodes draw this many reference poses, then use K  # ankle boots: a class no training identity belongs to
+HELD_OUT_CLASSES = (9,)  # ankle boots: a class no training identity belongs to
+MAX_REFERENCES = 16  # evaluation episodes draw this many reference poses, then use K
 # Pose ranges: rotation (radians), log2 of the scale, shear, translation (fraction of the side).
 POSE_RANGES = dict(rotation=math.radians(35), log_scale=0.25, shear=0.2, shift=0.08)
 
