@@ -33,6 +33,27 @@ def batch_of(items, k=3, size=4, seed=0):
 
 
 # ----------------------------------------------------------------------- data
+def test_keypoints_are_the_ink_moments_of_each_item(items):
+    """Centroid, then +- 1.5 std along the weighted covariance's eigenvectors,
+    the major one turned toward the positive third moment: computed here item
+    by item with np.cov, against the batched moments of `item_keypoints`."""
+    ys, xs = np.mgrid[0:28, 0:28]
+    for image, points in zip(items.images[:20], pi.item_keypoints(items.images[:20])):
+        weights = image[..., 0].ravel() / 255.0 + 1e-8
+        coords = np.stack([xs.ravel(), ys.ravel()]).astype(np.float64)
+        centre = np.average(coords, axis=1, weights=weights)
+        values, vectors = np.linalg.eigh(np.cov(coords, aweights=weights, bias=True))
+        major, minor = vectors[:, 1], np.array([-vectors[1, 1], vectors[0, 1]])
+        if np.sum(weights * (major @ (coords - centre[:, None])) ** 3) < 0:
+            major, minor = -major, -minor
+        expected = [centre] + [
+            centre + sign * 1.5 * np.sqrt(value) * axis
+            for value, axis in ((values[1], major), (values[0], minor))
+            for sign in (1, -1)
+        ]
+        np.testing.assert_allclose(points, expected, atol=1e-4)
+
+
 def test_keypoints_follow_the_item_into_every_pose(items):
     """The posed keypoints are the canonical ones carried by the pose: the
     centroid keypoint stays on the posed frame's centre of mass (mean 0.13 px

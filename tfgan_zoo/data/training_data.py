@@ -255,7 +255,7 @@ def _episode_data(
         if spec.kind == "built-in":
             if spec.name != "fashion_mnist":
                 raise ValueError(f"{spec.name} is an image-to-image task: it trains translators")
-            found = posed_items.fashion_identities("train", data_dir=data_dir).images
+            found, _ = posed_items.fashion_items("train", data_dir=data_dir)
             images = sources.fit_array(found, image_size, channels)
         else:
             images = _decoded(sources.image_set, spec, image_size, channels).images
