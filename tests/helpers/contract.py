@@ -8,19 +8,18 @@
   - the same seed gives the same preview images (samples, or outputs for fixed
     inputs), and for a GAN another seed gives other samples;
   - `tfgan-zoo export` writes a SavedModel whose every signature, called with
-    the same inputs in a fresh Python process, returns what the model's own
-    serving functions return in this process.
+    the same inputs in a Python process that never imports tfgan_zoo
+    (`helpers.saved_model_process`), returns what the model's own serving
+    functions return in this process.
 """
 
 import json
-import subprocess
-import sys
-import textwrap
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from helpers.saved_model_process import signature_outputs
 from tfgan_zoo import training
 from tfgan_zoo.cli import main
 from tfgan_zoo.registry import registered
@@ -61,40 +60,6 @@ def as_arrays(result):
     if isinstance(result, dict):
         return {k: np.asarray(v) for k, v in result.items()}
     return {"output": np.asarray(result)}
-
-
-FRESH_PROCESS = textwrap.dedent("""
-    import pickle, sys
-    import tensorflow as tf
-    export_dir, requests_path, out_path = sys.argv[1:]
-    loaded = tf.saved_model.load(export_dir)
-    with open(requests_path, "rb") as f:
-        requests = pickle.load(f)
-    results = {}
-    for name, inputs in requests.items():
-        outputs = loaded.signatures[name](**{k: tf.constant(v) for k, v in inputs.items()})
-        results[name] = {k: v.numpy() for k, v in outputs.items()}
-    with open(out_path, "wb") as f:
-        pickle.dump(results, f)
-""")
-
-
-def outputs_in_a_fresh_process(export_dir, requests, tmp_path):
-    import pickle
-
-    requests_path, out_path = tmp_path / "requests.pkl", tmp_path / "outputs.pkl"
-    requests_path.write_bytes(
-        pickle.dumps(
-            {name: {k: v.numpy() for k, v in inputs.items()} for name, inputs in requests.items()}
-        )
-    )
-    subprocess.run(
-        [sys.executable, "-c", FRESH_PROCESS, str(export_dir), str(requests_path), str(out_path)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return pickle.loads(out_path.read_bytes())
 
 
 def assert_same(a, b, what):
@@ -158,7 +123,11 @@ def check_contract(name, tmp_path):
         sig: request_for(specs, model.num_classes, rng) for sig, (fn, specs) in endpoints.items()
     }
     in_process = {sig: as_arrays(endpoints[sig][0](*requests[sig].values())) for sig in endpoints}
-    fresh = outputs_in_a_fresh_process(export_dir, requests, tmp_path)
+    fresh = signature_outputs(
+        export_dir,
+        {name: {k: v.numpy() for k, v in inputs.items()} for name, inputs in requests.items()},
+        tmp_path,
+    )
     for sig in endpoints:
         ours, theirs = in_process[sig], fresh[sig]
         if list(ours) == ["output"]:
