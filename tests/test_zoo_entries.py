@@ -3,6 +3,7 @@ network, generates, and `tfgan-zoo eval NAME` reproduces its card."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -16,6 +17,7 @@ from tfgan_zoo.cli import main
 
 ENTRIES = zoo.names()
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+UNPACKAGED = (".git", "build", "dist", "runs", "*.egg-info", ".*_cache", "__pycache__")
 
 
 WHEEL_LIMIT = 60e6  # every entry's files together, so the wheel stays installable
@@ -91,9 +93,12 @@ def test_eval_reproduces_the_card(name, tmp_path):
 
 @pytest.mark.slow
 def test_entries_load_from_an_installed_wheel_without_network(tmp_path):
-    wheel_dir, venv = tmp_path / "wheel", tmp_path / "venv"
+    wheel_dir, venv, source = tmp_path / "wheel", tmp_path / "venv", tmp_path / "source"
+    # Built from a copy: setuptools builds in the source tree's build/, where files of
+    # earlier builds would stay and be packed again.
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(*UNPACKAGED))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheel_dir), REPO],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheel_dir), source],
         check=True,
         capture_output=True,
     )
