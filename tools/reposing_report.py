@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--identities", type=int, default=24, help="scored per set")
+    parser.add_argument("--identities", type=int, default=48, help="scored per set")
     parser.add_argument("--json", default=str(ROOT / "runs" / "reposing_report.json"))
     parser.add_argument(
         "--entry", help="score this zoo entry instead of training the cpu-short recipe"
