@@ -65,7 +65,8 @@ def item_keypoints(images, chunk=8192):
     monomials = np.stack(
         [np.ones_like(x), x, y, x * x, x * y, y * y, x**3, x * x * y, x * y * y, y**3]
     )
-    m = (mass.reshape(n, -1) @ monomials.T) / (mass.reshape(n, -1).sum(-1)[:, None])
+    flat = mass.reshape(n, -1)
+    m = (flat @ monomials.T) / flat.sum(-1)[:, None]
     mx, my, xx, xy, yy = m[:, 1], m[:, 2], m[:, 3], m[:, 4], m[:, 5]
     cov = np.stack(
         [np.stack([xx - mx * mx, xy - mx * my], -1), np.stack([xy - mx * my, yy - my * my], -1)],
