@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from helpers.learning import record, seed_everything
+from helpers.pixels import assert_pixels_of, generated
 
 from tfgan_zoo import recipes
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
@@ -57,23 +58,19 @@ def test_z_is_uniform_on_minus_one_one_and_old_files_keep_the_normal_prior():
 
 def test_served_samples_draw_z_from_the_models_prior():
     from tfgan_zoo.families.began.began import uniform_latents_for_seeds
-    from tfgan_zoo.serving import generate_uint8, latents_for_seeds
+    from tfgan_zoo.serving import latents_for_seeds
 
     z = uniform_latents_for_seeds(np.arange(100), 16).numpy().ravel()
     assert -1.0 < z.min() and z.max() < 1.0 and z.var() == pytest.approx(1 / 3, abs=0.03)
     model = BEGAN(image_shape=(8, 8, 1), latent_dim=4, base_filters=4, seed=0)
     seeds = tf.constant([5, 6], tf.int64)
     served = model.serving_endpoints()["sample"][0](seeds)["images"].numpy()
-    np.testing.assert_array_equal(
-        served, generate_uint8(model.generator, uniform_latents_for_seeds(seeds, 4)).numpy()
-    )
+    assert_pixels_of(served, generated(model.generator, uniform_latents_for_seeds(seeds, 4)))
     earlier = BEGAN.from_config(
         {k: v for k, v in model.get_config().items() if k != "latent_distribution"}
     )  # the N(0, 1) prior
     served = earlier.serving_endpoints()["sample"][0](seeds)["images"].numpy()
-    np.testing.assert_array_equal(
-        served, generate_uint8(earlier.generator, latents_for_seeds(seeds, 4)).numpy()
-    )
+    assert_pixels_of(served, generated(earlier.generator, latents_for_seeds(seeds, 4)))
 
 
 def test_a_train_step_moves_k_by_its_closed_form_from_the_d_steps_errors():

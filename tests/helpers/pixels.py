@@ -1,0 +1,35 @@
+"""Served uint8 pixels against the in-process float output they come from."""
+
+import numpy as np
+
+# A loaded SavedModel runs grappler-optimised graphs (fused conv + bias +
+# activation), eager Keras does not: the two agree to float32 rounding, about
+# 1e-6 of the [-1, 1] range. Where an output lies that close to a pixel
+# boundary (an untrained network's outputs cluster at 0, which is the boundary
+# between 127 and 128) either pixel is the correct rounding.
+FLOAT_TOLERANCE = 1e-5
+
+
+def assert_pixels_of(served, floats, tolerance=FLOAT_TOLERANCE):
+    """Every served pixel is a rounding of the in-process output `floats` (in
+    [-1, 1]) moved by at most `tolerance`: the exact pixel, or its neighbour
+    where the output lies within `tolerance` of the boundary between them."""
+    served = np.asarray(served)
+    assert served.dtype == np.uint8 and served.shape == np.shape(floats)
+    levels = np.clip((np.asarray(floats, np.float64) + 1.0) * 127.5, 0.0, 255.0)
+    slack = tolerance * 127.5
+    low = np.clip(np.floor(levels - slack + 0.5), 0, 255)
+    high = np.clip(np.floor(levels + slack + 0.5), 0, 255)
+    outside = (served < low) | (served > high)
+    assert not outside.any(), (
+        f"{outside.sum()} pixels are no rounding of the in-process output; first at "
+        f"{np.argwhere(outside)[0]}: {served[outside][0]} for {levels[outside][0]:.6f}"
+    )
+
+
+def generated(generator, z, labels=None):
+    """The float output `generate_uint8` rounds: the in-process reference of a
+    served generator."""
+    z = np.asarray(z, np.float32)
+    inputs = z if labels is None else [z, np.asarray(labels, np.int32)]
+    return np.asarray(generator(inputs, training=False))
