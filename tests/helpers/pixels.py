@@ -33,3 +33,14 @@ def generated(generator, z, labels=None):
     z = np.asarray(z, np.float32)
     inputs = z if labels is None else [z, np.asarray(labels, np.int32)]
     return np.asarray(generator(inputs, training=False))
+
+
+def assert_same_pixels(actual, expected, what=""):
+    """uint8 images from the same floats by two routes (eager and a loaded graph,
+    or two CPUs whose kernels round differently): equal, but for pixels one level
+    apart, which only a float at a rounding boundary gives, on at most 1 % of them."""
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    assert actual.shape == expected.shape, (what, actual.shape, expected.shape)
+    difference = np.abs(actual.astype(np.int64) - expected.astype(np.int64))
+    assert difference.max(initial=0) <= 1, (what, difference.max())
+    assert np.mean(difference > 0) <= 0.01, (what, np.mean(difference > 0))
