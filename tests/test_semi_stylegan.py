@@ -143,9 +143,9 @@ def test_semi_stylegan_rejects_labels_out_of_range_and_missing_labels():
 
 def _code_report(model):
     """(mean total variation between the classifier's class histograms of the
-    codes, fraction of fresh samples whose code E reads back, fraction of
-    samples whose class is their code)."""
-    grid = model.code_grid(steps=20, seed=learning_seed(1))
+    codes, 50 samples each; fraction of 2,000 fresh samples whose code E reads
+    back; fraction of the 500 whose class is their code)."""
+    grid = model.code_grid(steps=50, seed=learning_seed(1))
     predicted = predicted_classes(grid.reshape(-1, *grid.shape[2:])).reshape(grid.shape[:2])
     class_is_code = np.mean(predicted == np.arange(len(predicted))[:, None])
     hist = np.stack([np.bincount(row, minlength=10) / row.size for row in predicted])
@@ -156,7 +156,7 @@ def _code_report(model):
             for j in range(i + 1, len(hist))
         ]
     )
-    latent = model.sample_latent(500, tf.constant([learning_seed(5), 6], tf.int64))
+    latent = model.sample_latent(2000, tf.constant([learning_seed(5), 6], tf.int64))
     read = np.argmax(model.encode(model.styled_generate(latent)).numpy(), axis=-1)
     return tv, np.mean(read == model.codes_of(latent).numpy()), class_is_code
 
@@ -164,19 +164,21 @@ def _code_report(model):
 @pytest.mark.slow
 @pytest.mark.learning
 def test_semi_stylegan_ties_codes_to_the_labelled_classes():
-    """400 steps of 32 on padded Fashion-MNIST with 10 labels per class, 8 of
+    """600 steps of 32 on padded Fashion-MNIST with 10 labels per class, 8 of
     them in every batch, the cpu-short row (half-width networks, Adam(1e-2)).
-    Seeds 0-2 (tools/learning_spread.py): FID 292-363 -> 294-303, a ratio of
-    0.83-1.01 (0.78 in another run of seed 0: the threads' summation order
-    varies); the classifier's class is the code for 8-10.5 % of samples
-    untrained and 17.5-24.5 % trained (chance 10 %); code-histogram TV
-    0.08-0.17 -> 0.35-0.44 (a gain of 0.18-0.33); codes read back by E 8-12 %
-    -> 29-45 %. Asserted: read back < 0.2 untrained, > 0.22 trained; class is
-    code < 0.15 untrained, > 0.14 trained; TV gain > 0.12; FID ratio < 1.2 (no
-    collapse). At full width, before the binomial filter, in about three times
-    the time: FID ratio 0.54-0.59, class is code 40.5-44.5 %, read back
-    55-65 %. Without the labelled share of every batch (labels at their natural
-    rate, once in 19 batches) the class was the code for 6-9 % of samples."""
+    Seeds 0-2 on an AMD EPYC (tools/learning_spread.py): FID 292-363 ->
+    237-252, a ratio of 0.69-0.86; the classifier's class is the code for
+    8-11 % of samples untrained and 23-33 % trained (chance 10 %); code-histogram
+    TV 0.06-0.13 -> 0.39-0.63 (a gain of 0.33-0.51); codes read back by E
+    10-11 % -> 44-55 %. Asserted: read back < 0.2 untrained, > 0.3 trained;
+    class is code < 0.15 untrained, > 0.15 trained; TV gain > 0.2; FID ratio
+    < 1.2 (no collapse). At 400 steps (and 500 samples read back, 20 per code
+    for TV) the codes had not always separated: read back 22 % at seed 1 on
+    the AMD machine, 29-45 % on an Intel Xeon. At full width, before the
+    binomial filter, in about three times the time: FID ratio 0.54-0.59, class
+    is code 40.5-44.5 %, read back 55-65 %. Without the labelled share of every
+    batch (labels at their natural rate, once in 19 batches) the class was the
+    code for 6-9 % of samples."""
     images, labels = load_fashion_mnist("train")
     seed = seed_everything()
     recipe = recipes.resolve("semi_stylegan", "fashion_mnist", "cpu-short")
@@ -216,17 +218,17 @@ def test_semi_stylegan_ties_codes_to_the_labelled_classes():
         class_after=class_after,
         thresholds=dict(
             fid_ratio="< 1.2",
-            tv_gain="> 0.12",
+            tv_gain="> 0.2",
             read_before="< 0.2",
-            read_after="> 0.22",
+            read_after="> 0.3",
             class_before="< 0.15",
-            class_after="> 0.14",
+            class_after="> 0.15",
         ),
     )
     assert fid_after < 1.2 * fid_before
-    assert tv_after > tv_before + 0.12
-    assert read_before < 0.2 and read_after > 0.22
-    assert class_before < 0.15 and class_after > 0.14
+    assert tv_after > tv_before + 0.2
+    assert read_before < 0.2 and read_after > 0.3
+    assert class_before < 0.15 and class_after > 0.15
 
 
 @pytest.mark.slow
@@ -254,17 +256,19 @@ INFO_WEIGHT = 2.0
 @pytest.mark.slow
 @pytest.mark.learning
 def test_info_stylegan_codes_steer_the_class_and_are_read_back():
-    """300 steps of 32 on padded Fashion-MNIST without labels, the cpu-short row
-    (half-width networks, Adam(1e-2)), code weight γ = 2. Seeds 0-2
-    (tools/learning_spread.py): E reads the code back from 8-12 % of fresh
-    samples untrained (chance 10 %) and 19-32 % trained; the classifier's class
-    histograms of the 10 codes move apart (mean TV 0.08-0.17 -> 0.33-0.46, a
-    gain of 0.16-0.34); FID 292-363 -> 309-360, a ratio of 0.85-1.23: at this
-    width and budget the samples do not reliably improve while the codes are
-    learnt. Asserted: read back < 0.2 untrained, > 0.14 trained; TV gain > 0.12;
-    FID ratio < 1.4 (no collapse). The margins are thin: this budget is the
-    start of code learning (after 1200 steps at full width and γ = 1: TV 0.89,
-    read back 97 %, tools/bench_modern.py)."""
+    """500 steps of 32 on padded Fashion-MNIST without labels, the cpu-short row
+    (half-width networks, Adam(1e-2)), code weight γ = 2. Seeds 0-2 on an AMD
+    EPYC (tools/learning_spread.py): E reads the code back from 10-11 % of
+    fresh samples untrained (chance 10 %) and 36-56 % trained; the
+    classifier's class histograms of the 10 codes move apart (mean TV
+    0.06-0.13 -> 0.33-0.54, a gain of 0.21-0.42); FID 292-363 -> 276-327, a
+    ratio of 0.82-1.10: at this width and budget the samples do not reliably
+    improve while the codes are learnt. Asserted: read back < 0.2 untrained,
+    > 0.25 trained; TV gain > 0.15; FID ratio < 1.4 (no collapse). At 300
+    steps (and 500 samples read back, 20 per code for TV) this was the start
+    of code learning: a TV gain of 0.04 at seed 2 on the AMD machine, 0.16-0.34
+    on an Intel Xeon (after 1200 steps at full width and γ = 1: TV 0.89, read
+    back 97 %, tools/bench_modern.py)."""
     images, _ = load_fashion_mnist("train")
     seed = seed_everything()
     recipe = recipes.resolve("info_stylegan", "fashion_mnist", "cpu-short")
@@ -298,9 +302,9 @@ def test_info_stylegan_codes_steer_the_class_and_are_read_back():
         read_before=read_before,
         read_after=read_after,
         thresholds=dict(
-            fid_ratio="< 1.4", tv_gain="> 0.12", read_before="< 0.2", read_after="> 0.14"
+            fid_ratio="< 1.4", tv_gain="> 0.15", read_before="< 0.2", read_after="> 0.25"
         ),
     )
     assert fid_after < 1.4 * fid_before
-    assert tv_after > tv_before + 0.12
-    assert read_before < 0.2 and read_after > 0.14
+    assert tv_after > tv_before + 0.15
+    assert read_before < 0.2 and read_after > 0.25
