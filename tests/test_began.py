@@ -5,12 +5,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from helpers.learning import record, seed_everything
-from helpers.pixels import assert_pixels_of, generated
+from helpers.pixels import assert_pixels_of
 
 from tfgan_zoo import recipes
 from tfgan_zoo.data import image_dataset, load_fashion_mnist
 from tfgan_zoo.engine import losses
 from tfgan_zoo.gans import BEGAN
+from tfgan_zoo.serving.signatures import generator_output
 
 
 def test_k_update_and_convergence_measure_closed_forms():
@@ -65,12 +66,12 @@ def test_served_samples_draw_z_from_the_models_prior():
     model = BEGAN(image_shape=(8, 8, 1), latent_dim=4, base_filters=4, seed=0)
     seeds = tf.constant([5, 6], tf.int64)
     served = model.serving_endpoints()["sample"][0](seeds)["images"].numpy()
-    assert_pixels_of(served, generated(model.generator, uniform_latents_for_seeds(seeds, 4)))
+    assert_pixels_of(served, generator_output(model.generator, uniform_latents_for_seeds(seeds, 4)))
     earlier = BEGAN.from_config(
         {k: v for k, v in model.get_config().items() if k != "latent_distribution"}
     )  # the N(0, 1) prior
     served = earlier.serving_endpoints()["sample"][0](seeds)["images"].numpy()
-    assert_pixels_of(served, generated(earlier.generator, latents_for_seeds(seeds, 4)))
+    assert_pixels_of(served, generator_output(earlier.generator, latents_for_seeds(seeds, 4)))
 
 
 def test_a_train_step_moves_k_by_its_closed_form_from_the_d_steps_errors():

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from helpers.pixels import assert_pixels_of, generated
+from helpers.pixels import assert_pixels_of
 
 from tfgan_zoo.families.biggan.biggan import orthogonal_penalty, truncated_normal
 from tfgan_zoo.families.biggan.networks import (
@@ -19,6 +19,7 @@ from tfgan_zoo.families.biggan.networks import (
 )
 from tfgan_zoo.gans import BigGAN
 from tfgan_zoo.networks.spectral import SpectralNormalized
+from tfgan_zoo.serving.signatures import generator_output
 
 
 def _small(**kwargs):
@@ -187,7 +188,7 @@ def test_export_takes_a_truncation_per_request(tmp_path):
     got = served(seed=seed, label=label, truncation=truncation)["images"].numpy()
     z = truncated_latents_for_seeds(seed, 6, truncation)
     assert np.abs(z.numpy()[0]).max() <= 0.5 and np.abs(z.numpy()[1]).max() <= 2.0
-    assert_pixels_of(got, generated(model.ema.synced_network(), z, label))
+    assert_pixels_of(got, generator_output(model.ema.synced_network(), z, label))
     assert np.abs(got[0].astype(int) - got[2].astype(int)).max() > 0  # same seed, other t
     with pytest.raises(tf.errors.InvalidArgumentError, match="truncation must be > 0"):
         served(seed=seed, label=label, truncation=tf.constant([0.5, 0.0, 1.0]))

@@ -4,10 +4,11 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from helpers.pixels import assert_pixels_of, generated
+from helpers.pixels import assert_pixels_of
 
 from tfgan_zoo.gans import DCGAN, VanillaGAN
 from tfgan_zoo.serving import export_generator
+from tfgan_zoo.serving.signatures import generator_output
 
 
 def _points(n, seed=0):
@@ -109,7 +110,7 @@ def test_ema_decay_zero_is_the_generator_and_export_samples_from_the_average(tmp
     path = export_generator(model, tmp_path / "ema")
     z = np.random.default_rng(1).standard_normal((3, 4)).astype("float32")
     served = tf.saved_model.load(str(path)).signatures["generate"](z=tf.constant(z))["images"]
-    assert_pixels_of(served, generated(model.ema.synced_network(), z))
+    assert_pixels_of(served, generator_output(model.ema.synced_network(), z))
     with pytest.raises(ValueError, match=r"ema_decay must be in \[0, 1\)"):
         DCGAN(image_shape=(8, 8, 1), latent_dim=4, base_filters=4).compile(ema_decay=1.0)
 

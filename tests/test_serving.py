@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from helpers.cli import user_error
-from helpers.pixels import assert_pixels_of, generated
+from helpers.pixels import assert_pixels_of
 
 from tfgan_zoo.cli import main
 from tfgan_zoo.gans import DCGAN, ConditionalGAN
@@ -26,6 +26,7 @@ from tfgan_zoo.serving import (
     warmup,
 )
 from tfgan_zoo.serving.rest import RestRequestError, handle_grpc_request, handle_rest_request
+from tfgan_zoo.serving.signatures import generator_output
 
 LATENT = 16
 GOLDEN = Path(__file__).parent / "data" / "serving_golden"
@@ -81,11 +82,13 @@ def test_fresh_process_returns_the_same_pixels(exported, dcgan, cgan, tmp_path):
     subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)
     out = np.load(tmp_path / "out.npz")
     assert out["d64"].dtype == np.uint8 and out["d64"].shape == (64, 28, 28, 1)
-    assert_pixels_of(out["d1"], generated(dcgan.generator, z1))
-    assert_pixels_of(out["d64"], generated(dcgan.generator, z64))
-    assert_pixels_of(out["c64"], generated(cgan.generator, z64, labels))
+    assert_pixels_of(out["d1"], generator_output(dcgan.generator, z1))
+    assert_pixels_of(out["d64"], generator_output(dcgan.generator, z64))
+    assert_pixels_of(out["c64"], generator_output(cgan.generator, z64, labels))
     np.testing.assert_array_equal(out["s_a"], out["s_b"])
-    assert_pixels_of(out["s_a"], generated(dcgan.generator, latents_for_seeds([7, 8, 9], LATENT)))
+    assert_pixels_of(
+        out["s_a"], generator_output(dcgan.generator, latents_for_seeds([7, 8, 9], LATENT))
+    )
     assert len({image.tobytes() for image in out["d64"]}) == 64  # z matters
 
 
@@ -389,6 +392,8 @@ def test_a_model_serves_the_endpoints_it_declares(tmp_path):
     seeds = tf.constant([3, 4, 5], tf.int64)
     z = latents_for_seeds(seeds, 8)
     got = loaded.signatures["mean_image"](seed=seeds)["images"]
-    assert_pixels_of(got, generated(model.generator, tf.reduce_mean(z, axis=0, keepdims=True)))
+    assert_pixels_of(
+        got, generator_output(model.generator, tf.reduce_mean(z, axis=0, keepdims=True))
+    )
     with pytest.raises(ValueError, match="declares no serving endpoints"):
         export_generator(object(), tmp_path / "nothing")

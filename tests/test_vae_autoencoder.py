@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from helpers.learning import record, seed_everything
-from helpers.pixels import assert_pixels_of, generated
+from helpers.pixels import assert_pixels_of
 
 from tfgan_zoo.data import image_dataset, load_fashion_mnist, scale_images
 from tfgan_zoo.families.autoencoders.autoencoder import Autoencoder, kl_sparsity
 from tfgan_zoo.families.autoencoders.vae import VAE
+from tfgan_zoo.serving.signatures import generator_output
 
 TRAIN, TEST = 6400, 1000
 
@@ -168,7 +169,7 @@ def test_an_unconditional_vae_exports_like_a_generator(vae, tmp_path):
     model, *_ = vae
     loaded = tf.saved_model.load(str(export_generator(model, tmp_path / "vae")))
     served = loaded.signatures["sample"](seed=tf.constant([1, 2], tf.int64))["images"].numpy()
-    assert_pixels_of(served, generated(model.generator, latents_for_seeds([1, 2], 16)))
+    assert_pixels_of(served, generator_output(model.generator, latents_for_seeds([1, 2], 16)))
 
 
 @pytest.mark.slow

@@ -114,8 +114,8 @@ Every picture below comes from a shipped zoo entry (`tfgan-zoo list`) and is
 reproduced by the `tfgan-zoo sample` command under it, run from the repository
 root: exactly on the Intel Xeon that made them; on an AMD EPYC, 1-2 pixels a
 picture come out one level apart (its kernels round a float that lies at a
-pixel boundary the other way). `python tools/make_gallery.py` regenerates them all and this
-page. Metrics are the entry cards' (see [the zoo](zoo.md) for their protocol);
+pixel boundary the other way). `python tools/make_gallery.py` regenerates them
+all and this page. Metrics are the entry cards' (see [the zoo](zoo.md) for their protocol);
 an entry that misses its quality bar says so here too.
 """
 

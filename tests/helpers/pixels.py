@@ -27,14 +27,6 @@ def assert_pixels_of(served, floats, tolerance=FLOAT_TOLERANCE):
     )
 
 
-def generated(generator, z, labels=None):
-    """The float output `generate_uint8` rounds: the in-process reference of a
-    served generator."""
-    z = np.asarray(z, np.float32)
-    inputs = z if labels is None else [z, np.asarray(labels, np.int32)]
-    return np.asarray(generator(inputs, training=False))
-
-
 def assert_same_pixels(actual, expected, what=""):
     """uint8 images from the same floats by two routes (eager and a loaded graph,
     or two CPUs whose kernels round differently): equal, but for pixels one level

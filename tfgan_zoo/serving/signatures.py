@@ -63,12 +63,18 @@ def translate_function(network, image_shape):
     return translate, [image_spec(image_shape)]
 
 
-def generate_uint8(generator, z, labels=None):
-    """Generator output as uint8 pixels: the function every signature ends in,
-    and the in-process reference the export is tested against."""
+def generator_output(generator, z, labels=None):
+    """The generator's [-1, 1] output in inference mode for `z` (and `labels`):
+    what `generate_uint8` rounds, and the in-process reference the export is
+    tested against."""
     z = tf.convert_to_tensor(z, tf.float32)
     inputs = z if labels is None else [z, tf.cast(labels, tf.int32)]
-    return unscale_images(generator(inputs, training=False))
+    return generator(inputs, training=False)
+
+
+def generate_uint8(generator, z, labels=None):
+    """Generator output as uint8 pixels: the function every signature ends in."""
+    return unscale_images(generator_output(generator, z, labels))
 
 
 def encoder_functions(model):
