@@ -13,6 +13,15 @@ import tensorflow as tf  # noqa: E402
 _cpus = tf.config.list_physical_devices("CPU")
 tf.config.set_logical_device_configuration(_cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2)
 
+# Under pytest-xdist each worker is its own TensorFlow process, and each would
+# size its op thread pool to every core. Two workers on two cores then run four
+# busy threads that wait on each other inside every op: the same files took
+# 174 s with that and 123 s with one thread a worker. So the cores are shared out.
+_workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _workers > 1:
+    _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    tf.config.threading.set_intra_op_parallelism_threads(max(1, (_cores or 1) // _workers))
+
 
 import gc  # noqa: E402
 
