@@ -68,8 +68,18 @@ def test_pixelcnn_models_colour_images_of_any_side(side):
 
 
 def test_progan_widths_follow_the_side():
-    assert progan_filters((32, 32, 1)) == (64, 64, 32, 16)  # the 32×32 default of before
-    assert progan_filters((256, 256, 3)) == (64, 64, 32, 16, 8, 4, 2)
+    # The paper's 512, 512, 512, 512, 256, 128, 64 maps at an eighth of the width.
+    assert progan_filters((32, 32, 1)) == (64, 64, 64, 64)
+    assert progan_filters((256, 256, 3)) == (64, 64, 64, 64, 32, 16, 8)
+    assert progan_filters((256, 256, 3), fmap_base=8192, fmap_max=512) == (
+        512,
+        512,
+        512,
+        512,
+        256,
+        128,
+        64,
+    )
 
 
 def test_fixed_depth_widths_halve_beyond_64():

@@ -37,7 +37,7 @@ from tfgan_zoo.gans import ProGAN  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 
 
-def model_at(level, size, batch, fmap_base=256, images_per_phase=100_000):
+def model_at(level, size, batch, fmap_base=1024, images_per_phase=100_000):
     """A ProGAN whose schedule stands at `level` (float) and stays there while timed."""
     keras.utils.set_random_seed(0)
     shape = (size, size, 3)
@@ -76,9 +76,10 @@ def main():
     parser.add_argument(
         "--fmap-base",
         type=int,
-        default=256,
-        help="the filters rule's base (default_filters): 256 is the class default, "
-        "(64, 64, 32, 16, 8) at 64x64; 1024 keeps 64 maps up to 32x32",
+        default=1024,
+        help="the filters rule's base (default_filters): 1024, the class default, keeps "
+        "64 maps up to 32x32, (64, 64, 64, 64, 32) at 64x64; 256 halves them from 16x16, "
+        "(64, 64, 32, 16, 8)",
     )
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--steps", type=int, default=10, help="steps per timed window")
@@ -129,7 +130,7 @@ def main():
     payload = dict(
         command="python tools/bench_progan_levels.py"
         + ("" if args.size == 64 else f" --size {args.size}")
-        + ("" if args.fmap_base == 256 else f" --fmap-base {args.fmap_base}")
+        + ("" if args.fmap_base == 1024 else f" --fmap-base {args.fmap_base}")
         + f" --windows {args.windows} --steps {args.steps}",
         hardware=f"{os.cpu_count()} vCPU {platform.machine()}",
         tensorflow=tf.__version__,

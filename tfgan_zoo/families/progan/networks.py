@@ -49,11 +49,13 @@ def num_levels_for(resolution):
     return int(math.log2(resolution)) - 1
 
 
-def default_filters(image_shape, fmap_base=256, fmap_max=64):
+def default_filters(image_shape, fmap_base=1024, fmap_max=64):
     """Feature maps per level (4×4 first) for images of `image_shape`: the paper's
-    rule min(fmap_max, fmap_base / 2^(k+1)) for level k (at least 1). Base 8192 /
-    max 512 is the paper's 1024×1024 network; 256 / 64 (the defaults) give
-    (64, 64, 32, 16) at 32×32."""
+    rule min(fmap_max, fmap_base / 2^(k+1)) for level k (at least 1). The paper
+    uses base 8192 / max 512: 512 maps up to 32×32, halving from 64×64 on. The
+    defaults keep its proportions (base = 16 × max) at an eighth of its widths:
+    (64, 64, 64, 64) at 32×32, (64, 64, 64, 64, 32) at 64×64. The widths of the
+    low levels set what the early phases cost against the last one."""
     return tuple(
         max(1, min(int(fmap_max), int(fmap_base) // 2 ** (k + 1)))
         for k in range(num_levels_for(image_shape[0]))
@@ -143,7 +145,7 @@ class ProgressiveGenerator(keras.layers.Layer):
     Each level has a linear 1×1 toRGB with gain 1.
     """
 
-    def __init__(self, resolution=32, channels=1, filters=(64, 64, 32, 16), **kwargs):
+    def __init__(self, resolution=32, channels=1, filters=(64, 64, 64, 64), **kwargs):
         super().__init__(**kwargs)
         self.resolution, self.channels = int(resolution), int(channels)
         self.filters = tuple(int(f) for f in filters)
@@ -240,7 +242,7 @@ class ProgressiveDiscriminator(keras.layers.Layer):
     conv3×3 f0 -> LReLU -> flatten -> dense f0 -> LReLU -> dense to 1 (gain 1).
     """
 
-    def __init__(self, resolution=32, channels=1, filters=(64, 64, 32, 16), group_size=4, **kwargs):
+    def __init__(self, resolution=32, channels=1, filters=(64, 64, 64, 64), group_size=4, **kwargs):
         super().__init__(**kwargs)
         self.resolution, self.channels = int(resolution), int(channels)
         self.filters = tuple(int(f) for f in filters)
@@ -328,7 +330,7 @@ class ProgressiveDiscriminator(keras.layers.Layer):
         )
 
 
-def progan_generator(latent_dim, resolution=32, channels=1, filters=(64, 64, 32, 16)):
+def progan_generator(latent_dim, resolution=32, channels=1, filters=(64, 64, 64, 64)):
     z = keras.Input(shape=(int(latent_dim),), name="z")
     images = ProgressiveGenerator(resolution, channels, filters, name="progressive")(z)
     # Float32 out under a mixed-precision policy, as the other generators.
@@ -336,7 +338,7 @@ def progan_generator(latent_dim, resolution=32, channels=1, filters=(64, 64, 32,
     return keras.Model(z, images, name="generator")
 
 
-def progan_discriminator(resolution=32, channels=1, filters=(64, 64, 32, 16), group_size=4):
+def progan_discriminator(resolution=32, channels=1, filters=(64, 64, 64, 64), group_size=4):
     images = keras.Input(shape=(int(resolution), int(resolution), int(channels)), name="image")
     logit = ProgressiveDiscriminator(resolution, channels, filters, group_size, name="progressive")(
         images

@@ -38,9 +38,9 @@ What differs from the engine:
 
 The defaults are the paper's, meant for long runs, except `images_per_phase`:
 the paper shows 800k images per phase (§A.1), the authors' released config
-600k; the default 20k suits a CPU. Other differences from the paper: small
-feature maps (`default_filters`); the minibatch (16 in the paper
-up to 128², then smaller) is the caller's. Settings per budget, with
+600k; the default 20k suits a CPU. Other differences from the paper: feature
+maps an eighth of the paper's, in its proportions (`default_filters`); the
+minibatch (16 in the paper up to 128², then smaller) is the caller's. Settings per budget, with
 the measurements behind them, are rows of `tfgan_zoo.recipes` ("paper", and
 "cpu-short": what short CPU runs and tests/test_progan.py train with). The
 drift term is added with either loss.
