@@ -1,15 +1,23 @@
 """Where the paper's DCGAN step goes, layer by layer, in TF and in PyTorch: the
 forward + backward milliseconds of each layer of the 64x64x3 networks at batch
 128, in float32 and bfloat16 (TF: the mixed_bfloat16 policy, variables float32;
-PyTorch: bf16 autocast, channels_last), and two equivalent formulations of G's
-stride-2 4x4 transposed convolutions in TF:
+PyTorch: bf16 autocast, channels_last), and equivalent formulations in TF:
 
-- "transposed": keras.layers.Conv2DTranspose (oneDNN's deconvolution);
-- "phases": the four output phases of a stride-2 4x4 transposed convolution
-  each read a 2x2 window of the input, so it is four 2x2 convolutions (the same
-  16 taps, the same multiply-adds) whose outputs interleave by depth_to_space;
-  the tool checks that it returns the transposed convolution's outputs (float32,
-  max difference printed) before timing it.
+- G's stride-2 4x4 transposed convolutions: keras.layers.Conv2DTranspose
+  (oneDNN's deconvolution); "phases": the four output phases of a stride-2
+  4x4 transposed convolution each read a 2x2 window of the input, so it is four
+  2x2 convolutions (the same 16 taps, the same multiply-adds) whose outputs
+  interleave by depth_to_space; and "patches": one matmul to every input
+  pixel's 4x4 patch of the output, summed into place
+  (`tfgan_zoo.networks.patch_conv.patch_conv.Conv2DTranspose` with patches=True);
+- D's stride-2 4x4 convolutions: keras.layers.Conv2D, and "patches": one matmul
+  over the input's 4x4 patches (`tfgan_zoo.networks.patch_conv.patch_conv.Conv2D`
+  with patches=True; the networks' "auto" takes it where it won here).
+- both: "nchw", the same op (tf.nn.conv2d / conv2d_transpose) with
+  data_format NCHW, between transposes from and to the networks' NHWC.
+
+The tool checks that each returns the plain layer's outputs (float32, max
+difference printed) before timing it.
 
 The TF and PyTorch rounds alternate (PyTorch in a child process,
 tools/bench_torch_dcgan.py --layers); the table gives the median over rounds.
@@ -21,6 +29,7 @@ A profile for tools/bench_paper_dcgan.py, not a test.
 import argparse
 import json
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -31,21 +40,37 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from tfgan_zoo.networks import patch_conv  # noqa: E402
+
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 BATCH = 128
-# (name, kind, input shape without batch, output channels): the paper's networks.
-LAYERS = [
-    ("G dense 100 -> 4x4x1024", "dense", (100,), 16384),
-    ("G 4x4x1024 -> 8x8x512", "up", (4, 4, 1024), 512),
-    ("G 8x8x512 -> 16x16x256", "up", (8, 8, 512), 256),
-    ("G 16x16x256 -> 32x32x128", "up", (16, 16, 256), 128),
-    ("G 32x32x128 -> 64x64x3", "up", (32, 32, 128), 3),
-    ("D 64x64x3 -> 32x32x128", "down", (64, 64, 3), 128),
-    ("D 32x32x128 -> 16x16x256", "down", (32, 32, 128), 256),
-    ("D 16x16x256 -> 8x8x512", "down", (16, 16, 256), 512),
-    ("D 8x8x512 -> 4x4x1024", "down", (8, 8, 512), 1024),
-    ("BN + ReLU 32x32x128", "norm", (32, 32, 128), 128),
-]
+
+
+def network_layers(base=128):
+    """(name, kind, input shape without batch, output channels) of the 64x64
+    networks of width `base` (128: the paper's)."""
+    b = base
+
+    def conv(kind, side, cin, cout):
+        out = side * 2 if kind == "up" else side // 2
+        who = "G" if kind == "up" else "D"
+        return (f"{who} {side}x{side}x{cin} -> {out}x{out}x{cout}", kind, (side, side, cin), cout)
+
+    return [
+        (f"G dense 100 -> 4x4x{8 * b}", "dense", (100,), 16 * 8 * b),
+        conv("up", 4, 8 * b, 4 * b),
+        conv("up", 8, 4 * b, 2 * b),
+        conv("up", 16, 2 * b, b),
+        conv("up", 32, b, 3),
+        conv("down", 64, 3, b),
+        conv("down", 32, b, 2 * b),
+        conv("down", 16, 2 * b, 4 * b),
+        conv("down", 8, 4 * b, 8 * b),
+        (f"BN + ReLU 32x32x{b}", "norm", (32, 32, b), b),
+    ]
+
+
+LAYERS = network_layers()
 # Phase a of an output row reads input rows (m - 1, m) for a = 0 and (m, m + 1)
 # for a = 1, through these rows of the 4x4 kernel.
 PHASE_TAPS = ((3, 1), (2, 0))
@@ -80,31 +105,68 @@ class PhaseConvTranspose(keras.layers.Layer):
         return tf.nn.depth_to_space(tf.concat(phases, axis=-1), 2)
 
 
+class NCHWConv(keras.layers.Layer):
+    """The stride-2 4x4 'same' convolution (kind "down") or transposed
+    convolution ("up") of the plain layer, run by TF in NCHW; holds its kernel."""
+
+    def __init__(self, kind, filters, **kwargs):
+        super().__init__(**kwargs)
+        self.kind, self.filters = kind, filters
+
+    def build(self, shape):
+        kernel = (
+            (4, 4, self.filters, shape[-1])
+            if self.kind == "up"
+            else (4, 4, shape[-1], self.filters)
+        )
+        self.kernel = self.add_weight(
+            shape=kernel, initializer=keras.initializers.RandomNormal(0, 0.02)
+        )
+
+    def call(self, x):
+        kernel = tf.cast(self.kernel, x.dtype)
+        nchw = tf.transpose(x, [0, 3, 1, 2])
+        if self.kind == "up":
+            size = (tf.shape(x)[0], self.filters, 2 * x.shape[1], 2 * x.shape[2])
+            y = tf.nn.conv2d_transpose(nchw, kernel, size, 2, "SAME", data_format="NCHW")
+        else:
+            y = tf.nn.conv2d(nchw, kernel, 2, "SAME", data_format="NCHW")
+        return tf.transpose(y, [0, 2, 3, 1])
+
+
 def build_layer(kind, shape, filters, formulation="transposed"):
     if kind == "dense":
         return keras.layers.Dense(filters, use_bias=False)
     if kind == "up" and formulation == "phases":
         return PhaseConvTranspose(filters)
+    if formulation == "nchw":
+        return NCHWConv(kind, filters)
     if kind == "up":
-        return keras.layers.Conv2DTranspose(filters, 4, 2, "same", use_bias=False)
+        patches = formulation == "patches"
+        return patch_conv.Conv2DTranspose(filters, 4, 2, "same", use_bias=False, patches=patches)
     if kind == "down":
-        return keras.layers.Conv2D(filters, 4, 2, "same", use_bias=False)
+        patches = formulation == "patches"
+        return patch_conv.Conv2D(filters, 4, 2, "same", use_bias=False, patches=patches)
     return keras.Sequential([keras.layers.BatchNormalization(), keras.layers.ReLU()])
 
 
-def check_phases():
-    """Max |phases − Conv2DTranspose| over the G layers, float32, same kernel."""
+ALTERNATIVES = {"up": ("phases", "patches", "nchw"), "down": ("patches", "nchw")}
+
+
+def check_alternatives(layers):
+    """Max |alternative − plain layer| over G's and D's layers, float32, same kernel."""
     worst = 0.0
-    for _, kind, shape, filters in LAYERS:
-        if kind != "up":
+    for _, kind, shape, filters in layers:
+        if kind not in ALTERNATIVES:
             continue
         x = tf.random.normal((2, *shape))
         reference = build_layer(kind, shape, filters)
         reference.build((None, *shape))
-        phases = PhaseConvTranspose(filters)
-        phases.build((None, *shape))
-        phases.kernel.assign(reference.kernel)
-        worst = max(worst, float(tf.reduce_max(tf.abs(reference(x) - phases(x)))))
+        for formulation in ALTERNATIVES[kind]:
+            other = build_layer(kind, shape, filters, formulation)
+            other.build((None, *shape))
+            other.kernel.assign(reference.kernel)
+            worst = max(worst, float(tf.reduce_max(tf.abs(reference(x) - other(x)))))
     return worst
 
 
@@ -137,10 +199,10 @@ class TFLayerTimer:
         return 1000 * (time.perf_counter() - started) / repeats
 
 
-def torch_round(python, repeats):
+def torch_round(python, repeats, layers):
     script = os.path.join(TOOLS, "bench_torch_dcgan.py")
     out = subprocess.run(
-        [python, script, "--layers", json.dumps(LAYERS), "--steps", str(repeats)],
+        [python, script, "--layers", json.dumps(layers), "--steps", str(repeats)],
         check=True,
         capture_output=True,
         text=True,
@@ -154,22 +216,37 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--torch-python", help="a Python with torch: adds the PyTorch columns")
     parser.add_argument("--json", help="also write the table here")
+    parser.add_argument(
+        "--base-filters", type=int, default=128, help="the networks' width (128: the paper's)"
+    )
+    parser.add_argument(
+        "--small-maps",
+        action="store_true",
+        help="only the layers with 4x4 outputs (D) or inputs (G), where patches can win",
+    )
     args = parser.parse_args()
-    difference = check_phases()
-    print(f"phases against Conv2DTranspose, float32: max difference {difference:.2e}", flush=True)
+    layers = network_layers(args.base_filters)
+    if args.small_maps:  # G's 4x4 input, D's 4x4 output
+        small = {"up": 4, "down": 8}
+        layers = [layer for layer in layers if small.get(layer[1]) == layer[2][0]]
+    difference = check_alternatives(layers)
+    print(f"phases and patches against the plain layers: max difference {difference:.2e}")
     timers = {}
-    for name, kind, shape, filters in LAYERS:
+    for name, kind, shape, filters in layers:
         for precision in ("float32", "mixed_bfloat16"):
-            formulations = ("transposed", "phases") if kind == "up" else ("transposed",)
+            formulations = (
+                ("transposed", *ALTERNATIVES[kind]) if kind in ALTERNATIVES else ("transposed",)
+            )
             for formulation in formulations:
-                column = f"TF {precision}" + (" phases" if formulation == "phases" else "")
+                alternative = "" if formulation == "transposed" else f" {formulation}"
+                column = f"TF {precision}{alternative}"
                 timers[name, column] = TFLayerTimer(kind, shape, filters, precision, formulation)
     times = {key: [] for key in timers}
     for round_ in range(args.rounds):
         for key, timer in timers.items():
             times[key].append(timer.window(args.repeats))
         if args.torch_python:
-            for name, columns in torch_round(args.torch_python, args.repeats).items():
+            for name, columns in torch_round(args.torch_python, args.repeats, layers).items():
                 for column, ms in columns.items():
                     times.setdefault((name, column), []).append(ms)
         print(f"round {round_ + 1}/{args.rounds} done", file=sys.stderr, flush=True)
@@ -178,11 +255,11 @@ def main():
     print(f"\nforward + backward ms, batch {BATCH}, median of {args.rounds} rounds\n")
     print("| layer | " + " | ".join(columns) + " |")
     print("|---|" + "---|" * len(columns))
-    for name, *_ in LAYERS:
+    for name, *_ in layers:
         cells = [median.get((name, column)) for column in columns]
         print(f"| {name} | " + " | ".join("" if v is None else f"{v:.1f}" for v in cells) + " |")
     for label, kinds in (("G's transposed convolutions", ("up",)), ("every layer", None)):
-        names = [name for name, kind, *_ in LAYERS if kinds is None or kind in kinds]
+        names = [name for name, kind, *_ in layers if kinds is None or kind in kinds]
         cells = []
         for column in columns:
             values = [median.get((name, column)) for name in names]
@@ -192,12 +269,15 @@ def main():
         with open(args.json, "w") as f:
             json.dump(
                 dict(
-                    command="python tools/bench_dcgan_layers.py --torch-python PY --json "
-                    + args.json,
+                    command=shlex.join(
+                        ["python", "tools/bench_dcgan_layers.py"]
+                        + ["PY" if a == args.torch_python else a for a in sys.argv[1:]]
+                    ),
+                    base_filters=args.base_filters,
                     device=f"CPU x{os.cpu_count()}",
                     tensorflow=tf.__version__,
                     batch=BATCH,
-                    phases_max_difference=difference,
+                    alternatives_max_difference=difference,
                     milliseconds={f"{n} | {c}": t for (n, c), t in times.items()},
                     median={f"{n} | {c}": t for (n, c), t in median.items()},
                 ),

@@ -12,6 +12,10 @@ A benchmark, not a test.
 
     python tools/bench_paper_dcgan.py --torch-python PY --json docs/paper_dcgan_cpu.json
     python tools/bench_paper_dcgan.py --sizes 64 --steps 2 --rounds 1   # a quick look
+
+`--convolutions` adds `fit` rows whose networks run every layer as a convolution
+(`patches=False` on the layers of tfgan_zoo.networks.patch_conv), so one run shows
+what the patch products give.
 """
 
 import argparse
@@ -34,9 +38,9 @@ TORCH_CONFIGS = ("torch fp32", "torch channels_last", "torch bf16 autocast + cha
 
 
 # ------------------------------------------------------------------ TF worker
-def tf_runner(size, path, precision, xla):
+def tf_runner(size, path, precision, xla, convolutions=False):
     """tools/bench_throughput.py's `Runner` (fit or its raw loop) on the DCGAN of `size`,
-    traced outside the timed windows."""
+    traced outside the timed windows; `convolutions`: no patch products."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     sys.path.insert(0, TOOLS)
     from bench_throughput import Runner
@@ -45,6 +49,10 @@ def tf_runner(size, path, precision, xla):
     runner = Runner(
         "dcgan", path, precision, xla, batch_size, image_shape, base_filters=base_filters
     )
+    if convolutions:  # before the first trace, which decides the path
+        for layer in runner.model.generator.layers + runner.model.discriminator.layers:
+            if hasattr(layer, "patches"):
+                layer.patches = False
     runner.window(3)
     return runner
 
@@ -91,7 +99,7 @@ class Worker:
         self.process.wait()
 
 
-def configurations(sizes, xla, torch_python):
+def configurations(sizes, xla, torch_python, convolutions=False):
     """(size, label, command) for every configuration."""
     root = os.path.dirname(TOOLS)
     env_python = sys.executable
@@ -103,6 +111,10 @@ def configurations(sizes, xla, torch_python):
                     spec = dict(size=size, path=path, precision=precision, xla=jit)
                     label = f"TF {path} {precision}" + (" XLA" if jit else "")
                     yield size, label, [env_python, __file__, "--worker", json.dumps(spec)], root
+        for precision in TF_PRECISIONS if convolutions else ():
+            spec = dict(size=size, path="fit", precision=precision, xla=False, convolutions=True)
+            label = f"TF fit {precision} convolutions"
+            yield size, label, [env_python, __file__, "--worker", json.dumps(spec)], root
         if torch_python:
             script = os.path.join(TOOLS, "bench_torch_dcgan.py")
             for config in TORCH_CONFIGS:
@@ -117,6 +129,9 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="windows per configuration")
     parser.add_argument("--xla", action="store_true", help="also every TF path with XLA")
     parser.add_argument("--torch-python", help="a Python with torch: adds the PyTorch rows")
+    parser.add_argument(
+        "--convolutions", action="store_true", help="also fit with every layer a convolution"
+    )
     parser.add_argument("--json", help="also write every window's rate and memory here")
     parser.add_argument(
         "--only", help="comma-separated configurations to run, e.g. 'TF fit mixed_bfloat16 XLA'"
@@ -125,12 +140,21 @@ def main():
     args = parser.parse_args()
     if args.worker:
         spec = json.loads(args.worker)
-        serve(tf_runner(spec["size"], spec["path"], spec["precision"], spec["xla"]))
+        serve(
+            tf_runner(
+                spec["size"],
+                spec["path"],
+                spec["precision"],
+                spec["xla"],
+                spec.get("convolutions", False),
+            )
+        )
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     workers = {}
     only = args.only and args.only.split(",")
-    for size, label, command, root in configurations(sizes, args.xla, args.torch_python):
+    configs = configurations(sizes, args.xla, args.torch_python, args.convolutions)
+    for size, label, command, root in configs:
         if only and label not in only:
             continue
         os.environ["PYTHONPATH"] = os.pathsep.join(
@@ -189,6 +213,9 @@ def print_tables(results):
             fit, raw = rate.get(f"TF fit {precision}"), rate.get(f"TF raw {precision}")
             if fit and raw:
                 ratios[f"fit / raw, {precision}"] = fit / raw
+            plain = rate.get(f"TF fit {precision} convolutions")
+            if fit and plain:
+                ratios[f"fit / fit with convolutions only, {precision}"] = fit / plain
             peers = [rate[t] for t in torch_labels if t in rate]
             if fit and peers:
                 ratios[f"fit / best PyTorch, {precision}"] = fit / max(peers)

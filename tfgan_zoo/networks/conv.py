@@ -14,6 +14,7 @@ at least 4×4, and at least two where the sides divide by 4 (2 up to 28×28, 3 a
 
 import keras
 
+from tfgan_zoo.networks import patch_conv
 from tfgan_zoo.networks.conditioning import label_input, latent_input
 
 
@@ -79,7 +80,8 @@ def conv_generator(
     h = keras.layers.ReLU()(h)
     h = keras.layers.Reshape((height // size, width // size, top))(h)
     for stage in range(stages - 2, -1, -1):
-        h = keras.layers.Conv2DTranspose(
+        # Runs small deep maps as a matmul on CPUs (patch_conv).
+        h = patch_conv.Conv2DTranspose(
             base_filters * 2**stage,
             4,
             strides=2,
@@ -134,7 +136,8 @@ def conv_discriminator(
     )(h)
     h = keras.layers.LeakyReLU(0.2)(h)
     for stage in range(1, check_stages(image_shape, stages)):
-        h = keras.layers.Conv2D(
+        # A Conv2D that runs small deep maps as a matmul on CPUs (patch_conv).
+        h = patch_conv.Conv2D(
             base_filters * 2**stage,
             4,
             strides=2,
