@@ -9,9 +9,9 @@ PyTorch: bf16 autocast, channels_last), and equivalent formulations in TF:
   2x2 convolutions (the same 16 taps, the same multiply-adds) whose outputs
   interleave by depth_to_space; and "patches": one matmul to every input
   pixel's 4x4 patch of the output, summed into place
-  (`tfgan_zoo.networks.patch_conv.patch_conv.Conv2DTranspose` with patches=True);
+  (`tfgan_zoo.networks.patch_conv.Conv2DTranspose` with patches=True);
 - D's stride-2 4x4 convolutions: keras.layers.Conv2D, and "patches": one matmul
-  over the input's 4x4 patches (`tfgan_zoo.networks.patch_conv.patch_conv.Conv2D`
+  over the input's 4x4 patches (`tfgan_zoo.networks.patch_conv.Conv2D`
   with patches=True; the networks' "auto" takes it where it won here).
 - both: "nchw", the same op (tf.nn.conv2d / conv2d_transpose) with
   data_format NCHW, between transposes from and to the networks' NHWC.
@@ -23,7 +23,7 @@ The TF and PyTorch rounds alternate (PyTorch in a child process,
 tools/bench_torch_dcgan.py --layers); the table gives the median over rounds.
 A profile for tools/bench_paper_dcgan.py, not a test.
 
-    python tools/bench_dcgan_layers.py --torch-python PY --json docs/paper_dcgan_layers.json
+    python tools/bench_dcgan_layers.py --torch-python PY --json docs/paper_dcgan_layers_epyc.json
 """
 
 import argparse
@@ -230,7 +230,7 @@ def main():
         small = {"up": 4, "down": 8}
         layers = [layer for layer in layers if small.get(layer[1]) == layer[2][0]]
     difference = check_alternatives(layers)
-    print(f"phases and patches against the plain layers: max difference {difference:.2e}")
+    print(f"alternatives against the plain layers: max difference {difference:.2e}")
     timers = {}
     for name, kind, shape, filters in layers:
         for precision in ("float32", "mixed_bfloat16"):

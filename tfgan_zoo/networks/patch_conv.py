@@ -8,7 +8,7 @@ Why: on CPUs oneDNN's strided convolutions, as TensorFlow 2.21 calls them, are
 slow for small output maps read from many channels, in bfloat16 most of all,
 where its matrix product is not. Forward + backward of the paper's 64×64 DCGAN
 discriminator's last layer (8×8×512 -> 4×4×1024, batch 128) on 2 AMD EPYC
-vCPUs: 552 ms as a convolution and 284 as patches in bfloat16, 700 and 512 in
+vCPUs: 552 ms as a convolution and 283 as patches in bfloat16, 700 and 512 in
 float32; maps of 8×8 and more, and shallower patches, favour the convolution
 (tools/bench_dcgan_layers.py, docs/benchmarks.md). So `patches="auto"` takes the
 product on CPUs only (GPUs have cuDNN), for stride-2-or-more layers with at most
@@ -43,7 +43,7 @@ class _Patches:
 
     def __init__(self, *args, patches="auto", **kwargs):
         super().__init__(*args, **kwargs)
-        if patches not in ("auto", True, False):
+        if not (isinstance(patches, bool) or patches == "auto"):
             raise ValueError(f"patches must be 'auto', True or False, got {patches!r}.")
         self.patches = patches
 
@@ -127,9 +127,11 @@ class Conv2DTranspose(_Patches, keras.layers.Conv2DTranspose):
     """keras.layers.Conv2DTranspose plus `patches`, as Conv2D: a transposed
     convolution is the adjoint of a convolution, so it runs as the adjoint of
     the patch product: one matmul to k²·F-deep patches of the output, summed
-    into place (`patch_convolution_transpose`). "auto" takes it where
-    Conv2D takes the convolution it is the adjoint of: inputs of at most
-    PATCH_MAX_OUTPUT a side, k²·F at least PATCH_MIN_DEPTH deep, on CPUs."""
+    into place (`patch_convolution_transpose`). It applies to channels_last,
+    dilation 1, no output_padding and kernels at least the stride. "auto" takes
+    it where Conv2D takes the convolution it is the adjoint of: inputs of at
+    most PATCH_MAX_OUTPUT a side, k²·F at least PATCH_MIN_DEPTH deep, on CPUs.
+    (Forced on a GPU, its segment sum adds in no fixed order.)"""
 
     def uses_patches(self, input_shape):
         """Whether a call on inputs of `input_shape` (NHWC) runs as the product."""
