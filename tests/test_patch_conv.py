@@ -50,9 +50,9 @@ CASES = [(keras.layers.Conv2D, patch_conv.Conv2D, shape) for shape in SHAPES] + 
 ]
 
 
-def _pair(height, width, channels, filters, kernel, stride, padding, keras_cls=None, cls=None):
-    conv = (keras_cls or keras.layers.Conv2D)(filters, kernel, stride, padding)
-    patch = (cls or patch_conv.Conv2D)(filters, kernel, stride, padding, patches=True)
+def _pair(keras_cls, cls, height, width, channels, filters, kernel, stride, padding):
+    conv = keras_cls(filters, kernel, stride, padding)
+    patch = cls(filters, kernel, stride, padding, patches=True)
     for layer in (conv, patch):
         layer.build((None, height, width, channels))
     rng = np.random.default_rng(0)
@@ -69,7 +69,7 @@ def _pair(height, width, channels, filters, kernel, stride, padding, keras_cls=N
     ids=[f"{c[1].__name__}-" + "x".join(map(str, c[2][:6])) + c[2][6] for c in CASES],
 )
 def test_outputs_and_gradients_equal_the_keras_layer(keras_cls, cls, shape):
-    conv, patch, x = _pair(*shape, keras_cls, cls)
+    conv, patch, x = _pair(keras_cls, cls, *shape)
     assert patch.uses_patches(x.shape)
     outputs = []
     for layer in (conv, patch):
@@ -98,7 +98,7 @@ def test_bfloat16_outputs_agree_with_the_keras_layer_to_bfloat16_precision(keras
     transposed one; asserted < 2 %."""
     keras.config.set_dtype_policy("mixed_bfloat16")
     try:
-        conv, patch, x = _pair(*shape, keras_cls, cls)
+        conv, patch, x = _pair(keras_cls, cls, *shape)
     finally:
         keras.config.set_dtype_policy("float32")
     a, b = (tf.cast(layer(x), "float32").numpy() for layer in (conv, patch))
@@ -118,7 +118,7 @@ def _penalty_gradient(layer, x):
 
 
 def test_gradient_penalty_gradients_equal_conv2d_eagerly_and_under_xla():
-    conv, patch, x = _pair(8, 8, 5, 7, 4, 2, "same")
+    conv, patch, x = _pair(keras.layers.Conv2D, patch_conv.Conv2D, 8, 8, 5, 7, 4, 2, "same")
     reference = _penalty_gradient(conv, x)
     compiled = tf.function(_penalty_gradient, jit_compile=True)
     for got in (_penalty_gradient(patch, x), compiled(patch, x)):

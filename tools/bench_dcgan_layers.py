@@ -70,7 +70,6 @@ def network_layers(base=128):
     ]
 
 
-LAYERS = network_layers()
 # Phase a of an output row reads input rows (m - 1, m) for a = 0 and (m, m + 1)
 # for a = 1, through these rows of the 4x4 kernel.
 PHASE_TAPS = ((3, 1), (2, 0))

@@ -165,10 +165,13 @@ def patch_convolution_transpose(inputs, kernel, strides, padding):
     height, width = inputs.shape[1], inputs.shape[2]
     # The whole canvas every patch lands on, then the crop Keras's padding keeps.
     canvas_h, canvas_w = (height - 1) * sh + kh, (width - 1) * sw + kw
-    crop_h, crop_w = (kh - sh) // 2, (kw - sw) // 2
-    out_h, out_w = (height * sh, width * sw) if padding == "same" else (canvas_h, canvas_w)
-    if padding != "same":
-        crop_h = crop_w = 0
+    if padding == "same":
+        (out_h, out_w), (crop_h, crop_w) = (
+            (height * sh, width * sw),
+            ((kh - sh) // 2, (kw - sw) // 2),
+        )
+    else:
+        (out_h, out_w), (crop_h, crop_w) = (canvas_h, canvas_w), (0, 0)
     weights = tf.reshape(tf.transpose(kernel, [3, 0, 1, 2]), (channels, kh * kw * filters))
     cols = tf.matmul(tf.reshape(inputs, (-1, channels)), weights)  # rows (n, i, j), (ky, kx, f)
     cols = tf.reshape(cols, (-1, filters))
