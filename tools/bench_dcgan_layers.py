@@ -169,15 +169,12 @@ def check_alternatives(layers):
     return worst
 
 
-class TFLayerTimer:
-    def __init__(self, kind, shape, filters, precision, formulation):
-        keras.config.set_dtype_policy(precision)
-        try:
-            self.layer = build_layer(kind, shape, filters, formulation)
-            self.layer.build((None, *shape))
-        finally:
-            keras.config.set_dtype_policy("float32")
-        self.x = tf.random.normal((BATCH, *shape))
+class LayerStep:
+    """Forward + backward of one built layer on `x` in a training call (the
+    gradients of x and of its weights), traced once; `window(repeats)` times it."""
+
+    def __init__(self, layer, x):
+        self.layer, self.x = layer, x
 
         @tf.function
         def step(x):
@@ -191,11 +188,23 @@ class TFLayerTimer:
         self.window(2)
 
     def window(self, repeats):
+        """Milliseconds a step over `repeats` steps."""
         started = time.perf_counter()
         for _ in range(repeats):
             out = self.step(self.x)
         out[0].numpy()
         return 1000 * (time.perf_counter() - started) / repeats
+
+
+class TFLayerTimer(LayerStep):
+    def __init__(self, kind, shape, filters, precision, formulation):
+        keras.config.set_dtype_policy(precision)
+        try:
+            layer = build_layer(kind, shape, filters, formulation)
+            layer.build((None, *shape))
+        finally:
+            keras.config.set_dtype_policy("float32")
+        super().__init__(layer, tf.random.normal((BATCH, *shape)))
 
 
 def torch_round(python, repeats, layers):

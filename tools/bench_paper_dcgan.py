@@ -15,7 +15,8 @@ A benchmark, not a test.
 
 `--convolutions` adds `fit` rows whose networks run every layer as a convolution
 (`patches=False` on the layers of tfgan_zoo.networks.patch_conv), so one run shows
-what the patch products give.
+what the patch products give; `--keras-batch-norm` adds rows whose batch norm runs
+as Keras's ops (`fused=False` on tfgan_zoo.networks.batch_norm's layer).
 """
 
 import argparse
@@ -38,9 +39,10 @@ TORCH_CONFIGS = ("torch fp32", "torch channels_last", "torch bf16 autocast + cha
 
 
 # ------------------------------------------------------------------ TF worker
-def tf_runner(size, path, precision, xla, convolutions=False):
+def tf_runner(size, path, precision, xla, convolutions=False, keras_batch_norm=False):
     """tools/bench_throughput.py's `Runner` (fit or its raw loop) on the DCGAN of `size`,
-    traced outside the timed windows; `convolutions`: no patch products."""
+    traced outside the timed windows; `convolutions`: no patch products;
+    `keras_batch_norm`: batch norm as Keras's ops, not the fused kernel."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     sys.path.insert(0, TOOLS)
     from bench_throughput import Runner
@@ -49,10 +51,12 @@ def tf_runner(size, path, precision, xla, convolutions=False):
     runner = Runner(
         "dcgan", path, precision, xla, batch_size, image_shape, base_filters=base_filters
     )
-    if convolutions:  # before the first trace, which decides the path
-        for layer in runner.model.generator.layers + runner.model.discriminator.layers:
-            if hasattr(layer, "patches"):
-                layer.patches = False
+    # Switched off before the first trace, which decides each layer's path.
+    switched_off = [a for a, off in (("patches", convolutions), ("fused", keras_batch_norm)) if off]
+    for layer in runner.model.generator.layers + runner.model.discriminator.layers:
+        for attribute in switched_off:
+            if hasattr(layer, attribute):
+                setattr(layer, attribute, False)
     runner.window(3)
     return runner
 
@@ -99,7 +103,14 @@ class Worker:
         self.process.wait()
 
 
-def configurations(sizes, xla, torch_python, convolutions=False):
+# spec key: (the rows' label, the ratio's wording)
+ABLATIONS = {
+    "convolutions": ("convolutions", "convolutions only"),
+    "keras_batch_norm": ("Keras batch norm", "Keras batch norm"),
+}
+
+
+def configurations(sizes, xla, torch_python, ablations=()):
     """(size, label, command) for every configuration."""
     root = os.path.dirname(TOOLS)
     env_python = sys.executable
@@ -111,10 +122,12 @@ def configurations(sizes, xla, torch_python, convolutions=False):
                     spec = dict(size=size, path=path, precision=precision, xla=jit)
                     label = f"TF {path} {precision}" + (" XLA" if jit else "")
                     yield size, label, [env_python, __file__, "--worker", json.dumps(spec)], root
-        for precision in TF_PRECISIONS if convolutions else ():
-            spec = dict(size=size, path="fit", precision=precision, xla=False, convolutions=True)
-            label = f"TF fit {precision} convolutions"
-            yield size, label, [env_python, __file__, "--worker", json.dumps(spec)], root
+        for ablation in ablations:
+            for precision in TF_PRECISIONS:
+                spec = dict(size=size, path="fit", precision=precision, xla=False)
+                spec[ablation] = True
+                label = f"TF fit {precision} {ABLATIONS[ablation][0]}"
+                yield size, label, [env_python, __file__, "--worker", json.dumps(spec)], root
         if torch_python:
             script = os.path.join(TOOLS, "bench_torch_dcgan.py")
             for config in TORCH_CONFIGS:
@@ -132,6 +145,11 @@ def main():
     parser.add_argument(
         "--convolutions", action="store_true", help="also fit with every layer a convolution"
     )
+    parser.add_argument(
+        "--keras-batch-norm",
+        action="store_true",
+        help="also fit with batch norm as Keras's ops (no fused kernel)",
+    )
     parser.add_argument("--json", help="also write every window's rate and memory here")
     parser.add_argument(
         "--only", help="comma-separated configurations to run, e.g. 'TF fit mixed_bfloat16 XLA'"
@@ -147,13 +165,15 @@ def main():
                 spec["precision"],
                 spec["xla"],
                 spec.get("convolutions", False),
+                spec.get("keras_batch_norm", False),
             )
         )
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     workers = {}
     only = args.only and args.only.split(",")
-    configs = configurations(sizes, args.xla, args.torch_python, args.convolutions)
+    ablations = [a for a in ABLATIONS if getattr(args, a)]
+    configs = configurations(sizes, args.xla, args.torch_python, ablations)
     for size, label, command, root in configs:
         if only and label not in only:
             continue
@@ -213,9 +233,10 @@ def print_tables(results):
             fit, raw = rate.get(f"TF fit {precision}"), rate.get(f"TF raw {precision}")
             if fit and raw:
                 ratios[f"fit / raw, {precision}"] = fit / raw
-            plain = rate.get(f"TF fit {precision} convolutions")
-            if fit and plain:
-                ratios[f"fit / fit with convolutions only, {precision}"] = fit / plain
+            for ablation, what in ABLATIONS.values():
+                plain = rate.get(f"TF fit {precision} {ablation}")
+                if fit and plain:
+                    ratios[f"fit / fit with {what}, {precision}"] = fit / plain
             peers = [rate[t] for t in torch_labels if t in rate]
             if fit and peers:
                 ratios[f"fit / best PyTorch, {precision}"] = fit / max(peers)

@@ -14,6 +14,7 @@ at least 4×4, and at least two where the sides divide by 4 (2 up to 28×28, 3 a
 
 import keras
 
+from tfgan_zoo.networks import batch_norm as bn
 from tfgan_zoo.networks import patch_conv
 from tfgan_zoo.networks.conditioning import label_input, latent_input
 
@@ -45,8 +46,9 @@ def dcgan_init():
 
 def batch_norm():
     """Batch norm whose statistics span the global batch under tf.distribute
-    (all-reduced over replicas), so a distributed step equals the one-device step."""
-    return keras.layers.BatchNormalization(synchronized=True)
+    (all-reduced over replicas), so a distributed step equals the one-device step;
+    one fused kernel per training call in mixed precision (`networks.batch_norm`)."""
+    return bn.BatchNormalization(synchronized=True)
 
 
 def conv_generator(

