@@ -171,7 +171,9 @@ def test_cyclegan_translates_domains_and_closes_the_cycle(tmp_path):
 
     model.save(tmp_path / "c.keras")
     loaded = keras.saving.load_model(tmp_path / "c.keras")
-    np.testing.assert_array_equal(loaded.translate_ab(test_a[:8]), fake_b[:8])
+    # The same batch on both sides: oneDNN may block a batch of 8 unlike the full
+    # batch (4e-7 apart on an AMD EPYC without AVX-512), so slices of fake_b differ.
+    np.testing.assert_array_equal(loaded.translate_ab(test_a[:8]), model.translate_ab(test_a[:8]))
     for pool in ("history_a", "history_b"):
         np.testing.assert_array_equal(
             getattr(loaded, pool).images.numpy(), getattr(model, pool).images.numpy()
