@@ -190,6 +190,19 @@ def rasterise(points, side, radius=None):
     return 2.0 * inside - 1.0
 
 
+def landmark_points(landmarks):
+    """Keypoints [N, P, 2] read back from landmark images [N, H, W, P] in
+    [-1, 1]: the centroid of each channel's disc (within half a pixel of the
+    point `rasterise` drew, as the disc's pixels are whole)."""
+    mass = (tf.convert_to_tensor(landmarks, tf.float32) + 1.0) / 2.0
+    xs = tf.range(int(mass.shape[2]), dtype=tf.float32)[None, None, :, None]
+    ys = tf.range(int(mass.shape[1]), dtype=tf.float32)[None, :, None, None]
+    total = tf.reduce_sum(mass, axis=[1, 2]) + 1e-6
+    x = tf.reduce_sum(mass * xs, axis=[1, 2]) / total
+    y = tf.reduce_sum(mass * ys, axis=[1, 2]) / total
+    return tf.stack([x, y], -1)
+
+
 # ------------------------------------------------------------------ identities
 @dataclass
 class Identities:

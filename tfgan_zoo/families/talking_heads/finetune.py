@@ -8,6 +8,12 @@ w' for an identity D never saw). Both then train on the K frames alone: G'
 (its weights and psi') on the content, pixel, hinge and feature-matching terms
 of the meta-learning stage, D' (V, w', b) on the hinge loss. The meta-learned
 model is not changed.
+
+Pose jitter (an addition to the paper, off by default): K frames show the
+identity in K poses only, so G' can fit those and miss the rest. With
+`pose_jitter` > 0 each step moves three quarters of the frames, drawn afresh,
+by a random affine within that fraction of the data's pose ranges, and redraws
+their landmark discs where the moved keypoints land (`jittered`).
 """
 
 import keras
@@ -15,9 +21,26 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from tfgan_zoo.data import posed_items
 from tfgan_zoo.engine.losses import hinge_discriminator_loss, wasserstein_generator_loss
 from tfgan_zoo.families.talking_heads import losses as losses_lib
 from tfgan_zoo.families.talking_heads.networks import score
+
+KEPT_AS_GIVEN = 0.25  # share of the frames pose jitter leaves as they are
+
+
+def jittered(frames, landmarks, poses):
+    """Frames [N, H, W, C] and their landmark images [N, H, W, P] (both in
+    [-1, 1]) moved by `poses` [N, 5] (`posed_items.pose_matrices`): the pixels
+    by the affine (bilinear, background outside), the landmarks redrawn as
+    discs at their moved keypoints."""
+    side = int(frames.shape[1])
+    a, t = posed_items.pose_matrices(poses, side)
+    moved = posed_items.affine_images(frames + 1.0, a, t) - 1.0
+    centre = (side - 1) / 2.0
+    points = posed_items.landmark_points(landmarks)
+    points = tf.einsum("nij,npj->npi", a, points - centre) + centre + t[:, None, :]
+    return moved, posed_items.rasterise(points, side)
 
 
 def _copy(network):
@@ -34,10 +57,26 @@ class FineTuned:
       frames, landmarks: the identity's K frames [K, H, W, C] and landmark
         images [K, H, W, P], in [-1, 1].
       g_learning_rate, d_learning_rate: Adam rates of G' (with psi') and D'.
+      pose_jitter: fraction of the data's pose ranges (`posed_items.POSE_RANGES`)
+        within which each step moves the frames (module docstring); 0: the
+        frames as given, as in the paper.
+      seed: seed of the jitter's draws.
     """
 
-    def __init__(self, model, frames, landmarks, g_learning_rate=2e-4, d_learning_rate=2e-4):
+    def __init__(
+        self,
+        model,
+        frames,
+        landmarks,
+        g_learning_rate=2e-4,
+        d_learning_rate=2e-4,
+        pose_jitter=0.0,
+        seed=0,
+    ):
         self.model = model
+        self.pose_jitter = float(pose_jitter)
+        self.seed = seed
+        self.random = tf.random.Generator.from_seed(seed)
         self.generator = _copy(model.generator)
         self.body = _copy(model.discriminator_body)
         size = model.psi_projection.units
@@ -66,6 +105,7 @@ class FineTuned:
         self.psi.assign(model.adain_parameters(self.embedding[None])[0])
         self.w.assign(model.head.w0 + self.embedding)
         self.b.assign(model.head.b)
+        self.random.reset_from_seed(self.seed)  # each identity draws the same jitter
         for optimizer in (self.g_optimizer, self.d_optimizer):
             # Fresh moments and step count (the learning rate is a variable too).
             for variable in optimizer.variables:
@@ -82,9 +122,11 @@ class FineTuned:
         return maps, score(v, self.w, self.b)
 
     def step(self, x, y):
-        """One D' and one G' update on the K frames `x` with landmarks `y`;
-        returns (d loss, g loss)."""
+        """One D' and one G' update on the K frames `x` with landmarks `y`
+        (moved by pose jitter, if set); returns (d loss, g loss)."""
         m = self.model
+        if self.pose_jitter:
+            x, y = jittered(x, y, self.jitter_poses(ops.shape(x)[0]))
         fake = self.render(y, training=True)
         with tf.GradientTape() as tape:
             _, real_out = self.discriminate(x, y)
@@ -107,6 +149,15 @@ class FineTuned:
                 )
         self.g_optimizer.apply(tape.gradient(g_loss, self.g_variables), self.g_variables)
         return d_loss, g_loss
+
+    def jitter_poses(self, n):
+        """[n, 5] poses within `pose_jitter` of the data's ranges; a share
+        KEPT_AS_GIVEN of the rows (on average) is the identity pose."""
+        r = posed_items.POSE_RANGES
+        limits = tf.constant([r["rotation"], r["log_scale"], r["shear"], r["shift"], r["shift"]])
+        poses = self.random.uniform([n, 5], -1.0, 1.0) * limits * self.pose_jitter
+        moved = self.random.uniform([n, 1]) >= KEPT_AS_GIVEN
+        return tf.where(moved, poses, tf.zeros_like(poses))
 
     def fit(self, steps):
         """`steps` updates; returns self (the last losses are in `losses`)."""
