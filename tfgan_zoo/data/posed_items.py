@@ -96,13 +96,16 @@ def item_keypoints(images, chunk=8192):
 
 
 # ---------------------------------------------------------------------- poses
-def random_poses(shape, seed):
-    """[*shape, 6] pose parameters (rotation, log2 scale, shear, shift x, shift y,
-    unused 0) drawn uniformly in POSE_RANGES; `seed` is a stateless [2] seed."""
-    u = tf.random.stateless_uniform([*shape, 5], seed, -1.0, 1.0)
+def pose_limits():
+    """[5] the largest |value| of each pose parameter (POSE_RANGES)."""
     r = POSE_RANGES
-    limits = tf.constant([r["rotation"], r["log_scale"], r["shear"], r["shift"], r["shift"]])
-    return u * limits
+    return tf.constant([r["rotation"], r["log_scale"], r["shear"], r["shift"], r["shift"]])
+
+
+def random_poses(shape, seed):
+    """[*shape, 5] pose parameters (rotation, log2 scale, shear, shift x, shift y)
+    drawn uniformly in POSE_RANGES; `seed` is a stateless [2] seed."""
+    return tf.random.stateless_uniform([*shape, 5], seed, -1.0, 1.0) * pose_limits()
 
 
 def pose_matrices(poses, side):

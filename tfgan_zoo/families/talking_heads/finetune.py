@@ -153,9 +153,8 @@ class FineTuned:
     def jitter_poses(self, n):
         """[n, 5] poses within `pose_jitter` of the data's ranges; a share
         KEPT_AS_GIVEN of the rows (on average) is the identity pose."""
-        r = posed_items.POSE_RANGES
-        limits = tf.constant([r["rotation"], r["log_scale"], r["shear"], r["shift"], r["shift"]])
-        poses = self.random.uniform([n, 5], -1.0, 1.0) * limits * self.pose_jitter
+        limits = posed_items.pose_limits() * self.pose_jitter
+        poses = self.random.uniform([n, 5], -1.0, 1.0) * limits
         moved = self.random.uniform([n, 1]) >= KEPT_AS_GIVEN
         return tf.where(moved, poses, tf.zeros_like(poses))
 
