@@ -141,6 +141,31 @@ def _weights(model):
 
 
 @pytest.mark.slow
+def test_a_model_with_an_ema_starts_an_uncompiled_copy_from_its_networks():
+    """`--init-from` an entry or run that keeps an EMA (BigGAN's, ProGAN's, DCGAN's
+    entries): the averages are weights compile adds, which a copy built from the
+    config lacks, so the copy takes G and D as trained (`network_weights`), not
+    the averages, which after 4 steps differ from G."""
+    from tfgan_zoo.training import network_weights
+
+    keras.utils.set_random_seed(0)
+    model = VanillaGAN(data_shape=(2,), latent_dim=4, hidden=(16,), seed=3)
+    model.compile(ema_decay=0.5, g_optimizer=keras.optimizers.SGD(0.1))
+    model.fit(_points(64 * 4), batch_size=64, epochs=1, verbose=0)
+    copy = VanillaGAN.from_config(model.get_config())
+    with pytest.raises(ValueError, match="weight list of length"):
+        copy.set_weights(model.get_weights())
+    copy.set_weights(network_weights(model))
+    for net in ("generator", "discriminator"):
+        for mine, theirs in zip(getattr(copy, net).weights, getattr(model, net).weights):
+            np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+    moved = [
+        np.abs(a.numpy() - w.numpy()).max()
+        for a, w in zip(model.ema.averages, model.generator.weights)
+    ]
+    assert max(moved) > 1e-3
+
+
 def test_diff_augment_changes_what_d_sees_and_is_deterministic_and_compiles():
     images = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
     data = tf.data.Dataset.from_tensor_slices(images).batch(16)

@@ -219,8 +219,9 @@ def _start(variant, dataset, out, seed, settings, data_shape_fn, resume_from):
 
 
 def initial_model(variant, data, source):
-    """A copy of the zoo entry or run `source` (its architecture and weights), to
-    fine-tune on `data`: it must be a `variant` of the data's shape and classes."""
+    """A copy of the zoo entry or run `source` (its architecture and its networks'
+    weights, `network_weights`), to fine-tune on `data`: it must be a `variant`
+    of the data's shape and classes."""
     trained, _ = load_source(source)
     cls = get_model(variant)
     if type(trained) is not cls:
@@ -238,8 +239,18 @@ def initial_model(variant, data, source):
             f"{data.num_classes}"
         )
     model = cls.from_config(trained.get_config())
-    model.set_weights(trained.get_weights())
+    model.set_weights(network_weights(trained))
     return model
+
+
+def network_weights(model):
+    """`model.get_weights()` without the EMA averages that compiling with
+    `ema_decay` adds (`engine.ema`): what an uncompiled copy holds. The copy
+    trains on from G and D as they were; an average of its own, if it is
+    compiled with one, starts again from that G."""
+    ema = getattr(model, "ema", None)
+    averages = {id(average) for average in ema.averages} if ema is not None else set()
+    return [weight.numpy() for weight in model.weights if id(weight) not in averages]
 
 
 def train(
