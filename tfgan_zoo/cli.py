@@ -214,6 +214,7 @@ def _headline(metrics):
         "bits_per_dim",
         "ssim_k8_tuned",
         "class_kept_k8_tuned",
+        "class_agreement_k8_tuned",
     )
     parts = [f"{k}={metrics[k]['value']:.3g}" for k in keys if k in metrics]
     return " ".join(parts) or "(no metrics)"
