@@ -60,6 +60,34 @@ def test_load_restores_the_trained_weights(catalogue):
     )
 
 
+def test_the_generator_part_of_an_entry_with_an_ema_is_the_average(tmp_path):
+    """An entry trained with `ema_decay` ships one whole-model file; its
+    part="generator" is the network `sample` and the card use (the average,
+    which after 4 steps differs from G), not the raw G."""
+    keras.utils.set_random_seed(0)
+    kwargs = dict(latent_dim=8, base_filters=8, seed=5)
+    model = DCGAN(**kwargs)
+    model.compile(ema_decay=0.5, g_optimizer=keras.optimizers.Adam(0.01))
+    images = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1)).astype(np.float32)
+    model.fit(images, batch_size=16, epochs=1, verbose=0)
+    folder = tmp_path / "ema_dcgan"
+    folder.mkdir()
+    model.save_weights(folder / "model.weights.h5")
+    files = dict(
+        model=dict(path="model.weights.h5", sha256=zoo.sha256_file(folder / "model.weights.h5"))
+    )
+    config = dict(
+        name="ema_dcgan", variant="dcgan", model=kwargs, files=files, compile=dict(ema_decay=0.5)
+    )
+    (folder / "config.json").write_text(json.dumps(config))
+    (folder / "card.json").write_text(json.dumps({"metrics": {"fid": {"value": 1.5}}}))
+    generator = zoo.load("ema_dcgan", part="generator", directory=tmp_path)
+    z = np.random.default_rng(0).normal(size=(4, 8)).astype(np.float32)
+    ours = keras.ops.convert_to_numpy(generator(z))
+    np.testing.assert_array_equal(ours, keras.ops.convert_to_numpy(model.inference_network()(z)))
+    assert np.abs(ours - keras.ops.convert_to_numpy(model.generator(z))).max() > 1e-3
+
+
 def test_a_loaded_gan_fine_tunes_with_fit(catalogue):
     gan = zoo.load("tiny_cgan", directory=catalogue[0])
     before = [w.copy() for w in gan.generator.get_weights()]

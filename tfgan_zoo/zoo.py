@@ -245,7 +245,8 @@ def load(
     part="gan" (default): the whole model (a GAN with generator and discriminator
     weights, or a baseline such as the VAE), compiled with its defaults, ready
     for `sample` or for `fit` (fine-tuning). part="generator": just the
-    generator network (a VAE's decoder).
+    generator network that samples: the moving average of G where the entry
+    keeps one (`ema_decay`), as `sample` and the card use; a VAE's decoder.
     """
     if part not in ("gan", "generator"):
         raise ValueError(f"part must be 'gan' or 'generator', got {part!r}")
@@ -266,7 +267,8 @@ def load(
                     f"Zoo entry {item.name!r} ({item.variant}) has no generator "
                     "network; load part='gan' and call its sample()."
                 )
-            return model.generator
+            # The network the card measured: an entry trained with an EMA samples from it.
+            return model.inference_network() if _is_gan(model) else model.generator
         if compile and not _is_gan(model):
             model.compile(optimizer=keras.optimizers.Adam(1e-3))
         model.zoo_entry = item.name
