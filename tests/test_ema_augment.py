@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 from helpers.pixels import assert_pixels_of
 
+from tfgan_zoo.engine.ema import network_weights
 from tfgan_zoo.gans import DCGAN, VanillaGAN
 from tfgan_zoo.serving import export_generator
 from tfgan_zoo.serving.signatures import generator_output
@@ -140,14 +141,11 @@ def _weights(model):
     return [w.numpy() for w in model.generator.weights + model.discriminator.weights]
 
 
-@pytest.mark.slow
 def test_a_model_with_an_ema_starts_an_uncompiled_copy_from_its_networks():
     """`--init-from` an entry or run that keeps an EMA (BigGAN's, ProGAN's, DCGAN's
     entries): the averages are weights compile adds, which a copy built from the
     config lacks, so the copy takes G and D as trained (`network_weights`), not
     the averages, which after 4 steps differ from G."""
-    from tfgan_zoo.training import network_weights
-
     keras.utils.set_random_seed(0)
     model = VanillaGAN(data_shape=(2,), latent_dim=4, hidden=(16,), seed=3)
     model.compile(ema_decay=0.5, g_optimizer=keras.optimizers.SGD(0.1))
@@ -166,6 +164,7 @@ def test_a_model_with_an_ema_starts_an_uncompiled_copy_from_its_networks():
     assert max(moved) > 1e-3
 
 
+@pytest.mark.slow
 def test_diff_augment_changes_what_d_sees_and_is_deterministic_and_compiles():
     images = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
     data = tf.data.Dataset.from_tensor_slices(images).batch(16)

@@ -32,6 +32,7 @@ from tfgan_zoo.data.training_data import (  # noqa: F401  (public here too, as b
     load_training_data,
 )
 from tfgan_zoo.data.translation_tasks import PAIRED_TASKS, UNPAIRED_TASKS
+from tfgan_zoo.engine.ema import network_weights
 from tfgan_zoo.engine.precision import precision_policy
 from tfgan_zoo.files import write_text_atomically
 from tfgan_zoo.registry import get_model, kind_of
@@ -220,7 +221,7 @@ def _start(variant, dataset, out, seed, settings, data_shape_fn, resume_from):
 
 def initial_model(variant, data, source):
     """A copy of the zoo entry or run `source` (its architecture and its networks'
-    weights, `network_weights`), to fine-tune on `data`: it must be a `variant`
+    weights, `engine.ema.network_weights`), to fine-tune on `data`: it must be a `variant`
     of the data's shape and classes."""
     trained, _ = load_source(source)
     cls = get_model(variant)
@@ -241,16 +242,6 @@ def initial_model(variant, data, source):
     model = cls.from_config(trained.get_config())
     model.set_weights(network_weights(trained))
     return model
-
-
-def network_weights(model):
-    """`model.get_weights()` without the EMA averages that compiling with
-    `ema_decay` adds (`engine.ema`): what an uncompiled copy holds. The copy
-    trains on from G and D as they were; an average of its own, if it is
-    compiled with one, starts again from that G."""
-    ema = getattr(model, "ema", None)
-    averages = {id(average) for average in ema.averages} if ema is not None else set()
-    return [weight.numpy() for weight in model.weights if id(weight) not in averages]
 
 
 def train(

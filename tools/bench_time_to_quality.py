@@ -1,7 +1,8 @@
 """Time to quality: seconds of training until `fashion_dcgan`'s recipe of 0.1.0
-(`measured_recipe`) reaches FID 150 and FID 100 (the project classifier, 10,000 samples, as on the card), in
-`fit` and in the same networks, loss, optimizer and data order in PyTorch
-(tools/bench_torch_dcgan.py, channels_last, float32 as the recipe).
+(`measured_recipe`) reaches FID 150 and FID 100 (the project classifier, 10,000
+samples, as on the card), in `fit` and in the same networks, loss, optimizer and
+data order in PyTorch (tools/bench_torch_dcgan.py, channels_last, float32 as the
+recipe).
 
 Both run side by side in one run, each in a process of its own: they train in
 turns, `--every` generator steps at a time, and after each turn the driver scores

@@ -77,3 +77,13 @@ class GeneratorEMA:
         for target, average in zip(self.network.weights, self.averages):
             target.assign(average)
         return self.network
+
+
+def network_weights(model):
+    """`model.get_weights()` without the EMA averages that compiling with
+    `ema_decay` adds (`GeneratorEMA`): what an uncompiled copy holds. The copy
+    trains on from G and D as they were; an average of its own, if it is
+    compiled with one, starts again from that G."""
+    ema = getattr(model, "ema", None)
+    averages = {id(average) for average in ema.averages} if ema is not None else set()
+    return [weight.numpy() for weight in model.weights if id(weight) not in averages]
