@@ -1,8 +1,8 @@
-"""Time to quality: seconds of training until `fashion_dcgan`'s recipe of 0.1.0
-(`measured_recipe`) reaches FID 150 and FID 100 (the project classifier, 10,000
-samples, as on the card), in `fit` and in the same networks, loss, optimizer and
-data order in PyTorch (tools/bench_torch_dcgan.py, channels_last, float32 as the
-recipe).
+"""Time to quality: seconds of training until `fashion_dcgan`'s recipe (its zoo
+row, `measured_recipe`: cosine-decayed rates, samples from an EMA of G) reaches
+FID 150 and FID 100 (the project classifier, 10,000 samples, as on the card), in
+`fit` and in the same networks, loss, optimizer, schedule, average and data order
+in PyTorch (tools/bench_torch_dcgan.py, channels_last, float32 as the recipe).
 
 Both run side by side in one run, each in a process of its own: they train in
 turns, `--every` generator steps at a time, and after each turn the driver scores
@@ -33,14 +33,12 @@ VARIANT, DATASET = "dcgan", "fashion_mnist"
 
 
 def measured_recipe():
-    """The recipe these runs train: `fashion_dcgan`'s as 0.1.0 trained it (constant
-    rates, no EMA), which PyTorch's side (tools/bench_torch_dcgan.py) mirrors. The
-    zoo row since decays both rates and keeps an EMA of G, which that side lacks."""
-    from tfgan_zoo.recipes import Recipe
+    """`fashion_dcgan`'s zoo row: both rates decayed by a cosine over its steps,
+    samples from an EMA of G. PyTorch's side (tools/bench_torch_dcgan.py) takes
+    the same steps, rate, decay and average."""
+    from tfgan_zoo.recipes import resolve
 
-    return Recipe(
-        model=dict(latent_dim=64, base_filters=32), batch_size=64, epochs=1, steps_per_epoch=4690
-    )
+    return resolve(VARIANT, DATASET, "zoo")
 
 
 class TFTrainer:
@@ -52,11 +50,13 @@ class TFTrainer:
 
         from tfgan_zoo.recipes import compile_args
         from tfgan_zoo.registry import get_model
+        from tfgan_zoo.training import with_learning_rate
 
         recipe = measured_recipe()
         cls = get_model(VARIANT, kind="gan")
         self.model = cls.for_data(images.shape[1:], None, seed=seed, **recipe.model)
-        self.model.compile(**compile_args(cls, recipe))
+        args = compile_args(cls, recipe)
+        self.model.compile(**with_learning_rate(args, recipe.steps, schedule=recipe.schedule))
         images = tf.constant(images)
         self.data = (
             tf.data.Dataset.from_tensor_slices(order)
@@ -157,6 +157,8 @@ def main():
         filters=recipe.model["base_filters"],
         latent_dim=recipe.model["latent_dim"],
         seed=args.seed,
+        decay_steps=recipe.steps if recipe.schedule == "cosine" else None,
+        ema_decay=recipe.compile.get("ema_decay"),
     )
     script = os.path.join(TOOLS, "bench_torch_dcgan.py")
     workers = {
@@ -205,7 +207,7 @@ def main():
                             if a not in (args.torch_python, "--torch-python")
                         ]
                     ),
-                    recipe=f"{VARIANT} on {DATASET}, fashion_dcgan's recipe of 0.1.0",
+                    recipe=f"{VARIANT} on {DATASET}, fashion_dcgan's zoo row: {recipe}",
                     device=f"CPU x{os.cpu_count()}",
                     curves=curves,
                     summary=summary,

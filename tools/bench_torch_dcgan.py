@@ -2,7 +2,8 @@
 `tfgan_zoo.networks.conv` (dense projection, stride-2 transposed convs with BN +
 ReLU, tanh; D mirrored with LeakyReLU 0.2 and BN after the first conv), trained
 by a plain PyTorch CPU loop (non-saturating BCE, Adam 2e-4/0.5, one D and one G
-step). Two sizes: 28x28x1 (base 64 filters, 2 stages: tools/bench_throughput.py,
+step; for the time-to-quality run, optionally both rates decayed by a cosine
+and samples drawn from an EMA of G, as `fashion_dcgan`'s zoo row trains). Two sizes: 28x28x1 (base 64 filters, 2 stages: tools/bench_throughput.py,
 and base 32 for tools/bench_time_to_quality.py) and the paper's 64x64x3 (base
 128, 4 stages, 4x4x1024 first map: tools/bench_paper_dcgan.py).
 
@@ -15,7 +16,9 @@ channels_last. With --worker SPEC it serves the driver's requests on stdin (see
 """
 
 import argparse
+import copy
 import json
+import math
 import resource
 import sys
 import time
@@ -99,6 +102,8 @@ class Trainer:
         images=None,
         order=None,
         seed=0,
+        decay_steps=None,
+        ema_decay=None,
     ):
         torch.manual_seed(seed)
         shape = dict(SIZES[size], **({"filters": filters} if filters else {}))
@@ -117,6 +122,11 @@ class Trainer:
         # Keras's Adam epsilon (1e-7), so both sides take the same steps.
         self.g_opt = torch.optim.Adam(self.g.parameters(), 2e-4, betas=(0.5, 0.999), eps=1e-7)
         self.d_opt = torch.optim.Adam(self.d.parameters(), 2e-4, betas=(0.5, 0.999), eps=1e-7)
+        # Keras's CosineDecay over `decay_steps` updates (rate at update t, from 0).
+        self.rate, self.decay_steps = 2e-4, decay_steps
+        # G's moving average, updated as tfgan_zoo.engine.ema.GeneratorEMA does.
+        self.ema_decay = ema_decay
+        self.g_average = copy.deepcopy(self.g) if ema_decay else None
         self.bce = nn.BCEWithLogitsLoss()
         self.ones, self.zeros = torch.ones(batch_size, 1), torch.zeros(batch_size, 1)
         self.bf16 = "bf16" in config
@@ -129,7 +139,8 @@ class Trainer:
             np.ascontiguousarray(images.transpose(0, 3, 1, 2), "float32")
         )
         self.order = torch.from_numpy(np.asarray(order, "int64"))
-        self.position = 0  # batches trained
+        self.position = 0  # batches drawn
+        self.updates = 0  # steps taken (each one D and one G update)
         if warm_up:  # outside the timed windows
             self.window(10 if size == 28 else 2)
 
@@ -139,6 +150,10 @@ class Trainer:
         return self.images[self.order[start : start + self.batch_size]]
 
     def step(self, real):
+        if self.decay_steps:
+            done = min(self.updates, self.decay_steps) / self.decay_steps
+            for group in (*self.g_opt.param_groups, *self.d_opt.param_groups):
+                group["lr"] = self.rate * 0.5 * (1.0 + math.cos(math.pi * done))
         if self.channels_last:
             real = real.contiguous(memory_format=torch.channels_last)
         autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16)
@@ -156,6 +171,19 @@ class Trainer:
         self.g_opt.zero_grad(set_to_none=True)
         g_loss.backward()
         self.g_opt.step()
+        self.updates += 1
+        if self.g_average is not None:
+            self.update_average(self.updates)
+
+    @torch.no_grad()
+    def update_average(self, updates):
+        """avg <- d avg + (1 - d) w with d = min(decay, (1 + t) / (10 + t)) after t
+        updates; batch-norm statistics copied."""
+        decay = min(self.ema_decay, (1.0 + updates) / (10.0 + updates))
+        averages, weights = list(self.g_average.parameters()), list(self.g.parameters())
+        torch._foreach_lerp_(averages, weights, 1.0 - decay)
+        for average, buffer in zip(self.g_average.buffers(), self.g.buffers()):
+            average.copy_(buffer)
 
     def window(self, steps):
         start = time.perf_counter()
@@ -164,12 +192,14 @@ class Trainer:
         return self.batch_size * steps / (time.perf_counter() - start)
 
     def samples(self, count, seed):
-        """`count` images [N, H, W, C] from G in inference mode (moving BN statistics)."""
-        self.g.eval()
+        """`count` images [N, H, W, C] from G (its average, when kept) in inference
+        mode (moving BN statistics)."""
+        g = self.g if self.g_average is None else self.g_average
+        g.eval()
         z = np.random.default_rng(seed).standard_normal((count, self.latent_dim), "float32")
         with torch.no_grad():
-            images = self.g(torch.from_numpy(z)).float().numpy().transpose(0, 2, 3, 1)
-        self.g.train()
+            images = g(torch.from_numpy(z)).float().numpy().transpose(0, 2, 3, 1)
+        g.train()
         return images
 
 
