@@ -404,8 +404,14 @@ RECIPES = {
         compile=dict(ema_decay=0.999),
         epoch_steps=4690,
     ),
-    ("cgan", "fashion_mnist", "zoo"): Recipe(
-        model=dict(latent_dim=64, base_filters=32), batch_size=64, epochs=1, steps_per_epoch=4690
+    # cGAN: 0.1.0's 4,690 constant-rate steps scored FID 50.9 and conditional accuracy
+    # 0.857 (bars 30, 0.9). The DCGAN row (longer, decayed, an EMA of G): FID 12.0, 0.912.
+    ("cgan", "fashion_mnist", "zoo"): _zoo(
+        28_140,
+        64,
+        model=dict(latent_dim=64, base_filters=32),
+        compile=dict(ema_decay=0.999),
+        epoch_steps=4690,
     ),
     ("wgan_gp", "fashion_mnist", "zoo"): Recipe(
         model=dict(latent_dim=64, base_filters=32),
