@@ -1,8 +1,8 @@
 """Time to quality: seconds of training until `fashion_dcgan`'s recipe (its zoo
-row, `measured_recipe`: cosine-decayed rates, samples from an EMA of G) reaches
-FID 150 and FID 100 (the project classifier, 10,000 samples, as on the card), in
-`fit` and in the same networks, loss, optimizer, schedule, average and data order
-in PyTorch (tools/bench_torch_dcgan.py, channels_last, float32 as the recipe).
+row: cosine-decayed rates, samples from an EMA of G) reaches FID 150 and FID 100
+(the project classifier, 10,000 samples, as on the card), in `fit` and in the
+same networks, loss, optimizer, schedule, average and data order in PyTorch
+(tools/bench_torch_dcgan.py, channels_last, float32 as the recipe).
 
 Both run side by side in one run, each in a process of its own: they train in
 turns, `--every` generator steps at a time, and after each turn the driver scores
@@ -29,16 +29,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from bench_paper_dcgan import Worker  # noqa: E402
 
 THRESHOLDS = (150.0, 100.0)
-VARIANT, DATASET = "dcgan", "fashion_mnist"
-
-
-def measured_recipe():
-    """`fashion_dcgan`'s zoo row: both rates decayed by a cosine over its steps,
-    samples from an EMA of G. PyTorch's side (tools/bench_torch_dcgan.py) takes
-    the same steps, rate, decay and average."""
-    from tfgan_zoo.recipes import resolve
-
-    return resolve(VARIANT, DATASET, "zoo")
+VARIANT, DATASET, BUDGET = "dcgan", "fashion_mnist", "zoo"
 
 
 class TFTrainer:
@@ -48,11 +39,11 @@ class TFTrainer:
     def __init__(self, images, order, batch_size, seed):
         import tensorflow as tf
 
-        from tfgan_zoo.recipes import compile_args
+        from tfgan_zoo.recipes import compile_args, resolve
         from tfgan_zoo.registry import get_model
         from tfgan_zoo.training import with_learning_rate
 
-        recipe = measured_recipe()
+        recipe = resolve(VARIANT, DATASET, BUDGET)
         cls = get_model(VARIANT, kind="gan")
         self.model = cls.for_data(images.shape[1:], None, seed=seed, **recipe.model)
         args = compile_args(cls, recipe)
@@ -134,8 +125,9 @@ def main():
         parser.error("--torch-python is required: the PyTorch side runs in that Python")
     from tfgan_zoo.data.fashion_mnist import load_fashion_mnist
     from tfgan_zoo.metrics.evaluate import evaluate_images
+    from tfgan_zoo.recipes import resolve
 
-    recipe = measured_recipe()
+    recipe = resolve(VARIANT, DATASET, BUDGET)
     max_steps = args.max_steps or 2 * recipe.steps
     images = load_fashion_mnist("train")[0].astype("float32") / 127.5 - 1.0
     rng = np.random.default_rng(args.seed)  # one shuffle an epoch, shared by both sides

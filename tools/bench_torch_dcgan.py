@@ -2,10 +2,11 @@
 `tfgan_zoo.networks.conv` (dense projection, stride-2 transposed convs with BN +
 ReLU, tanh; D mirrored with LeakyReLU 0.2 and BN after the first conv), trained
 by a plain PyTorch CPU loop (non-saturating BCE, Adam 2e-4/0.5, one D and one G
-step; for the time-to-quality run, optionally both rates decayed by a cosine
-and samples drawn from an EMA of G, as `fashion_dcgan`'s zoo row trains). Two sizes: 28x28x1 (base 64 filters, 2 stages: tools/bench_throughput.py,
-and base 32 for tools/bench_time_to_quality.py) and the paper's 64x64x3 (base
-128, 4 stages, 4x4x1024 first map: tools/bench_paper_dcgan.py).
+step; for tools/bench_time_to_quality.py, optionally both rates decayed by a
+cosine and samples drawn from an EMA of G, as `fashion_dcgan`'s zoo row trains).
+Two sizes: 28x28x1 (base 64 filters, 2 stages: tools/bench_throughput.py, and
+base 32 for tools/bench_time_to_quality.py) and the paper's 64x64x3 (base 128,
+4 stages, 4x4x1024 first map: tools/bench_paper_dcgan.py).
 
 Needs only torch and numpy. Without --worker, prints one JSON object:
 {config: [images/s per window]} for fp32, channels_last, and bf16 autocast +
@@ -30,6 +31,7 @@ from torch import nn
 CONFIGS = ("torch fp32", "torch channels_last", "torch bf16 autocast + channels_last")
 SIZES = {28: dict(channels=1, filters=64, stages=2), 64: dict(channels=3, filters=128, stages=4)}
 LATENT_DIM = 100
+LEARNING_RATE = 2e-4
 
 
 def keras_init(module):
@@ -120,10 +122,14 @@ class Trainer:
             self.g = self.g.to(memory_format=torch.channels_last)
             self.d = self.d.to(memory_format=torch.channels_last)
         # Keras's Adam epsilon (1e-7), so both sides take the same steps.
-        self.g_opt = torch.optim.Adam(self.g.parameters(), 2e-4, betas=(0.5, 0.999), eps=1e-7)
-        self.d_opt = torch.optim.Adam(self.d.parameters(), 2e-4, betas=(0.5, 0.999), eps=1e-7)
+        self.g_opt = torch.optim.Adam(
+            self.g.parameters(), LEARNING_RATE, betas=(0.5, 0.999), eps=1e-7
+        )
+        self.d_opt = torch.optim.Adam(
+            self.d.parameters(), LEARNING_RATE, betas=(0.5, 0.999), eps=1e-7
+        )
         # Keras's CosineDecay over `decay_steps` updates (rate at update t, from 0).
-        self.rate, self.decay_steps = 2e-4, decay_steps
+        self.decay_steps = decay_steps
         # G's moving average, updated as tfgan_zoo.engine.ema.GeneratorEMA does.
         self.ema_decay = ema_decay
         self.g_average = copy.deepcopy(self.g) if ema_decay else None
@@ -153,7 +159,7 @@ class Trainer:
         if self.decay_steps:
             done = min(self.updates, self.decay_steps) / self.decay_steps
             for group in (*self.g_opt.param_groups, *self.d_opt.param_groups):
-                group["lr"] = self.rate * 0.5 * (1.0 + math.cos(math.pi * done))
+                group["lr"] = LEARNING_RATE * 0.5 * (1.0 + math.cos(math.pi * done))
         if self.channels_last:
             real = real.contiguous(memory_format=torch.channels_last)
         autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16)
